@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { ViteUserConfig } from 'vitest/config'
+
+const repositoryRoot = import.meta.dirname
+// Vite's default server conditions, with ours in front.
+const conditions = ['@mima/source', 'module', 'node', 'development|production']
+
+/**
+ * The one test recipe every package uses. Sibling workspace packages resolve to their
+ * TypeScript source through the `@mima/source` export condition, so tests never need a
+ * build first; each run also writes a JSON report that `scripts/run-tests.mjs` sums up.
+ */
+export function definePackageTests(
+  directory: string,
+  overrides: ViteUserConfig['test'] = {},
+): ViteUserConfig {
+  const packageJson = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+    name: string
+    version: string
+  }
+  const reportName = packageJson.name.replace(/[@/]/g, '_')
+  return {
+    define: { __MIMA_VERSION__: JSON.stringify(packageJson.version) },
+    resolve: { conditions },
+    ssr: { resolve: { conditions } },
+    test: {
+      environment: 'node',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+      reporters: [
+        'default',
+        ['json', { outputFile: resolve(repositoryRoot, '.test-results', `${reportName}.json`) }],
+      ],
+      ...overrides,
+    },
+  }
+}
