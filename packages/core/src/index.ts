@@ -1,7 +1,30 @@
+export {
+  type AttestationPayload,
+  type AttestationResult,
+  type AuthorisedBy,
+  type AuthorisedByWire,
+  SIG_ALG_V2,
+} from './attestation/attestation-payload'
+export {
+  attestationSigningMessage,
+  legacySigningMessage,
+  signAttestation,
+  verifyAttestationSignature,
+} from './attestation/sign-attestation'
 export { type AttestedContext, getAttestedContext, isAttested, runAttested } from './context/attested-context'
 export { ERROR_CODES, isMimaErrorCode, type MimaErrorCode } from './errors/error-codes'
 export { MimaError, type MimaErrorOptions } from './errors/mima-error'
-export { VERSION } from './version'
+export type { GrcResult, GrcWireRecord } from './grc/grc-record'
+export {
+  type GrcSignatureOptions,
+  grcSigningMessage,
+  signGrcRecord,
+  verifyGrcSignature,
+} from './grc/sign-grc-record'
+export { canonicalJson } from './hashing/canonical-json'
+export { hashValue, sha256Hex } from './hashing/sha256'
+export { uuidv7 } from './ids/uuidv7'
+export { LEDGER_LEAF_VERSION, type LedgerEntry, ledgerLeafData } from './ledger/leaf-data'
 export {
   bytesToHex,
   type ConsistencyProofInput,
@@ -18,7 +41,6 @@ export {
   verifyConsistencyProof,
   verifyInclusionProof,
 } from './ledger/merkle'
-export { LEDGER_LEAF_VERSION, type LedgerEntry, ledgerLeafData } from './ledger/leaf-data'
 export {
   type SignedTreeHead,
   signedTreeHeadMessage,
@@ -26,3 +48,5 @@ export {
   type TreeHead,
   verifySignedTreeHead,
 } from './ledger/tree-head'
+export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
+export { VERSION } from './version'
