@@ -1,2 +1,50 @@
+export {
+  controlAliases,
+  FRAMEWORK_CATALOGS,
+  getControl,
+  getFrameworkCatalog,
+  listControls,
+  requiredControls,
+  resolveControl,
+} from './catalog/catalog'
+export {
+  type Control,
+  type ControlId,
+  FRAMEWORK_SLUGS,
+  type FrameworkCatalog,
+  type FrameworkSlug,
+} from './catalog/control'
+export {
+  type MappableRecord,
+  mapRecordToControls,
+  type PossibleControl,
+  possibleControls,
+  recordTypesForControl,
+} from './mapping/map-record-to-controls'
+export { MAPPING_RULES, type MappingRule, type PayloadView } from './mapping/mapping-rules'
+export {
+  ACKNOWLEDGMENT_TYPES,
+  ANNEX_III_CATEGORIES,
+  DRIFT_TYPES,
+  EVALUATION_TYPES,
+  type FieldKind,
+  type FieldSpec,
+  LEGACY_RISK_LEVELS,
+  OVERSIGHT_STATUSES,
+  PAYLOAD_SPECS,
+  type PayloadSpec,
+  RISK_TIERS,
+  SEVERITIES,
+} from './records/payload-specs'
 export { isRecordType, RECORD_TYPES, type RecordType } from './records/record-types'
+export {
+  collectGrcRecordIssues,
+  describeGrcIssue,
+  type GrcRecord,
+  type GrcValidationIssue,
+  grcValidationError,
+  isIsoDate,
+  type ValidateGrcRecordOptions,
+  validateGrcRecord,
+} from './records/validate-grc-record'
 export { VERSION } from './version'
