@@ -1,0 +1,38 @@
+import type { Migration } from '../storage/migrations'
+
+/** The approvals schema (020–029). Every key leads with `workspace_id`. */
+export const APPROVALS_MIGRATIONS: readonly Migration[] = [
+  {
+    id: '020_approvals',
+    sql: `
+      create table approvals (
+        workspace_id text not null,
+        approval_id text not null,
+        action_type text not null,
+        context jsonb not null,
+        context_hash text not null,
+        description text,
+        system_name text,
+        agent_name text,
+        approver_hint text,
+        status text not null default 'pending'
+          check (status in ('pending', 'approved', 'rejected', 'expired', 'cancelled')),
+        requested_by_key_id text not null,
+        requested_by text not null,
+        requested_at timestamptz not null,
+        expires_at timestamptz not null,
+        decided_by_key_id text,
+        decided_by text,
+        decided_at timestamptz,
+        reason text,
+        decision_leaf_index bigint,
+        token_expires_at timestamptz,
+        consumed_at timestamptz,
+        consumed_by text,
+        primary key (workspace_id, approval_id)
+      );
+      create index approvals_by_status on approvals (workspace_id, status, requested_at);
+      create index approvals_pending_expiry on approvals (expires_at) where status = 'pending'
+    `,
+  },
+]

@@ -1,0 +1,584 @@
+import { randomUUID } from 'node:crypto'
+import { hashValue, MimaError } from '@mima/core'
+import { createServerEvent, type EventBus, type ServerEvent, waitForEvent } from '../events/event-bus'
+import type { Principal } from '../http/context'
+import { httpError } from '../http/errors'
+import type { Database, Queryable } from '../storage/database'
+import {
+  type ApprovalRow,
+  type ApprovalStatus,
+  expireApproval,
+  expireDueApprovals,
+  insertApproval,
+  markConsumed,
+  selectApproval,
+  selectApprovals,
+  setDecisionLeaf,
+  updateDecision,
+} from './approval-store'
+import { signApprovalToken, type TokenSigner, verifyApprovalToken } from './approval-token'
+
+/** Appends one ledger leaf inside a transaction and returns its index. */
+export type LedgerAppend = (
+  transaction: Queryable,
+  entry: { workspaceId: string; kind: string; recordId: string; recordHash: string; acceptedAt: Date },
+) => Promise<number>
+
+/** What the approvals service runs on. */
+export interface ApprovalsServiceOptions {
+  database: Database
+  signer: TokenSigner
+  appendLedger: LedgerAppend
+  events: EventBus
+  /** How long an approval token stays valid after the approval, in seconds (default 900). */
+  tokenTtlSeconds?: number
+  /** Longest long-poll hold, in seconds (default 60). */
+  maxWaitSeconds?: number
+  /** How often overdue requests are expired, in milliseconds (default 1000; 0 disables the sweeper). */
+  sweepIntervalMs?: number
+  /** The clock (tests). */
+  now?: () => Date
+  /** Reports background failures (the sweeper). */
+  onError?: (error: unknown) => void
+}
+
+/** The approval events the bus carries. */
+export const APPROVAL_EVENTS: readonly string[] = [
+  'approval.requested',
+  'approval.decided',
+  'approval.expired',
+]
+
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired', 'cancelled']
+const MAX_CONTEXT_BYTES = 64 * 1024
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 60 * 60
+
+function optionalText(body: Record<string, unknown>, field: string, max: number): string | undefined {
+  const value = body[field]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' || value.length > max) {
+    throw httpError('validation_failed', `${field} must be a string of at most ${max} characters.`, { field })
+  }
+  return value === '' ? undefined : value
+}
+
+function sameIdentity(left: string, right: string): boolean {
+  return left.trim().toLowerCase() === right.trim().toLowerCase()
+}
+
+/** The approvals logic: requests, long-poll reads, decisions, expiry, tokens and their consumption. */
+export class ApprovalsService {
+  readonly #database: Database
+  readonly #signer: TokenSigner
+  readonly #appendLedger: LedgerAppend
+  readonly #events: EventBus
+  readonly #tokenTtlSeconds: number
+  readonly #maxWaitSeconds: number
+  readonly #now: () => Date
+  readonly #onError: (error: unknown) => void
+  #sweeper: ReturnType<typeof setInterval> | undefined
+  #sweeping = false
+  readonly #shutdown = new AbortController()
+  #resolveClosed: () => void = () => {}
+  /** Resolves when {@link ApprovalsService.close} runs (SSE streams end then). */
+  readonly closed: Promise<void> = new Promise((resolve) => {
+    this.#resolveClosed = resolve
+  })
+
+  constructor(options: ApprovalsServiceOptions) {
+    this.#database = options.database
+    this.#signer = options.signer
+    this.#appendLedger = options.appendLedger
+    this.#events = options.events
+    this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 900
+    this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
+    this.#now = options.now ?? (() => new Date())
+    this.#onError = options.onError ?? (() => {})
+    const interval = options.sweepIntervalMs ?? 1000
+    if (interval > 0) {
+      this.#sweeper = setInterval(() => void this.sweep(), interval)
+      this.#sweeper.unref?.()
+    }
+  }
+
+  /** The event bus (SSE and webhooks subscribe to it). */
+  get events(): EventBus {
+    return this.#events
+  }
+
+  /** Aborts when the service closes: held long-polls answer at once and SSE streams end. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal
+  }
+
+  /** Whether {@link ApprovalsService.close} ran. */
+  get isClosed(): boolean {
+    return this.#shutdown.signal.aborted
+  }
+
+  /** The hold a `?wait=` request actually gets, in seconds. */
+  maxWaitFor(waitSeconds: number): number {
+    return Math.min(waitSeconds, this.#maxWaitSeconds)
+  }
+
+  /** Stops the sweeper, releases held long-polls and ends SSE streams (call before the server drains). */
+  close(): void {
+    if (this.#sweeper) clearInterval(this.#sweeper)
+    this.#sweeper = undefined
+    this.#shutdown.abort()
+    this.#resolveClosed()
+  }
+
+  /** Creates a pending approval request (`POST …/approvals`, reference S5). */
+  async create(principal: Principal, body: Record<string, unknown>): Promise<ApprovalRow> {
+    const actionType = body.action_type
+    if (typeof actionType !== 'string' || actionType.trim() === '' || actionType.length > 200) {
+      throw httpError(
+        'validation_failed',
+        'action_type must be a non-empty string of at most 200 characters.',
+        {
+          field: 'action_type',
+        },
+      )
+    }
+    const context = body.context === undefined || body.context === null ? {} : body.context
+    if (typeof context !== 'object' || Array.isArray(context)) {
+      throw httpError('validation_failed', 'context must be a JSON object.', { field: 'context' })
+    }
+    if (JSON.stringify(context).length > MAX_CONTEXT_BYTES) {
+      throw httpError('validation_failed', `context must be at most ${MAX_CONTEXT_BYTES} bytes of JSON.`, {
+        field: 'context',
+      })
+    }
+    const timeoutSeconds = body.timeout_seconds ?? 300
+    if (
+      typeof timeoutSeconds !== 'number' ||
+      !Number.isInteger(timeoutSeconds) ||
+      timeoutSeconds < 1 ||
+      timeoutSeconds > MAX_TIMEOUT_SECONDS
+    ) {
+      throw httpError(
+        'validation_failed',
+        `timeout_seconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS}.`,
+        { field: 'timeout_seconds' },
+      )
+    }
+    const approverHint = optionalText(body, 'approver_hint', 200)
+    const description = optionalText(body, 'description', 2000)
+    const systemName = optionalText(body, 'system_name', 200)
+    const agentName = optionalText(body, 'agent_name', 200)
+    let contextHash: string
+    try {
+      contextHash = hashValue(context)
+    } catch (error) {
+      throw httpError('validation_failed', `context cannot be hashed: ${(error as Error).message}`, {
+        field: 'context',
+      })
+    }
+    const requestedAt = this.#now()
+    const row = await this.#database.transaction(async (transaction) => {
+      const inserted = await insertApproval(transaction, {
+        workspaceId: principal.workspaceId,
+        approvalId: randomUUID(),
+        actionType,
+        context,
+        contextHash,
+        description,
+        systemName,
+        agentName,
+        approverHint,
+        requestedByKeyId: principal.keyId,
+        requestedBy: principal.keyName,
+        requestedAt,
+        expiresAt: new Date(requestedAt.getTime() + timeoutSeconds * 1000),
+      })
+      await this.#events.notifyInTransaction(transaction, this.#event('approval.requested', inserted))
+      return inserted
+    })
+    this.#events.publish(this.#event('approval.requested', row))
+    return row
+  }
+
+  /**
+   * Reads one approval (reference S6). With `waitSeconds > 0` and a pending request, holds until a
+   * decision, the request's expiry, the wait, or `signal` ends it.
+   */
+  async get(
+    principal: Principal,
+    approvalId: string,
+    options: { waitSeconds?: number; signal?: AbortSignal } = {},
+  ): Promise<ApprovalRow> {
+    let row = await this.#read(principal.workspaceId, approvalId)
+    const waitSeconds = Math.min(options.waitSeconds ?? 0, this.#maxWaitSeconds)
+    if (row.status !== 'pending' || waitSeconds <= 0) return row
+    const holdUntil = Math.min(this.#now().getTime() + waitSeconds * 1000, row.expires_at.getTime())
+    for (;;) {
+      const waiter = waitForEvent(
+        this.#events,
+        (event) =>
+          event.workspaceId === principal.workspaceId &&
+          event.data.approval_id === approvalId &&
+          event.type !== 'approval.requested',
+        holdUntil - this.#now().getTime(),
+        options.signal,
+      )
+      // Re-read after subscribing so a decision made in between is not missed.
+      row = await this.#read(principal.workspaceId, approvalId)
+      if (row.status !== 'pending') {
+        waiter.cancel()
+        return row
+      }
+      const event = await waiter.promise
+      if (event === undefined) {
+        // The hold ended: expire the request if it is due, then answer what the row says.
+        return this.#read(principal.workspaceId, approvalId)
+      }
+      if (options.signal?.aborted || this.#now().getTime() >= holdUntil) {
+        return this.#read(principal.workspaceId, approvalId)
+      }
+    }
+  }
+
+  /** Lists approvals: `pending` by default, `all`, or one status. */
+  async list(
+    principal: Principal,
+    options: { status?: string | undefined; limit?: string | undefined; cursor?: string | undefined },
+  ): Promise<{ rows: ApprovalRow[]; nextCursor: string | undefined }> {
+    const statusText = options.status ?? 'pending'
+    let status: ApprovalStatus | undefined
+    if (statusText === 'all') status = undefined
+    else if (STATUSES.includes(statusText as ApprovalStatus)) status = statusText as ApprovalStatus
+    else {
+      throw httpError('validation_failed', `status must be 'all' or one of ${STATUSES.join(', ')}.`, {
+        field: 'status',
+      })
+    }
+    const limit = options.limit === undefined ? 100 : Number(options.limit)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+      throw httpError('validation_failed', 'limit must be a whole number from 1 to 500.', { field: 'limit' })
+    }
+    let before: { requestedAt: Date; approvalId: string } | undefined
+    if (options.cursor !== undefined) {
+      try {
+        const parsed = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as [
+          string,
+          string,
+        ]
+        const requestedAt = new Date(parsed[0])
+        if (Number.isNaN(requestedAt.getTime()) || typeof parsed[1] !== 'string')
+          throw new Error('bad cursor')
+        before = { requestedAt, approvalId: parsed[1] }
+      } catch {
+        throw httpError('validation_failed', 'cursor is not a cursor this server returned.', {
+          field: 'cursor',
+        })
+      }
+    }
+    // Expire what is due first, so the pending list never shows overdue requests.
+    await this.sweep()
+    const rows = await selectApprovals(this.#database, principal.workspaceId, {
+      status,
+      limit: limit + 1,
+      ...(before === undefined ? {} : { before }),
+    })
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    const nextCursor =
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify([last.requested_at.toISOString(), last.approval_id])).toString(
+            'base64url',
+          )
+        : undefined
+    return { rows: page, nextCursor }
+  }
+
+  /**
+   * Approves or rejects (reference `approvals decide`). Refused for `ingest` keys, for the
+   * requesting key, and for anyone but the hinted approver; the decision is a ledger leaf written
+   * in the same transaction.
+   */
+  async decide(
+    principal: Principal,
+    approvalId: string,
+    body: Record<string, unknown>,
+  ): Promise<ApprovalRow> {
+    if (principal.role === 'ingest') {
+      throw httpError(
+        'forbidden',
+        'An ingest key can never decide an approval: use an approver or admin key.',
+      )
+    }
+    const decisionText = body.decision
+    const decision =
+      decisionText === 'approve' || decisionText === 'approved'
+        ? 'approved'
+        : decisionText === 'reject' || decisionText === 'rejected'
+          ? 'rejected'
+          : undefined
+    if (decision === undefined) {
+      throw httpError('validation_failed', "decision must be 'approve' or 'reject'.", { field: 'decision' })
+    }
+    const reason = optionalText(body, 'reason', 2000)
+    const outcome = await this.#database.transaction(async (transaction) => {
+      const now = this.#now()
+      const current = await selectApproval(transaction, principal.workspaceId, approvalId, {
+        forUpdate: true,
+      })
+      if (current === undefined) return { kind: 'missing' as const }
+      if (current.requested_by_key_id === principal.keyId) return { kind: 'self' as const }
+      if (current.approver_hint !== null && !sameIdentity(current.approver_hint, principal.keyName)) {
+        return { kind: 'not_hinted' as const, hint: current.approver_hint }
+      }
+      if (current.status === 'pending' && current.expires_at.getTime() <= now.getTime()) {
+        const expired = await expireApproval(transaction, principal.workspaceId, approvalId, now)
+        if (expired)
+          await this.#events.notifyInTransaction(transaction, this.#event('approval.expired', expired))
+        return { kind: 'expired' as const, row: expired ?? current }
+      }
+      if (current.status !== 'pending') return { kind: 'closed' as const, row: current }
+      const decided = await updateDecision(transaction, {
+        workspaceId: principal.workspaceId,
+        approvalId,
+        status: decision,
+        decidedByKeyId: principal.keyId,
+        decidedBy: principal.keyName,
+        decidedAt: now,
+        reason,
+        tokenExpiresAt:
+          decision === 'approved' ? new Date(now.getTime() + this.#tokenTtlSeconds * 1000) : undefined,
+      })
+      if (decided === undefined) return { kind: 'closed' as const, row: current }
+      const leafIndex = await this.#appendLedger(transaction, {
+        workspaceId: principal.workspaceId,
+        kind: 'approval_decision',
+        recordId: approvalId,
+        recordHash: hashValue(decisionRecord(decided)),
+        acceptedAt: now,
+      })
+      await setDecisionLeaf(transaction, principal.workspaceId, approvalId, leafIndex)
+      const row = { ...decided, decision_leaf_index: leafIndex }
+      await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', row))
+      return { kind: 'decided' as const, row }
+    })
+    switch (outcome.kind) {
+      case 'missing':
+        throw httpError('not_found', `Approval "${approvalId}" not found in this workspace.`)
+      case 'self':
+        throw httpError(
+          'forbidden',
+          'The key that requested an approval can never decide it: ask another approver.',
+        )
+      case 'not_hinted':
+        throw httpError(
+          'forbidden',
+          `Only the approver "${outcome.hint}" may decide this request; this key is "${principal.keyName}".`,
+        )
+      case 'expired':
+        this.#events.publish(this.#event('approval.expired', outcome.row))
+        throw httpError(
+          'conflict',
+          `Approval "${approvalId}" expired at ${outcome.row.expires_at.toISOString()}; it can no longer be decided.`,
+        )
+      case 'closed':
+        throw httpError(
+          'conflict',
+          `Approval "${approvalId}" is already ${outcome.row.status}; it can be decided once.`,
+        )
+      case 'decided':
+        this.#events.publish(this.#event('approval.decided', outcome.row))
+        return outcome.row
+    }
+  }
+
+  /** Cancels a pending request: the requesting key or an admin. */
+  async cancel(principal: Principal, approvalId: string): Promise<ApprovalRow> {
+    const outcome = await this.#database.transaction(async (transaction) => {
+      const current = await selectApproval(transaction, principal.workspaceId, approvalId, {
+        forUpdate: true,
+      })
+      if (current === undefined) return { kind: 'missing' as const }
+      if (current.requested_by_key_id !== principal.keyId && principal.role !== 'admin') {
+        return { kind: 'forbidden' as const }
+      }
+      if (current.status !== 'pending') return { kind: 'closed' as const, row: current }
+      const cancelled = await updateDecision(transaction, {
+        workspaceId: principal.workspaceId,
+        approvalId,
+        status: 'cancelled',
+        decidedByKeyId: principal.keyId,
+        decidedBy: principal.keyName,
+        decidedAt: this.#now(),
+        reason: 'cancelled by the requester',
+        tokenExpiresAt: undefined,
+      })
+      if (cancelled === undefined) return { kind: 'closed' as const, row: current }
+      await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', cancelled))
+      return { kind: 'cancelled' as const, row: cancelled }
+    })
+    switch (outcome.kind) {
+      case 'missing':
+        throw httpError('not_found', `Approval "${approvalId}" not found in this workspace.`)
+      case 'forbidden':
+        throw httpError('forbidden', 'Only the key that requested an approval (or an admin) can cancel it.')
+      case 'closed':
+        return outcome.row
+      case 'cancelled':
+        this.#events.publish(this.#event('approval.decided', outcome.row))
+        return outcome.row
+    }
+  }
+
+  /** Expires every overdue pending request and emits `approval.expired` for each. */
+  async sweep(): Promise<void> {
+    if (this.#sweeping) return
+    this.#sweeping = true
+    try {
+      const expired = await this.#database.transaction(async (transaction) => {
+        const rows = await expireDueApprovals(transaction, this.#now())
+        for (const row of rows)
+          await this.#events.notifyInTransaction(transaction, this.#event('approval.expired', row))
+        return rows
+      })
+      for (const row of expired) this.#events.publish(this.#event('approval.expired', row))
+    } catch (error) {
+      this.#onError(error)
+    } finally {
+      this.#sweeping = false
+    }
+  }
+
+  /** The server-signed token of an approved request (deterministic: the same row gives the same token). */
+  tokenFor(row: ApprovalRow): string | undefined {
+    if (row.status !== 'approved' || row.decided_at === null || row.token_expires_at === null)
+      return undefined
+    return signApprovalToken(
+      {
+        aid: row.approval_id,
+        ws: row.workspace_id,
+        act: row.action_type,
+        ctx: row.context_hash,
+        by: row.decided_by ?? '',
+        iat: Math.floor(row.decided_at.getTime() / 1000),
+        exp: Math.floor(row.token_expires_at.getTime() / 1000),
+      },
+      this.#signer,
+    )
+  }
+
+  /**
+   * Checks and consumes an approval token inside the transaction that stores the attestation
+   * presenting it. Exactly one transaction can consume a token; a second use, a forged or expired
+   * token, another workspace's token, or a token for another tool is refused with
+   * `approval_token_invalid` (and the caller's transaction must roll back).
+   */
+  async consumeToken(
+    transaction: Queryable,
+    presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string },
+  ): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
+    return consumeApprovalTokenWith(this.#signer, transaction, { ...presented, now: this.#now() })
+  }
+
+  async #read(workspaceId: string, approvalId: string): Promise<ApprovalRow> {
+    const row = await selectApproval(this.#database, workspaceId, approvalId)
+    if (row === undefined)
+      throw httpError('not_found', `Approval "${approvalId}" not found in this workspace.`)
+    if (row.status === 'pending' && row.expires_at.getTime() <= this.#now().getTime()) {
+      const expired = await this.#database.transaction(async (transaction) => {
+        const changed = await expireApproval(transaction, workspaceId, approvalId, this.#now())
+        if (changed)
+          await this.#events.notifyInTransaction(transaction, this.#event('approval.expired', changed))
+        return changed
+      })
+      if (expired) {
+        this.#events.publish(this.#event('approval.expired', expired))
+        return expired
+      }
+      return (await selectApproval(this.#database, workspaceId, approvalId)) ?? row
+    }
+    return row
+  }
+
+  #event(type: string, row: ApprovalRow): ServerEvent {
+    return createServerEvent(type, row.workspace_id, {
+      approval_id: row.approval_id,
+      status: row.status,
+      action_type: row.action_type,
+      system_name: row.system_name,
+      agent_name: row.agent_name,
+      approver_hint: row.approver_hint,
+      requested_by: row.requested_by,
+      requested_at: row.requested_at.toISOString(),
+      expires_at: row.expires_at.toISOString(),
+      decided_by: row.decided_by,
+      decided_at: row.decided_at?.toISOString() ?? null,
+      reason: row.reason === null ? null : row.reason.slice(0, 500),
+    })
+  }
+}
+
+/** What a decision's ledger leaf commits to (its canonical hash is the leaf's `record_hash`). */
+export function decisionRecord(row: ApprovalRow): Record<string, unknown> {
+  return {
+    approval_id: row.approval_id,
+    workspace_id: row.workspace_id,
+    action_type: row.action_type,
+    context_hash: row.context_hash,
+    status: row.status,
+    requested_by: row.requested_by,
+    requested_at: row.requested_at.toISOString(),
+    decided_by: row.decided_by,
+    decided_at: row.decided_at?.toISOString() ?? null,
+    reason: row.reason,
+  }
+}
+
+function refuse(message: string, status: number): MimaError {
+  return new MimaError('approval_token_invalid', message, { status })
+}
+
+/** {@link ApprovalsService.consumeToken} as a function of the signer (the attestation ingest path uses it). */
+export async function consumeApprovalTokenWith(
+  signer: TokenSigner,
+  transaction: Queryable,
+  presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string; now?: Date },
+): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
+  const claims = verifyApprovalToken(presented.token, signer)
+  const now = presented.now ?? new Date()
+  if (claims.ws !== presented.workspaceId) {
+    throw refuse('approval_token was issued for another workspace.', 403)
+  }
+  if (claims.exp * 1000 <= now.getTime()) {
+    throw refuse(
+      `approval_token expired at ${new Date(claims.exp * 1000).toISOString()}; request a new approval.`,
+      403,
+    )
+  }
+  if (claims.act !== presented.toolName) {
+    throw refuse(
+      `approval_token approves action '${claims.act}', not tool '${presented.toolName}': an approval is valid only for the action it was requested for.`,
+      403,
+    )
+  }
+  const consumed = await markConsumed(transaction, {
+    workspaceId: presented.workspaceId,
+    approvalId: claims.aid,
+    actionType: claims.act,
+    contextHash: claims.ctx,
+    consumedBy: presented.attestationId,
+    now,
+  })
+  if (consumed)
+    return { approvalId: claims.aid, approvedBy: consumed.decided_by ?? '', contextHash: claims.ctx }
+  const current = await selectApproval(transaction, presented.workspaceId, claims.aid)
+  if (current === undefined)
+    throw refuse(`approval_token names approval '${claims.aid}', which does not exist.`, 403)
+  if (current.consumed_at !== null) {
+    throw refuse(`approval_token for approval '${claims.aid}' was already used; a token is valid once.`, 409)
+  }
+  if (current.status !== 'approved')
+    throw refuse(`approval '${claims.aid}' is ${current.status}, not approved.`, 403)
+  if (current.context_hash !== claims.ctx || current.action_type !== claims.act) {
+    throw refuse('approval_token does not match the approved action.', 403)
+  }
+  throw refuse('approval_token has expired.', 403)
+}
