@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { MimaError } from '@mima/core'
+import { GUARDED, guardHelper, guardMethod } from '../patch/guarded-method'
+import { resolveSdk } from '../patch/resolve-sdk'
+import { DEFAULT_SPECIFIERS, SDK_TARGETS } from '../patch/sdk-targets'
+import { defaultGuardLogPath, defaultGuardSocketPath, mimaHome } from '../report/guard-paths'
+import { createGuardReporter } from '../report/guard-reporter'
+import type {
+  GuardMode,
+  GuardOptions,
+  GuardProvider,
+  GuardSdkModule,
+  GuardWarnFrequency,
+} from './guard-options'
+import {
+  type GuardCounts,
+  type GuardState,
+  guardState,
+  installPatch,
+  type PatchedSdk,
+  removePatches,
+} from './guard-state'
+import { SELF_URL } from './self-location'
+
+/** What {@link enableGuard} and {@link guardStatus} report. */
+export interface GuardStatus {
+  readonly enabled: boolean
+  readonly mode: GuardMode
+  readonly warn: GuardWarnFrequency
+  /** Every SDK copy patched, CommonJS and ESM. */
+  readonly patched: readonly PatchedSdk[]
+  readonly counts: Readonly<GuardCounts>
+  /** Resolves once every SDK copy is patched (immediately, unless `require(esm)` was unavailable). */
+  readonly ready: Promise<void>
+}
+
+const MODES = ['warn', 'block', 'report'] as const
+const WARN_FREQUENCIES = ['everyCall', 'oncePerSite'] as const
+const SELF_FILE = fileURLToPath(SELF_URL)
+
+function validate(options: GuardOptions): void {
+  if (options.mode !== undefined && !MODES.includes(options.mode)) {
+    throw new MimaError(
+      'validation_failed',
+      `enableGuard: mode must be one of ${MODES.join(', ')} (got ${String(options.mode)})`,
+    )
+  }
+  if (options.warn !== undefined && !WARN_FREQUENCIES.includes(options.warn)) {
+    throw new MimaError(
+      'validation_failed',
+      `enableGuard: warn must be one of ${WARN_FREQUENCIES.join(', ')} (got ${String(options.warn)})`,
+    )
+  }
+  for (const sdk of options.sdks ?? []) {
+    if (
+      !Object.hasOwn(SDK_TARGETS, sdk.provider) ||
+      typeof sdk.specifier !== 'string' ||
+      sdk.specifier === ''
+    ) {
+      throw new MimaError(
+        'validation_failed',
+        `enableGuard: each sdks entry needs provider 'openai' or 'anthropic' and a specifier`,
+      )
+    }
+  }
+}
+
+function configuredWorkspaceId(): string | undefined {
+  const fromEnv = process.env.MIMA_WORKSPACE_ID
+  if (fromEnv) return fromEnv
+  try {
+    const config = JSON.parse(readFileSync(join(mimaHome(), 'config.json'), 'utf8')) as {
+      workspace_id?: unknown
+    }
+    return typeof config.workspace_id === 'string' && config.workspace_id !== ''
+      ? config.workspace_id
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function patchExports(state: GuardState, provider: GuardProvider, exports: unknown): string[] {
+  const { client, targets } = SDK_TARGETS[provider]
+  const module = exports as Record<string, unknown> | undefined
+  const root = (module?.[client] ?? module?.default) as Record<string, unknown> | undefined
+  const methods: string[] = []
+  if (typeof root !== 'function') return methods
+  for (const target of targets) {
+    let owner: unknown = root
+    for (const key of target.path) owner = (owner as Record<string, unknown> | undefined)?.[key]
+    const prototype = (owner as { prototype?: Record<string, unknown> } | undefined)?.prototype
+    const create = prototype?.create as (Function & { [GUARDED]?: unknown }) | undefined
+    if (!prototype || typeof create !== 'function') continue
+    if (create[GUARDED] === undefined)
+      installPatch(state, prototype, 'create', guardMethod(state, provider, target, create))
+    for (const helper of target.helpers) {
+      const method = prototype[helper] as (Function & { [GUARDED]?: unknown }) | undefined
+      if (typeof method === 'function' && method[GUARDED] === undefined) {
+        installPatch(state, prototype, helper, guardHelper(state, method))
+      }
+    }
+    methods.push(target.call)
+  }
+  return methods
+}
+
+function patchSdk(state: GuardState, sdk: GuardSdkModule, bases: readonly string[]): void {
+  for (const copy of resolveSdk(sdk.specifier, bases)) {
+    if (!state.skipRoots.includes(`${copy.root}/`)) state.skipRoots.push(`${copy.root}/`)
+    const load = createRequire(copy.commonjs)
+    const entries: Array<['commonjs' | 'esm', string]> = [['commonjs', copy.commonjs]]
+    if (copy.esm !== undefined) entries.push(['esm', copy.esm])
+    for (const [format, file] of entries) {
+      if (state.patchedFiles.has(file)) continue
+      state.patchedFiles.add(file)
+      const done = (exports: unknown): void => {
+        const methods = patchExports(state, sdk.provider, exports)
+        if (methods.length > 0) {
+          state.patched.push({
+            provider: sdk.provider,
+            specifier: sdk.specifier,
+            version: copy.version,
+            format,
+            file,
+            methods,
+          })
+        }
+      }
+      try {
+        // Node ≥ 20.19 loads the ESM copy synchronously (require(esm)): the same module instance `import` gets.
+        done(load(file))
+      } catch (error) {
+        if (format !== 'esm') continue
+        const code = (error as { code?: string }).code
+        if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') continue
+        state.pending.push(
+          import(pathToFileURL(file).href).then(done, () => {
+            state.patchedFiles.delete(file)
+          }),
+        )
+      }
+    }
+  }
+}
+
+function defaultBases(): string[] {
+  const bases = [`${process.cwd()}/`]
+  const main = process.argv[1]
+  if (main) bases.push(main)
+  bases.push(SELF_FILE)
+  return bases
+}
+
+function status(state: GuardState): GuardStatus {
+  const pending = state.pending
+  return {
+    enabled: state.enabled,
+    mode: state.config.mode,
+    warn: state.config.warn,
+    patched: [...state.patched],
+    counts: { ...state.counts },
+    ready: Promise.all(pending).then(() => undefined),
+  }
+}
+
+/**
+ * Turns the guard on: patches OpenAI chat completions, responses, embeddings and completions and
+ * Anthropic messages and beta messages (`create`, and the stream helpers that reach it) in the
+ * CommonJS and the ESM copy of every installed SDK. Calls made outside `mima.attest(...)` then
+ * warn, are blocked or are recorded, per `mode`. Idempotent: while the guard is on, another call
+ * changes no option and only patches SDK modules not patched yet; call {@link disableGuard} first
+ * to change modes. Missing SDKs are skipped.
+ *
+ * @example
+ * ```ts
+ * import { enableGuard } from '@mima/guard'
+ *
+ * enableGuard({ mode: process.env.NODE_ENV === 'test' ? 'block' : 'warn' })
+ * ```
+ */
+export function enableGuard(options: GuardOptions = {}): GuardStatus {
+  validate(options)
+  const state = guardState()
+  if (!state.enabled) {
+    const mode = options.mode ?? 'warn'
+    state.config = {
+      mode,
+      warn: options.warn ?? 'oncePerSite',
+      record: options.record ?? true,
+      traceAttested: options.traceAttested ?? false,
+      workspaceId: options.workspaceId ?? configuredWorkspaceId(),
+      onEvent: options.onEvent,
+      cwd: `${process.cwd()}/`,
+    }
+    state.warnedSites.clear()
+    state.reporter?.close()
+    state.reporter = createGuardReporter({
+      logPath: options.logPath ?? defaultGuardLogPath(),
+      socketPath: options.socketPath ?? defaultGuardSocketPath(),
+      ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
+      ...(options.logBackups === undefined ? {} : { logBackups: options.logBackups }),
+    })
+    state.counts = { attested: 0, unattested: 0, warned: 0, blocked: 0, recorded: 0 }
+    state.enabled = true
+  }
+  const bases = options.resolveFrom ?? defaultBases()
+  const sdks =
+    options.sdks ??
+    (Object.keys(DEFAULT_SPECIFIERS) as GuardProvider[]).map((provider) => ({
+      provider,
+      specifier: DEFAULT_SPECIFIERS[provider],
+    }))
+  for (const sdk of sdks) patchSdk(state, sdk, bases)
+  return status(state)
+}
+
+/**
+ * Turns the guard off and restores the original SDK methods. Queued reports are still written.
+ */
+export async function disableGuard(): Promise<void> {
+  const state = guardState()
+  state.enabled = false
+  removePatches(state)
+  state.patched = []
+  state.patchedFiles.clear()
+  state.pending = []
+  const reporter = state.reporter
+  state.reporter = undefined
+  if (reporter) {
+    await reporter.flush()
+    reporter.close()
+  }
+}
+
+/** The guard's current state: mode, patched SDK copies and counts. */
+export function guardStatus(): GuardStatus {
+  return status(guardState())
+}
+
+/** Resolves once every queued report was handed to the daemon or written to the JSONL log. */
+export async function flushGuardReports(): Promise<void> {
+  await guardState().reporter?.flush()
+}

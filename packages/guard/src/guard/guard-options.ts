@@ -1,0 +1,72 @@
+/** What the guard does with a call made outside `mima.attest(...)`. */
+export type GuardMode = 'warn' | 'block' | 'report'
+
+/** How often `warn` mode warns: every call, or once per call site. */
+export type GuardWarnFrequency = 'everyCall' | 'oncePerSite'
+
+/** The providers the guard knows how to patch. */
+export type GuardProvider = 'openai' | 'anthropic'
+
+/** One SDK module to patch: its provider and how to find it. */
+export interface GuardSdkModule {
+  readonly provider: GuardProvider
+  /**
+   * A package name (`openai`, an alias such as `openai-low`) or an absolute path to the
+   * package's CommonJS entry. Both its CommonJS and its ESM copy get patched.
+   */
+  readonly specifier: string
+}
+
+/** Options for {@link enableGuard}. */
+export interface GuardOptions {
+  /** `warn` (default): a process warning; `block`: reject before any request leaves; `report`: record silently. */
+  readonly mode?: GuardMode
+  /** How often `warn` mode warns (`oncePerSite` by default, `everyCall` is the Python SDK's behaviour). */
+  readonly warn?: GuardWarnFrequency
+  /**
+   * Whether unattested calls are recorded (OpenTelemetry span, else daemon socket, else JSONL log).
+   * Defaults to `true`; the vitest entry turns it off.
+   */
+  readonly record?: boolean
+  /** Also emit an OpenTelemetry span (with `mima.attested=true`) for attested calls. Off by default. */
+  readonly traceAttested?: boolean
+  /**
+   * The SDK modules to patch. Defaults to `openai` and `@anthropic-ai/sdk`, each resolved from the
+   * working directory, the main module and `@mima/guard` itself.
+   */
+  readonly sdks?: readonly GuardSdkModule[]
+  /** Files or directories package names are resolved from (see {@link GuardOptions.sdks}). */
+  readonly resolveFrom?: readonly string[]
+  /** The workspace recorded on events; defaults to `MIMA_WORKSPACE_ID`, then `~/.mima/config.json`. */
+  readonly workspaceId?: string
+  /** The JSONL fallback log (`~/.mima/guard_log.jsonl`). */
+  readonly logPath?: string
+  /** Rotate the JSONL log when it reaches this many bytes (10 MiB). */
+  readonly logMaxBytes?: number
+  /** How many rotated logs to keep (3). */
+  readonly logBackups?: number
+  /** The daemon socket tried before the JSONL log (`~/.mima/guard/guard.sock`). */
+  readonly socketPath?: string
+  /** Called with each unattested-call event, after the guard handled it (for tests and custom sinks). */
+  readonly onEvent?: (event: GuardEvent) => void
+}
+
+/** What the guard records about one unattested (or, with `traceAttested`, attested) AI call. */
+export interface GuardEvent {
+  /** ISO-8601 time of the call. */
+  readonly ts: string
+  /** The SDK method, e.g. `openai.chat.completions.create`. */
+  readonly call: string
+  /** `file:line:column` of the caller, when known. */
+  readonly call_site?: string
+  readonly attested: boolean
+  /** What the guard did: `warned`, `blocked`, `reported` or `allowed` (attested). */
+  readonly action: 'warned' | 'blocked' | 'reported' | 'allowed'
+  readonly mode: GuardMode
+  readonly provider: GuardProvider
+  /** GenAI operation name (`chat`, `embeddings`, `text_completion`). */
+  readonly operation: string
+  readonly model?: string
+  readonly workspace_id?: string
+  readonly pid: number
+}

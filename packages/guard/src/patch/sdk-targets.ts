@@ -1,0 +1,54 @@
+import type { GuardProvider } from '../guard/guard-options'
+
+/** One patched method: where it lives under the SDK's client class and how it is reported. */
+export interface SdkTarget {
+  /** Static properties from the client class down to the resource class, e.g. `['Chat', 'Completions']`. */
+  readonly path: readonly string[]
+  /** The reported call name, e.g. `openai.chat.completions.create`. */
+  readonly call: string
+  /** The GenAI semantic-convention operation name. */
+  readonly operation: string
+  /**
+   * Helper methods that reach `create` later (after a timer), so the caller's frame is gone by
+   * then: they are wrapped only to remember the call site.
+   */
+  readonly helpers: readonly string[]
+}
+
+/** The client class's export name and the methods the guard patches, per provider. */
+export const SDK_TARGETS: Readonly<
+  Record<GuardProvider, { readonly client: string; readonly targets: readonly SdkTarget[] }>
+> = {
+  openai: {
+    client: 'OpenAI',
+    targets: [
+      {
+        path: ['Chat', 'Completions'],
+        call: 'openai.chat.completions.create',
+        operation: 'chat',
+        helpers: ['stream', 'runTools'],
+      },
+      { path: ['Responses'], call: 'openai.responses.create', operation: 'chat', helpers: ['stream'] },
+      { path: ['Embeddings'], call: 'openai.embeddings.create', operation: 'embeddings', helpers: [] },
+      { path: ['Completions'], call: 'openai.completions.create', operation: 'text_completion', helpers: [] },
+    ],
+  },
+  anthropic: {
+    client: 'Anthropic',
+    targets: [
+      { path: ['Messages'], call: 'anthropic.messages.create', operation: 'chat', helpers: ['stream'] },
+      {
+        path: ['Beta', 'Messages'],
+        call: 'anthropic.beta.messages.create',
+        operation: 'chat',
+        helpers: ['stream', 'toolRunner'],
+      },
+    ],
+  },
+}
+
+/** The default package name of each provider's SDK. */
+export const DEFAULT_SPECIFIERS: Readonly<Record<GuardProvider, string>> = {
+  openai: 'openai',
+  anthropic: '@anthropic-ai/sdk',
+}
