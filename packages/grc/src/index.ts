@@ -22,6 +22,34 @@ export {
   recordTypesForControl,
 } from './mapping/map-record-to-controls'
 export { MAPPING_RULES, type MappingRule, type PayloadView } from './mapping/mapping-rules'
+export type {
+  AccessReviewInput,
+  AcknowledgmentType,
+  AiRiskAssessmentInput,
+  AnnexIiiCategory,
+  ChangeEventInput,
+  DateInput,
+  DeployerObligationsReviewInput,
+  DriftType,
+  EvaluationType,
+  GovernanceReviewInput,
+  HumanOversightInput,
+  IncidentReportInput,
+  ModelDriftEventInput,
+  ModelEvaluationInput,
+  PolicyAcknowledgedInput,
+  QualityManagementReviewInput,
+  RiskTier,
+  Severity,
+  TrainingDataGovernanceInput,
+  VendorRiskInput,
+} from './records/builder-inputs'
+export {
+  BUILDER_METHODS,
+  createGrcRecordBuilder,
+  type GrcRecordBuilder,
+  type GrcRecordBuilderOptions,
+} from './records/create-grc-record-builder'
 export {
   ACKNOWLEDGMENT_TYPES,
   ANNEX_III_CATEGORIES,

@@ -22,7 +22,9 @@ export interface GrcRecord {
   readonly occurred_at?: string
   /** HMAC-SHA256 hex over the canonical record (Python SDK `signing_key`). */
   readonly client_sig?: string
-  readonly client_sig_algo?: string
+  readonly client_sig_algo?: 'hmac-sha256'
+  /** Client-generated key (extension of `@mima/core`); the server stores each key once. */
+  readonly idempotency_key?: string
 }
 
 /** Why a record is invalid: one problem with one field. */
@@ -198,10 +200,17 @@ export function collectGrcRecordIssues(
       ...(systemName === undefined ? {} : { received: systemName }),
     })
   }
-  for (const name of ['identity', 'resource', 'environment', 'client_sig_algo'] as const) {
+  for (const name of ['identity', 'resource', 'environment', 'idempotency_key'] as const) {
     const issue = checkField(name, input[name], { kind: 'string' }, false)
     if (issue) issues.push(issue)
   }
+  const algo = checkField(
+    'client_sig_algo',
+    input.client_sig_algo,
+    { kind: 'string', allowed: ['hmac-sha256'] },
+    false,
+  )
+  if (algo) issues.push(algo)
   const occurredAt = checkField('occurred_at', input.occurred_at, { kind: 'date' }, false)
   if (occurredAt) issues.push(occurredAt)
   if (
@@ -283,6 +292,7 @@ const ENVELOPE_KEYS = [
   'occurred_at',
   'client_sig',
   'client_sig_algo',
+  'idempotency_key',
 ] as const
 
 /**
