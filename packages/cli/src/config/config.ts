@@ -1,0 +1,172 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { UsageError } from '../cli/cli-error'
+
+/** Where `mima serve` listens unless told otherwise, and where the CLI looks by default. */
+export const DEFAULT_BASE_URL: string = 'http://127.0.0.1:8787'
+
+/** The contents of `~/.mima/config.json` (the Python CLI's keys, so both CLIs share one file). */
+export interface StoredConfig {
+  api_key?: string
+  workspace_id?: string
+  base_url?: string
+}
+
+/** Credentials and server after applying flags, environment and the config file. */
+export interface ResolvedConfig {
+  apiKey: string | undefined
+  workspaceId: string | undefined
+  /** Normalised: no trailing slash, no trailing `/api`. */
+  baseUrl: string
+  /** Where each value came from, for `mima whoami`. */
+  sources: { apiKey: ConfigSource; workspaceId: ConfigSource; baseUrl: ConfigSource }
+}
+
+/** Where a resolved value came from. */
+export type ConfigSource = 'flag' | 'env' | 'config' | 'default' | 'none'
+
+/** `~/.mima`. */
+export function mimaDirectory(home: string): string {
+  return join(home, '.mima')
+}
+
+/** `~/.mima/config.json`. */
+export function configPath(home: string): string {
+  return join(mimaDirectory(home), 'config.json')
+}
+
+/**
+ * The one base-URL rule every command follows: an `http(s)` URL, with or without a trailing
+ * `/api` and trailing slashes, always names the same server. The CLI then appends `/api/...`.
+ *
+ * @example
+ * ```ts
+ * normalizeBaseUrl('http://localhost:8787/api/') // 'http://localhost:8787'
+ * ```
+ */
+export function normalizeBaseUrl(raw: string): string {
+  const trimmed = raw.trim()
+  let url: URL
+  try {
+    url = new URL(trimmed)
+  } catch {
+    throw new UsageError(`not a valid server URL: '${raw}'`, {
+      hint: 'Use a full URL such as http://127.0.0.1:8787 (with or without a trailing /api).',
+    })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`the server URL must start with http:// or https://, got '${raw}'`)
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new UsageError(`the server URL must not contain a query or fragment: '${raw}'`)
+  }
+  let path = url.pathname.replace(/\/+$/, '')
+  if (path.endsWith('/api')) path = path.slice(0, -'/api'.length)
+  return `${url.origin}${path}`
+}
+
+/**
+ * Reads `~/.mima/config.json`. A missing file is an empty config; a file that is not a JSON
+ * object is an error that says which file to fix (the Python CLI silently ignores it).
+ */
+export async function readConfig(home: string): Promise<StoredConfig> {
+  const path = configPath(home)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw error
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new UsageError(`${path} is not valid JSON.`, {
+      hint: 'Fix or delete the file, then run `mima login` again.',
+    })
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`${path} must hold a JSON object.`, {
+      hint: 'Fix or delete the file, then run `mima login` again.',
+    })
+  }
+  const record = parsed as Record<string, unknown>
+  const config: StoredConfig = {}
+  if (typeof record.api_key === 'string' && record.api_key !== '') config.api_key = record.api_key
+  if (typeof record.workspace_id === 'string' && record.workspace_id !== '') {
+    config.workspace_id = record.workspace_id
+  }
+  if (typeof record.base_url === 'string' && record.base_url !== '') config.base_url = record.base_url
+  return config
+}
+
+/**
+ * Writes a file readable by the owner only. The file is created with mode 0600 before any
+ * byte is written (no window with umask permissions) and renamed into place atomically.
+ */
+export async function writePrivateFile(path: string, contents: string): Promise<void> {
+  const directory = join(path, '..')
+  await mkdir(directory, { recursive: true, mode: 0o700 })
+  const temporary = `${path}.${process.pid}.tmp`
+  const handle = await open(temporary, 'w', 0o600)
+  try {
+    await handle.chmod(0o600)
+    await handle.writeFile(contents, 'utf8')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temporary, path)
+}
+
+/** Saves `~/.mima/config.json` with mode 0600. */
+export async function writeConfig(home: string, config: StoredConfig): Promise<string> {
+  const path = configPath(home)
+  await writePrivateFile(path, `${JSON.stringify(config, null, 2)}\n`)
+  return path
+}
+
+/** Deletes `~/.mima/config.json`; whether there was one. */
+export async function deleteConfig(home: string): Promise<boolean> {
+  try {
+    await rm(configPath(home))
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+    throw error
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/**
+ * Resolves credentials and the server for a command: `--base-url` flag, then the environment
+ * (`MIMA_API_KEY`, `MIMA_WORKSPACE_ID`, `MIMA_BASE_URL`, or the Python CLI's `MIMA_API_URL`),
+ * then `~/.mima/config.json`, then the default server.
+ */
+export async function resolveConfig(options: {
+  home: string
+  env: NodeJS.ProcessEnv
+  baseUrlFlag?: string | undefined
+}): Promise<ResolvedConfig> {
+  const stored = await readConfig(options.home)
+  const envKey = nonEmpty(options.env.MIMA_API_KEY)
+  const envWorkspace = nonEmpty(options.env.MIMA_WORKSPACE_ID)
+  const envBase = nonEmpty(options.env.MIMA_BASE_URL) ?? nonEmpty(options.env.MIMA_API_URL)
+  const flagBase = nonEmpty(options.baseUrlFlag)
+
+  const baseUrlRaw = flagBase ?? envBase ?? stored.base_url ?? DEFAULT_BASE_URL
+  return {
+    apiKey: envKey ?? stored.api_key,
+    workspaceId: envWorkspace ?? stored.workspace_id,
+    baseUrl: normalizeBaseUrl(baseUrlRaw),
+    sources: {
+      apiKey: envKey ? 'env' : stored.api_key ? 'config' : 'none',
+      workspaceId: envWorkspace ? 'env' : stored.workspace_id ? 'config' : 'none',
+      baseUrl: flagBase ? 'flag' : envBase ? 'env' : stored.base_url ? 'config' : 'default',
+    },
+  }
+}
