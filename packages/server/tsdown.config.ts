@@ -2,5 +2,10 @@ import { defineConfig } from 'tsdown'
 import { definePackageBuild } from '../../tsdown.shared.ts'
 
 export default defineConfig(
-  definePackageBuild({ directory: import.meta.dirname, format: 'esm', platform: 'node' }),
+  definePackageBuild({
+    directory: import.meta.dirname,
+    entry: ['src/index.ts', 'src/bin.ts'],
+    format: 'esm',
+    platform: 'node',
+  }),
 )

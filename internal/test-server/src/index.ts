@@ -1,1 +1,115 @@
-export {}
+import { randomBytes } from 'node:crypto'
+import {
+  collectMigrations,
+  createPgliteDatabase,
+  createPostgresDatabase,
+  type Database,
+  type Role,
+  type RunningServer,
+  runMigrations,
+  type ServerLimits,
+  silentLogger,
+  snapshotPglite,
+  startServer,
+} from '@mima/server'
+import { testDatabaseUrl } from '@mima-internal/test-utils'
+
+/** Options for {@link startTestServer}. */
+export interface TestServerOptions {
+  /** `pglite` (default) or `postgres` (needs `MIMA_TEST_DATABASE_URL`; a fresh schema per server). */
+  database?: 'pglite' | 'postgres'
+  /** Override body/batch limits. */
+  limits?: Partial<ServerLimits>
+}
+
+/** A running in-process Mima server on an ephemeral 127.0.0.1 port. */
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` (routes are served with and without `/api`). */
+  baseUrl: string
+  /** The bootstrap workspace's admin key. */
+  adminKey: string
+  /** The bootstrap workspace. */
+  workspaceId: string
+  /** Creates an API key with `role` in the bootstrap workspace and returns the key. */
+  createKey(role: Role, name?: string): Promise<string>
+  /** The underlying server (database, ledger) for white-box checks. */
+  server: RunningServer
+  /** Stops the server and drops its database (schema). */
+  close(): Promise<void>
+}
+
+let snapshot: Promise<Blob> | undefined
+
+/** One migrated PGlite snapshot per process: loading it takes ~0.5 s instead of ~4 s for initdb. */
+function migratedSnapshot(): Promise<Blob> {
+  snapshot ??= snapshotPglite(async (database) => {
+    await runMigrations(database, collectMigrations())
+  })
+  return snapshot
+}
+
+/**
+ * Starts a real `@mima/server` in this process for a test: PGlite from a migrated snapshot, or
+ * PostgreSQL in a fresh schema (`MIMA_TEST_DATABASE_URL`). Bootstraps a workspace and an admin key.
+ *
+ * @example
+ * ```ts
+ * const server = await startTestServer()
+ * const key = await server.createKey('ingest')
+ * await fetch(`${server.baseUrl}/api/me`, { headers: { authorization: `Bearer ${key}` } })
+ * await server.close()
+ * ```
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
+  let dropSchema: (() => Promise<void>) | undefined
+  let database: Database
+  if (options.database === 'postgres') {
+    const url = testDatabaseUrl()
+    if (url === undefined)
+      throw new Error('startTestServer({ database: "postgres" }) needs MIMA_TEST_DATABASE_URL')
+    const schema = `mima_test_${randomBytes(6).toString('hex')}`
+    database = await createPostgresDatabase({ connectionString: url, schema, maxConnections: 5 })
+    dropSchema = async () => {
+      const admin = await createPostgresDatabase({ connectionString: url, maxConnections: 1 })
+      try {
+        await admin.query(`drop schema if exists ${schema} cascade`)
+      } finally {
+        await admin.close()
+      }
+    }
+  } else {
+    database = await createPgliteDatabase({ loadDataDir: await migratedSnapshot() })
+  }
+  const server = await startServer({
+    database,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    bootstrapApiKey: adminKey,
+    onBootstrap: () => {},
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  })
+  const workspaceId = server.bootstrap?.workspaceId
+  if (workspaceId === undefined) throw new Error('The test server did not bootstrap a workspace')
+  return {
+    baseUrl: server.url,
+    adminKey,
+    workspaceId,
+    server,
+    async createKey(role: Role, name = `test ${role}`): Promise<string> {
+      const response = await fetch(`${server.url}/api/workspaces/${workspaceId}/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, role }),
+      })
+      if (response.status !== 201)
+        throw new Error(`Creating a ${role} key failed: ${response.status} ${await response.text()}`)
+      return ((await response.json()) as { key: string }).key
+    },
+    async close(): Promise<void> {
+      await server.close()
+      await dropSchema?.()
+    },
+  }
+}

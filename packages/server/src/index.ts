@@ -1,1 +1,51 @@
+export {
+  type AppDependencies,
+  collectMigrations,
+  createApp,
+  DEFAULT_LIMITS,
+  FEATURES,
+} from './app'
+export { escapeHtml } from './dashboard/home-page'
+export { generateApiKey, hashApiKey } from './http/api-keys'
+export {
+  type AppEnv,
+  type Principal,
+  type RequireWorkspaceOptions,
+  ROLES,
+  type Role,
+  readJson,
+  readJsonObject,
+  requirePrincipal,
+  requireWorkspace,
+  type ServerContext,
+  type ServerLimits,
+} from './http/context'
+export { type ErrorBody, errorBody, httpError, statusForCode } from './http/errors'
+export { defineFeature, type ServerFeature } from './http/feature'
+export {
+  type ConsistencyProofResponse,
+  createLedger,
+  type InclusionProofResponse,
+  type Ledger,
+  type LedgerAppend,
+  type LedgerAppender,
+  type LedgerLeaf,
+} from './ledger/ledger'
+export { loadOrCreateServerKey, type ServerKey, serverKeyFromPkcs8 } from './ledger/server-key'
+export { type BootstrapResult, bootstrapIfEmpty } from './server/bootstrap'
+export { loadConfig, type ServerConfig } from './server/config'
+export {
+  createJsonLogger,
+  type JsonLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  silentLogger,
+} from './server/logger'
+export { openDatabase, type RunningServer, type StartServerOptions, startServer } from './server/start-server'
+export type { Database, Queryable, QueryResult } from './storage/database'
+export { type Migration, runMigrations, sortMigrations } from './storage/migrations'
+export { createPgliteDatabase, type PgliteDatabaseOptions, snapshotPglite } from './storage/pglite-database'
+export { createPostgresDatabase, type PostgresDatabaseOptions } from './storage/postgres-database'
+export { SERVER_MIGRATIONS } from './storage/server-migrations'
 export { VERSION } from './version'

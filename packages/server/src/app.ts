@@ -1,0 +1,180 @@
+/**
+ * The Mima HTTP API as a Hono app.
+ *
+ * How a feature module plugs in (one line each in {@link FEATURES} below):
+ *
+ * 1. Create `src/<feature>/<feature>-feature.ts` exporting
+ *    `export const grcFeature: ServerFeature = defineFeature({ name, migrations, register })`.
+ * 2. `register(api, server)` adds routes to `api` with paths WITHOUT `/api`
+ *    (`/workspaces/:ws/governance/grc/readiness`); the app serves each route both at `/api/…` and
+ *    at `/…`. Authentication already ran: call `requireWorkspace(c, { roles })` (404 for another
+ *    workspace, 403 for a wrong role) and `readJsonObject(c)` (400 on malformed JSON; the body limit
+ *    already applied). Throw `httpError(code, message)` for 4xx; the app renders
+ *    `{ error: { code, message, request_id }, detail }`. `server` holds the database, the ledger
+ *    (`server.ledger.lock(tx, ws)` then `append([...])` inside your transaction), logger and limits.
+ * 3. `migrations: [{ id: '010_grc_gates', sql: '…' }]` in the feature's number range
+ *    (server 001–009, grc 010–019, approvals 020–029, webhooks 030–039). Tables lead their keys
+ *    with `workspace_id`. They run in id order on start (see `collectMigrations`).
+ * 4. Answer 2xx only after your transaction committed (`await database.transaction(...)`).
+ */
+import { MimaError } from '@mima/core'
+import { type Context, Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { attestationsFeature } from './attestations/attestation-routes'
+import { renderHomePage } from './dashboard/home-page'
+import { evidenceFeature } from './evidence/evidence-routes'
+import { guardEventsFeature } from './guard-events/guard-event-routes'
+import type { AppEnv, ServerContext, ServerLimits } from './http/context'
+import { errorBody, httpError } from './http/errors'
+import type { ServerFeature } from './http/feature'
+import { newRequestId } from './http/ids'
+import type { Ledger } from './ledger/ledger'
+import { ledgerFeature } from './ledger/ledger-routes'
+import type { Logger } from './server/logger'
+import type { Database } from './storage/database'
+import type { Migration } from './storage/migrations'
+import { SERVER_MIGRATIONS } from './storage/server-migrations'
+import { VERSION } from './version'
+import { workspacesFeature } from './workspaces/workspace-routes'
+import { findPrincipal } from './workspaces/workspace-store'
+
+/** Every feature module the server runs, in registration order. Add one line per feature. */
+export const FEATURES: readonly ServerFeature[] = [
+  workspacesFeature,
+  attestationsFeature,
+  evidenceFeature,
+  guardEventsFeature,
+  ledgerFeature,
+]
+
+/** The server's migrations plus every feature's, sorted by id. */
+export function collectMigrations(features: readonly ServerFeature[] = FEATURES): Migration[] {
+  return [...SERVER_MIGRATIONS, ...features.flatMap((feature) => feature.migrations ?? [])].sort(
+    (left, right) => left.id.localeCompare(right.id),
+  )
+}
+
+/** Default limits. */
+export const DEFAULT_LIMITS: ServerLimits = { bodyLimitBytes: 5 * 1024 * 1024, maxBatchRecords: 1000 }
+
+/** What {@link createApp} needs. */
+export interface AppDependencies {
+  database: Database
+  ledger: Ledger
+  logger: Logger
+  limits?: Partial<ServerLimits>
+  /** Features to mount; {@link FEATURES} when omitted. */
+  features?: readonly ServerFeature[]
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+function apiKeyOf(context: Context<AppEnv>): string | undefined {
+  const authorization = context.req.header('authorization')
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
+    if (match?.[1] !== undefined) return match[1].trim()
+  }
+  const header = context.req.header('x-api-key')
+  return header === undefined || header.trim() === '' ? undefined : header.trim()
+}
+
+/**
+ * Builds the Hono app: request ids, JSON access logs, body limit, API-key auth, the features'
+ * routes under `/api` and at the root, and JSON errors.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ database, ledger, logger })
+ * serve({ fetch: app.fetch, port: 8080 })
+ * ```
+ */
+export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...dependencies.limits }
+  const server: ServerContext = {
+    database: dependencies.database,
+    ledger: dependencies.ledger,
+    logger: dependencies.logger,
+    limits,
+  }
+  const { logger } = dependencies
+  const app = new Hono<AppEnv>()
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-request-id')
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : newRequestId()
+    c.set('requestId', requestId)
+    c.set('server', server)
+    c.set('principal', undefined)
+    const started = performance.now()
+    await next()
+    c.header('x-request-id', requestId)
+    logger.info('request', {
+      request_id: requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+      workspace_id: c.get('principal')?.workspaceId,
+    })
+  })
+
+  app.use(
+    bodyLimit({
+      maxSize: limits.bodyLimitBytes,
+      onError: () => {
+        throw httpError(
+          'payload_too_large',
+          `The request body is larger than ${limits.bodyLimitBytes} bytes.`,
+          {
+            limit_bytes: limits.bodyLimitBytes,
+          },
+        )
+      },
+    }),
+  )
+
+  app.use(async (c, next) => {
+    const key = apiKeyOf(c)
+    if (key !== undefined) c.set('principal', await findPrincipal(server.database, key))
+    await next()
+  })
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? newRequestId()
+    let mima: MimaError
+    if (MimaError.isInstance(error) && typeof error.status === 'number') {
+      mima = error
+    } else if (error instanceof HTTPException) {
+      mima = httpError(
+        error.status === 413 ? 'payload_too_large' : 'bad_request',
+        error.message || 'Bad request',
+      )
+    } else {
+      logger.error('unhandled error', {
+        request_id: requestId,
+        error: String((error as Error)?.stack ?? error),
+      })
+      mima = httpError('internal_error', `Internal server error (request ${requestId}).`)
+    }
+    const status = (mima.status ?? 500) as 400
+    c.header('x-request-id', requestId)
+    return c.json(errorBody(mima, requestId), status)
+  })
+
+  app.notFound((c) => {
+    const error = httpError('not_found', `No route for ${c.req.method} ${c.req.path}.`)
+    return c.json(errorBody(error, c.get('requestId') ?? newRequestId()), 404)
+  })
+
+  const api = new Hono<AppEnv>()
+  api.get('/health', (c) => c.json({ status: 'ok', version: VERSION }))
+  api.get('/ledger/public-key', (c) => c.json({ algorithm: 'ed25519', public_key: server.ledger.publicKey }))
+  for (const feature of dependencies.features ?? FEATURES) feature.register(api, server)
+
+  app.get('/', (c) => c.html(renderHomePage({ version: VERSION })))
+  app.route('/api', api)
+  app.route('/', api)
+  return app
+}

@@ -1,0 +1,363 @@
+import { type LedgerEntry, ledgerLeafData, type SignedTreeHead, signedTreeHeadMessage } from '@mima/core'
+import { httpError } from '../http/errors'
+import type { Queryable } from '../storage/database'
+import type { ServerKey } from './server-key'
+import {
+  appendToFrontier,
+  consistencyRanges,
+  decomposeRange,
+  EMPTY_ROOT,
+  fastLeafHash,
+  frontierIds,
+  inclusionRanges,
+  type LeafRange,
+  type NodeId,
+  nodeKey,
+  rangeHash,
+  rootOfFrontier,
+  type TreeNode,
+} from './tree-math'
+
+/** One record to append as a leaf. */
+export interface LedgerAppend {
+  /** `attestation`, `evidence`, `approval_decision`, `key_event`, … */
+  kind: string
+  recordId: string
+  /** Hex SHA-256 of the canonical JSON of the record as received. */
+  recordHash: string
+  /** ISO-8601 acceptance time. */
+  acceptedAt: string
+}
+
+/** A leaf as stored. */
+export interface LedgerLeaf {
+  leaf_index: number
+  leaf_hash: string
+  kind: string
+  record_id: string
+  /** The exact leaf data (`D[i]`) that was hashed: canonical JSON of a {@link LedgerEntry}. */
+  leaf_data: string
+}
+
+/** The head of a workspace's tree, locked for appending inside a transaction. */
+export interface LedgerAppender {
+  /** Leaves already in the tree; the next leaf gets this index. */
+  readonly treeSize: number
+  /** Appends leaves in order; returns their indexes. Call once per transaction. */
+  append(entries: readonly LedgerAppend[]): Promise<number[]>
+}
+
+/** An RFC 9162 inclusion proof as served. */
+export interface InclusionProofResponse {
+  leaf_index: number
+  tree_size: number
+  leaf_hash: string
+  /** Audit path, from the leaf upward. */
+  inclusion_path: string[]
+}
+
+/** An RFC 9162 consistency proof as served. */
+export interface ConsistencyProofResponse {
+  first_size: number
+  second_size: number
+  consistency_path: string[]
+}
+
+/** The per-workspace Merkle ledger. */
+export interface Ledger {
+  /** Hex Ed25519 public key that signs tree heads. */
+  readonly publicKey: string
+  /** Creates the empty tree of a new workspace (in the workspace's creating transaction). */
+  createTree(transaction: Queryable, workspaceId: string): Promise<void>
+  /**
+   * Locks the workspace's tree head (`select … for update`) in `transaction`; appends then happen
+   * in the same transaction as the records they commit to, so several processes on one PostgreSQL
+   * append in a single total order.
+   */
+  lock(transaction: Queryable, workspaceId: string): Promise<LedgerAppender>
+  /** A freshly signed head for the current size, or for an earlier `treeSize`. */
+  treeHead(database: Queryable, workspaceId: string, treeSize?: number): Promise<SignedTreeHead>
+  /** Inclusion proof of leaf `leafIndex` in the tree of `treeSize` (default: current) leaves. */
+  inclusionProof(
+    database: Queryable,
+    workspaceId: string,
+    leafIndex: number,
+    treeSize?: number,
+  ): Promise<InclusionProofResponse>
+  /** Leaf index of a record id (404 when the record is not in the ledger). */
+  leafIndexOf(database: Queryable, workspaceId: string, recordId: string): Promise<number>
+  consistencyProof(
+    database: Queryable,
+    workspaceId: string,
+    firstSize: number,
+    secondSize?: number,
+  ): Promise<ConsistencyProofResponse>
+  /** Leaves `[from, from + limit)` in order (fewer at the end of the tree). */
+  leaves(database: Queryable, workspaceId: string, from: number, limit: number): Promise<LedgerLeaf[]>
+}
+
+interface HeadRow {
+  tree_size: number
+  frontier: Uint8Array
+  root_hash: Uint8Array | null
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
+
+function decodeFrontier(size: number, bytes: Uint8Array): TreeNode[] {
+  const ids = frontierIds(size)
+  if (bytes.byteLength !== ids.length * 32) throw new Error('Ledger head frontier is corrupt')
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return ids.map((id, position) => ({ ...id, hash: buffer.subarray(position * 32, position * 32 + 32) }))
+}
+
+async function readHead(database: Queryable, workspaceId: string, forUpdate: boolean): Promise<HeadRow> {
+  const { rows } = await database.query<HeadRow>(
+    `select tree_size, frontier, root_hash from ledger_heads where workspace_id = $1${forUpdate ? ' for update' : ''}`,
+    [workspaceId],
+  )
+  const row = rows[0]
+  if (row === undefined) throw httpError('not_found', `Workspace "${workspaceId}" has no ledger.`)
+  return row
+}
+
+async function fetchNodes(
+  database: Queryable,
+  workspaceId: string,
+  ids: readonly NodeId[],
+): Promise<Map<string, Buffer>> {
+  const unique = new Map<string, NodeId>()
+  for (const id of ids) unique.set(nodeKey(id), id)
+  const leaves = [...unique.values()].filter((id) => id.level === 0).map((id) => id.index)
+  const interior = [...unique.values()].filter((id) => id.level > 0)
+  const nodes = new Map<string, Buffer>()
+  const { rows } = await database.query<{ level: number; node_index: number; hash: Uint8Array }>(
+    `select 0 as level, leaf_index as node_index, leaf_hash as hash from ledger_leaves
+       where workspace_id = $1 and leaf_index = any($2::bigint[])
+     union all
+     select n.level, n.node_index, n.hash from ledger_nodes n
+       join unnest($3::int[], $4::bigint[]) as wanted(level, node_index)
+         on n.level = wanted.level and n.node_index = wanted.node_index
+       where n.workspace_id = $1`,
+    [workspaceId, leaves, interior.map((id) => id.level), interior.map((id) => id.index)],
+  )
+  for (const row of rows) {
+    nodes.set(nodeKey({ level: Number(row.level), index: Number(row.node_index) }), Buffer.from(row.hash))
+  }
+  return nodes
+}
+
+function parseSize(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw httpError('validation_failed', `${what} must be a non-negative integer.`)
+  return value
+}
+
+/** Creates the {@link Ledger} over the server schema, signing heads with `key`. */
+export function createLedger(key: ServerKey): Ledger {
+  const sign = (head: Omit<SignedTreeHead, 'signature' | 'algorithm' | 'public_key'>): SignedTreeHead => ({
+    ...head,
+    algorithm: 'ed25519',
+    signature: key.sign(signedTreeHeadMessage(head)).toString('hex'),
+    public_key: key.publicKeyHex,
+  })
+
+  async function sizeOrCurrent(
+    database: Queryable,
+    workspaceId: string,
+    treeSize: number | undefined,
+  ): Promise<number> {
+    const head = await readHead(database, workspaceId, false)
+    if (treeSize === undefined) return head.tree_size
+    parseSize(treeSize, 'tree_size')
+    if (treeSize > head.tree_size) {
+      throw httpError(
+        'validation_failed',
+        `tree_size ${treeSize} is larger than the tree (${head.tree_size} leaves).`,
+      )
+    }
+    return treeSize
+  }
+
+  async function rangesToHashes(
+    database: Queryable,
+    workspaceId: string,
+    ranges: LeafRange[],
+  ): Promise<string[]> {
+    const ids = ranges.flatMap((range) => decomposeRange(range.start, range.end))
+    const nodes = await fetchNodes(database, workspaceId, ids)
+    return ranges.map((range) => rangeHash(range, nodes).toString('hex'))
+  }
+
+  return {
+    publicKey: key.publicKeyHex,
+
+    async createTree(transaction, workspaceId) {
+      await transaction.query('insert into ledger_heads (workspace_id) values ($1) on conflict do nothing', [
+        workspaceId,
+      ])
+    },
+
+    async lock(transaction, workspaceId) {
+      const head = await readHead(transaction, workspaceId, true)
+      const size = head.tree_size
+      let used = false
+      return {
+        treeSize: size,
+        async append(entries) {
+          if (used) throw new Error('LedgerAppender.append may be called once per lock')
+          used = true
+          if (entries.length === 0) return []
+          const indexes: number[] = []
+          const hashes: Buffer[] = []
+          const data: string[] = []
+          entries.forEach((entry, offset) => {
+            const leafEntry: LedgerEntry = {
+              kind: entry.kind,
+              workspace_id: workspaceId,
+              record_id: entry.recordId,
+              record_hash: entry.recordHash,
+              accepted_at: entry.acceptedAt,
+            }
+            const leafData = ledgerLeafData(leafEntry)
+            data.push(leafData)
+            hashes.push(fastLeafHash(leafData))
+            indexes.push(size + offset)
+          })
+          const { frontier, created } = appendToFrontier(decodeFrontier(size, head.frontier), size, hashes)
+          const newSize = size + entries.length
+          await transaction.query(
+            `insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data)
+             select $1, t.i, decode(t.h, 'hex'), t.k, t.r, t.d
+             from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, h, k, r, d)`,
+            [
+              workspaceId,
+              indexes,
+              hashes.map((hash) => hash.toString('hex')),
+              entries.map((entry) => entry.kind),
+              entries.map((entry) => entry.recordId),
+              data,
+            ],
+          )
+          if (created.length > 0) {
+            await transaction.query(
+              `insert into ledger_nodes (workspace_id, level, node_index, hash)
+               select $1, t.l, t.i, decode(t.h, 'hex')
+               from unnest($2::int[], $3::bigint[], $4::text[]) as t(l, i, h)`,
+              [
+                workspaceId,
+                created.map((node) => node.level),
+                created.map((node) => node.index),
+                created.map((node) => node.hash.toString('hex')),
+              ],
+            )
+          }
+          await transaction.query(
+            `update ledger_heads set tree_size = $2, frontier = decode($3, 'hex'), root_hash = decode($4, 'hex'), updated_at = now()
+             where workspace_id = $1`,
+            [
+              workspaceId,
+              newSize,
+              Buffer.concat(frontier.map((node) => node.hash)).toString('hex'),
+              rootOfFrontier(frontier).toString('hex'),
+            ],
+          )
+          return indexes
+        },
+      }
+    },
+
+    async treeHead(database, workspaceId, treeSize) {
+      const head = await readHead(database, workspaceId, false)
+      const timestamp = new Date().toISOString()
+      if (treeSize === undefined || treeSize === head.tree_size) {
+        const root = head.root_hash === null ? EMPTY_ROOT : Buffer.from(head.root_hash)
+        return sign({
+          workspace_id: workspaceId,
+          tree_size: head.tree_size,
+          root_hash: root.toString('hex'),
+          timestamp,
+        })
+      }
+      parseSize(treeSize, 'tree_size')
+      if (treeSize > head.tree_size) {
+        throw httpError(
+          'validation_failed',
+          `tree_size ${treeSize} is larger than the tree (${head.tree_size} leaves).`,
+        )
+      }
+      const [root] =
+        treeSize === 0
+          ? [EMPTY_ROOT.toString('hex')]
+          : await rangesToHashes(database, workspaceId, [{ start: 0, end: treeSize }])
+      return sign({ workspace_id: workspaceId, tree_size: treeSize, root_hash: root as string, timestamp })
+    },
+
+    async inclusionProof(database, workspaceId, leafIndex, treeSize) {
+      const size = await sizeOrCurrent(database, workspaceId, treeSize)
+      parseSize(leafIndex, 'leaf_index')
+      if (leafIndex >= size) {
+        throw httpError('not_found', `Leaf ${leafIndex} is not in the tree of ${size} leaves.`)
+      }
+      const ranges = inclusionRanges(leafIndex, size)
+      const nodes = await fetchNodes(database, workspaceId, [
+        { level: 0, index: leafIndex },
+        ...ranges.flatMap((range) => decomposeRange(range.start, range.end)),
+      ])
+      const leaf = nodes.get(nodeKey({ level: 0, index: leafIndex }))
+      if (leaf === undefined) throw new Error(`Ledger leaf ${leafIndex} is missing`)
+      return {
+        leaf_index: leafIndex,
+        tree_size: size,
+        leaf_hash: leaf.toString('hex'),
+        inclusion_path: ranges.map((range) => rangeHash(range, nodes).toString('hex')),
+      }
+    },
+
+    async leafIndexOf(database, workspaceId, recordId) {
+      const { rows } = await database.query<{ leaf_index: number }>(
+        'select leaf_index from ledger_leaves where workspace_id = $1 and record_id = $2 order by leaf_index limit 1',
+        [workspaceId, recordId],
+      )
+      const row = rows[0]
+      if (row === undefined) throw httpError('not_found', `No ledger leaf for record "${recordId}".`)
+      return Number(row.leaf_index)
+    },
+
+    async consistencyProof(database, workspaceId, firstSize, secondSize) {
+      const second = await sizeOrCurrent(database, workspaceId, secondSize)
+      parseSize(firstSize, 'first')
+      if (firstSize > second) {
+        throw httpError('validation_failed', `first (${firstSize}) must not exceed second (${second}).`)
+      }
+      return {
+        first_size: firstSize,
+        second_size: second,
+        consistency_path: await rangesToHashes(database, workspaceId, consistencyRanges(firstSize, second)),
+      }
+    },
+
+    async leaves(database, workspaceId, from, limit) {
+      const { rows } = await database.query<{
+        leaf_index: number
+        leaf_hash: Uint8Array
+        kind: string
+        record_id: string
+        leaf_data: string
+      }>(
+        `select leaf_index, leaf_hash, kind, record_id, leaf_data from ledger_leaves
+         where workspace_id = $1 and leaf_index >= $2 and leaf_index < $3 order by leaf_index`,
+        [workspaceId, from, from + limit],
+      )
+      return rows.map((row) => ({
+        leaf_index: Number(row.leaf_index),
+        leaf_hash: hex(row.leaf_hash),
+        kind: row.kind,
+        record_id: row.record_id,
+        leaf_data: row.leaf_data,
+      }))
+    },
+  }
+}

@@ -1,0 +1,60 @@
+import type { Ledger } from '../ledger/ledger'
+import type { Database } from '../storage/database'
+import { insertApiKey, insertWorkspace } from '../workspaces/workspace-store'
+
+/** What the first start created. */
+export interface BootstrapResult {
+  workspaceId: string
+  /** The admin key, shown this once. */
+  adminKey: string
+}
+
+const BOOTSTRAP_LOCK = 0x6d696d62
+
+/**
+ * On an empty database, creates the bootstrap (root) workspace and its admin key; returns
+ * undefined when a workspace already exists. Safe when several processes start together.
+ */
+export async function bootstrapIfEmpty(
+  database: Database,
+  ledger: Ledger,
+  options: { apiKey?: string; workspaceId?: string } = {},
+): Promise<BootstrapResult | undefined> {
+  return database.transaction(async (transaction) => {
+    await transaction.query('select pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK])
+    const { rows } = await transaction.query('select 1 from workspaces limit 1')
+    if (rows.length > 0) return undefined
+    const workspace = await insertWorkspace(transaction, ledger, {
+      ...(options.workspaceId === undefined ? {} : { id: options.workspaceId }),
+      name: 'default',
+      isRoot: true,
+    })
+    const key = await insertApiKey(transaction, ledger, {
+      workspaceId: workspace.id,
+      name: 'bootstrap admin',
+      role: 'admin',
+      ...(options.apiKey === undefined ? {} : { key: options.apiKey }),
+    })
+    return { workspaceId: workspace.id, adminKey: key.key }
+  })
+}
+
+/** The message printed once after bootstrapping. */
+export function bootstrapMessage(result: BootstrapResult, url: string, keyFromEnvironment: boolean): string {
+  const key = keyFromEnvironment ? '(the value of MIMA_BOOTSTRAP_API_KEY)' : result.adminKey
+  return [
+    '',
+    'Mima server: first start, created the default workspace and an admin API key.',
+    `  workspace id: ${result.workspaceId}`,
+    `  admin key:    ${key}`,
+    keyFromEnvironment ? '' : '  (shown once: store it now; only its hash is kept)',
+    'Use them:',
+    `  export MIMA_BASE_URL=${url} MIMA_WORKSPACE_ID=${result.workspaceId} MIMA_API_KEY=<admin key>`,
+    `  curl -H "Authorization: Bearer $MIMA_API_KEY" ${url}/api/me`,
+    `  curl -X POST -H "Authorization: Bearer $MIMA_API_KEY" -H 'content-type: application/json' \\`,
+    `       -d '{"name":"agent","role":"ingest"}' ${url}/api/workspaces/${result.workspaceId}/keys`,
+    '',
+  ]
+    .filter((line) => line !== '')
+    .join('\n')
+}

@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { collectMigrations, createApp, FEATURES } from '../app'
+import type { ServerLimits } from '../http/context'
+import type { ServerFeature } from '../http/feature'
+import { createLedger, type Ledger } from '../ledger/ledger'
+import { loadOrCreateServerKey } from '../ledger/server-key'
+import type { Database } from '../storage/database'
+import { runMigrations } from '../storage/migrations'
+import { createPgliteDatabase } from '../storage/pglite-database'
+import { createPostgresDatabase } from '../storage/postgres-database'
+import { type BootstrapResult, bootstrapIfEmpty, bootstrapMessage } from './bootstrap'
+import { createJsonLogger, type Logger } from './logger'
+
+/** Options for {@link startServer}. Everything is optional; `mima-server` fills them from the environment. */
+export interface StartServerOptions {
+  /** Port to listen on; 0 (the default here) picks a free one. */
+  port?: number
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string
+  /** PostgreSQL connection string; PGlite when omitted. */
+  databaseUrl?: string
+  /** PostgreSQL schema to use (created when missing). */
+  databaseSchema?: string
+  /** PGlite data directory. Default `./.mima-data`. */
+  dataDir?: string
+  /** An already open database (then `databaseUrl`/`dataDir` are ignored and `close()` closes it too). */
+  database?: Database
+  /** The bootstrap admin key's value on first start (random otherwise). */
+  bootstrapApiKey?: string
+  /** The bootstrap workspace's id on first start (a UUIDv7 otherwise). */
+  bootstrapWorkspaceId?: string
+  limits?: Partial<ServerLimits>
+  logger?: Logger
+  /** Feature modules to mount. Default: all of them. */
+  features?: readonly ServerFeature[]
+  /** Called once after a first start; prints how to use the new key to stderr by default. */
+  onBootstrap?: (result: BootstrapResult, url: string) => void
+  /** How long `close()` waits for in-flight requests before cutting connections. Default 10 s. */
+  shutdownTimeoutMs?: number
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port` (without `/api`). */
+  url: string
+  port: number
+  database: Database
+  ledger: Ledger
+  /** Set when this start bootstrapped an empty database. */
+  bootstrap: BootstrapResult | undefined
+  /** Stops accepting connections, waits for in-flight requests, then closes the database. */
+  close(): Promise<void>
+}
+
+/** Opens the database the options describe (PostgreSQL with a URL, PGlite otherwise). */
+export async function openDatabase(
+  options: Pick<StartServerOptions, 'databaseUrl' | 'databaseSchema' | 'dataDir'>,
+): Promise<Database> {
+  if (options.databaseUrl !== undefined) {
+    return createPostgresDatabase({
+      connectionString: options.databaseUrl,
+      ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    })
+  }
+  return createPgliteDatabase({ dataDir: options.dataDir ?? './.mima-data' })
+}
+
+/**
+ * Starts the Mima server: opens the database, runs migrations, loads (or creates) the ledger key,
+ * bootstraps an empty database, and listens.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from '@mima/server'
+ * const server = await startServer({ port: 8080, dataDir: './.mima-data' })
+ * console.log(server.url)
+ * await server.close()
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createJsonLogger()
+  const features = options.features ?? FEATURES
+  const database = options.database ?? (await openDatabase(options))
+  try {
+    const applied = await runMigrations(database, collectMigrations(features))
+    if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
+    const { key, created } = await loadOrCreateServerKey(database)
+    if (created) logger.info('ledger key created', { public_key: key.publicKeyHex })
+    const ledger = createLedger(key)
+    const bootstrap = await bootstrapIfEmpty(database, ledger, {
+      ...(options.bootstrapApiKey === undefined ? {} : { apiKey: options.bootstrapApiKey }),
+      ...(options.bootstrapWorkspaceId === undefined ? {} : { workspaceId: options.bootstrapWorkspaceId }),
+    })
+    const app = createApp({
+      database,
+      ledger,
+      logger,
+      features,
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    })
+    const host = options.host ?? '127.0.0.1'
+    const httpServer = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
+        resolve(server),
+      )
+      server.once('error', reject)
+    })
+    const address = httpServer.address() as AddressInfo
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+    logger.info('listening', { url, database: database.kind, public_key: key.publicKeyHex })
+    if (bootstrap !== undefined) {
+      const report =
+        options.onBootstrap ??
+        ((result: BootstrapResult, at: string) =>
+          process.stderr.write(`${bootstrapMessage(result, at, options.bootstrapApiKey !== undefined)}\n`))
+      report(bootstrap, url)
+    }
+    let closing: Promise<void> | undefined
+    return {
+      url,
+      port: address.port,
+      database,
+      ledger,
+      bootstrap,
+      close(): Promise<void> {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
+            }, options.shutdownTimeoutMs ?? 10_000)
+            timer.unref()
+            httpServer.close(() => {
+              clearTimeout(timer)
+              resolve()
+            })
+            if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections()
+          })
+          await database.close()
+          logger.info('stopped', { url })
+        })()
+        return closing
+      },
+    }
+  } catch (error) {
+    await database.close().catch(() => {})
+    throw error
+  }
+}
