@@ -1,3 +1,15 @@
+export type { GuardDaemonReport } from './daemon/guard-daemon'
+export {
+  type GuardDaemonLocation,
+  type GuardDaemonStatus,
+  guardDaemonStatus,
+  type StartedGuardDaemon,
+  type StartGuardDaemonOptions,
+  type StoppedGuardDaemon,
+  startGuardDaemon,
+  stopGuardDaemon,
+} from './daemon/guard-daemon-control'
+export type { GuardForwarderStatus } from './daemon/guard-forwarder'
 export {
   disableGuard,
   enableGuard,

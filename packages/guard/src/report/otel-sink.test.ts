@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Anthropic from '@anthropic-ai/sdk'
+import { runAttested } from '@mima/core'
+import { createFakeLlmServer, type FakeLlmServer } from '@mima-internal/test-utils'
+import { trace } from '@opentelemetry/api'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import OpenAI from 'openai'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { disableGuard, enableGuard, flushGuardReports } from '../guard/enable-guard'
+
+const messages = [{ role: 'user' as const, content: 'hi' }]
+let server: FakeLlmServer
+let directory: string
+
+beforeAll(async () => {
+  server = await createFakeLlmServer()
+  directory = mkdtempSync(join(tmpdir(), 'mima-guard-otel-'))
+})
+afterAll(async () => {
+  await disableGuard()
+  trace.disable()
+  await server.close()
+  rmSync(directory, { recursive: true, force: true })
+})
+
+it('emits mima.ai_call spans when a real tracer provider is registered, and skips the JSONL log', async () => {
+  const logPath = join(directory, 'guard_log.jsonl')
+  enableGuard({ mode: 'report', logPath, socketPath: join(directory, 'none.sock'), workspaceId: 'ws-otel' })
+  const openai = new OpenAI({ apiKey: 'k', baseURL: server.openaiBaseUrl, maxRetries: 0 })
+  const anthropic = new Anthropic({
+    apiKey: 'k',
+    baseURL: server.anthropicBaseUrl,
+    maxRetries: 0,
+    openTelemetry: false,
+  })
+
+  // With the no-op provider (nothing registered), reports go to the JSONL log.
+  await openai.embeddings.create({ model: 'emb', input: 'x' })
+  await flushGuardReports()
+  expect(existsSync(logPath)).toBe(true)
+  rmSync(logPath)
+
+  const exporter = new InMemorySpanExporter()
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  provider.register()
+
+  await openai.chat.completions.create({ model: 'gpt-otel', messages })
+  await anthropic.messages.create({ model: 'claude-otel', max_tokens: 5, messages })
+  await runAttested({ toolName: 'attested' }, () =>
+    openai.chat.completions.create({ model: 'gpt-attested', messages }),
+  )
+  await flushGuardReports()
+
+  const spans = exporter.getFinishedSpans().filter((span) => span.name === 'mima.ai_call')
+  expect(spans).toHaveLength(2)
+  expect(spans[0]?.instrumentationScope.name).toBe('@mima/guard')
+  expect(spans[0]?.attributes).toMatchObject({
+    'mima.attested': false,
+    'mima.workspace_id': 'ws-otel',
+    'mima.call': 'openai.chat.completions.create',
+    'gen_ai.system': 'openai',
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.request.model': 'gpt-otel',
+  })
+  expect(String(spans[0]?.attributes['mima.call_site'])).toMatch(/^src\/report\/otel-sink\.test\.ts:\d+:\d+$/)
+  expect(spans[1]?.attributes).toMatchObject({
+    'gen_ai.system': 'anthropic',
+    'gen_ai.request.model': 'claude-otel',
+  })
+  expect(existsSync(logPath)).toBe(false)
+  await provider.shutdown()
+})
