@@ -21,6 +21,7 @@ import { MimaError } from '@mima/core'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { approvalsFeature } from './approvals/approvals-feature'
 import { attestationsFeature } from './attestations/attestation-routes'
 import { renderHomePage } from './dashboard/home-page'
 import { evidenceFeature } from './evidence/evidence-routes'
@@ -46,6 +47,7 @@ export const FEATURES: readonly ServerFeature[] = [
   evidenceFeature,
   guardEventsFeature,
   ledgerFeature,
+  approvalsFeature,
 ]
 
 /** The server's migrations plus every feature's, sorted by id. */

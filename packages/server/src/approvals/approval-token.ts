@@ -66,6 +66,33 @@ export function createTokenSigner(seed: string | Uint8Array | KeyObject): TokenS
   }
 }
 
+// DER prefix of an SPKI Ed25519 public key; the 32 raw key bytes follow it.
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
+
+/** A {@link TokenSigner} over the server's key (`publicKeyHex` + `sign`), verifying with `node:crypto`. */
+export function tokenSignerFromServerKey(serverKey: {
+  readonly publicKeyHex: string
+  sign(message: Uint8Array): Uint8Array
+}): TokenSigner {
+  const raw = Buffer.from(serverKey.publicKeyHex, 'hex')
+  const publicKey = createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, raw]),
+    format: 'der',
+    type: 'spki',
+  })
+  return {
+    keyId: createHash('sha256').update(raw).digest('hex').slice(0, 16),
+    sign: (message) => new Uint8Array(serverKey.sign(message)),
+    verify: (message, signature) => {
+      try {
+        return verify(null, message, publicKey, signature)
+      } catch {
+        return false
+      }
+    },
+  }
+}
+
 function encodeClaims(claims: ApprovalTokenClaims): string {
   // Fixed member order (sorted), so the same claims always give the same token.
   const ordered = {

@@ -34,8 +34,8 @@ export interface ApprovalsServiceOptions {
   tokenTtlSeconds?: number
   /** Longest long-poll hold, in seconds (default 60). */
   maxWaitSeconds?: number
-  /** How often overdue requests are expired, in milliseconds (default 1000; 0 disables the sweeper). */
-  sweepIntervalMs?: number
+  /** Read the pending requests' deadlines at start so they expire on time (default true). */
+  loadPendingOnStart?: boolean
   /** The clock (tests). */
   now?: () => Date
   /** Reports background failures (the sweeper). */
@@ -76,7 +76,10 @@ export class ApprovalsService {
   readonly #maxWaitSeconds: number
   readonly #now: () => Date
   readonly #onError: (error: unknown) => void
-  #sweeper: ReturnType<typeof setInterval> | undefined
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined
+  #sweepAt = Number.POSITIVE_INFINITY
+  readonly #expiries = new Map<string, number>()
+  readonly #unsubscribeExpiries: () => void
   #sweeping = false
   readonly #shutdown = new AbortController()
   #resolveClosed: () => void = () => {}
@@ -94,10 +97,20 @@ export class ApprovalsService {
     this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
     this.#now = options.now ?? (() => new Date())
     this.#onError = options.onError ?? (() => {})
-    const interval = options.sweepIntervalMs ?? 1000
-    if (interval > 0) {
-      this.#sweeper = setInterval(() => void this.sweep(), interval)
-      this.#sweeper.unref?.()
+    // Expiry: a timer armed for the earliest pending deadline this process knows of (its own
+    // requests, other replicas' through events, and what was pending at start). Reads, lists and
+    // decisions also expire overdue requests lazily, so nothing depends on this timer alone.
+    this.#unsubscribeExpiries = this.#events.subscribe((event) => {
+      if (event.type === 'approval.requested' && typeof event.data.expires_at === 'string') {
+        this.#track(
+          `${event.workspaceId}\u0000${String(event.data.approval_id)}`,
+          Date.parse(event.data.expires_at),
+        )
+      }
+    })
+    if (options.loadPendingOnStart ?? true) {
+      const start = setTimeout(() => void this.#loadPending(), 0)
+      start.unref?.()
     }
   }
 
@@ -123,8 +136,10 @@ export class ApprovalsService {
 
   /** Stops the sweeper, releases held long-polls and ends SSE streams (call before the server drains). */
   close(): void {
-    if (this.#sweeper) clearInterval(this.#sweeper)
-    this.#sweeper = undefined
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
+    this.#sweepTimer = undefined
+    this.#unsubscribeExpiries()
+    this.#expiries.clear()
     this.#shutdown.abort()
     this.#resolveClosed()
   }
@@ -444,6 +459,46 @@ export class ApprovalsService {
       this.#onError(error)
     } finally {
       this.#sweeping = false
+      // Forget what is due (swept now, or by another replica, or unreachable) and re-arm.
+      const now = this.#now().getTime()
+      for (const [key, at] of this.#expiries) if (at <= now) this.#expiries.delete(key)
+      this.#arm()
+    }
+  }
+
+  #track(key: string, expiresAt: number): void {
+    if (Number.isNaN(expiresAt) || this.isClosed) return
+    this.#expiries.set(key, expiresAt)
+    if (expiresAt < this.#sweepAt) this.#arm()
+  }
+
+  #arm(): void {
+    if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
+    this.#sweepTimer = undefined
+    this.#sweepAt = Number.POSITIVE_INFINITY
+    if (this.isClosed) return
+    for (const at of this.#expiries.values()) if (at < this.#sweepAt) this.#sweepAt = at
+    if (this.#sweepAt === Number.POSITIVE_INFINITY) return
+    // A little after the deadline, so the comparison with expires_at holds.
+    const delay = Math.max(0, this.#sweepAt - this.#now().getTime() + 5)
+    this.#sweepTimer = setTimeout(() => void this.sweep(), Math.min(delay, 2 ** 31 - 1))
+    this.#sweepTimer.unref?.()
+  }
+
+  async #loadPending(): Promise<void> {
+    try {
+      const { rows } = await this.#database.query<{
+        workspace_id: string
+        approval_id: string
+        expires_at: unknown
+      }>("select workspace_id, approval_id, expires_at from approvals where status = 'pending'")
+      for (const row of rows) {
+        const at =
+          row.expires_at instanceof Date ? row.expires_at.getTime() : Date.parse(String(row.expires_at))
+        this.#track(`${row.workspace_id}\u0000${row.approval_id}`, at)
+      }
+    } catch (error) {
+      this.#onError(error)
     }
   }
 

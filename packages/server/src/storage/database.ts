@@ -1,3 +1,5 @@
+import type { Client } from 'pg'
+
 /** One row set returned by {@link Queryable.query}. */
 export interface QueryResult<Row> {
   rows: Row[]
@@ -26,6 +28,13 @@ export interface Database extends Queryable {
    * Nothing a caller acknowledges may happen before this promise resolves.
    */
   transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T>
+  /**
+   * PostgreSQL only: opens a new dedicated `pg.Client` (not connected yet) for LISTEN, so events
+   * raised on one server replica wake long-polls and streams on the others. The caller ends it.
+   */
+  openNotificationConnection?(): Client
+  /** PostgreSQL only: the schema in use, when one was configured (it names the NOTIFY channel). */
+  readonly schema?: string
   /** Closes connections (PGlite: flushes and closes the data directory). */
   close(): Promise<void>
 }

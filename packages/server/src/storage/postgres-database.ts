@@ -70,6 +70,12 @@ export async function createPostgresDatabase(options: PostgresDatabaseOptions): 
   return {
     kind: 'postgres',
     query: base.query,
+    ...(schema === undefined ? {} : { schema }),
+    openNotificationConnection: () =>
+      new pg.Client({
+        connectionString: options.connectionString,
+        ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+      }),
     async transaction<T>(work: (transaction: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect()
       let broken = false

@@ -1,0 +1,132 @@
+import { createEventBus, type EventBus, eventChannel, type NotificationConnection } from '../events/event-bus'
+import type { ServerContext } from '../http/context'
+import { defineFeature, type ServerFeature } from '../http/feature'
+import { serverKeyFromPkcs8 } from '../ledger/server-key'
+import type { Database, Queryable } from '../storage/database'
+import { type TokenSigner, tokenSignerFromServerKey } from './approval-token'
+import { APPROVALS_MIGRATIONS } from './approvals-migrations'
+import { registerApprovalsRoutes } from './approvals-routes'
+import { ApprovalsService, consumeApprovalTokenWith } from './approvals-service'
+
+// The server's Ed25519 key signs tree heads and approval tokens; it lives in server_settings.
+const KEY_SETTING = 'ledger_private_key_pkcs8'
+const signers = new WeakMap<Database, Promise<TokenSigner>>()
+const services = new WeakMap<ServerContext, ApprovalsService>()
+
+async function readSigner(queryable: Queryable): Promise<TokenSigner> {
+  const { rows } = await queryable.query<{ value: string }>(
+    'select value from server_settings where name = $1',
+    [KEY_SETTING],
+  )
+  const pkcs8 = rows[0]?.value
+  if (pkcs8 === undefined)
+    throw new Error('The server key is missing from server_settings (start the server first).')
+  return tokenSignerFromServerKey(serverKeyFromPkcs8(pkcs8))
+}
+
+function signerFor(database: Database, queryable: Queryable = database): Promise<TokenSigner> {
+  let signer = signers.get(database)
+  if (signer === undefined) {
+    signer = readSigner(queryable)
+    signer.catch(() => signers.delete(database))
+    signers.set(database, signer)
+  }
+  return signer
+}
+
+function lazySigner(database: Database): TokenSigner & { ready(): Promise<void> } {
+  let loaded: TokenSigner | undefined
+  const need = (): TokenSigner => {
+    if (loaded === undefined) throw new Error('approvals: the server key was not loaded yet')
+    return loaded
+  }
+  return {
+    get keyId() {
+      return need().keyId
+    },
+    sign: (message) => need().sign(message),
+    verify: (message, signature) => need().verify(message, signature),
+    async ready() {
+      loaded ??= await signerFor(database)
+    },
+  }
+}
+
+/** The approvals service of a running app (tests, the dashboard and webhooks reach its event bus). */
+export function approvalsServiceOf(server: ServerContext): ApprovalsService | undefined {
+  return services.get(server)
+}
+
+/**
+ * Checks and consumes an approval token inside the transaction that stores the attestation
+ * presenting it — the one call the attestation ingest path makes. Throws `approval_token_invalid`
+ * (4xx: 400 malformed, 403 forged/expired/other workspace/other tool, 409 already used); the
+ * caller's transaction then rolls back, so the attestation is not stored either.
+ *
+ * @example
+ * ```ts
+ * await database.transaction(async (tx) => {
+ *   const approval = record.approval_token === undefined ? undefined
+ *     : await consumeApprovalToken(server, tx, { workspaceId, token: record.approval_token, toolName: record.tool_name, attestationId })
+ *   // … insert the attestation (with approval?.approvalId) and append its ledger leaf
+ * })
+ * ```
+ */
+export async function consumeApprovalToken(
+  server: ServerContext,
+  transaction: Queryable,
+  presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string },
+): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
+  const signer = await signerFor(server.database, transaction)
+  return consumeApprovalTokenWith(signer, transaction, presented)
+}
+
+/** Human approval gates: requests, long-poll status, decisions, expiry, signed single-use tokens, SSE. */
+export const approvalsFeature: ServerFeature = defineFeature({
+  name: 'approvals',
+  migrations: APPROVALS_MIGRATIONS,
+  register(api, server) {
+    const database = server.database
+    const events: EventBus = createEventBus({
+      // PostgreSQL: replicas wake each other through LISTEN/NOTIFY on a dedicated connection.
+      // PGlite: one process, events stay in-process.
+      ...(database.openNotificationConnection === undefined
+        ? {}
+        : {
+            connectListener: () =>
+              database.openNotificationConnection?.() as unknown as NotificationConnection,
+            channel: eventChannel(database.schema),
+          }),
+      onError: (error) => server.logger.warn('approvals event listener', { error: String(error) }),
+    })
+    const signer = lazySigner(server.database)
+    const service = new ApprovalsService({
+      database: server.database,
+      signer,
+      events,
+      appendLedger: async (transaction, entry) => {
+        const appender = await server.ledger.lock(transaction, entry.workspaceId)
+        const [index] = await appender.append([
+          {
+            kind: entry.kind,
+            recordId: entry.recordId,
+            recordHash: entry.recordHash,
+            acceptedAt: entry.acceptedAt.toISOString(),
+          },
+        ])
+        return index as number
+      },
+      onError: (error) => server.logger.warn('approvals sweep failed', { error: String(error) }),
+    })
+    services.set(server, service)
+    api.use('/workspaces/:ws/governance/approvals/*', async (_c, next) => {
+      await signer.ready()
+      await next()
+    })
+    api.use('/workspaces/:ws/governance/approvals', async (_c, next) => {
+      await signer.ready()
+      await next()
+    })
+    registerApprovalsRoutes(api, service)
+  },
+})
