@@ -21,7 +21,8 @@ const { values } = parseArgs({
   },
 })
 
-if (!values.socket || !values.log || !values.pid) {
+const { socket, log, pid } = values
+if (!socket || !log || !pid) {
   console.error(
     'usage: daemon --socket <path> --log <path> --pid <path> [--mode warn|block|report] [--forward-url <url>]',
   )
@@ -34,11 +35,11 @@ if (forwardUrl && !apiKey) {
   process.exit(2)
 }
 
-async function main(): Promise<void> {
+async function main(socket: string, log: string, pid: string): Promise<void> {
   const daemon = await runGuardDaemon({
-    socketPath: values.socket,
-    logPath: values.log,
-    pidPath: values.pid,
+    socketPath: socket,
+    logPath: log,
+    pidPath: pid,
     mode: values.mode as GuardMode,
     ...(values['log-max-bytes'] ? { logMaxBytes: Number(values['log-max-bytes']) } : {}),
     ...(forwardUrl && apiKey
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
         }
       : {}),
   })
-  console.log(`guard daemon listening on ${values.socket} (pid ${process.pid})`)
+  console.log(`guard daemon listening on ${socket} (pid ${process.pid})`)
 
   const stop = (): void => {
     daemon.close().then(
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop)
 }
 
-main().catch((error: unknown) => {
+main(socket, log, pid).catch((error: unknown) => {
   console.error(`guard daemon failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 })
