@@ -15,6 +15,12 @@ export {
   type FrameworkSlug,
 } from './catalog/control'
 export {
+  type DeriveControlsInput,
+  type DerivedControls,
+  deriveControls,
+  type UncoveredControl,
+} from './derive/derive-controls'
+export {
   type MappableRecord,
   mapRecordToControls,
   type PossibleControl,
@@ -22,6 +28,30 @@ export {
   recordTypesForControl,
 } from './mapping/map-record-to-controls'
 export { MAPPING_RULES, type MappingRule, type PayloadView } from './mapping/mapping-rules'
+export {
+  type ComputeReadinessInput,
+  type ControlCoverage,
+  computeReadiness,
+  type EvidenceSource,
+  type FrameworkReadiness,
+  type FrameworkValidation,
+  OVERALL_RULE,
+  OVERALL_RULE_DESCRIPTION,
+  type ReadinessReport,
+} from './readiness/compute-readiness'
+export {
+  effectiveGates,
+  evaluateGate,
+  evaluateGates,
+  GATE_RULE,
+  type GateCheck,
+  type GateMode,
+  type GatePolicy,
+  type GatePolicyInput,
+  type GateResult,
+  parseGatePolicyInput,
+  WORKSPACE_SCOPE,
+} from './readiness/evaluate-gates'
 export type {
   AccessReviewInput,
   AcknowledgmentType,

@@ -42,7 +42,7 @@ describe('validateGrcRecord', () => {
       }),
     )
     expect(error.code).toBe('validation_failed')
-    expect(error.status).toBe(400)
+    expect(error.status).toBe(422)
     expect(error.message).toBe(
       'vendor_risk: payload.tier must be one of critical, high, medium, low (got "extreme")',
     )

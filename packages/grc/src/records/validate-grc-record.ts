@@ -272,7 +272,7 @@ export function grcValidationError(
     ? `${recordType}: ${describeGrcIssue(first, label(first))}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`
     : `${recordType}: invalid record`
   return new MimaError('validation_failed', message, {
-    status: 400,
+    status: 422,
     details: {
       field: first ? label(first) : undefined,
       ...(first?.allowed ? { allowed: first.allowed } : {}),
@@ -298,7 +298,7 @@ const ENVELOPE_KEYS = [
 /**
  * Checks a GRC wire record (as the Python SDK, the Python CLI or `@mima/grc` builders send it) and
  * returns it normalised: known envelope fields only, `null` optional fields dropped, payload as sent
- * (fields a type does not define are kept). Throws {@link MimaError} `validation_failed` (status 400)
+ * (fields a type does not define are kept). Throws {@link MimaError} `validation_failed` (status 422, as the server answers it)
  * naming the field and the allowed values; `details.issues` lists every problem.
  *
  * @example
