@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsdown'
 import { definePackageBuild } from '../../tsdown.shared.ts'
 
-export default defineConfig(definePackageBuild({ directory: import.meta.dirname }))
+export default defineConfig(
+  definePackageBuild({ directory: import.meta.dirname, entry: ['src/index.ts', 'src/testing.ts'] }),
+)

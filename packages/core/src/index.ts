@@ -11,6 +11,25 @@ export {
   signAttestation,
   verifyAttestationSignature,
 } from './attestation/sign-attestation'
+export { createMima } from './client/create-mima'
+export type {
+  ApprovalTokenInput,
+  AttestationBatch,
+  AttestDecorator,
+  AttestFunction,
+  AttestOptions,
+  BatchEntry,
+  Clock,
+  Logger,
+  Mima,
+  MimaOptions,
+  OnError,
+  PushOptions,
+  SendSummary,
+  Trace,
+  TraceOptions,
+} from './client/types'
+export { type ConfigSources, DEFAULT_BASE_URL } from './config/resolve-config'
 export { type AttestedContext, getAttestedContext, isAttested, runAttested } from './context/attested-context'
 export { ERROR_CODES, isMimaErrorCode, type MimaErrorCode } from './errors/error-codes'
 export { MimaError, type MimaErrorOptions } from './errors/mima-error'
@@ -48,5 +67,7 @@ export {
   type TreeHead,
   verifySignedTreeHead,
 } from './ledger/tree-head'
+export type { OutboxOptions } from './outbox/outbox'
 export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
+export type { RetryOptions } from './transport/transport'
 export { VERSION } from './version'

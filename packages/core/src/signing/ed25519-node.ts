@@ -52,7 +52,11 @@ export function createNodeEd25519(crypto: NodeCryptoModule): NodeEd25519 {
       remember(
         publicKeys,
         id,
-        crypto.createPublicKey({ key: concat(SPKI_PREFIX, publicKey) as Buffer, format: 'der', type: 'spki' }),
+        crypto.createPublicKey({
+          key: concat(SPKI_PREFIX, publicKey) as Buffer,
+          format: 'der',
+          type: 'spki',
+        }),
       )
     )
   }

@@ -1,0 +1,952 @@
+import type {
+  AttestationPayload,
+  AttestationResult,
+  AuthorisedBy,
+  AuthorisedByWire,
+} from '../attestation/attestation-payload'
+import { SIG_ALG_V2 } from '../attestation/attestation-payload'
+import { resolveConnection } from '../config/resolve-config'
+import { type AttestedContext, runAttested } from '../context/attested-context'
+import { MimaError } from '../errors/mima-error'
+import type { GrcResult, GrcWireRecord } from '../grc/grc-record'
+import { signGrcRecord } from '../grc/sign-grc-record'
+import { canonicalJson } from '../hashing/canonical-json'
+import { hashValue } from '../hashing/sha256'
+import { uuidv7 } from '../ids/uuidv7'
+import { createOutbox, isEvidence, type OutboxRecord } from '../outbox/outbox'
+import { ed25519Sign, seedBytes, verifyingKeyHex } from '../signing/ed25519'
+import { toHex } from '../signing/hex'
+import { createTransport, type EvidenceResponse } from '../transport/transport'
+import { registerForExit, unregisterForExit } from './exit-hooks'
+import type {
+  ApprovalTokenInput,
+  AttestationBatch,
+  AttestDecorator,
+  AttestFunction,
+  AttestOptions,
+  Clock,
+  Logger,
+  Mima,
+  MimaOptions,
+  OnError,
+  SendSummary,
+  Trace,
+  TraceOptions,
+} from './types'
+
+const HASH = /^(?:[0-9a-f]{64})?$/
+const REJECTION_CODES = new Set(['bad_request', 'validation_failed', 'payload_too_large'])
+const encoder = new TextEncoder()
+const systemClock: Clock = { now: () => Date.now() }
+const consoleLogger: Logger = { warn: (message) => console.warn(message) }
+const monotonic: () => number =
+  typeof globalThis.performance?.now === 'function' ? () => globalThis.performance.now() : () => Date.now()
+
+function authorisedByWire(value: AuthorisedBy | undefined): AuthorisedByWire | undefined {
+  if (!value) return undefined
+  if (typeof value.identity !== 'string' || value.identity === '') {
+    throw new MimaError('validation_failed', 'authorisedBy.identity must be a non-empty string.')
+  }
+  const wire: AuthorisedByWire = { identity: value.identity }
+  if (value.role) wire.role = value.role
+  if (value.sessionId) wire.session_id = value.sessionId
+  return wire
+}
+
+function approvalParts(token: string | ApprovalTokenInput | undefined): ApprovalTokenInput | undefined {
+  if (token === undefined) return undefined
+  if (typeof token === 'string') {
+    if (token === '') throw new MimaError('validation_failed', 'approvalToken must not be empty.')
+    return { token }
+  }
+  if (typeof token?.token !== 'string' || token.token === '') {
+    throw new MimaError(
+      'validation_failed',
+      'approvalToken must be a token string or { token, oversightEvidence? }.',
+    )
+  }
+  return token
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value instanceof Promise ||
+    (value !== null &&
+      (typeof value === 'object' || typeof value === 'function') &&
+      typeof (value as { then?: unknown }).then === 'function')
+  )
+}
+
+function errorName(error: unknown): string {
+  if (error instanceof Error) return error.name
+  return typeof error
+}
+
+function asMimaError(error: unknown, what: string): MimaError {
+  if (MimaError.isInstance(error)) return error
+  return new MimaError(
+    'internal_error',
+    `${what}: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      cause: error,
+    },
+  )
+}
+
+function validateHash(hash: string, name: string): void {
+  if (typeof hash !== 'string' || !HASH.test(hash)) {
+    throw new MimaError('validation_failed', `${name} must be 64 lowercase hex digits (SHA-256) or "".`)
+  }
+}
+
+type Signer = (record: AttestationPayload) => AttestationPayload
+
+function createSigner(seed: string | Uint8Array): Signer {
+  const bytes = seedBytes(seed)
+  const publicKey = verifyingKeyHex(bytes)
+  return (record) => {
+    record.sig_alg = SIG_ALG_V2
+    record.witness_sig = toHex(ed25519Sign(encoder.encode(canonicalJson(record)), bytes))
+    record.verifying_key_hex = publicKey
+    return record
+  }
+}
+
+/**
+ * Creates the Mima client. Missing required options fail here with a clear message.
+ *
+ * @example
+ * ```ts
+ * const mima = createMima({ apiKey: process.env.MIMA_API_KEY, systemName: 'loan-scorer' })
+ * const classify = mima.attest({ toolName: 'classify', modelId: 'gpt-4o' }, async (text: string) => llm(text))
+ * await classify('hello') // runs the function, sends a signed attestation
+ * await mima.close()
+ * ```
+ */
+export function createMima(options: MimaOptions = {}): Mima {
+  const env =
+    options.env ??
+    (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ??
+    {}
+  const systemName = options.systemName ?? env.MIMA_SYSTEM_NAME
+  if (typeof systemName !== 'string' || systemName.trim() === '') {
+    throw new MimaError(
+      'config_missing',
+      'Mima needs a systemName: pass createMima({ systemName: "my-ai-system" }) or set MIMA_SYSTEM_NAME.',
+    )
+  }
+  const connection = resolveConnection(options, { env, configFile: options.configFile })
+  const onError: OnError = options.onError ?? 'warn'
+  if (onError !== 'warn' && onError !== 'raise' && onError !== 'silent') {
+    throw new MimaError(
+      'config_invalid',
+      `onError must be "warn", "raise" or "silent"; got "${String(onError)}".`,
+    )
+  }
+  const batchMaxSize = options.batchMaxSize ?? 100
+  const batchFlushInterval = options.batchFlushInterval ?? 30_000
+  if (!Number.isInteger(batchMaxSize) || batchMaxSize < 1) {
+    throw new MimaError('config_invalid', 'batchMaxSize must be a positive integer.')
+  }
+  if (!(batchFlushInterval > 0))
+    throw new MimaError('config_invalid', 'batchFlushInterval must be a positive number of milliseconds.')
+  const agentName = options.agentName ?? systemName
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? consoleLogger
+  const sign = options.signingKey === undefined ? undefined : createSigner(options.signingKey)
+  const hmacKey = options.hmacKey
+  const defaultAuthorisedBy = authorisedByWire(options.authorisedBy)
+  const transport = createTransport({
+    baseUrl: connection.baseUrl,
+    apiKey: connection.apiKey,
+    fetch: options.fetch,
+    timeout: options.timeout,
+    retry: options.retry,
+  })
+
+  // ---- reporting -------------------------------------------------------------------------
+  const deferred: MimaError[] = []
+  let outageReported = false
+
+  /** `call`: the caller awaits this operation; `background`: timers, exit, fire-and-forget sends. */
+  function report(error: MimaError, where: 'call' | 'background'): void {
+    if (onError === 'silent') return
+    if (onError === 'raise') {
+      if (where === 'call') throw error
+      if (deferred.length < 100) deferred.push(error)
+      return
+    }
+    logger.warn(`[mima] ${error.message}`)
+  }
+
+  function reportOutage(error: MimaError): void {
+    if (outageReported) return
+    outageReported = true
+    report(
+      new MimaError(
+        error.code,
+        `${error.message}. Records are kept in the outbox${outbox.spillFile ? ` (spills to ${outbox.spillFile})` : ''} and sent when the server is reachable.`,
+        { cause: error, ...(error.status === undefined ? {} : { status: error.status }) },
+      ),
+      'background',
+    )
+  }
+
+  const outbox = createOutbox({
+    name: systemName,
+    ...(options.outbox?.directory === undefined ? {} : { directory: options.outbox.directory }),
+    ...(options.outbox?.maxMemoryRecords === undefined
+      ? {}
+      : { maxMemoryRecords: options.outbox.maxMemoryRecords }),
+    onLoss: (count, reason) =>
+      report(new MimaError('internal_error', `${count} record(s) lost: ${reason}.`), 'background'),
+    onSpillError: (error) =>
+      report(
+        new MimaError(
+          'internal_error',
+          `Cannot use the outbox spill file (${error instanceof Error ? error.message : String(error)}); records stay in memory.`,
+          { cause: error },
+        ),
+        'background',
+      ),
+  })
+
+  // ---- workspace -------------------------------------------------------------------------
+  let workspace = connection.workspaceId
+  let resolving: Promise<string> | undefined
+  function workspaceId(): Promise<string> {
+    if (workspace !== undefined) return Promise.resolve(workspace)
+    resolving ??= transport
+      .me()
+      .then((me) => {
+        if (typeof me.workspace_id !== 'string' || me.workspace_id === '') {
+          throw new MimaError('not_found', 'GET /api/me did not return a workspace_id.')
+        }
+        workspace = me.workspace_id
+        return workspace
+      })
+      .catch((error: unknown) => {
+        const cause = asMimaError(error, 'Workspace lookup')
+        throw new MimaError(
+          cause.code,
+          `workspaceId is not set and could not be resolved through GET /api/me (${cause.message}) — pass createMima({ workspaceId }), set MIMA_WORKSPACE_ID, or run \`mima login\`.`,
+          { cause, ...(cause.status === undefined ? {} : { status: cause.status }) },
+        )
+      })
+      .finally(() => {
+        resolving = undefined
+      })
+    return resolving
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+  let batchUnsupported = false
+
+  function prepareEvidence(record: GrcWireRecord, ws: string): GrcWireRecord {
+    return hmacKey === undefined ? record : signGrcRecord(record, { key: hmacKey, workspaceId: ws })
+  }
+
+  function grcResult(record: GrcWireRecord, response: EvidenceResponse): GrcResult {
+    return {
+      recordId: typeof response.record_id === 'string' ? response.record_id : '',
+      recordType: typeof response.record_type === 'string' ? response.record_type : record.record_type,
+      mappedControls: Array.isArray(response.mapped_controls) ? response.mapped_controls : [],
+      detail: 'ok',
+    }
+  }
+
+  /** Sends attestations through the batch endpoint (or one by one where there is none). Throws when nothing could be delivered. */
+  async function deliverAttestations(
+    ws: string,
+    records: readonly AttestationPayload[],
+  ): Promise<{ sent: number; rejected: string[] }> {
+    if (records.length === 0) return { sent: 0, rejected: [] }
+    if (!batchUnsupported) {
+      try {
+        const response = await transport.postBatch(ws, records)
+        const rejected: string[] = []
+        for (const result of response.results ?? []) {
+          if (result.status === 'rejected' || result.status === 'error')
+            rejected.push(result.reason ?? 'rejected')
+        }
+        const count = Math.max(rejected.length, typeof response.rejected === 'number' ? response.rejected : 0)
+        while (rejected.length < count) rejected.push('rejected')
+        return { sent: records.length - count, rejected }
+      } catch (error) {
+        const failure = asMimaError(error, 'Batch push')
+        if (failure.status === 404) batchUnsupported = true
+        else if (!REJECTION_CODES.has(failure.code)) throw failure
+        // 400/413/422 for the whole batch: send one by one so one bad record cannot block the rest.
+      }
+    }
+    let sent = 0
+    const rejected: string[] = []
+    for (const record of records) {
+      try {
+        await transport.postAttestation(ws, record)
+        sent++
+      } catch (error) {
+        const failure = asMimaError(error, 'Attestation push')
+        if (failure.code === 'conflict')
+          sent++ // already stored under this idempotency key
+        else if (REJECTION_CODES.has(failure.code)) rejected.push(failure.message)
+        else {
+          if (failure.status === 404 && sent === 0) batchUnsupported = false // the workspace is missing, not the batch route
+          throw failure
+        }
+      }
+    }
+    return { sent, rejected }
+  }
+
+  function reportRejections(rejected: readonly string[], where: 'call' | 'background'): void {
+    if (rejected.length === 0) return
+    report(
+      new MimaError(
+        'validation_failed',
+        `Batch: ${rejected.length} record(s) rejected by the server: ${rejected[0]}${rejected.length > 1 ? '…' : ''}`,
+        { details: { reasons: rejected.slice(0, 20) } },
+      ),
+      where,
+    )
+  }
+
+  // ---- drain loop ------------------------------------------------------------------------
+  let draining: Promise<SendSummary> | undefined
+  let flushTimer: ReturnType<typeof setTimeout> | undefined
+  let retryTimer: ReturnType<typeof setTimeout> | undefined
+  let retryDelay = 1_000
+  let closed = false
+
+  function unref(timer: ReturnType<typeof setTimeout>): void {
+    ;(timer as { unref?: () => void }).unref?.()
+  }
+
+  async function drainOnce(): Promise<SendSummary> {
+    let sent = 0
+    let rejected = 0
+    for (;;) {
+      const batch = outbox.next(batchMaxSize)
+      if (!batch) break
+      try {
+        const ws = await workspaceId()
+        const attestations = batch.records.filter((record) => !isEvidence(record)) as AttestationPayload[]
+        const result = await deliverAttestations(ws, attestations)
+        sent += result.sent
+        rejected += result.rejected.length
+        reportRejections(result.rejected, 'background')
+        for (const record of batch.records) {
+          if (!isEvidence(record)) continue
+          try {
+            await transport.postEvidence(ws, prepareEvidence(record, ws))
+            sent++
+          } catch (error) {
+            const failure = asMimaError(error, 'GRC push')
+            if (failure.code === 'conflict') sent++
+            else if (REJECTION_CODES.has(failure.code)) {
+              rejected++
+              report(failure, 'background')
+            } else throw failure
+          }
+        }
+        batch.ack()
+      } catch (error) {
+        batch.release()
+        throw asMimaError(error, 'Outbox delivery')
+      }
+    }
+    if (outageReported && sent > 0) {
+      outageReported = false
+      if (onError === 'warn')
+        logger.warn(`[mima] The server is reachable again; queued records are being delivered.`)
+    }
+    outageReported = false
+    retryDelay = 1_000
+    return { sent, rejected, pending: outbox.size }
+  }
+
+  function drain(): Promise<SendSummary> {
+    draining ??= drainOnce().finally(() => {
+      draining = undefined
+    })
+    return draining
+  }
+
+  function scheduleRetry(): void {
+    if (retryTimer || closed) return
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined
+      backgroundDrain()
+    }, retryDelay)
+    unref(retryTimer)
+    retryDelay = Math.min(retryDelay * 2, 60_000)
+  }
+
+  function backgroundDrain(): void {
+    if (draining) return
+    drain().then(
+      (summary) => {
+        if (summary.pending > 0) scheduleFlush()
+      },
+      (error: unknown) => {
+        reportOutage(asMimaError(error, 'Outbox delivery'))
+        scheduleRetry()
+      },
+    )
+  }
+
+  function scheduleFlush(): void {
+    if (flushTimer || closed) return
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined
+      backgroundDrain()
+    }, batchFlushInterval)
+    unref(flushTimer)
+  }
+
+  function enqueue(record: OutboxRecord): void {
+    outbox.add(record)
+    exitState.flushedAtExit = false
+    if (closed) {
+      outbox.persist()
+      return
+    }
+    if (!draining && !retryTimer && outbox.size >= batchMaxSize) backgroundDrain()
+    else scheduleFlush()
+  }
+
+  // ---- one attestation -------------------------------------------------------------------
+  function emptyResult(
+    record: AttestationPayload,
+    status: AttestationResult['status'],
+    detail: string,
+  ): AttestationResult {
+    return {
+      attestationId: '',
+      externalVerified: false,
+      trustTier: 'declared',
+      detail,
+      idempotencyKey: record.idempotency_key ?? '',
+      status,
+    }
+  }
+
+  async function sendNow(
+    record: AttestationPayload,
+    where: 'call' | 'background',
+    approval: ApprovalTokenInput | undefined,
+  ): Promise<AttestationResult> {
+    let result: AttestationResult
+    try {
+      const ws = await workspaceId()
+      const response = await transport.postAttestation(ws, record)
+      result = {
+        attestationId: typeof response.attestation_id === 'string' ? response.attestation_id : '',
+        externalVerified: response.external_verified === true,
+        trustTier: typeof response.trust_tier === 'string' ? response.trust_tier : 'declared',
+        detail: typeof response.detail === 'string' ? response.detail : 'ok',
+        idempotencyKey: record.idempotency_key ?? '',
+        status: 'sent',
+      }
+    } catch (error) {
+      const failure = asMimaError(error, 'Attestation push')
+      if (failure.code === 'conflict') {
+        result = emptyResult(record, 'sent', 'already recorded under this idempotency key')
+      } else if (REJECTION_CODES.has(failure.code)) {
+        report(failure, where)
+        return emptyResult(record, 'rejected', failure.message)
+      } else {
+        enqueue(record)
+        if (!retryTimer) scheduleRetry()
+        report(
+          new MimaError(failure.code, `${failure.message} (kept in the outbox; it will be retried)`, {
+            cause: failure,
+          }),
+          where,
+        )
+        return emptyResult(record, 'queued', failure.message)
+      }
+    }
+    if (approval?.oversightEvidence) await pushEvidenceInternal(approval.oversightEvidence, where)
+    return result
+  }
+
+  function newRecord(
+    toolName: string,
+    startedAt: number,
+    fields: {
+      inputHash: string
+      outputHash: string
+      modelId?: string | undefined
+      authorisedBy?: AuthorisedByWire | undefined
+      approvalToken?: string | undefined
+      durationMs?: number | undefined
+      errorType?: string | undefined
+    },
+  ): AttestationPayload {
+    // Keys in sorted order: canonical JSON (signing) then needs no sort.
+    const record = { agent_name: agentName } as AttestationPayload
+    if (fields.approvalToken !== undefined) record.approval_token = fields.approvalToken
+    const authorisedBy = fields.authorisedBy ?? defaultAuthorisedBy
+    if (authorisedBy !== undefined) record.authorised_by = authorisedBy
+    if (fields.durationMs !== undefined) record.duration_ms = fields.durationMs
+    if (fields.errorType !== undefined) record.error_type = fields.errorType
+    record.executed_at = new Date(startedAt).toISOString()
+    record.idempotency_key = uuidv7(startedAt)
+    record.input_hash = fields.inputHash
+    if (fields.modelId) record.model_id = fields.modelId
+    if (fields.errorType !== undefined) record.outcome = 'error'
+    record.output_hash = fields.outputHash
+    record.schema_version = 2
+    record.system_name = systemName as string
+    record.tool_name = toolName
+    return sign ? sign(record) : record
+  }
+
+  // Sends started without an awaiting caller (sync functions in sync mode); flush() waits for them.
+  const inFlight = new Set<Promise<unknown>>()
+
+  function submit(
+    record: AttestationPayload,
+    mode: 'sync' | 'batch',
+    approval: ApprovalTokenInput | undefined,
+  ): Promise<AttestationResult> | undefined {
+    if (mode === 'batch' && approval === undefined) {
+      enqueue(record)
+      return undefined
+    }
+    const sending = sendNow(record, 'call', approval)
+    const tracked: Promise<unknown> = sending.then(
+      (): boolean => inFlight.delete(tracked),
+      (): boolean => inFlight.delete(tracked),
+    )
+    inFlight.add(tracked)
+    return sending
+  }
+
+  // ---- attest ----------------------------------------------------------------------------
+  function wrap<This, Args extends unknown[], Result>(
+    options: AttestOptions<Args, Result>,
+    fn: (this: This, ...args: Args) => Result,
+  ): (this: This, ...args: Args) => Result {
+    const toolName = options.toolName
+    if (typeof toolName !== 'string' || toolName.trim() === '') {
+      throw new MimaError('validation_failed', 'attest needs a non-empty toolName.')
+    }
+    if (typeof fn !== 'function') throw new MimaError('validation_failed', 'attest needs a function to wrap.')
+    const mode = options.mode ?? 'sync'
+    if (mode !== 'sync' && mode !== 'batch') {
+      throw new MimaError(
+        'validation_failed',
+        `attest mode must be "sync" or "batch"; got "${String(mode)}".`,
+      )
+    }
+    const approval = approvalParts(options.approvalToken)
+    const authorisedBy = authorisedByWire(options.authorisedBy)
+    const modelId = options.modelId
+    const hashInput = options.hashInput
+    const hashOutput = options.hashOutput
+    const context: AttestedContext = approval?.approvalId
+      ? { toolName, systemName: systemName as string, approvalId: approval.approvalId }
+      : { toolName, systemName: systemName as string }
+
+    function finish(
+      startedAt: number,
+      started: number,
+      inputHash: string,
+      output: { value: unknown } | { error: unknown },
+    ): AttestationPayload {
+      const durationMs = Math.round((monotonic() - started) * 1000) / 1000
+      let outputHash = ''
+      let errorType: string | undefined
+      if ('error' in output) {
+        errorType = errorName(output.error)
+      } else {
+        try {
+          outputHash = hashValue(hashOutput ? hashOutput(output.value as Awaited<Result>) : output.value)
+        } catch (error) {
+          // The call succeeded; its result just has no canonical form. Record it, say so.
+          report(asMimaError(error, `attest(${toolName}) output hash`), 'background')
+        }
+      }
+      return newRecord(toolName, startedAt, {
+        inputHash,
+        outputHash,
+        modelId,
+        authorisedBy,
+        approvalToken: approval?.token,
+        durationMs,
+        errorType,
+      })
+    }
+
+    function recordSafely(build: () => AttestationPayload): Promise<AttestationResult> | undefined {
+      try {
+        return submit(build(), mode, approval)
+      } catch (error) {
+        report(asMimaError(error, `attest(${toolName})`), 'background')
+        return undefined
+      }
+    }
+
+    return function attested(this: This, ...args: Args): Result {
+      const startedAt = clock.now()
+      // Hash the input before the call: the function may mutate its arguments. A value with no
+      // canonical form is a programming error, reported before anything runs.
+      const inputHash = hashValue(hashInput ? hashInput(...args) : args)
+      const started = monotonic()
+      let result: Result
+      try {
+        result = runAttested(context, () => fn.apply(this, args))
+      } catch (error) {
+        const sending = recordSafely(() => finish(startedAt, started, inputHash, { error }))
+        sending?.catch((failure: unknown) => deferIfRaise(failure))
+        throw error
+      }
+      if (!isPromiseLike(result)) {
+        const sending = recordSafely(() => finish(startedAt, started, inputHash, { value: result }))
+        sending?.catch((failure: unknown) => deferIfRaise(failure))
+        return result
+      }
+      return Promise.resolve(result).then(
+        async (value) => {
+          const sending = recordSafely(() => finish(startedAt, started, inputHash, { value }))
+          if (sending) await sending
+          return value
+        },
+        async (error: unknown) => {
+          const sending = recordSafely(() => finish(startedAt, started, inputHash, { error }))
+          if (sending) await sending.catch(() => undefined) // the function's own error wins
+          throw error
+        },
+      ) as Result
+    }
+  }
+
+  function deferIfRaise(failure: unknown): void {
+    // A synchronous function cannot await its send: a `raise` failure surfaces from flush()/close().
+    if (deferred.length < 100) deferred.push(asMimaError(failure, 'Attestation push'))
+  }
+
+  function decorate(options: AttestOptions): AttestDecorator {
+    return function decorator(target: unknown, context: unknown, descriptor?: PropertyDescriptor): unknown {
+      if (descriptor && typeof descriptor.value === 'function') {
+        descriptor.value = wrap(options, descriptor.value as (...args: unknown[]) => unknown)
+        return descriptor
+      }
+      if (
+        typeof target === 'function' &&
+        typeof context === 'object' &&
+        context !== null &&
+        (context as { kind?: string }).kind === 'method'
+      ) {
+        return wrap(options, target as (...args: unknown[]) => unknown)
+      }
+      throw new MimaError(
+        'validation_failed',
+        'mima.attest(options) decorates methods only; wrap functions with mima.attest(options, fn).',
+      )
+    } as AttestDecorator
+  }
+
+  const attest = ((options: AttestOptions | string, fn?: (...args: unknown[]) => unknown): unknown => {
+    const normalised: AttestOptions = typeof options === 'string' ? { toolName: options } : options
+    if (fn === undefined) {
+      if (typeof normalised?.toolName !== 'string' || normalised.toolName.trim() === '') {
+        throw new MimaError('validation_failed', 'attest needs a non-empty toolName.')
+      }
+      return decorate(normalised)
+    }
+    return wrap(normalised, fn)
+  }) as AttestFunction
+
+  // ---- evidence --------------------------------------------------------------------------
+  function validateEvidence(record: GrcWireRecord): void {
+    if (typeof record !== 'object' || record === null)
+      throw new MimaError('validation_failed', 'A GRC record must be an object.')
+    if (typeof record.record_type !== 'string' || record.record_type === '') {
+      throw new MimaError('validation_failed', 'A GRC record needs a record_type.')
+    }
+    if (typeof record.payload !== 'object' || record.payload === null || Array.isArray(record.payload)) {
+      throw new MimaError('validation_failed', 'A GRC record needs a payload object.')
+    }
+    if (typeof record.system_name !== 'string' || record.system_name === '') {
+      throw new MimaError('validation_failed', 'A GRC record needs a system_name.')
+    }
+  }
+
+  async function pushEvidenceInternal(
+    record: GrcWireRecord,
+    where: 'call' | 'background',
+  ): Promise<GrcResult> {
+    validateEvidence(record)
+    const { client_sig: _sig, client_sig_algo: _algo, ...unsigned } = record
+    const keyed: GrcWireRecord = unsigned.idempotency_key
+      ? unsigned
+      : { ...unsigned, idempotency_key: uuidv7(clock.now()) }
+    const empty = (detail: string): GrcResult => ({
+      recordId: '',
+      recordType: record.record_type,
+      mappedControls: [],
+      detail,
+    })
+    try {
+      const ws = await workspaceId()
+      return grcResult(keyed, await transport.postEvidence(ws, prepareEvidence(keyed, ws)))
+    } catch (error) {
+      const failure = asMimaError(error, 'GRC push')
+      if (failure.code === 'conflict') return empty('already recorded under this idempotency key')
+      if (REJECTION_CODES.has(failure.code)) {
+        report(failure, where)
+        return empty(failure.message)
+      }
+      enqueue(keyed)
+      if (!retryTimer) scheduleRetry()
+      report(
+        new MimaError(failure.code, `${failure.message} (kept in the outbox; it will be retried)`, {
+          cause: failure,
+        }),
+        where,
+      )
+      return empty(`queued: ${failure.message}`)
+    }
+  }
+
+  // ---- trace and batch -------------------------------------------------------------------
+  function createTrace(toolName: string, options: TraceOptions): Trace {
+    if (typeof toolName !== 'string' || toolName.trim() === '')
+      throw new MimaError('validation_failed', 'trace needs a non-empty toolName.')
+    const startedAt = clock.now()
+    const started = monotonic()
+    const authorisedBy = authorisedByWire(options.authorisedBy)
+    let inputHash = ''
+    let outputHash = ''
+    let modelId = options.modelId
+    let errorType: string | undefined
+    let ended: Promise<AttestationResult> | undefined
+    const trace: Trace = {
+      setInput: (value) => {
+        inputHash = hashValue(value)
+      },
+      setOutput: (value) => {
+        outputHash = hashValue(value)
+      },
+      setInputHash: (hash) => {
+        validateHash(hash, 'inputHash')
+        inputHash = hash
+      },
+      setOutputHash: (hash) => {
+        validateHash(hash, 'outputHash')
+        outputHash = hash
+      },
+      setModelId: (id) => {
+        modelId = id
+      },
+      fail: (error) => {
+        errorType = errorName(error)
+      },
+      end: () => {
+        ended ??= (async () => {
+          const record = newRecord(toolName, startedAt, {
+            inputHash,
+            outputHash,
+            modelId,
+            authorisedBy,
+            durationMs: Math.round((monotonic() - started) * 1000) / 1000,
+            errorType,
+          })
+          const sending = submit(record, options.mode ?? 'sync', undefined)
+          return sending ?? emptyResult(record, 'queued', 'buffered')
+        })()
+        return ended
+      },
+      [Symbol.asyncDispose]: async () => {
+        await trace.end()
+      },
+    }
+    return trace
+  }
+
+  function createBatch(): AttestationBatch {
+    const records: AttestationPayload[] = []
+    let sending: Promise<SendSummary> | undefined
+    const batch: AttestationBatch = {
+      add(toolName, entry = {}) {
+        if (sending)
+          throw new MimaError(
+            'validation_failed',
+            'This batch was already sent; start a new one with mima.batch().',
+          )
+        if (typeof toolName !== 'string' || toolName.trim() === '')
+          throw new MimaError('validation_failed', 'batch.add needs a non-empty toolName.')
+        if (entry.inputHash !== undefined) validateHash(entry.inputHash, 'inputHash')
+        if (entry.outputHash !== undefined) validateHash(entry.outputHash, 'outputHash')
+        records.push(
+          newRecord(toolName, clock.now(), {
+            inputHash: entry.inputHash ?? hashValue(entry.input),
+            outputHash: entry.outputHash ?? hashValue(entry.output),
+            modelId: entry.modelId,
+            authorisedBy: authorisedByWire(entry.authorisedBy),
+          }),
+        )
+      },
+      get size() {
+        return records.length
+      },
+      send() {
+        sending ??= (async (): Promise<SendSummary> => {
+          if (records.length === 0) return { sent: 0, rejected: 0, pending: 0 }
+          try {
+            const ws = await workspaceId()
+            let sent = 0
+            const rejected: string[] = []
+            for (let index = 0; index < records.length; index += 1000) {
+              const result = await deliverAttestations(ws, records.slice(index, index + 1000))
+              sent += result.sent
+              rejected.push(...result.rejected)
+            }
+            reportRejections(rejected, 'call')
+            return { sent, rejected: rejected.length, pending: 0 }
+          } catch (error) {
+            for (const record of records) enqueue(record)
+            if (!retryTimer) scheduleRetry()
+            const failure = asMimaError(error, 'Batch push')
+            report(
+              new MimaError(
+                failure.code,
+                `${failure.message} (${records.length} record(s) kept in the outbox)`,
+                { cause: failure },
+              ),
+              'call',
+            )
+            return { sent: 0, rejected: 0, pending: records.length }
+          }
+        })()
+        return sending
+      },
+      [Symbol.asyncDispose]: async () => {
+        await batch.send()
+      },
+    }
+    return batch
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+  async function flush(): Promise<SendSummary> {
+    if (flushTimer) {
+      clearTimeout(flushTimer)
+      flushTimer = undefined
+    }
+    if (retryTimer) {
+      clearTimeout(retryTimer)
+      retryTimer = undefined
+    }
+    let summary: SendSummary
+    while (inFlight.size > 0) await Promise.all(inFlight)
+    try {
+      // A drain already under way may have started before the latest records; run once more.
+      if (draining) await draining.catch(() => undefined)
+      summary = await drain()
+    } catch (error) {
+      const failure = asMimaError(error, 'Flush')
+      scheduleRetry()
+      report(
+        new MimaError(failure.code, `${failure.message} (${outbox.size} record(s) kept in the outbox)`, {
+          cause: failure,
+        }),
+        'call',
+      )
+      summary = { sent: 0, rejected: 0, pending: outbox.size }
+    }
+    const first = deferred.shift()
+    deferred.length = 0
+    if (first && onError === 'raise') throw first
+    return summary
+  }
+
+  const exitState = {
+    flushedAtExit: false,
+    beforeExit: async (): Promise<void> => {
+      if (exitState.flushedAtExit || closed || outbox.size === 0) return
+      exitState.flushedAtExit = true
+      await drain().catch(() => undefined)
+    },
+    exit: (): void => {
+      outbox.persist()
+    },
+  }
+  if (options.flushOnExit !== false) registerForExit(exitState)
+
+  async function close(): Promise<void> {
+    if (closed) return
+    try {
+      await flush()
+    } finally {
+      closed = true
+      if (flushTimer) clearTimeout(flushTimer)
+      if (retryTimer) clearTimeout(retryTimer)
+      flushTimer = undefined
+      retryTimer = undefined
+      outbox.close()
+      unregisterForExit(exitState)
+    }
+  }
+
+  const mima: Mima = {
+    systemName,
+    agentName,
+    attest,
+    async push(toolName, inputHash, outputHash, pushOptions = {}) {
+      if (typeof toolName !== 'string' || toolName.trim() === '')
+        throw new MimaError('validation_failed', 'push needs a non-empty toolName.')
+      validateHash(inputHash, 'inputHash')
+      validateHash(outputHash, 'outputHash')
+      const approval = approvalParts(pushOptions.approvalToken)
+      const record = newRecord(toolName, pushOptions.executedAt?.getTime() ?? clock.now(), {
+        inputHash,
+        outputHash,
+        modelId: pushOptions.modelId,
+        authorisedBy: authorisedByWire(pushOptions.authorisedBy),
+        approvalToken: approval?.token,
+        durationMs: pushOptions.durationMs,
+      })
+      return submit(record, pushOptions.mode ?? 'sync', approval) ?? emptyResult(record, 'queued', 'buffered')
+    },
+    trace: ((
+      toolName: string,
+      fnOrOptions?: ((trace: Trace) => unknown) | TraceOptions,
+      maybeOptions?: TraceOptions,
+    ): unknown => {
+      if (typeof fnOrOptions !== 'function') return createTrace(toolName, fnOrOptions ?? {})
+      const trace = createTrace(toolName, maybeOptions ?? {})
+      return (async () => {
+        try {
+          return await runAttested({ toolName, systemName: systemName as string }, () => fnOrOptions(trace))
+        } catch (error) {
+          trace.fail(error)
+          throw error
+        } finally {
+          await trace.end().catch((failure: unknown) => deferIfRaise(failure))
+        }
+      })()
+    }) as Mima['trace'],
+    batch: ((fn?: (batch: AttestationBatch) => unknown): unknown => {
+      const batch = createBatch()
+      if (fn === undefined) return batch
+      return (async () => {
+        const result = await fn(batch)
+        await batch.send()
+        return result
+      })()
+    }) as Mima['batch'],
+    pushEvidence: (record) => pushEvidenceInternal(record, 'call'),
+    workspaceId,
+    get pending() {
+      return outbox.size
+    },
+    flush,
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+  return mima
+}

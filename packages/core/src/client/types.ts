@@ -1,0 +1,198 @@
+import type { AttestationResult, AuthorisedBy } from '../attestation/attestation-payload'
+import type { ConfigSources } from '../config/resolve-config'
+import type { GrcResult, GrcWireRecord } from '../grc/grc-record'
+import type { OutboxOptions } from '../outbox/outbox'
+import type { RetryOptions } from '../transport/transport'
+
+/** How a failed send is reported. It never decides whether data is kept: unsent records stay in the outbox. */
+export type OnError = 'warn' | 'raise' | 'silent'
+
+/** Wall-clock time source (ms since the epoch); inject one in tests. */
+export interface Clock {
+  now(): number
+}
+
+/** Where `onError: 'warn'` writes (default `console.warn`). */
+export interface Logger {
+  warn(message: string): void
+}
+
+/** Options of {@link createMima}. Everything but `systemName` can come from the environment. */
+export interface MimaOptions extends ConfigSources {
+  /** Workspace API key; falls back to `MIMA_API_KEY`, then `~/.mima/config.json`. */
+  readonly apiKey?: string
+  /** The AI system the attestations belong to (falls back to `MIMA_SYSTEM_NAME`). */
+  readonly systemName?: string
+  /** Falls back to `MIMA_WORKSPACE_ID`, the config file, then `GET /api/me` (once, cached). */
+  readonly workspaceId?: string
+  /** Server URL, with or without `/api` (default `https://api.mima.ai`; env `MIMA_BASE_URL`). */
+  readonly baseUrl?: string
+  /** Defaults to `systemName`. */
+  readonly agentName?: string
+  /** Ed25519 seed (64 hex digits or 32 bytes): every attestation is signed (v2 scheme). */
+  readonly signingKey?: string | Uint8Array
+  /**
+   * HMAC key for GRC records' `client_sig` (the Python SDK's scheme). Kept apart from
+   * `signingKey` on purpose: the server must hold an HMAC key to check it, and it must never
+   * hold the Ed25519 seed.
+   */
+  readonly hmacKey?: string | Uint8Array
+  /** The default principal of every attestation. */
+  readonly authorisedBy?: AuthorisedBy
+  /** Default `warn`. */
+  readonly onError?: OnError
+  /** How often buffered (`batch` mode) records are sent, in milliseconds (default 30 000). */
+  readonly batchFlushInterval?: number
+  /** Buffered records that trigger a send (default 100). */
+  readonly batchMaxSize?: number
+  /** A `fetch` implementation (default the global one). */
+  readonly fetch?: typeof globalThis.fetch
+  /** Time source for `executed_at` and idempotency keys. */
+  readonly clock?: Clock
+  readonly logger?: Logger
+  /** Per-request timeout in milliseconds (default 15 000). */
+  readonly timeout?: number
+  readonly retry?: RetryOptions
+  readonly outbox?: OutboxOptions
+  /** Flush on `beforeExit` and save unsent records on `exit` (Node; default true). */
+  readonly flushOnExit?: boolean
+}
+
+/** An approval presented by an attested call (see `@mima/approvals`). */
+export interface ApprovalTokenInput {
+  /** The server-signed token, sent as `approval_token`. */
+  readonly token: string
+  /** The approval's id, exposed through the attested context. */
+  readonly approvalId?: string
+  /** A `human_oversight` record pushed once the attestation is accepted. */
+  readonly oversightEvidence?: GrcWireRecord
+}
+
+/** Options of `mima.attest`. */
+export interface AttestOptions<Args extends readonly unknown[] = readonly unknown[], Result = unknown> {
+  readonly toolName: string
+  /** `sync` (default) sends at once; `batch` buffers and sends in batches. */
+  readonly mode?: 'sync' | 'batch'
+  readonly modelId?: string
+  /** Overrides the client's `authorisedBy` for this tool. */
+  readonly authorisedBy?: AuthorisedBy
+  /** Sent as `approval_token`; an attestation with a token is always sent at once. */
+  readonly approvalToken?: string | ApprovalTokenInput
+  /** What to hash as the input (default: the argument array). */
+  readonly hashInput?: (...args: Args) => unknown
+  /** What to hash as the output (default: the return value, awaited). */
+  readonly hashOutput?: (result: Awaited<Result>) => unknown
+}
+
+/** A method decorator (TC39 decorators, and TypeScript's `experimentalDecorators`). */
+export interface AttestDecorator {
+  <This, Args extends unknown[], Result>(
+    method: (this: This, ...args: Args) => Result,
+    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => Result>,
+  ): (this: This, ...args: Args) => Result
+  (target: object, propertyKey: string | symbol, descriptor: PropertyDescriptor): PropertyDescriptor
+}
+
+/** `mima.attest`: wraps a function, or returns a method decorator. */
+export interface AttestFunction {
+  <This, Args extends unknown[], Result>(
+    options: AttestOptions<Args, Result> | string,
+    fn: (this: This, ...args: Args) => Result,
+  ): (this: This, ...args: Args) => Result
+  (options: AttestOptions | string): AttestDecorator
+}
+
+/** Options of `mima.push`. */
+export interface PushOptions {
+  readonly modelId?: string
+  readonly authorisedBy?: AuthorisedBy
+  readonly approvalToken?: string | ApprovalTokenInput
+  /** `sync` (default) sends now and resolves with the server's answer; `batch` buffers. */
+  readonly mode?: 'sync' | 'batch'
+  /** When the action happened (default now). */
+  readonly executedAt?: Date
+  readonly durationMs?: number
+}
+
+/** Options of `mima.trace`. */
+export interface TraceOptions {
+  readonly modelId?: string
+  readonly authorisedBy?: AuthorisedBy
+  readonly mode?: 'sync' | 'batch'
+}
+
+/** The handle `mima.trace` gives: record what went in and out, then end it (or let `await using` end it). */
+export interface Trace {
+  setInput(value: unknown): void
+  setOutput(value: unknown): void
+  setInputHash(hash: string): void
+  setOutputHash(hash: string): void
+  setModelId(modelId: string): void
+  /** Records that the traced work failed (the error's name, never its message). */
+  fail(error: unknown): void
+  /** Sends the attestation (once; later calls return the same result). */
+  end(): Promise<AttestationResult>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** One entry of `mima.batch().add`. Explicit hashes win over values. */
+export interface BatchEntry {
+  readonly input?: unknown
+  readonly output?: unknown
+  readonly inputHash?: string
+  readonly outputHash?: string
+  readonly modelId?: string
+  readonly authorisedBy?: AuthorisedBy
+}
+
+/** What a batch send or a flush achieved. */
+export interface SendSummary {
+  /** Accepted by the server. */
+  readonly sent: number
+  /** Refused by the server for good (reported through `onError`). */
+  readonly rejected: number
+  /** Still waiting in the outbox (server unreachable). */
+  readonly pending: number
+}
+
+/** Records collected with `add` and sent as one batch request by `send()` (or `await using`). */
+export interface AttestationBatch {
+  add(toolName: string, entry?: BatchEntry): void
+  readonly size: number
+  send(): Promise<SendSummary>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** The Mima client returned by {@link createMima}. */
+export interface Mima {
+  readonly systemName: string
+  readonly agentName: string
+  /** Wraps a function (sync or async) so each call is attested; without `fn`, a method decorator. */
+  readonly attest: AttestFunction
+  /** Sends an attestation for precomputed hashes (64 hex digits each, or `""`). */
+  push(
+    toolName: string,
+    inputHash: string,
+    outputHash: string,
+    options?: PushOptions,
+  ): Promise<AttestationResult>
+  /** Runs `fn` attested and sends what it recorded when it settles (also when it throws). */
+  trace<T>(toolName: string, fn: (trace: Trace) => T, options?: TraceOptions): Promise<Awaited<T>>
+  /** A trace handle for `await using t = mima.trace('tool')`. */
+  trace(toolName: string, options?: TraceOptions): Trace
+  /** A batch sent as one request. */
+  batch(): AttestationBatch
+  /** Runs `fn` with a batch and sends it once `fn` settles. */
+  batch<T>(fn: (batch: AttestationBatch) => T): Promise<Awaited<T>>
+  /** Pushes a GRC evidence record (signed with `hmacKey` when set) to `grc/evidence`. */
+  pushEvidence(record: GrcWireRecord): Promise<GrcResult>
+  /** The workspace id (resolved once through `GET /api/me` when not configured). */
+  workspaceId(): Promise<string>
+  /** Records not yet accepted by the server (memory and spill file). */
+  readonly pending: number
+  /** Sends everything waiting now. */
+  flush(): Promise<SendSummary>
+  /** Flushes, saves anything unsent to the spill file and stops timers. */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
