@@ -25,11 +25,13 @@ import { approvalsFeature } from './approvals/approvals-feature'
 import { attestationsFeature } from './attestations/attestation-routes'
 import { renderHomePage } from './dashboard/home-page'
 import { evidenceFeature } from './evidence/evidence-routes'
+import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
 import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
 import { newRequestId } from './http/ids'
+import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
 import type { Logger } from './server/logger'
@@ -48,6 +50,7 @@ export const FEATURES: readonly ServerFeature[] = [
   guardEventsFeature,
   ledgerFeature,
   approvalsFeature,
+  grcFeature,
 ]
 
 /** The server's migrations plus every feature's, sorted by id. */
@@ -99,6 +102,7 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     ledger: dependencies.ledger,
     logger: dependencies.logger,
     limits,
+    ingest: createIngestQueue({ database: dependencies.database, ledger: dependencies.ledger }),
   }
   const { logger } = dependencies
   const app = new Hono<AppEnv>()

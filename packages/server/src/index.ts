@@ -6,6 +6,11 @@ export {
   FEATURES,
 } from './app'
 export { escapeHtml } from './dashboard/home-page'
+export {
+  countUnattestedCalls,
+  type GuardEventInput,
+  insertGuardEvents,
+} from './guard-events/guard-event-store'
 export { generateApiKey, hashApiKey } from './http/api-keys'
 export {
   type AppEnv,
@@ -22,6 +27,15 @@ export {
 } from './http/context'
 export { type ErrorBody, errorBody, httpError, statusForCode } from './http/errors'
 export { defineFeature, type ServerFeature } from './http/feature'
+export {
+  createIngestQueue,
+  type IngestJob,
+  type IngestOutcome,
+  type IngestQueue,
+  type IngestResult,
+  type NewAttestation,
+  type NewEvidence,
+} from './ingest/ingest-queue'
 export {
   type ConsistencyProofResponse,
   createLedger,

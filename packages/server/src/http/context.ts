@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import type { IngestQueue } from '../ingest/ingest-queue'
 import type { Ledger } from '../ledger/ledger'
 import type { Logger } from '../server/logger'
 import type { Database } from '../storage/database'
@@ -34,6 +35,8 @@ export interface ServerContext {
   ledger: Ledger
   logger: Logger
   limits: ServerLimits
+  /** Stores attestations and evidence with their ledger leaves (group commit). */
+  ingest: IngestQueue
 }
 
 /** Hono environment of every route (`Hono<AppEnv>`). */

@@ -1,0 +1,43 @@
+import { httpError } from './errors'
+
+/** An opaque cursor for an id (base64url). */
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url')
+}
+
+/** The id inside a cursor (422 for a malformed one). */
+export function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw httpError('validation_failed', 'cursor is not a cursor this server issued.', { field: 'cursor' })
+  return id
+}
+
+/** A `since`/`until` filter as an ISO timestamp (422 when unparsable). */
+export function timeFilter(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined
+  const millis = Date.parse(value)
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(millis)) {
+    throw httpError('validation_failed', `${field} must be an ISO-8601 date or date-time.`, { field })
+  }
+  return new Date(millis).toISOString()
+}
+
+/** Builds `where` clauses with numbered parameters. */
+export class WhereBuilder {
+  readonly clauses: string[] = []
+  readonly params: unknown[] = []
+
+  /** Adds `clause` with `$?` replaced by the next parameter number, when `value` is defined. */
+  add(clause: string, value: unknown): this {
+    if (value === undefined) return this
+    this.params.push(value)
+    this.clauses.push(clause.replace('$?', `$${this.params.length}`))
+    return this
+  }
+
+  /** `where a and b …`. */
+  toSql(): string {
+    return this.clauses.length === 0 ? '' : `where ${this.clauses.join(' and ')}`
+  }
+}

@@ -1,0 +1,371 @@
+import type { Ledger, LedgerAppend } from '../ledger/ledger'
+import type { Database, Queryable } from '../storage/database'
+
+/** A new attestation, validated and ready to store. */
+export interface NewAttestation {
+  id: string
+  idempotencyKey: string | undefined
+  recordHash: string
+  systemName: string
+  agentName: string
+  toolName: string
+  modelId: string | undefined
+  inputHash: string
+  outputHash: string
+  executedAt: string | undefined
+  trustTier: string
+  signatureScheme: string | undefined
+  /** The record as received (JSON). */
+  record: Record<string, unknown>
+}
+
+/** A new GRC evidence record, validated and ready to store. */
+export interface NewEvidence {
+  id: string
+  idempotencyKey: string | undefined
+  recordHash: string
+  recordType: string
+  systemName: string
+  identity: string | undefined
+  resource: string | undefined
+  environment: string | undefined
+  occurredAt: string | undefined
+  payload: unknown
+  clientSigStatus: string
+  mappedControls: string[]
+}
+
+/** What happened to one submitted record. */
+export interface IngestOutcome {
+  /** `created`: stored now; `duplicate`: its idempotency key was stored before (same record); `conflict`: same key, different record. */
+  status: 'created' | 'duplicate' | 'conflict'
+  /** The stored record's id (the first one's for duplicates). */
+  id: string
+  leafIndex: number
+  receivedAt: string
+  /** For attestations: the stored trust tier and signature scheme. */
+  trustTier?: string
+  signatureScheme?: string | null
+  /** For evidence: the stored mapping and signature status. */
+  recordType?: string
+  mappedControls?: string[]
+  clientSigStatus?: string
+}
+
+/** One request's records. */
+export interface IngestJob {
+  attestations: readonly NewAttestation[]
+  evidence: readonly NewEvidence[]
+}
+
+/** Per-record outcomes, in submission order. */
+export interface IngestResult {
+  attestations: IngestOutcome[]
+  evidence: IngestOutcome[]
+}
+
+interface Pending {
+  job: IngestJob
+  resolve: (result: IngestResult) => void
+  reject: (error: unknown) => void
+}
+
+/** Options for {@link createIngestQueue}. */
+export interface IngestQueueOptions {
+  database: Database
+  ledger: Ledger
+  /** Most records committed in one transaction. Default 5000. */
+  maxGroupRecords?: number
+}
+
+/**
+ * Stores records and their ledger leaves with group commit: requests for one workspace that
+ * arrive while a transaction runs are committed together in the next one (one lock, one fsync),
+ * and each request's promise resolves only after its transaction committed.
+ */
+export interface IngestQueue {
+  submit(workspaceId: string, job: IngestJob): Promise<IngestResult>
+}
+
+const size = (job: IngestJob): number => job.attestations.length + job.evidence.length
+
+/** Creates the {@link IngestQueue}. */
+export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
+  const maxGroup = options.maxGroupRecords ?? 5000
+  const queues = new Map<string, Pending[]>()
+  const running = new Set<string>()
+
+  async function drain(workspaceId: string): Promise<void> {
+    running.add(workspaceId)
+    try {
+      for (;;) {
+        const queue = queues.get(workspaceId)
+        if (queue === undefined || queue.length === 0) break
+        const group: Pending[] = []
+        let records = 0
+        while (
+          queue.length > 0 &&
+          (group.length === 0 || records + size((queue[0] as Pending).job) <= maxGroup)
+        ) {
+          const next = queue.shift() as Pending
+          group.push(next)
+          records += size(next.job)
+        }
+        try {
+          const results = await commitGroup(
+            options,
+            workspaceId,
+            group.map((pending) => pending.job),
+          )
+          group.forEach((pending, index) => pending.resolve(results[index] as IngestResult))
+        } catch (error) {
+          if (group.length === 1) {
+            ;(group[0] as Pending).reject(error)
+            continue
+          }
+          // One request's failure must not fail the others: retry each alone.
+          for (const pending of group) {
+            try {
+              const [result] = await commitGroup(options, workspaceId, [pending.job])
+              pending.resolve(result as IngestResult)
+            } catch (single) {
+              pending.reject(single)
+            }
+          }
+        }
+      }
+    } finally {
+      running.delete(workspaceId)
+      if (queues.get(workspaceId)?.length === 0) queues.delete(workspaceId)
+    }
+  }
+
+  return {
+    submit(workspaceId, job) {
+      return new Promise<IngestResult>((resolve, reject) => {
+        let queue = queues.get(workspaceId)
+        if (queue === undefined) {
+          queue = []
+          queues.set(workspaceId, queue)
+        }
+        queue.push({ job, resolve, reject })
+        if (!running.has(workspaceId)) void drain(workspaceId)
+      })
+    },
+  }
+}
+
+interface ExistingRow {
+  id: string
+  idempotency_key: string
+  record_hash: string
+  leaf_index: number
+  received_at: Date | string
+  trust_tier?: string
+  signature_scheme?: string | null
+  record_type?: string
+  mapped_controls?: string[]
+  client_sig_status?: string
+}
+
+const iso = (value: Date | string): string => (value instanceof Date ? value.toISOString() : value)
+
+async function existingByKey(
+  transaction: Queryable,
+  table: 'attestations' | 'grc_evidence',
+  workspaceId: string,
+  keys: string[],
+): Promise<Map<string, ExistingRow>> {
+  const found = new Map<string, ExistingRow>()
+  if (keys.length === 0) return found
+  const columns =
+    table === 'attestations'
+      ? 'attestation_id as id, trust_tier, signature_scheme'
+      : 'record_id as id, record_type, mapped_controls, client_sig_status'
+  const { rows } = await transaction.query<ExistingRow>(
+    `select ${columns}, idempotency_key, record_hash, leaf_index, received_at from ${table}
+     where workspace_id = $1 and idempotency_key = any($2::text[])`,
+    [workspaceId, keys],
+  )
+  for (const row of rows) found.set(row.idempotency_key, row)
+  return found
+}
+
+function outcomeFromExisting(row: ExistingRow, recordHash: string): IngestOutcome {
+  return {
+    status: row.record_hash === recordHash ? 'duplicate' : 'conflict',
+    id: row.id,
+    leafIndex: Number(row.leaf_index),
+    receivedAt: iso(row.received_at),
+    ...(row.trust_tier === undefined
+      ? {}
+      : { trustTier: row.trust_tier, signatureScheme: row.signature_scheme ?? null }),
+    ...(row.record_type === undefined
+      ? {}
+      : {
+          recordType: row.record_type,
+          mappedControls: row.mapped_controls ?? [],
+          clientSigStatus: row.client_sig_status ?? 'unsigned',
+        }),
+  }
+}
+
+async function commitGroup(
+  options: IngestQueueOptions,
+  workspaceId: string,
+  jobs: readonly IngestJob[],
+): Promise<IngestResult[]> {
+  return options.database.transaction(async (transaction) => {
+    const appender = await options.ledger.lock(transaction, workspaceId)
+    const receivedAt = new Date().toISOString()
+    const keysOf = (items: readonly { idempotencyKey: string | undefined }[]): string[] =>
+      items.flatMap((item) => (item.idempotencyKey === undefined ? [] : [item.idempotencyKey]))
+    const existingAttestations = await existingByKey(
+      transaction,
+      'attestations',
+      workspaceId,
+      keysOf(jobs.flatMap((job) => job.attestations)),
+    )
+    const existingEvidence = await existingByKey(
+      transaction,
+      'grc_evidence',
+      workspaceId,
+      keysOf(jobs.flatMap((job) => job.evidence)),
+    )
+
+    let nextIndex = appender.treeSize
+    const entries: LedgerAppend[] = []
+    const newAttestations: Array<NewAttestation & { leafIndex: number }> = []
+    const newEvidence: Array<NewEvidence & { leafIndex: number }> = []
+    const results: IngestResult[] = jobs.map((job) => ({
+      attestations: job.attestations.map((item) => {
+        const earlier =
+          item.idempotencyKey === undefined ? undefined : existingAttestations.get(item.idempotencyKey)
+        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
+        const leafIndex = nextIndex++
+        newAttestations.push({ ...item, leafIndex })
+        entries.push({
+          kind: 'attestation',
+          recordId: item.id,
+          recordHash: item.recordHash,
+          acceptedAt: receivedAt,
+        })
+        if (item.idempotencyKey !== undefined) {
+          existingAttestations.set(item.idempotencyKey, {
+            id: item.id,
+            idempotency_key: item.idempotencyKey,
+            record_hash: item.recordHash,
+            leaf_index: leafIndex,
+            received_at: receivedAt,
+            trust_tier: item.trustTier,
+            signature_scheme: item.signatureScheme ?? null,
+          })
+        }
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          trustTier: item.trustTier,
+          signatureScheme: item.signatureScheme ?? null,
+        } satisfies IngestOutcome
+      }),
+      evidence: job.evidence.map((item) => {
+        const earlier =
+          item.idempotencyKey === undefined ? undefined : existingEvidence.get(item.idempotencyKey)
+        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
+        const leafIndex = nextIndex++
+        newEvidence.push({ ...item, leafIndex })
+        entries.push({
+          kind: 'evidence',
+          recordId: item.id,
+          recordHash: item.recordHash,
+          acceptedAt: receivedAt,
+        })
+        if (item.idempotencyKey !== undefined) {
+          existingEvidence.set(item.idempotencyKey, {
+            id: item.id,
+            idempotency_key: item.idempotencyKey,
+            record_hash: item.recordHash,
+            leaf_index: leafIndex,
+            received_at: receivedAt,
+            record_type: item.recordType,
+            mapped_controls: item.mappedControls,
+            client_sig_status: item.clientSigStatus,
+          })
+        }
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          recordType: item.recordType,
+          mappedControls: item.mappedControls,
+          clientSigStatus: item.clientSigStatus,
+        } satisfies IngestOutcome
+      }),
+    }))
+
+    if (newAttestations.length > 0) {
+      const column = <K extends keyof (NewAttestation & { leafIndex: number })>(key: K) =>
+        newAttestations.map((item) => item[key] ?? null)
+      await transaction.query(
+        `insert into attestations (workspace_id, attestation_id, leaf_index, idempotency_key, system_name, agent_name,
+           tool_name, model_id, input_hash, output_hash, executed_at, trust_tier, signature_scheme, record_hash, record, received_at)
+         select $1, t.id, t.leaf, t.ikey, t.sys, t.agent, t.tool, t.model, t.ih, t.oh, t.ex, t.tier, t.scheme, t.rh, t.rec::jsonb, $2
+         from unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+           as t(id, leaf, ikey, sys, agent, tool, model, ih, oh, ex, tier, scheme, rh, rec)`,
+        [
+          workspaceId,
+          receivedAt,
+          column('id'),
+          column('leafIndex'),
+          column('idempotencyKey'),
+          column('systemName'),
+          column('agentName'),
+          column('toolName'),
+          column('modelId'),
+          column('inputHash'),
+          column('outputHash'),
+          column('executedAt'),
+          column('trustTier'),
+          column('signatureScheme'),
+          column('recordHash'),
+          newAttestations.map((item) => JSON.stringify(item.record)),
+        ],
+      )
+    }
+    if (newEvidence.length > 0) {
+      const column = <K extends keyof (NewEvidence & { leafIndex: number })>(key: K) =>
+        newEvidence.map((item) => item[key] ?? null)
+      await transaction.query(
+        `insert into grc_evidence (workspace_id, record_id, leaf_index, idempotency_key, record_type, system_name, identity,
+           resource, environment, occurred_at, payload, client_sig_status, mapped_controls, record_hash, received_at)
+         select $1, t.id, t.leaf, t.ikey, t.rtype, t.sys, t.ident, t.res, t.env, t.occ, t.payload::jsonb, t.sig, t.controls::jsonb, t.rh, $2
+         from unnest($3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                     $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+           as t(id, leaf, ikey, rtype, sys, ident, res, env, occ, payload, sig, controls, rh)`,
+        [
+          workspaceId,
+          receivedAt,
+          column('id'),
+          column('leafIndex'),
+          column('idempotencyKey'),
+          column('recordType'),
+          column('systemName'),
+          column('identity'),
+          column('resource'),
+          column('environment'),
+          column('occurredAt'),
+          newEvidence.map((item) => JSON.stringify(item.payload)),
+          column('clientSigStatus'),
+          newEvidence.map((item) => JSON.stringify(item.mappedControls)),
+          column('recordHash'),
+        ],
+      )
+    }
+    await appender.append(entries)
+    return results
+  })
+}
