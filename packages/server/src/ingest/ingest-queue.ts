@@ -117,7 +117,7 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
             workspaceId,
             group.map((pending) => pending.job),
           )
-          group.forEach((pending, index) => pending.resolve(results[index] as IngestResult))
+          for (const [index, pending] of group.entries()) pending.resolve(results[index] as IngestResult)
         } catch (error) {
           if (group.length === 1) {
             ;(group[0] as Pending).reject(error)
