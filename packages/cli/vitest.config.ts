@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import { definePackageTests } from '../../vitest.shared.ts'
 
-export default defineConfig(definePackageTests(import.meta.dirname))
+export default defineConfig(
+  definePackageTests(import.meta.dirname, { globalSetup: ['test/global-setup.ts'] }),
+)

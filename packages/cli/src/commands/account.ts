@@ -127,7 +127,7 @@ export const loginCommand: CommandSpec = {
       type: 'string',
       valueName: 'URL',
       description: 'Server URL, with or without a trailing /api',
-      defaultLabel: 'MIMA_BASE_URL, the saved URL, or http://127.0.0.1:8787',
+      defaultLabel: 'MIMA_BASE_URL, the saved URL, or http://127.0.0.1:8080',
     },
     'api-key': {
       type: 'string',
@@ -142,7 +142,7 @@ export const loginCommand: CommandSpec = {
   },
   json: true,
   examples: [
-    'mima login --url http://127.0.0.1:8787 --api-key mima_...',
+    'mima login --url http://127.0.0.1:8080 --api-key mima_...',
     'MIMA_API_KEY=mima_... mima login --url https://mima.example.com/api',
     'mima login            # asks for the key',
   ],

@@ -3,27 +3,44 @@ import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { parseIntegerText, stringValue } from '../cli/parse-args'
 
-/** The part of `@mima/server` that `mima serve` uses. */
-interface ServerModule {
-  startServer(options: Record<string, unknown>): Promise<{ url?: string; close(): Promise<void> }>
+/** The part of `@mima/server` that `mima serve` uses (typed here so the CLI never needs the server to build). */
+export interface ServerModule {
+  loadConfig(env: NodeJS.ProcessEnv): ServerConfig
+  createJsonLogger(options: { level: ServerConfig['logLevel'] }): unknown
+  startServer(options: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }>
 }
 
-// A variable specifier keeps bundlers from resolving @mima/server at build time: it is an
-// optional peer dependency, loaded only here.
+/** What `loadConfig` reads from the environment. */
+export interface ServerConfig {
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl?: string
+  databaseSchema?: string
+  bootstrapApiKey?: string
+  bootstrapWorkspaceId?: string
+  bodyLimitBytes?: number
+  maxBatchRecords?: number
+  logLevel: string
+}
+
+// A variable specifier keeps the bundler from resolving @mima/server at build time: it is an
+// optional peer dependency, loaded only when `mima serve` runs.
 const SERVER_MODULE = '@mima/server'
 
-async function loadServer(): Promise<ServerModule> {
+/** Loads `@mima/server`, or explains how to install it (exit 2). */
+export async function loadServerModule(specifier: string = SERVER_MODULE): Promise<ServerModule> {
   try {
-    return (await import(SERVER_MODULE)) as ServerModule
+    return (await import(specifier)) as ServerModule
   } catch (error) {
     const code = (error as { code?: string }).code
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@mima/server')) {
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(specifier)) {
       throw new CliError(
         'config_missing',
         EXIT_CODES.usage,
         '`mima serve` needs the @mima/server package, which is not installed',
         {
-          hint: 'Install it next to the CLI: `npm install -g @mima/server` (or `pnpm add -D @mima/server` in a project).',
+          hint: 'Install it next to the CLI: `npm install -g @mima/server`, or `pnpm add -D @mima/server` in a project.',
         },
       )
     }
@@ -32,18 +49,37 @@ async function loadServer(): Promise<ServerModule> {
 }
 
 async function runServe(context: CommandContext): Promise<ExitCode> {
-  const { values, env } = context
-  const server = await loadServer()
-  const portText = stringValue(values, 'port') ?? env.PORT
-  const options: Record<string, unknown> = {}
-  if (portText !== undefined) options.port = parseIntegerText('port', portText, { min: 0, max: 65535 })
-  const host = stringValue(values, 'host')
-  if (host !== undefined) options.host = host
-  const dataDir = stringValue(values, 'data-dir')
-  if (dataDir !== undefined) options.dataDir = dataDir
-  const databaseUrl = stringValue(values, 'database-url')
-  if (databaseUrl !== undefined) options.databaseUrl = databaseUrl
-  const running = await server.startServer(options)
+  const { values, env, output } = context
+  const server = await loadServerModule()
+  let config: ServerConfig
+  try {
+    config = server.loadConfig(env)
+  } catch (error) {
+    throw new CliError('config_invalid', EXIT_CODES.usage, `mima serve: ${(error as Error).message}`)
+  }
+  const portText = stringValue(values, 'port')
+  const port =
+    portText === undefined ? config.port : parseIntegerText('port', portText, { min: 0, max: 65535 })
+  const databaseUrl = stringValue(values, 'database-url') ?? config.databaseUrl
+  const running = await server.startServer({
+    port,
+    host: stringValue(values, 'host') ?? config.host,
+    dataDir: stringValue(values, 'data-dir') ?? config.dataDir,
+    logger: server.createJsonLogger({ level: config.logLevel }),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(config.databaseSchema === undefined ? {} : { databaseSchema: config.databaseSchema }),
+    ...(config.bootstrapApiKey === undefined ? {} : { bootstrapApiKey: config.bootstrapApiKey }),
+    ...(config.bootstrapWorkspaceId === undefined
+      ? {}
+      : { bootstrapWorkspaceId: config.bootstrapWorkspaceId }),
+    limits: {
+      ...(config.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: config.bodyLimitBytes }),
+      ...(config.maxBatchRecords === undefined ? {} : { maxBatchRecords: config.maxBatchRecords }),
+    },
+  })
+  output.info(
+    `mima serve: listening on ${running.url} (dashboard at ${running.url}/, API at ${running.url}/api). Ctrl-C stops.`,
+  )
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop)
@@ -53,6 +89,7 @@ async function runServe(context: CommandContext): Promise<ExitCode> {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  output.info('mima serve: shutting down ...')
   await running.close()
   return EXIT_CODES.ok
 }
@@ -63,29 +100,40 @@ export const serveCommand: CommandSpec = {
   summary: 'Run the Mima server and dashboard (needs @mima/server installed)',
   usage: ['serve [--port N] [--host HOST] [--data-dir DIR] [--database-url URL]'],
   description:
-    'Starts the API and dashboard. With no database URL it uses an embedded PGlite database in the data\n' +
-    'directory (no setup; data survives restarts). On its first start it creates a workspace and an admin\n' +
-    'API key and prints them once. Stops cleanly on Ctrl-C. The server comes from the optional\n' +
-    '@mima/server package, so installing the CLI alone stays small.',
+    'Starts the API and dashboard. Without a database URL it keeps its data in an embedded PGlite\n' +
+    'database in the data directory (no setup; data survives restarts). On its first start it creates a\n' +
+    'workspace and an admin API key and prints them once. Ctrl-C finishes in-flight requests and stops.\n' +
+    'The server comes from the optional @mima/server package, so installing the CLI alone stays small.\n' +
+    'Environment: PORT, HOST, MIMA_DATA_DIR, DATABASE_URL, MIMA_BOOTSTRAP_API_KEY, MIMA_LOG_LEVEL.',
   options: {
-    port: { type: 'string', valueName: 'N', description: 'Port (or PORT)', defaultLabel: '8787' },
+    port: {
+      type: 'string',
+      valueName: 'N',
+      description: 'Port, 0 for any free one (or PORT)',
+      defaultLabel: '8080',
+    },
     host: {
       type: 'string',
       valueName: 'HOST',
-      description: 'Interface (or HOST)',
+      description: 'Interface to bind (or HOST)',
       defaultLabel: '127.0.0.1',
     },
-    'data-dir': { type: 'string', valueName: 'DIR', description: 'PGlite data directory (or MIMA_DATA_DIR)' },
+    'data-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'PGlite data directory (or MIMA_DATA_DIR)',
+      defaultLabel: './.mima-data',
+    },
     'database-url': {
       type: 'string',
       valueName: 'URL',
-      description: 'PostgreSQL URL instead of PGlite (or DATABASE_URL)',
+      description: 'PostgreSQL instead of PGlite (or DATABASE_URL)',
     },
   },
   examples: [
     'mima serve',
     'mima serve --port 9000 --data-dir ./mima-data',
-    'DATABASE_URL=postgres://... mima serve --host 0.0.0.0',
+    'DATABASE_URL=postgres://mima@db/mima mima serve --host 0.0.0.0',
   ],
   run: runServe,
 }

@@ -1,12 +1,333 @@
-import type { CommandSpec } from '../cli/command'
-import { EXIT_CODES } from '../cli/exit-codes'
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { SignedTreeHead } from '@mima/core'
+import { RefusedError, UsageError } from '../cli/cli-error'
+import type { CommandContext, CommandSpec } from '../cli/command'
+import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
+import { booleanValue, stringValue } from '../cli/parse-args'
+import { openSession, type Session } from '../cli/session'
+import { ApiError } from '../http/api-client'
+import {
+  type CheckResult,
+  type ConsistencyProof,
+  checkConsistency,
+  checkInclusion,
+  checkLeaves,
+  checkTreeHead,
+  type InclusionProof,
+  type LedgerLeafRecord,
+} from '../ledger/ledger-checks'
+import { ledgerStatePath, readLedgerState, writeLedgerState } from '../ledger/ledger-state'
+import type { Output } from '../output/output'
 
-/** `mima verify` (work in progress). */
+const HEX_KEY = /^[0-9a-f]{64}$/
+
+/** Fetches every leaf of the first `treeSize` leaves, page by page. */
+export async function fetchLeaves(session: Session, treeSize: number): Promise<LedgerLeafRecord[]> {
+  const leaves: LedgerLeafRecord[] = []
+  while (leaves.length < treeSize) {
+    const page = await session.api.request<{ leaves: LedgerLeafRecord[]; next_from: number | null }>(
+      'GET',
+      session.api.workspacePath('ledger/leaves'),
+      {
+        query: { from: leaves.length, limit: Math.min(10_000, treeSize - leaves.length) },
+        timeoutMs: 60_000,
+      },
+    )
+    if (page.leaves.length === 0) break
+    leaves.push(...page.leaves)
+  }
+  return leaves.slice(0, treeSize)
+}
+
+/** `GET /api/ledger/public-key`. */
+export async function fetchServerKey(session: Session): Promise<string> {
+  const response = await session.api.request<{ public_key: string }>('GET', '/api/ledger/public-key')
+  return response.public_key
+}
+
+function report(
+  output: Output,
+  title: string,
+  checks: readonly CheckResult[],
+  extra: Record<string, unknown>,
+): ExitCode {
+  const failed = checks.filter((check) => !check.ok)
+  if (output.json) {
+    output.printJson({ verified: failed.length === 0, ...extra, checks })
+  } else {
+    const { colors } = output
+    output.line(title)
+    for (const check of checks) {
+      output.line(
+        `  ${check.ok ? colors.green('✓') : colors.red('✗')} ${check.check.padEnd(12)} ${check.detail}`,
+      )
+    }
+    output.line('')
+    output.line(
+      failed.length === 0
+        ? colors.green('Result: VERIFIED')
+        : colors.red(`Result: FAILED (${failed.length} check${failed.length === 1 ? '' : 's'} failed)`),
+    )
+  }
+  return failed.length === 0 ? EXIT_CODES.ok : EXIT_CODES.failed
+}
+
+async function verifyOnline(context: CommandContext): Promise<ExitCode> {
+  const { values, output } = context
+  const session = await openSession(context, { timeoutMs: 30_000 })
+  const statePath = ledgerStatePath(context.home, session.config.baseUrl, session.workspaceId)
+  const state = await readLedgerState(statePath)
+  const checks: CheckResult[] = []
+
+  const flagKey = stringValue(values, 'public-key')?.toLowerCase()
+  if (flagKey !== undefined && !HEX_KEY.test(flagKey)) {
+    throw new UsageError('--public-key must be 64 hex digits (the server’s Ed25519 key)')
+  }
+  const served = await fetchServerKey(session)
+  let pinned = flagKey ?? state?.public_key
+  if (pinned === undefined) {
+    pinned = served
+    checks.push({
+      check: 'server key',
+      ok: true,
+      detail: `${served.slice(0, 16)}… pinned on first use (pass --public-key to pin explicitly)`,
+    })
+  } else if (pinned !== served) {
+    checks.push({
+      check: 'server key',
+      ok: false,
+      detail: `the server now presents ${served.slice(0, 16)}…, not the pinned ${pinned.slice(0, 16)}… (${statePath})`,
+    })
+  } else {
+    checks.push({ check: 'server key', ok: true, detail: `${pinned.slice(0, 16)}… matches the pinned key` })
+  }
+
+  const head = await session.api.request<SignedTreeHead>('GET', session.api.workspacePath('ledger/tree-head'))
+  checks.push(await checkTreeHead(head, pinned, session.workspaceId))
+
+  const previous = state?.last_head
+  if (previous) {
+    let proof: ConsistencyProof | undefined
+    if (previous.tree_size > 0 && previous.tree_size < head.tree_size) {
+      proof = await session.api.request<ConsistencyProof>(
+        'GET',
+        session.api.workspacePath('ledger/proofs/consistency'),
+        {
+          query: { first: previous.tree_size, second: head.tree_size },
+        },
+      )
+    }
+    checks.push(checkConsistency(previous, head, proof))
+  } else {
+    checks.push({
+      check: 'consistency',
+      ok: true,
+      detail: 'first verification on this machine: this head becomes the baseline',
+    })
+  }
+
+  if (!booleanValue(values, 'quick')) {
+    checks.push(await checkLeaves(await fetchLeaves(session, head.tree_size), head))
+  }
+
+  const records = (values.record as string[] | undefined) ?? []
+  for (const recordId of records) {
+    try {
+      const proof = await session.api.request<InclusionProof>(
+        'GET',
+        session.api.workspacePath('ledger/proofs/inclusion'),
+        {
+          query: { record_id: recordId, tree_size: head.tree_size },
+        },
+      )
+      checks.push(checkInclusion(`record ${recordId}`, proof, head))
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        checks.push({ check: 'inclusion', ok: false, detail: `record ${recordId} is not in the ledger` })
+      } else throw error
+    }
+  }
+
+  const allOk = checks.every((check) => check.ok)
+  if (allOk) {
+    await writeLedgerState(statePath, {
+      base_url: session.config.baseUrl,
+      workspace_id: session.workspaceId,
+      public_key: pinned,
+      last_head: head,
+      verified_at: new Date().toISOString(),
+    })
+  }
+  return report(output, `Ledger · workspace ${session.workspaceId} · ${session.config.baseUrl}`, checks, {
+    workspace_id: session.workspaceId,
+    tree_head: head,
+    state_path: statePath,
+  })
+}
+
+/** The manifest at the root of an audit pack (see `mima audit-pack`). */
+export interface PackManifest {
+  format: 'mima-audit-pack/1'
+  created_at: string
+  base_url: string
+  workspace_id: string
+  public_key: string
+  tree_size: number
+  files: Record<string, string>
+}
+
+async function readJsonFile<T>(path: string): Promise<T> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new RefusedError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    )
+  }
+  try {
+    return JSON.parse(text) as T
+  } catch {
+    throw new RefusedError(`${path} is not valid JSON`)
+  }
+}
+
+/** Verifies an audit pack directory offline: no server, no credentials. */
+export async function verifyPack(
+  directory: string,
+  publicKeyFlag: string | undefined,
+): Promise<{ checks: CheckResult[]; manifest: PackManifest }> {
+  const manifest = await readJsonFile<PackManifest>(join(directory, 'manifest.json'))
+  if (manifest.format !== 'mima-audit-pack/1')
+    throw new RefusedError(`${directory} is not a Mima audit pack (format ${String(manifest.format)})`)
+  const checks: CheckResult[] = []
+  const mismatched: string[] = []
+  for (const [name, expected] of Object.entries(manifest.files ?? {})) {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(join(directory, name))
+    } catch {
+      mismatched.push(`${name} (missing)`)
+      continue
+    }
+    if (createHash('sha256').update(bytes).digest('hex') !== expected) mismatched.push(name)
+  }
+  checks.push({
+    check: 'files',
+    ok: mismatched.length === 0,
+    detail:
+      mismatched.length === 0
+        ? `${Object.keys(manifest.files ?? {}).length} files match the manifest's SHA-256`
+        : `changed since export: ${mismatched.join(', ')}`,
+  })
+  const key = publicKeyFlag ?? manifest.public_key
+  const head = await readJsonFile<SignedTreeHead>(join(directory, 'tree-head.json'))
+  checks.push(await checkTreeHead(head, key, manifest.workspace_id))
+  const leavesText = await readFile(join(directory, 'leaves.jsonl'), 'utf8').catch(() => '')
+  const leaves = leavesText
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as LedgerLeafRecord)
+  checks.push(await checkLeaves(leaves, head))
+  const proofs = await readJsonFile<Array<InclusionProof & { record_id: string }>>(
+    join(directory, 'proofs.json'),
+  )
+  const byIndex = new Map(leaves.map((leaf) => [leaf.leaf_index, leaf]))
+  let proven = 0
+  const failures: CheckResult[] = []
+  for (const proof of Array.isArray(proofs) ? proofs : []) {
+    const result = checkInclusion(
+      `record ${proof.record_id}`,
+      proof,
+      head,
+      byIndex.get(proof.leaf_index)?.leaf_data,
+    )
+    if (result.ok) proven++
+    else failures.push(result)
+  }
+  checks.push(
+    failures.length === 0
+      ? { check: 'inclusion', ok: true, detail: `${proven} record proofs verify against the signed root` }
+      : failures[0]!,
+  )
+  if (publicKeyFlag === undefined) {
+    checks.push({
+      check: 'server key',
+      ok: true,
+      detail: `taken from the pack (${manifest.public_key.slice(0, 16)}…); pass --public-key to check against a key you trust`,
+    })
+  } else {
+    checks.push({
+      check: 'server key',
+      ok: publicKeyFlag === manifest.public_key,
+      detail:
+        publicKeyFlag === manifest.public_key
+          ? 'matches the key you gave'
+          : `the pack names ${manifest.public_key.slice(0, 16)}…, not the key you gave`,
+    })
+  }
+  return { checks, manifest }
+}
+
+async function runVerify(context: CommandContext): Promise<ExitCode> {
+  const pack = stringValue(context.values, 'pack')
+  if (pack === undefined) return verifyOnline(context)
+  const key = stringValue(context.values, 'public-key')?.toLowerCase()
+  if (key !== undefined && !HEX_KEY.test(key))
+    throw new UsageError('--public-key must be 64 hex digits (the server’s Ed25519 key)')
+  const { checks, manifest } = await verifyPack(pack, key)
+  return report(
+    context.output,
+    `Audit pack ${pack} · workspace ${manifest.workspace_id} · exported ${manifest.created_at}`,
+    checks,
+    {
+      pack,
+      workspace_id: manifest.workspace_id,
+    },
+  )
+}
+
+/** `mima verify`. */
 export const verifyCommand: CommandSpec = {
   name: 'verify',
-  summary: 'verify',
-  usage: ['verify'],
-  async run() {
-    return EXIT_CODES.failed
+  summary: "Check the workspace's ledger (signed heads, consistency, inclusion) or an audit pack",
+  usage: ['verify [--record ID]... [--quick] [--public-key HEX]', 'verify --pack DIR [--public-key HEX]'],
+  description: [
+    "Checks the workspace's Merkle ledger without trusting the server:",
+    '  server key    the key that signs tree heads is pinned on first use (or with --public-key)',
+    '  tree head     the current head is signed by that key and names this workspace',
+    '  consistency   the head extends the last head this machine verified (nothing removed or rewritten;',
+    '                kept in ~/.mima/ledger/)',
+    '  leaves        every leaf is re-hashed and the root recomputed (skip with --quick)',
+    '  inclusion     each --record ID is proven to be in the tree',
+    'With --pack it checks an audit pack offline instead. Exit 0 verified, 1 a check failed, 3 server error.',
+  ].join('\n'),
+  options: {
+    record: {
+      type: 'string',
+      multiple: true,
+      valueName: 'ID',
+      description: 'Prove this record (attestation, evidence, ...) is in the ledger; repeatable',
+    },
+    quick: { type: 'boolean', description: 'Skip re-hashing every leaf' },
+    'public-key': {
+      type: 'string',
+      valueName: 'HEX',
+      description: "The server's Ed25519 public key you trust",
+    },
+    pack: {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Verify an audit pack directory offline (no credentials)',
+    },
   },
+  json: true,
+  examples: [
+    'mima verify',
+    'mima verify --record 01934f…  --quick',
+    'mima verify --pack ./mima-audit-pack-2026-11-21 --public-key 3b6a27…',
+  ],
+  run: runVerify,
 }

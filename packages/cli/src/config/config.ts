@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { UsageError } from '../cli/cli-error'
 
 /** Where `mima serve` listens unless told otherwise, and where the CLI looks by default. */
-export const DEFAULT_BASE_URL: string = 'http://127.0.0.1:8787'
+export const DEFAULT_BASE_URL: string = 'http://127.0.0.1:8080'
 
 /** The contents of `~/.mima/config.json` (the Python CLI's keys, so both CLIs share one file). */
 export interface StoredConfig {
@@ -41,7 +41,7 @@ export function configPath(home: string): string {
  *
  * @example
  * ```ts
- * normalizeBaseUrl('http://localhost:8787/api/') // 'http://localhost:8787'
+ * normalizeBaseUrl('http://localhost:8080/api/') // 'http://localhost:8080'
  * ```
  */
 export function normalizeBaseUrl(raw: string): string {
@@ -51,7 +51,7 @@ export function normalizeBaseUrl(raw: string): string {
     url = new URL(trimmed)
   } catch {
     throw new UsageError(`not a valid server URL: '${raw}'`, {
-      hint: 'Use a full URL such as http://127.0.0.1:8787 (with or without a trailing /api).',
+      hint: 'Use a full URL such as http://127.0.0.1:8080 (with or without a trailing /api).',
     })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -1,0 +1,322 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { PUSH_RECORDS } from '../src/commands/push-records'
+import { COMMANDS } from '../src/commands/registry'
+import { createHome, runMima, splitExample } from './run-mima'
+
+let home: string
+beforeAll(async () => {
+  home = await createHome()
+})
+
+describe('mima (no server needed)', () => {
+  it('prints the command list, the exit-code table and examples on --help, exit 0', async () => {
+    for (const args of [[], ['--help'], ['-h'], ['help']]) {
+      const result = await runMima(args, { home })
+      expect(result.code).toBe(0)
+      for (const entry of COMMANDS) expect(result.stdout).toContain(`  ${entry.name} `)
+      expect(result.stdout).toContain('Exit codes:')
+      expect(result.stdout).toContain('3  server unreachable')
+    }
+  })
+
+  it('prints the version', async () => {
+    const result = await runMima(['--version'], { home })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^mima \d+\.\d+\.\d+/)
+  })
+
+  it('has --help with examples on every command and subcommand', async () => {
+    for (const entry of COMMANDS) {
+      const spec = await entry.load()
+      const paths = [[entry.name], ...(spec.subcommands ?? []).map((sub) => [entry.name, sub.name])]
+      for (const path of paths) {
+        const result = await runMima([...path, '--help'], { home })
+        expect(result.code, `mima ${path.join(' ')} --help`).toBe(0)
+        expect(result.stdout, `mima ${path.join(' ')} --help`).toContain(`Usage:\n  mima ${path.join(' ')}`)
+        expect(result.stdout, `mima ${path.join(' ')} --help`).toContain('Examples:')
+      }
+    }
+    const help = await runMima(['help', 'gates'], { home })
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('mima gates check')
+  })
+
+  it('exits 2 on an unknown command, with a suggestion', async () => {
+    const result = await runMima(['stauts'], { home })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain("unknown command 'stauts' (did you mean 'status'?)")
+    expect(result.stdout).toBe('')
+  })
+
+  it('exits 2 on an unknown flag, a flag without its value, or a bad value', async () => {
+    const unknown = await runMima(['status', '--jsn'], { home })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('unknown flag --jsn (did you mean --json?)')
+
+    const noValue = await runMima(['push', 'vendor_risk', '--vendor'], { home })
+    expect(noValue.code).toBe(2)
+    expect(noValue.stderr).toContain('--vendor needs a value')
+
+    const badInteger = await runMima(['gates', 'set', 'eu_ai_act', 'required', '--threshold', 'high'], {
+      home,
+    })
+    expect(badInteger.code).toBe(2)
+    expect(badInteger.stderr).toContain('--threshold must be a whole number')
+
+    const badMode = await runMima(['gates', 'set', 'eu_ai_act', 'mandatory'], { home })
+    expect(badMode.code).toBe(2)
+    expect(badMode.stderr).toContain('--mode must be one of required, advisory')
+
+    const extra = await runMima(['status', 'now'], { home })
+    expect(extra.code).toBe(2)
+    expect(extra.stderr).toContain("unexpected argument 'now'")
+  })
+
+  it('exits 2 with what to do when no credentials are configured', async () => {
+    for (const args of [
+      ['status'],
+      ['gates', 'check'],
+      ['approvals'],
+      ['push', 'vendor_risk', '--vendor', 'v', '--tier', 'low', '--last-reviewed', '2026-01-01'],
+      ['verify'],
+    ]) {
+      const result = await runMima(args, { home })
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr, args.join(' ')).toContain('not logged in')
+      expect(result.stderr, args.join(' ')).toContain('mima login')
+    }
+  })
+
+  it('reports errors as JSON on stdout with --json', async () => {
+    const result = await runMima(['status', '--json'], { home })
+    expect(result.code).toBe(2)
+    const body = JSON.parse(result.stdout)
+    expect(body.error).toMatchObject({ code: 'config_missing', exit_code: 2 })
+    expect(result.stderr).toBe('')
+  })
+
+  it('exits 3 and says what to check when the server is down', async () => {
+    // A port that was just listening and is now closed: nothing answers there.
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const env = {
+      MIMA_API_KEY: 'mima_x',
+      MIMA_WORKSPACE_ID: 'ws-1',
+      MIMA_BASE_URL: `http://127.0.0.1:${port}/api`,
+    }
+    for (const args of [['status'], ['gates', 'check'], ['posture'], ['verify'], ['approvals', 'list']]) {
+      const result = await runMima(args, { home, env })
+      expect(result.code, args.join(' ')).toBe(3)
+      expect(result.stderr).toContain(`could not reach the Mima server at http://127.0.0.1:${port}`)
+      expect(result.stderr).toContain('ECONNREFUSED')
+      expect(result.stderr).toContain('Check that the server is running')
+    }
+  })
+
+  it('refuses a bad base URL with exit 2', async () => {
+    const result = await runMima(['status'], {
+      home,
+      env: { MIMA_API_KEY: 'k', MIMA_WORKSPACE_ID: 'w', MIMA_BASE_URL: 'ftp://example.com' },
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('must start with http:// or https://')
+  })
+
+  it('never colours output that is not a terminal, and colours it when forced', async () => {
+    const plain = await runMima(['push', '--dry-run', ...splitExample(PUSH_RECORDS[0]!.example).slice(1)], {
+      home,
+    })
+    expect(plain.stdout).not.toContain('\u001b[')
+    const forced = await runMima(
+      ['push', '--dry-run', '--color', ...splitExample(PUSH_RECORDS[0]!.example).slice(1)],
+      {
+        home,
+      },
+    )
+    expect(forced.stdout).toContain('\u001b[')
+    const noColor = await runMima(['push', '--dry-run', ...splitExample(PUSH_RECORDS[0]!.example).slice(1)], {
+      home,
+      env: { FORCE_COLOR: '0', NO_COLOR: '1' },
+    })
+    expect(noColor.stdout).not.toContain('\u001b[')
+  })
+})
+
+describe('mima push --dry-run (no credentials, no network)', () => {
+  it('shows the controls each of the 13 record types earns', async () => {
+    expect(PUSH_RECORDS).toHaveLength(13)
+    for (const spec of PUSH_RECORDS) {
+      const args = splitExample(spec.example)
+      const result = await runMima([...args, '--dry-run', '--json'], { home })
+      expect(result.code, spec.example).toBe(0)
+      const body = JSON.parse(result.stdout)
+      expect(body.record.record_type).toBe(spec.recordType)
+      expect(body.mapped_controls.length, spec.recordType).toBeGreaterThan(0)
+      for (const control of body.mapped_controls) expect(control.control_id).toMatch(/^[a-z0-9_]+:/)
+    }
+  })
+
+  it('prints a human list of controls with titles', async () => {
+    const result = await runMima(
+      [
+        'push',
+        'change_event',
+        '--dry-run',
+        '--by',
+        'ci',
+        '--description',
+        'Deploy',
+        '--environment',
+        'production',
+        '--system',
+        'checkout',
+      ],
+      { home },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('DRY RUN: nothing sent')
+    expect(result.stdout).toContain('soc2_type2:CC8.1')
+    expect(result.stdout).toContain('SOC 2 Type II')
+  })
+
+  it('exits 2 on an unknown record type and on missing required flags, naming them', async () => {
+    const unknown = await runMima(['push', 'acces_review', '--dry-run'], { home })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("unknown record type 'acces_review' (did you mean access_review?)")
+
+    const missing = await runMima(['push', 'access_review', '--dry-run', '--user', 'alice'], { home })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('missing required flags --resource, --granted, --reviewed-by')
+
+    const flagOfOtherType = await runMima(['push', 'vendor_risk', '--dry-run', '--user', 'alice'], { home })
+    expect(flagOfOtherType.code).toBe(2)
+    expect(flagOfOtherType.stderr).toContain('unknown flag --user')
+  })
+
+  it('exits 1 when the record is refused: values outside the allowed set, rules across fields', async () => {
+    const tier = await runMima(
+      ['push', 'vendor_risk', '--dry-run', '--vendor', 'v', '--tier', 'hgh', '--last-reviewed', '2026-01-01'],
+      { home },
+    )
+    expect(tier.code).toBe(1)
+    expect(tier.stderr).toContain(
+      "--tier must be one of critical, high, medium, low; got 'hgh' (did you mean high?)",
+    )
+
+    const highRisk = await runMima(
+      [
+        'push',
+        'ai_risk_assessment',
+        '--dry-run',
+        '--system',
+        's',
+        '--risk-tier',
+        'high',
+        '--use-case',
+        'u',
+        '--intended-purpose',
+        'p',
+        '--impact-domains',
+        'hr',
+        '--art5-self-assessment',
+        'true',
+        '--assessor',
+        'a@example.com',
+      ],
+      { home },
+    )
+    expect(highRisk.code).toBe(1)
+    expect(highRisk.stderr).toContain('--annex-iii-category is required')
+
+    const readiness = await runMima(
+      [
+        'push',
+        'governance_review',
+        '--dry-run',
+        '--reviewed-by',
+        'x',
+        '--report-type',
+        'q',
+        '--frameworks',
+        'eu_ai_act',
+        '--overall-readiness',
+        '140',
+      ],
+      { home },
+    )
+    expect(readiness.code).toBe(1)
+    expect(readiness.stderr).toContain('--overall-readiness must be an integer from 0 to 100')
+
+    const badBoolean = await runMima(
+      [
+        'push',
+        'access_review',
+        '--dry-run',
+        '--user',
+        'a',
+        '--resource',
+        'r',
+        '--granted',
+        'maybe',
+        '--reviewed-by',
+        'b',
+      ],
+      { home },
+    )
+    expect(badBoolean.code).toBe(2)
+    expect(badBoolean.stderr).toContain('--granted must be true or false')
+  })
+
+  it('validates --stdin records before anything is sent', async () => {
+    const valid = JSON.stringify({
+      record_type: 'incident_report',
+      system_name: 'support-bot',
+      payload: {
+        title: 't',
+        severity: 'high',
+        description: 'd',
+        affected_systems: ['support-bot'],
+        authority_notified_at: '2026-11-20',
+      },
+    })
+    const ok = await runMima(['push', '--stdin', '--dry-run', '--json'], { home, stdin: valid })
+    expect(ok.code).toBe(0)
+    expect(
+      JSON.parse(ok.stdout).mapped_controls.map((control: { control_id: string }) => control.control_id),
+    ).toContain('eu_ai_act:art_73')
+
+    const notJson = await runMima(['push', '--stdin', '--dry-run'], { home, stdin: '{"record_type": ' })
+    expect(notJson.code).toBe(1)
+    expect(notJson.stderr).toContain('--stdin: not valid JSON')
+
+    const incomplete = await runMima(['push', '--stdin', '--dry-run'], {
+      home,
+      stdin: JSON.stringify({ record_type: 'vendor_risk', payload: { vendor: 'v', tier: 'low' } }),
+    })
+    expect(incomplete.code).toBe(1)
+    expect(incomplete.stderr).toContain('payload.last_reviewed is required')
+
+    const unknownField = await runMima(['push', '--stdin', '--dry-run'], {
+      home,
+      stdin: JSON.stringify({ record_type: 'vendor_risk', payload: {}, extra: 1 }),
+    })
+    expect(unknownField.code).toBe(1)
+    expect(unknownField.stderr).toContain('unknown field extra')
+  })
+})
+
+describe('mima keys generate', () => {
+  it('generates an Ed25519 seed and its public key, locally', async () => {
+    const result = await runMima(['keys', 'generate', '--json'], { home })
+    expect(result.code).toBe(0)
+    const body = JSON.parse(result.stdout)
+    expect(body.signing_key).toMatch(/^[0-9a-f]{64}$/)
+    expect(body.verifying_key).toMatch(/^[0-9a-f]{64}$/)
+    const { verifyingKeyHex } = await import('@mima/core')
+    expect(verifyingKeyHex(body.signing_key)).toBe(body.verifying_key)
+  })
+})

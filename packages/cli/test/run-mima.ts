@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** The built `mima` executable. */
+export const MIMA_BIN: string = join(import.meta.dirname, '..', 'dist', 'bin.js')
+
+/** What one `mima` run produced. */
+export interface MimaResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** A fresh, empty HOME for one test (so ~/.mima never leaks between tests or from the machine). */
+export async function createHome(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'mima-cli-home-'))
+}
+
+/** Options for {@link runMima}. */
+export interface RunMimaOptions {
+  home: string
+  env?: Record<string, string | undefined>
+  stdin?: string
+  cwd?: string
+}
+
+/**
+ * Runs the built `mima` as a child process (asynchronously: the test server lives in this
+ * process and must keep answering) with only PATH and HOME from the environment.
+ */
+export function runMima(args: readonly string[], options: RunMimaOptions): Promise<MimaResult> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.home }
+    for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value
+    const child = spawn(process.execPath, [MIMA_BIN, ...args], {
+      env,
+      cwd: options.cwd ?? options.home,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(options.stdin ?? '')
+  })
+}
+
+/** Splits a shell-like example line (`mima push x --a "b c"`) into arguments, dropping `mima`. */
+export function splitExample(line: string): string[] {
+  const args: string[] = []
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g
+  for (const match of line.matchAll(pattern)) args.push(match[1] ?? match[2] ?? match[3]!)
+  return args[0] === 'mima' ? args.slice(1) : args
+}
