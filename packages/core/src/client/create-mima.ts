@@ -59,7 +59,9 @@ function approvalParts(token: string | ApprovalTokenInput | undefined): Approval
     if (token === '') throw new MimaError('validation_failed', 'approvalToken must not be empty.')
     return { token }
   }
-  if (typeof token?.token !== 'string' || token.token === '') {
+  // An empty token with evidence is a timeout that proceeded (@mima/approvals' TimeoutToken):
+  // no approval_token is sent, only its human_oversight evidence is pushed.
+  if (typeof token?.token !== 'string' || (token.token === '' && !token.oversightEvidence)) {
     throw new MimaError(
       'validation_failed',
       'approvalToken must be a token string or { token, oversightEvidence? }.',
@@ -574,7 +576,7 @@ export function createMima(options: MimaOptions = {}): Mima {
         outputHash,
         modelId,
         authorisedBy,
-        approvalToken: approval?.token,
+        approvalToken: approval?.token || undefined,
         durationMs,
         errorType,
       })
@@ -907,7 +909,7 @@ export function createMima(options: MimaOptions = {}): Mima {
         outputHash,
         modelId: pushOptions.modelId,
         authorisedBy: authorisedByWire(pushOptions.authorisedBy),
-        approvalToken: approval?.token,
+        approvalToken: approval?.token || undefined,
         durationMs: pushOptions.durationMs,
       })
       return submit(record, pushOptions.mode ?? 'sync', approval) ?? emptyResult(record, 'queued', 'buffered')
@@ -948,5 +950,10 @@ export function createMima(options: MimaOptions = {}): Mima {
     close,
     [Symbol.asyncDispose]: close,
   }
+  // Companion packages (@mima/approvals) reuse this client's server, key and fetch without extra
+  // wiring; a registered symbol, non-enumerable, so the key never shows in logs or JSON.
+  Object.defineProperty(mima, Symbol.for('mima.connection'), {
+    value: { baseUrl: connection.baseUrl, apiKey: connection.apiKey, fetch: options.fetch, workspaceId },
+  })
   return mima
 }
