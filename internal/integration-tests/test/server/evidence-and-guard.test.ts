@@ -1,0 +1,194 @@
+import { signGrcRecord } from '@mima/core'
+import { countUnattestedCalls } from '@mima/server'
+import { startTestServer, type TestServer } from '@mima-internal/test-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BACKENDS, client } from './helpers'
+
+const oversight = {
+  record_type: 'human_oversight',
+  payload: {
+    decision_id: 'live-test-controls-001',
+    ai_recommendation: 'approve',
+    human_decision: 'approve',
+    reviewer: 'live-test',
+    override: false,
+  },
+  system_name: 'sdk-live-test',
+  identity: 'live-test',
+  resource: 'live-test-controls-001',
+  occurred_at: '2026-06-20T12:00:00+00:00',
+}
+
+describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
+  let server: TestServer
+  let ingest: ReturnType<typeof client>
+  let admin: ReturnType<typeof client>
+  let ws: string
+  const treeSize = async () =>
+    (await ingest.get(`/api/workspaces/${ws}/ledger/tree-head`)).json.tree_size as number
+
+  beforeAll(async () => {
+    server = await startTestServer({ database: backend })
+    ws = server.workspaceId
+    ingest = client(server.baseUrl, await server.createKey('ingest'), 'x-api-key')
+    admin = client(server.baseUrl, server.adminKey)
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it('stores evidence and maps it to controls', async () => {
+    const response = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, oversight)
+    expect(response.status).toBe(201)
+    expect(response.json.record_id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(response.json.record_type).toBe('human_oversight')
+    expect(Array.isArray(response.json.mapped_controls)).toBe(true)
+    expect(response.json.mapped_controls.length).toBeGreaterThan(0)
+    const stored = await ingest.get(`/workspaces/${ws}/governance/grc/evidence/${response.json.record_id}`)
+    expect(stored.json).toMatchObject({
+      record_type: 'human_oversight',
+      system_name: 'sdk-live-test',
+      source: 'sdk',
+    })
+  })
+
+  it('dry-runs the live tests’ minimal record without writing', async () => {
+    const before = await treeSize()
+    const response = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence?dry_run=true`, {
+      record_type: 'ai_risk_assessment',
+      payload: { source: 'live-test' },
+      system_name: 'sdk-live-test',
+    })
+    expect(response.status).toBe(200)
+    expect(Array.isArray(response.json.mapped_controls)).toBe(true)
+    expect(['', '00000000-0000-0000-0000-000000000000', null, undefined]).toContain(response.json.record_id)
+    expect(await treeSize()).toBe(before)
+  })
+
+  it('rejects unknown record types and wrong types with 422, writing nothing', async () => {
+    const before = await treeSize()
+    const path = `/api/workspaces/${ws}/governance/grc/evidence`
+    for (const body of [
+      { ...oversight, record_type: 'made_up' },
+      { ...oversight, payload: 'text' },
+      { ...oversight, system_name: 3 },
+      { ...oversight, occurred_at: 'soon' },
+      { ...oversight, client_sig_algo: 'md5' },
+    ]) {
+      const response = await ingest.post(path, body)
+      expect(response.status).toBe(422)
+      expect(response.json.error.code).toBe('validation_failed')
+    }
+    expect(await treeSize()).toBe(before)
+  })
+
+  it('checks client_sig once the workspace registered its HMAC key (reference §1.8 vector)', async () => {
+    const key = 'test-signing-key-32bytes-padded!!'
+    const record = {
+      record_type: 'access_review',
+      payload: {
+        user: 'alice@example.com',
+        resource: 'prod-db',
+        granted: true,
+        reviewed_by: 'bob@example.com',
+      },
+      system_name: 'test-system',
+      occurred_at: '2026-06-20T12:00:00+00:00',
+    }
+    const signed = signGrcRecord(record, { key, workspaceId: ws })
+    // unchecked before a key is registered
+    const before = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, signed)
+    expect(before.json.client_sig_status).toBe('unchecked')
+    const forbidden = await fetch(`${server.baseUrl}/api/workspaces/${ws}/governance/grc/signing-key`, {
+      method: 'PUT',
+      headers: {
+        'x-api-key': (await server.createKey('ingest')) as string,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ key }),
+    })
+    expect(forbidden.status).toBe(403)
+    const registered = await fetch(`${server.baseUrl}/api/workspaces/${ws}/governance/grc/signing-key`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ key }),
+    })
+    expect(registered.status).toBe(200)
+    const good = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, signed)
+    expect(good.status).toBe(201)
+    expect(good.json.client_sig_status).toBe('verified')
+    const size = await treeSize()
+    const bad = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, {
+      ...signed,
+      system_name: 'other',
+    })
+    expect(bad.status).toBe(422)
+    expect(bad.json.error.code).toBe('signature_invalid')
+    expect(await treeSize()).toBe(size)
+    const unsigned = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, record)
+    expect(unsigned.json.client_sig_status).toBe('unsigned')
+  })
+
+  it('de-duplicates evidence by idempotency key', async () => {
+    const size = await treeSize()
+    const first = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, oversight, {
+      'idempotency-key': 'ev-1',
+    })
+    const second = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, oversight, {
+      'idempotency-key': 'ev-1',
+    })
+    expect(second.json).toEqual(first.json)
+    expect(await treeSize()).toBe(size + 1)
+  })
+
+  it('lists with filters and pagination, and summarises counts as the policy runner reads them', async () => {
+    const path = `/api/workspaces/${ws}/governance/grc/evidence`
+    for (let index = 0; index < 3; index += 1) {
+      await ingest.post(path, {
+        record_type: 'model_evaluation',
+        payload: { accuracy: 0.92, evaluation_type: 'quarterly' },
+        system_name: `eval-${backend}`,
+      })
+    }
+    const page = await ingest.get(`${path}?record_type=model_evaluation&limit=2`)
+    expect(page.json.records).toHaveLength(2)
+    expect(page.json.next_cursor).not.toBeNull()
+    const rest = await ingest.get(
+      `${path}?record_type=model_evaluation&limit=2&cursor=${page.json.next_cursor}`,
+    )
+    expect(rest.json.records).toHaveLength(1)
+    expect(rest.json.next_cursor).toBeNull()
+    const summary = await ingest.get(`${path}/summary?record_type=model_evaluation&since=2020-01-01`)
+    expect(summary.status).toBe(200)
+    expect(summary.json.count).toBe(3)
+    const bySystem = await ingest.get(`${path}/summary?system_name=eval-${backend}`)
+    expect(bySystem.json.by_record_type).toEqual({ model_evaluation: 3 })
+    expect((await ingest.get(`${path}/summary?record_type=nope`)).status).toBe(422)
+  })
+
+  it('stores guard events and counts unattested calls for the posture brief', async () => {
+    const path = `/api/workspaces/${ws}/guard/events`
+    const events = Array.from({ length: 5 }, (_, index) => ({
+      ts: 1_780_000_000 + index,
+      call: 'openai.chat.completions.create',
+      pid: 42,
+    }))
+    const response = await ingest.post(path, {
+      events: [...events, { ts: 1, call: 'anthropic.messages.create', pid: 1, attested: true }],
+    })
+    expect(response.status).toBe(201)
+    expect(response.json.accepted).toBe(6)
+    expect(await countUnattestedCalls(server.server.database, ws)).toBe(5)
+    expect((await ingest.get(`/workspaces/${ws}/guard/unattested`)).json.unattested_24h).toBe(5)
+    expect(await countUnattestedCalls(server.server.database, ws, new Date(Date.now() + 60_000))).toBe(0)
+    for (const body of [
+      { events: 'x' },
+      { events: [{ ts: 1 }] },
+      { events: [{ call: 'x', pid: -1 }] },
+      { events: Array.from({ length: 1001 }, () => events[0]) },
+    ]) {
+      expect((await ingest.post(path, body)).status).toBe(422)
+    }
+    expect(await countUnattestedCalls(server.server.database, ws)).toBe(5)
+  })
+})
