@@ -22,7 +22,6 @@ const oversight = {
 describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
   let server: TestServer
   let ingest: ReturnType<typeof client>
-  let admin: ReturnType<typeof client>
   let ws: string
   const treeSize = async () =>
     (await ingest.get(`/api/workspaces/${ws}/ledger/tree-head`)).json.tree_size as number
@@ -31,7 +30,6 @@ describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
     server = await startTestServer({ database: backend })
     ws = server.workspaceId
     ingest = client(server.baseUrl, await server.createKey('ingest'), 'x-api-key')
-    admin = client(server.baseUrl, server.adminKey)
   })
   afterAll(async () => {
     await server?.close()

@@ -1,0 +1,206 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  bytesToHex,
+  leafHash,
+  rootFromLeafHashes,
+  type SignedTreeHead,
+  verifySignedTreeHead,
+} from '@mima/core'
+import { createPostgresDatabase } from '@mima/server'
+import { testDatabaseUrl } from '@mima-internal/test-utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildServer, type ChildServer, startChildServer } from './child-server'
+import { client } from './helpers'
+
+const databaseUrl = testDatabaseUrl()
+
+const record = (tag: string) => ({
+  system_name: 'multi-process',
+  agent_name: 'multi-process',
+  tool_name: tag,
+  input_hash: 'c'.repeat(64),
+  output_hash: '',
+  schema_version: 2,
+})
+
+/** Reads every leaf, recomputes the root, and checks it against a signed head. */
+async function verifyWholeLedger(api: ReturnType<typeof client>, workspaceId: string, publicKey: string) {
+  const head: SignedTreeHead = (await api.get(`/api/workspaces/${workspaceId}/ledger/tree-head`)).json
+  expect(await verifySignedTreeHead(head, publicKey)).toBe(true)
+  const leaves: Array<{
+    leaf_index: number
+    leaf_hash: string
+    leaf_data: string
+    record_id: string
+    kind: string
+  }> = []
+  let from: number | null = 0
+  while (from !== null) {
+    const page: { leaves: typeof leaves; next_from: number | null } = (
+      await api.get(`/api/workspaces/${workspaceId}/ledger/leaves?from=${from}&limit=5000`)
+    ).json
+    leaves.push(...page.leaves)
+    from = page.next_from
+  }
+  leaves.forEach((leaf, index) => {
+    expect(leaf.leaf_index).toBe(index)
+    expect(bytesToHex(leafHash(leaf.leaf_data))).toBe(leaf.leaf_hash)
+  })
+  const { treeSize, rootHash } = await rootFromLeafHashes(leaves.map((leaf) => leaf.leaf_hash))
+  expect(treeSize).toBe(head.tree_size)
+  expect(bytesToHex(rootHash)).toBe(head.root_hash)
+  return { head, leaves }
+}
+
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+beforeAll(() => {
+  buildServer()
+}, 180_000)
+
+describe.runIf(databaseUrl !== undefined)('two server processes on one PostgreSQL', () => {
+  const schema = `mima_mp_${randomBytes(5).toString('hex')}`
+  const adminKey = `mima_mp_${randomBytes(16).toString('hex')}`
+  let servers: ChildServer[] = []
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()))
+    const admin = await createPostgresDatabase({ connectionString: databaseUrl as string, maxConnections: 1 })
+    await admin.query(`drop schema if exists ${schema} cascade`)
+    await admin.close()
+  })
+
+  it('start together on an empty database, append concurrently, and agree on one consistent ledger', async () => {
+    const env = {
+      DATABASE_URL: databaseUrl as string,
+      MIMA_DATABASE_SCHEMA: schema,
+      MIMA_BOOTSTRAP_API_KEY: adminKey,
+    }
+    servers = await Promise.all([startChildServer(env), startChildServer(env)])
+    const [first, second] = servers.map((server) => client(server.url, adminKey)) as [
+      ReturnType<typeof client>,
+      ReturnType<typeof client>,
+    ]
+    const me = (await first.get('/api/me')).json
+    expect((await second.get('/api/me')).json.workspace_id).toBe(me.workspace_id)
+    const ws = me.workspace_id as string
+    const publicKey = (await first.get('/api/ledger/public-key')).json.public_key
+    expect((await second.get('/api/ledger/public-key')).json.public_key).toBe(publicKey)
+
+    // 8 concurrent writers, alternating servers, batches and single pushes interleaved.
+    const acknowledged: string[] = []
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, writer) => {
+        const api = writer % 2 === 0 ? first : second
+        for (let round = 0; round < 12; round += 1) {
+          if (round % 3 === 0) {
+            const response = await api.post(
+              `/api/workspaces/${ws}/governance/attestations/external`,
+              record(`w${writer}-r${round}`),
+            )
+            expect(response.status).toBe(201)
+            acknowledged.push(response.json.attestation_id)
+          } else {
+            const records = Array.from({ length: 10 }, (_, index) => record(`w${writer}-r${round}-${index}`))
+            const response = await api.post(`/api/workspaces/${ws}/governance/attestations/batch`, {
+              records,
+            })
+            expect(response.status).toBe(200)
+            acknowledged.push(
+              ...response.json.results.map((result: { attestation_id: string }) => result.attestation_id),
+            )
+          }
+        }
+      }),
+    )
+    expect(new Set(acknowledged).size).toBe(8 * (4 + 8 * 10))
+
+    const { head, leaves } = await verifyWholeLedger(second, ws, publicKey)
+    const headFromFirst: SignedTreeHead = (await first.get(`/api/workspaces/${ws}/ledger/tree-head`)).json
+    expect(headFromFirst.root_hash).toBe(head.root_hash)
+    const attestationLeaves = leaves
+      .filter((leaf) => leaf.kind === 'attestation')
+      .map((leaf) => leaf.record_id)
+    expect(attestationLeaves.sort()).toEqual([...acknowledged].sort())
+  }, 120_000)
+})
+
+describe.each([
+  ...(databaseUrl === undefined ? [] : [{ backend: 'postgres' as const }]),
+  { backend: 'pglite' as const },
+])('kill -9 during a batch stream ($backend)', ({ backend }) => {
+  const adminKey = `mima_k9_${randomBytes(16).toString('hex')}`
+  const schema = `mima_k9_${randomBytes(5).toString('hex')}`
+  const dataDir = tempDir('mima-k9-')
+  const env: Record<string, string> =
+    backend === 'postgres'
+      ? {
+          DATABASE_URL: databaseUrl as string,
+          MIMA_DATABASE_SCHEMA: schema,
+          MIMA_BOOTSTRAP_API_KEY: adminKey,
+        }
+      : { MIMA_DATA_DIR: dataDir, MIMA_BOOTSTRAP_API_KEY: adminKey }
+  const children: ChildServer[] = []
+
+  afterAll(async () => {
+    await Promise.all(children.map((child) => child.stop()))
+    rmSync(dataDir, { recursive: true, force: true })
+    if (backend === 'postgres') {
+      const admin = await createPostgresDatabase({
+        connectionString: databaseUrl as string,
+        maxConnections: 1,
+      })
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.close()
+    }
+  })
+
+  it('keeps every acknowledged record and a verifiable ledger', async () => {
+    const victim = await startChildServer(env)
+    children.push(victim)
+    const api = client(victim.url, adminKey)
+    const ws = (await api.get('/api/me')).json.workspace_id as string
+    const publicKey = (await api.get('/api/ledger/public-key')).json.public_key
+
+    const acknowledged: string[] = []
+    let killed = false
+    const writer = async (id: number) => {
+      for (let round = 0; !killed; round += 1) {
+        const records = Array.from({ length: 25 }, (_, index) => record(`k${id}-${round}-${index}`))
+        try {
+          const response = await api.post(`/api/workspaces/${ws}/governance/attestations/batch`, { records })
+          if (response.status === 200) {
+            acknowledged.push(
+              ...response.json.results.map((result: { attestation_id: string }) => result.attestation_id),
+            )
+          }
+        } catch {
+          return // connection reset by the kill: this batch was never acknowledged
+        }
+        if (!killed && acknowledged.length >= 40 * 25) {
+          killed = true
+          victim.child.kill('SIGKILL')
+        }
+      }
+    }
+    await Promise.all([writer(1), writer(2), writer(3)])
+    expect(await victim.exited).toBe('SIGKILL')
+    expect(acknowledged.length).toBeGreaterThanOrEqual(40 * 25)
+
+    const survivor = await startChildServer(env)
+    children.push(survivor)
+    const after = client(survivor.url, adminKey)
+    const { leaves } = await verifyWholeLedger(after, ws, publicKey)
+    const inLedger = new Set(leaves.map((leaf) => leaf.record_id))
+    const missing = acknowledged.filter((id) => !inLedger.has(id))
+    expect(missing).toEqual([])
+    for (const id of acknowledged.slice(-5)) {
+      expect((await after.get(`/api/workspaces/${ws}/governance/attestations/${id}`)).status).toBe(200)
+    }
+  }, 120_000)
+})
