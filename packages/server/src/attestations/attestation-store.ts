@@ -22,6 +22,8 @@ export type StoredAttestation = Record<string, unknown> & {
   external_verified: boolean
   leaf_index: number
   received_at: string
+  /** The record exactly as received; its `hashValue` is the ledger leaf's `record_hash`. */
+  record: Record<string, unknown>
 }
 
 interface Row {
@@ -45,6 +47,7 @@ function toAttestation(row: Row): StoredAttestation {
     signature_scheme: row.signature_scheme,
     leaf_index: Number(row.leaf_index),
     received_at: new Date(row.received_at).toISOString(),
+    record: row.record,
   }
 }
 
