@@ -1,8 +1,6 @@
 import { MimaError } from '../errors/mima-error'
 
-// Any UTF-16 surrogate code unit. Strings without one cannot hold a lone surrogate,
-// so the precise (slower) check only runs on the rare strings that have one.
-const SURROGATE = /[\ud800-\udfff]/
+// JSON.stringify writes a lone surrogate as an escape; the precise check runs only then.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**
@@ -32,6 +30,15 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * ```
  */
 export function canonicalJson(value: unknown): string {
+  // Fast path: for plain JSON data the native JSON.stringify writes exactly the RFC 8785 form once
+  // every object's keys come out sorted — which a replacer array listing all keys in UTF-16 order
+  // guarantees (JSON.stringify emits each object's keys in the replacer's order). Several times
+  // faster than any writer in JavaScript.
+  const scan: Scan = { keys: new Set(), sorted: true }
+  if (isPlain(value, 0, scan) && !scan.keys.has('__proto__')) {
+    const native = scan.sorted ? JSON.stringify(value) : JSON.stringify(value, Array.from(scan.keys).sort(compareKeys))
+    if (native !== undefined && !native.includes('\\ud')) return native
+  }
   try {
     return write(value, '', [], false) as string
   } catch (error) {
@@ -72,11 +79,56 @@ function fail(what: string, hint?: string): never {
   throw new CanonicalFailure(what, hint)
 }
 
+interface Scan {
+  keys: Set<string>
+  sorted: boolean
+}
+
+/**
+ * Whether `value` is plain JSON data: strings, finite numbers, booleans, null, arrays and plain
+ * objects without `toJSON` or `undefined` members, at most 64 levels deep (deeper data, and
+ * cycles, take the careful path). Collects every object key and whether all were in order.
+ */
+function isPlain(value: unknown, depth: number, scan: Scan): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object': {
+      if (value === null) return true
+      if (depth > 64) return false
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) {
+          if (!isPlain(value[index], depth + 1, scan)) return false
+        }
+        return true
+      }
+      const prototype = Object.getPrototypeOf(value)
+      if (prototype !== Object.prototype && prototype !== null) return false
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+      const keys = Object.keys(value)
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as string
+        if (index > 0 && (keys[index - 1] as string) >= key) scan.sorted = false
+        scan.keys.add(key)
+        if (!isPlain((value as Record<string, unknown>)[key], depth + 1, scan)) return false
+      }
+      return true
+    }
+    default:
+      return false
+  }
+}
+
 function writeString(value: string): string {
-  if (SURROGATE.test(value) && LONE_SURROGATE.test(value)) {
+  const written = JSON.stringify(value)
+  // JSON.stringify escapes a lone surrogate as \udXXX (a literal backslash in the text doubles).
+  if (written.includes('\\ud') && LONE_SURROGATE.test(value)) {
     fail('a string with a lone UTF-16 surrogate', 'RFC 8785 requires well-formed Unicode.')
   }
-  return JSON.stringify(value)
+  return written
 }
 
 function compareKeys(left: string, right: string): number {
