@@ -151,7 +151,7 @@ async function runWatch(context: CommandContext): Promise<ExitCode> {
         else output.line(approvalLine(output, approval))
       }
     }
-    if (!output.json) output.info(output.colors.dim('Watching for approval requests (Ctrl-C to stop) ...'))
+    output.info(output.colors.dim('Watching for approval requests (Ctrl-C to stop) ...'))
     let failures = 0
     let connected = false
     while (!controller.signal.aborted) {
@@ -177,9 +177,18 @@ async function runWatch(context: CommandContext): Promise<ExitCode> {
           } catch {
             continue
           }
-          const approval = ((payload as { approval?: Approval }).approval ?? payload) as Approval
+          // Stream events carry the approval's fields next to the event's own id, type and time.
+          const {
+            id: eventId,
+            type: _type,
+            occurred_at: occurredAt,
+            approval_id: approvalId,
+            ...fields
+          } = payload as Record<string, unknown>
+          const approval = { ...fields, id: approvalId ?? eventId } as Approval
           if (!showAll && event.event !== 'approval.requested') continue
-          if (output.json) output.printJsonLine({ event: event.event, approval })
+          if (output.json)
+            output.printJsonLine({ event: event.event, occurred_at: occurredAt ?? null, approval })
           else output.line(approvalLine(output, approval))
         }
       } catch (error) {

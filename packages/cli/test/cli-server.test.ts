@@ -1,0 +1,585 @@
+import { spawn } from 'node:child_process'
+import { readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { startTestServer, type TestServer } from '@mima-internal/test-server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PUSH_RECORDS } from '../src/commands/push-records'
+import { createHome, MIMA_BIN, runMima, splitExample } from './run-mima'
+
+let server: TestServer
+let admin: Record<string, string>
+
+beforeAll(async () => {
+  server = await startTestServer()
+  admin = {
+    MIMA_BASE_URL: server.baseUrl,
+    MIMA_API_KEY: server.adminKey,
+    MIMA_WORKSPACE_ID: server.workspaceId,
+  }
+})
+
+afterAll(async () => {
+  await server?.close()
+})
+
+async function createApproval(key: string, actionType: string): Promise<string> {
+  const response = await fetch(
+    `${server.baseUrl}/api/workspaces/${server.workspaceId}/governance/approvals`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action_type: actionType, context: { amount: 120 }, timeout_seconds: 600 }),
+    },
+  )
+  expect(response.status).toBe(201)
+  return ((await response.json()) as { id: string }).id
+}
+
+describe('login, whoami, logout', () => {
+  it('verifies the key, saves ~/.mima/config.json with mode 0600, and every command then uses it', async () => {
+    const home = await createHome()
+    const login = await runMima(['login', '--url', `${server.baseUrl}/api/`, '--api-key', server.adminKey], {
+      home,
+    })
+    expect(login.stderr).toContain('Verifying credentials')
+    expect(login.code).toBe(0)
+    expect(login.stdout).toContain('Logged in')
+    expect(login.stdout).toContain(server.workspaceId)
+
+    const path = join(home, '.mima', 'config.json')
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({
+      api_key: server.adminKey,
+      workspace_id: server.workspaceId,
+      base_url: server.baseUrl,
+    })
+
+    const whoami = await runMima(['whoami', '--json'], { home })
+    expect(whoami.code).toBe(0)
+    const me = JSON.parse(whoami.stdout)
+    expect(me).toMatchObject({
+      base_url: server.baseUrl,
+      base_url_source: 'config',
+      workspace_id: server.workspaceId,
+    })
+    expect(me.server.role).toBe('admin')
+    expect(me.api_key).not.toBe(server.adminKey)
+
+    // The environment wins over the file.
+    const ingestKey = await server.createKey('ingest')
+    const envWins = await runMima(['whoami', '--json'], { home, env: { MIMA_API_KEY: ingestKey } })
+    expect(JSON.parse(envWins.stdout)).toMatchObject({ api_key_source: 'env', server: { role: 'ingest' } })
+
+    const status = await runMima(['status', '--json'], { home })
+    expect(status.code).toBe(0)
+
+    const logout = await runMima(['logout'], { home })
+    expect(logout.code).toBe(0)
+    expect(logout.stdout).toContain(`removed ${path}`)
+    await expect(stat(path)).rejects.toThrow()
+    const after = await runMima(['status'], { home })
+    expect(after.code).toBe(2)
+  })
+
+  it('refuses a key the server does not accept (exit 1) and saves nothing', async () => {
+    const home = await createHome()
+    const result = await runMima(['login', '--url', server.baseUrl, '--api-key', 'mima_wrong'], { home })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('does not accept this API key')
+    await expect(stat(join(home, '.mima', 'config.json'))).rejects.toThrow()
+  })
+
+  it('refuses a --workspace-id the key does not belong to', async () => {
+    const home = await createHome()
+    const result = await runMima(
+      ['login', '--url', server.baseUrl, '--api-key', server.adminKey, '--workspace-id', 'other'],
+      {
+        home,
+      },
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(`belongs to workspace ${server.workspaceId}, not other`)
+  })
+
+  it('exits 2 when login has no key and no terminal to ask on', async () => {
+    const result = await runMima(['login', '--url', server.baseUrl], { home: await createHome() })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('no API key given')
+  })
+
+  it('exits 3 on a wrong key for other commands, pointing at the key', async () => {
+    const result = await runMima(['status'], {
+      home: await createHome(),
+      env: { ...admin, MIMA_API_KEY: 'mima_wrong' },
+    })
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('refused the API key (401')
+  })
+})
+
+describe('push, register, acknowledge', () => {
+  it('records each of the 13 record types and returns the controls the server mapped', async () => {
+    const home = await createHome()
+    const ids = new Set<string>()
+    for (const spec of PUSH_RECORDS) {
+      const result = await runMima([...splitExample(spec.example), '--json', '--no-delta'], {
+        home,
+        env: admin,
+      })
+      expect(result.code, `${spec.example}\n${result.stderr}`).toBe(0)
+      const body = JSON.parse(result.stdout)
+      expect(body.record_type).toBe(spec.recordType)
+      expect(typeof body.record_id).toBe('string')
+      expect(body.mapped_controls.length, spec.recordType).toBeGreaterThan(0)
+      ids.add(body.record_id)
+    }
+    expect(ids.size).toBe(13)
+    const listed = await fetch(
+      `${server.baseUrl}/api/workspaces/${server.workspaceId}/governance/grc/evidence?limit=1000`,
+      {
+        headers: { authorization: `Bearer ${server.adminKey}` },
+      },
+    )
+    const { records } = (await listed.json()) as { records: Array<{ record_id: string }> }
+    for (const id of ids) expect(records.map((record) => record.record_id)).toContain(id)
+  })
+
+  it('shows the controls earned and how readiness moved', async () => {
+    const home = await createHome()
+    const result = await runMima(
+      [
+        'push',
+        'human_oversight',
+        '--decision-id',
+        'loan-7',
+        '--ai-recommendation',
+        'deny',
+        '--human-decision',
+        'approve',
+        '--reviewer',
+        'bob@example.com',
+      ],
+      { home, env: admin },
+    )
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('human_oversight recorded')
+    expect(result.stdout).toContain('eu_ai_act:art_14')
+    expect(result.stdout).toMatch(/Readiness change:|No score change yet/)
+  })
+
+  it('sends a validated --stdin record', async () => {
+    const record = {
+      record_type: 'vendor_risk',
+      system_name: 'payments',
+      payload: { vendor: 'Anthropic', tier: 'high', last_reviewed: '2026-11-01', findings: 2 },
+    }
+    const result = await runMima(['push', '--stdin', '--json', '--no-delta'], {
+      home: await createHome(),
+      env: admin,
+      stdin: JSON.stringify(record),
+    })
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).mapped_controls.length).toBeGreaterThan(0)
+  })
+
+  it('registers a system and records a policy acknowledgement', async () => {
+    const home = await createHome()
+    const register = await runMima(
+      [
+        'register',
+        'cv-screening',
+        '--risk-tier',
+        'high',
+        '--annex-iii',
+        'employment_management',
+        '--purpose',
+        'Rank CVs',
+        '--assessor',
+        'dpo@example.com',
+        '--json',
+      ],
+      { home, env: admin },
+    )
+    expect(register.code, register.stderr).toBe(0)
+    expect(JSON.parse(register.stdout).record_type).toBe('ai_risk_assessment')
+
+    const refused = await runMima(
+      ['register', 'x', '--risk-tier', 'high', '--purpose', 'p', '--assessor', 'a@example.com'],
+      {
+        home,
+        env: admin,
+      },
+    )
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('annex')
+
+    const art5 = await runMima(
+      [
+        'register',
+        'x',
+        '--risk-tier',
+        'minimal',
+        '--purpose',
+        'p',
+        '--assessor',
+        'a@example.com',
+        '--no-art5',
+      ],
+      {
+        home,
+        env: admin,
+      },
+    )
+    expect(art5.code).toBe(1)
+
+    const ack = await runMima(
+      [
+        'acknowledge',
+        '--person',
+        'alice@example.com',
+        '--policy',
+        'AI Acceptable Use',
+        '--version',
+        '2.1',
+        '--system',
+        'support-bot',
+      ],
+      { home, env: admin },
+    )
+    expect(ack.code, ack.stderr).toBe(0)
+    expect(ack.stdout).toContain('policy_acknowledged recorded')
+
+    const badPerson = await runMima(
+      ['acknowledge', '--person', 'alice', '--policy', 'P', '--version', '1', '--system', 's'],
+      {
+        home,
+        env: admin,
+      },
+    )
+    expect(badPerson.code).toBe(1)
+  })
+})
+
+describe('posture', () => {
+  it('status shows bars per framework, attested vs inferred, validation and quickest wins', async () => {
+    const home = await createHome()
+    const json = await runMima(['status', '--json'], { home, env: admin })
+    expect(json.code).toBe(0)
+    const readiness = JSON.parse(json.stdout)
+    expect(readiness.frameworks.map((framework: { framework: string }) => framework.framework)).toEqual(
+      expect.arrayContaining(['eu_ai_act', 'iso_42001', 'iso_27001', 'soc2_type2', 'nist_airf']),
+    )
+    expect(Array.isArray(readiness.quickest_wins)).toBe(true)
+
+    const human = await runMima(['status'], { home, env: admin })
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain('EU AI Act')
+    expect(human.stdout).toMatch(/[█░]{20}/)
+    expect(human.stdout).toContain('attested')
+    expect(human.stdout).toMatch(/not validated|validated/)
+    expect(human.stdout).toContain('Overall')
+  })
+
+  it('posture, list-systems, derive-controls and generate-link answer', async () => {
+    const home = await createHome()
+    const posture = await runMima(['posture'], { home, env: admin })
+    expect(posture.code, posture.stderr).toBe(0)
+    expect(posture.stdout).toContain('Posture')
+
+    const systems = await runMima(['list-systems', '--json'], { home, env: admin })
+    expect(systems.code, systems.stderr).toBe(0)
+    expect(JSON.parse(systems.stdout).systems.length).toBeGreaterThan(0)
+
+    const derive = await runMima(['derive-controls', 'Rank job applicants with an LLM', '--tier', 'high'], {
+      home,
+      env: admin,
+    })
+    expect(derive.code, derive.stderr).toBe(0)
+    expect(derive.stdout).toContain('Required controls')
+
+    const link = await runMima(['generate-link'], { home, env: admin })
+    expect(link.code).toBe(0)
+    expect(link.stdout).toContain(server.baseUrl)
+  })
+})
+
+describe('gates', () => {
+  it('sets, lists, checks (exit 1 when a required gate fails) and unsets', async () => {
+    const home = await createHome()
+    const set = await runMima(['gates', 'set', 'nist_airf', 'required', '--threshold', '100'], {
+      home,
+      env: admin,
+    })
+    expect(set.code, set.stderr).toBe(0)
+    expect(set.stdout).toContain('Gate set')
+
+    const list = await runMima(['gates', '--json'], { home, env: admin })
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout).policies).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ framework: 'nist_airf', mode: 'required', threshold_pct: 100 }),
+      ]),
+    )
+
+    const failing = await runMima(['gates', 'check'], { home, env: admin })
+    expect(failing.code).toBe(1)
+    expect(failing.stdout).toContain('Result: FAIL (1 required gate below threshold)')
+
+    const lowered = await runMima(['gates', 'set', 'nist_airf', 'required', '--threshold', '0'], {
+      home,
+      env: admin,
+    })
+    expect(lowered.code).toBe(0)
+    const passing = await runMima(['gates', 'check', '--json'], { home, env: admin })
+    expect(passing.code).toBe(0)
+    expect(JSON.parse(passing.stdout).passed).toBe(true)
+
+    const unset = await runMima(['gates', 'unset', 'nist_airf'], { home, env: admin })
+    expect(unset.code).toBe(0)
+    const again = await runMima(['gates', 'unset', 'nist_airf'], { home, env: admin })
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('no gate for NIST AI RMF')
+  })
+})
+
+describe('approvals', () => {
+  it('lists pending requests, decides one by its short id, and refuses unknown ids', async () => {
+    const home = await createHome()
+    const agentKey = await server.createKey('ingest')
+    const id = await createApproval(agentKey, 'refund.issue')
+
+    const list = await runMima(['approvals'], { home, env: admin })
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain(id.slice(0, 8))
+    expect(list.stdout).toContain('PENDING')
+    expect(list.stdout).toContain('action: refund.issue')
+
+    const ingestDecides = await runMima(['approvals', 'decide', id, 'approve'], {
+      home,
+      env: { ...admin, MIMA_API_KEY: agentKey },
+    })
+    expect(ingestDecides.code).toBe(3)
+    expect(ingestDecides.stderr).toContain('403')
+
+    const decide = await runMima(['approvals', 'decide', id.slice(0, 8), 'approve', '--reason', 'checked'], {
+      home,
+      env: admin,
+    })
+    expect(decide.code, decide.stderr).toBe(0)
+    expect(decide.stdout).toContain(`Approved · ${id.slice(0, 8)}`)
+
+    const all = await runMima(['approvals', 'list', '--all', '--json'], { home, env: admin })
+    const approval = JSON.parse(all.stdout).approvals.find((candidate: { id: string }) => candidate.id === id)
+    expect(approval.status).toBe('approved')
+
+    const unknown = await runMima(['approvals', 'decide', '0190aaaa-0000-7000-8000-000000000000', 'reject'], {
+      home,
+      env: admin,
+    })
+    expect(unknown.code).toBe(1)
+
+    const badDecision = await runMima(['approvals', 'decide', id, 'maybe'], { home, env: admin })
+    expect(badDecision.code).toBe(2)
+  })
+
+  it('watch streams a new request the moment it is made', async () => {
+    const home = await createHome()
+    const agentKey = await server.createKey('ingest')
+    const child = spawn(
+      process.execPath,
+      [MIMA_BIN, 'approvals', 'watch', '--json', '--new-only', '--timeout', '30'],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: home, ...admin },
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+    })
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (stderr.includes('Watching')) {
+          clearInterval(check)
+          resolve()
+        }
+      }, 20)
+      child.on('close', () => reject(new Error(`watch exited early: ${stderr}`)))
+    })
+    // The stream connects right after the banner; give it a moment to subscribe.
+    let id = ''
+    for (let attempt = 0; attempt < 50 && !stdout.includes('approval.requested'); attempt++) {
+      if (attempt === 0 || attempt % 10 === 0) id = await createApproval(agentKey, `deploy.${attempt}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    const events = stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+    expect(events.some((event) => event.event === 'approval.requested' && event.approval.id === id)).toBe(
+      true,
+    )
+  })
+})
+
+describe('keys', () => {
+  it('creates, lists and revokes API keys as admin; an ingest key may not', async () => {
+    const home = await createHome()
+    const created = await runMima(['keys', 'create', '--name', 'ci', '--role', 'ingest', '--json'], {
+      home,
+      env: admin,
+    })
+    expect(created.code, created.stderr).toBe(0)
+    const { id, key } = JSON.parse(created.stdout)
+    expect(typeof key).toBe('string')
+
+    const works = await runMima(['whoami', '--json'], { home, env: { ...admin, MIMA_API_KEY: key } })
+    expect(JSON.parse(works.stdout).server.role).toBe('ingest')
+
+    const list = await runMima(['keys', 'list'], { home, env: admin })
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain(id)
+
+    const forbidden = await runMima(['keys', 'create', '--name', 'x'], {
+      home,
+      env: { ...admin, MIMA_API_KEY: key },
+    })
+    expect(forbidden.code).toBe(3)
+
+    const revoke = await runMima(['keys', 'revoke', id], { home, env: admin })
+    expect(revoke.code, revoke.stderr).toBe(0)
+    const revoked = await runMima(['whoami'], { home, env: { ...admin, MIMA_API_KEY: key } })
+    expect(revoked.code).toBe(3)
+
+    const badRole = await runMima(['keys', 'create', '--name', 'x', '--role', 'root'], { home, env: admin })
+    expect(badRole.code).toBe(2)
+  })
+})
+
+describe('verify and audit-pack', () => {
+  it('pins the server key, checks heads for consistency across runs, proves records, and catches a rewritten history', async () => {
+    const home = await createHome()
+    const first = await runMima(['verify', '--json'], { home, env: admin })
+    expect(first.code, first.stdout + first.stderr).toBe(0)
+    const firstReport = JSON.parse(first.stdout)
+    expect(firstReport.verified).toBe(true)
+    expect(firstReport.checks.map((check: { check: string }) => check.check)).toEqual(
+      expect.arrayContaining(['server key', 'tree head', 'consistency', 'leaves']),
+    )
+
+    const pushed = await runMima(
+      [
+        'push',
+        'change_event',
+        '--by',
+        'ci',
+        '--description',
+        'deploy',
+        '--environment',
+        'prod',
+        '--system',
+        'api',
+        '--json',
+        '--no-delta',
+      ],
+      { home, env: admin },
+    )
+    const recordId = JSON.parse(pushed.stdout).record_id as string
+
+    const second = await runMima(['verify', '--record', recordId], { home, env: admin })
+    expect(second.code, second.stdout + second.stderr).toBe(0)
+    expect(second.stdout).toContain('extends the head verified')
+    expect(second.stdout).toContain(`record ${recordId} is leaf`)
+    expect(second.stdout).toContain('Result: VERIFIED')
+
+    // Pretend this machine once saw a different history: the server's current tree cannot extend it.
+    const statePath = JSON.parse(
+      (await runMima(['verify', '--json', '--quick'], { home, env: admin })).stdout,
+    ).state_path
+    const state = JSON.parse(await readFile(statePath, 'utf8'))
+    state.last_head.root_hash = 'ab'.repeat(32)
+    await writeFile(statePath, JSON.stringify(state))
+    await runMima(
+      [
+        'push',
+        'change_event',
+        '--by',
+        'ci',
+        '--description',
+        'again',
+        '--environment',
+        'prod',
+        '--system',
+        'api',
+        '--no-delta',
+      ],
+      {
+        home,
+        env: admin,
+      },
+    )
+    const rewritten = await runMima(['verify'], { home, env: admin })
+    expect(rewritten.code).toBe(1)
+    expect(rewritten.stdout).toContain('history was rewritten')
+    expect(rewritten.stdout).toContain('Result: FAILED')
+
+    const wrongKey = await runMima(['verify', '--public-key', 'cd'.repeat(32), '--quick'], {
+      home: await createHome(),
+      env: admin,
+    })
+    expect(wrongKey.code).toBe(1)
+    expect(wrongKey.stdout).toContain('not the pinned')
+
+    const missing = await runMima(['verify', '--record', 'no-such-record', '--quick'], {
+      home: await createHome(),
+      env: admin,
+    })
+    expect(missing.code).toBe(1)
+  })
+
+  it('exports an audit pack an auditor can check offline, and detects a tampered pack', async () => {
+    const home = await createHome()
+    const out = join(home, 'pack')
+    const exported = await runMima(['audit-pack', '--out', out, '--json'], { home, env: admin })
+    expect(exported.code, exported.stderr).toBe(0)
+    const summary = JSON.parse(exported.stdout)
+    expect(summary.tree_size).toBeGreaterThan(0)
+    expect(summary.evidence).toBeGreaterThan(0)
+
+    // Offline: no credentials, no server URL.
+    const offline = await runMima(['verify', '--pack', out, '--public-key', summary.public_key], {
+      home: await createHome(),
+    })
+    expect(offline.code, offline.stdout + offline.stderr).toBe(0)
+    expect(offline.stdout).toContain('Result: VERIFIED')
+
+    const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
+    expect(again.code).toBe(2)
+
+    const leavesPath = join(out, 'leaves.jsonl')
+    const lines = (await readFile(leavesPath, 'utf8')).trim().split('\n')
+    const leaf = JSON.parse(lines[0]!)
+    leaf.leaf_data = leaf.leaf_data.replace(
+      /"accepted_at":"[^"]+"/,
+      '"accepted_at":"2000-01-01T00:00:00.000Z"',
+    )
+    lines[0] = JSON.stringify(leaf)
+    await writeFile(leavesPath, `${lines.join('\n')}\n`)
+    const tampered = await runMima(['verify', '--pack', out, '--json'], { home: await createHome() })
+    expect(tampered.code).toBe(1)
+    const report = JSON.parse(tampered.stdout)
+    expect(report.verified).toBe(false)
+    expect(
+      report.checks
+        .filter((check: { ok: boolean }) => !check.ok)
+        .map((check: { check: string }) => check.check),
+    ).toEqual(expect.arrayContaining(['files', 'leaves']))
+  })
+})
