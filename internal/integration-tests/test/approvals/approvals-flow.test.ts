@@ -9,7 +9,13 @@ import {
 } from '@mima/approvals'
 import { hashValue, MimaError } from '@mima/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ApprovalsFixture, BACKENDS, nextPending, rejectionOf, startApprovalsFixture } from './approvals-helpers'
+import {
+  type ApprovalsFixture,
+  BACKENDS,
+  nextPending,
+  rejectionOf,
+  startApprovalsFixture,
+} from './approvals-helpers'
 
 describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
   let fixture: ApprovalsFixture
@@ -72,9 +78,9 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
 
     // Pending by default, everything with status=all; the decision is in the ledger.
     expect((await fixture.bob.list()).some((approval) => approval.id === pending.id)).toBe(false)
-    expect((await fixture.bob.list({ status: 'all' })).find((approval) => approval.id === pending.id)?.status).toBe(
-      'approved',
-    )
+    expect(
+      (await fixture.bob.list({ status: 'all' })).find((approval) => approval.id === pending.id)?.status,
+    ).toBe('approved')
     const { server } = fixture.server
     const leafIndex = await server.ledger.leafIndexOf(server.database, fixture.server.workspaceId, pending.id)
     const [leaf] = await server.ledger.leaves(server.database, fixture.server.workspaceId, leafIndex, 1)
@@ -82,7 +88,10 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
   })
 
   it('reject: the agent gets ApprovalDeniedError with who and why, and a decision cannot be changed', async () => {
-    const waiting = fixture.agent.requireApproval({ actionType: 'wire_transfer', context: { amount: 50_000 } })
+    const waiting = fixture.agent.requireApproval({
+      actionType: 'wire_transfer',
+      context: { amount: 50_000 },
+    })
     const pending = await nextPending(fixture.carol, 'wire_transfer')
     await fixture.carol.decide(pending.id, 'reject', { reason: 'amount above policy' })
     const error = await rejectionOf(waiting)
@@ -99,7 +108,9 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
   })
 
   it("time out with onTimeout 'raise': ApprovalTimeoutError, and the request is expired on the server", async () => {
-    const error = await rejectionOf(fixture.agent.requireApproval({ actionType: 'delete_records', timeoutSeconds: 1 }))
+    const error = await rejectionOf(
+      fixture.agent.requireApproval({ actionType: 'delete_records', timeoutSeconds: 1 }),
+    )
     expect(error).toBeInstanceOf(ApprovalTimeoutError)
     const approvalId = (error as ApprovalTimeoutError).approvalId
     expect((error as ApprovalTimeoutError).timeoutSeconds).toBe(1)
@@ -119,7 +130,11 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
       },
       { onWarning: (message) => warnings.push(message) },
     )
-    const token = await agent.requireApproval({ actionType: 'send_email', timeoutSeconds: 1, onTimeout: 'proceed' })
+    const token = await agent.requireApproval({
+      actionType: 'send_email',
+      timeoutSeconds: 1,
+      onTimeout: 'proceed',
+    })
     expect(token).toBeInstanceOf(TimeoutToken)
     expect(token.token).toBe('')
     expect(token.oversightEvidence.payload).toEqual({
@@ -143,7 +158,9 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
     expect((await fixture.bob.get(pending.id)).status).toBe('cancelled')
     // Already aborted: nothing is created.
     const before = (await fixture.bob.list({ status: 'all' })).length
-    const early = await rejectionOf(fixture.agent.requireApproval({ actionType: 'x', signal: AbortSignal.abort() }))
+    const early = await rejectionOf(
+      fixture.agent.requireApproval({ actionType: 'x', signal: AbortSignal.abort() }),
+    )
     expect(early).toBeInstanceOf(ApprovalCancelledError)
     expect((await fixture.bob.list({ status: 'all' })).length).toBe(before)
   })
@@ -199,8 +216,12 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
     }
     expect((await fixture.bob.list({ status: 'all' })).length).toBe(before)
     expect(await rejectionOf(fixture.bob.decide('no-such-id', 'approve'))).toMatchObject({ status: 404 })
-    expect(await rejectionOf(fixture.bob.list({ status: 'nonsense' as 'all' }))).toMatchObject({ status: 422 })
-    const client = await rejectionOf(fixture.agent.requireApproval({ actionType: 'x', onTimeout: 'later' as 'raise' }))
+    expect(await rejectionOf(fixture.bob.list({ status: 'nonsense' as 'all' }))).toMatchObject({
+      status: 422,
+    })
+    const client = await rejectionOf(
+      fixture.agent.requireApproval({ actionType: 'x', onTimeout: 'later' as 'raise' }),
+    )
     expect(MimaError.isInstance(client) && client.code).toBe('validation_failed')
   })
 })

@@ -1,9 +1,11 @@
 import { type Approval, type Approvals, createApprovals } from '@mima/approvals'
-import { testDatabaseUrl } from '@mima-internal/test-utils'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
+import { testDatabaseUrl } from '@mima-internal/test-utils'
 
 /** The backends every approvals test runs on: PGlite always, PostgreSQL when MIMA_TEST_DATABASE_URL is set. */
-export const BACKENDS: readonly ('pglite' | 'postgres')[] = testDatabaseUrl() ? ['pglite', 'postgres'] : ['pglite']
+export const BACKENDS: readonly ('pglite' | 'postgres')[] = testDatabaseUrl()
+  ? ['pglite', 'postgres']
+  : ['pglite']
 
 /** A test server with an agent (ingest), two approvers and the admin, each with an approvals client. */
 export interface ApprovalsFixture {

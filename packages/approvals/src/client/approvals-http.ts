@@ -8,6 +8,8 @@ export interface ApprovalsConnection {
   readonly apiKey: string
   /** The workspace; resolved once through `GET /api/me` when omitted. */
   readonly workspaceId?: string
+  /** Resolves the workspace (a core client's `workspaceId()`); wins over `GET /api/me`. */
+  readonly resolveWorkspaceId?: () => Promise<string>
   /** The reporting system, written into the `human_oversight` evidence. */
   readonly systemName?: string
   /** The agent, sent with approval requests so approvers see who asks. */
@@ -71,6 +73,13 @@ export class ApprovalsHttp {
 
   /** The workspace id, resolved through `GET /api/me` once when it was not configured. */
   workspaceId(signal?: AbortSignal): Promise<string> {
+    if (!this.#workspaceId && this.connection.resolveWorkspaceId) {
+      const resolving = this.connection.resolveWorkspaceId()
+      resolving.catch(() => {
+        if (this.#workspaceId === resolving) this.#workspaceId = undefined
+      })
+      this.#workspaceId = resolving
+    }
     if (!this.#workspaceId) {
       const resolving = this.#send<{ workspace_id?: unknown }>('GET', `${this.#baseUrl}/api/me`, {
         ...(signal === undefined ? {} : { signal }),

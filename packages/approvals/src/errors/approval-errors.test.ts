@@ -9,8 +9,14 @@ describe('approval errors', () => {
     expect(denied).toBeInstanceOf(ApprovalDeniedError)
     expect(denied.code).toBe('approval_denied')
     expect(denied.retryable).toBe(false)
-    expect(denied.message).toBe("Approval 'ap_1' denied by 'bob@example.com': too risky. The action was not taken.")
-    expect([denied.approvalId, denied.deniedBy, denied.reason]).toEqual(['ap_1', 'bob@example.com', 'too risky'])
+    expect(denied.message).toBe(
+      "Approval 'ap_1' denied by 'bob@example.com': too risky. The action was not taken.",
+    )
+    expect([denied.approvalId, denied.deniedBy, denied.reason]).toEqual([
+      'ap_1',
+      'bob@example.com',
+      'too risky',
+    ])
 
     const timeout = new ApprovalTimeoutError('ap_2', 30)
     expect(timeout.code).toBe('approval_timeout')

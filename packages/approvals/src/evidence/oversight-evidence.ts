@@ -22,8 +22,8 @@ export type OversightPayload =
  */
 export interface OversightEvidence {
   readonly record_type: 'human_oversight'
-  /** The reporting system; omitted when the client does not know it (the core client fills it). */
-  readonly system_name?: string
+  /** The reporting system (the core client's `systemName`; `''` when unknown). */
+  readonly system_name: string
   /** When the evidence was produced (ISO 8601, UTC). */
   readonly occurred_at: string
   readonly payload: OversightPayload
@@ -66,7 +66,7 @@ export function buildOversightEvidence(input: OversightEvidenceInput): Oversight
         }
   return {
     record_type: 'human_oversight',
-    ...(input.systemName === undefined ? {} : { system_name: input.systemName }),
+    system_name: input.systemName ?? '',
     occurred_at: (input.occurredAt ?? new Date()).toISOString(),
     payload,
   }

@@ -35,7 +35,7 @@ describe('approval tokens', () => {
   it('refuse a token signed by another key, altered claims, and garbage', () => {
     const token = signApprovalToken(claims, signer)
     const forged = signApprovalToken(claims, createTokenSigner(randomBytes(32)))
-    expect(codeOf(() => verifyApprovalToken(forged, signer))).toEqual(['approval_token_invalid', 403])
+    expect(codeOf(() => verifyApprovalToken(forged, signer))).toEqual(['approval_token_invalid', 422])
 
     const [prefix, , signature] = token.split('.')
     const altered = Buffer.from(
@@ -43,7 +43,7 @@ describe('approval tokens', () => {
     ).toString('base64url')
     expect(codeOf(() => verifyApprovalToken(`${prefix}.${altered}.${signature}`, signer))).toEqual([
       'approval_token_invalid',
-      403,
+      422,
     ])
     for (const bad of ['', 'nope', 'mat1..', 42, null, `mat1.${altered}`]) {
       expect(codeOf(() => verifyApprovalToken(bad, signer))[0]).toBe('approval_token_invalid')

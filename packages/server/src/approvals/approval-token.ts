@@ -119,7 +119,7 @@ export function signApprovalToken(
   return `${body}.${Buffer.from(signature).toString('base64url')}`
 }
 
-function refuse(message: string, status = 403): MimaError {
+function refuse(message: string, status = 422): MimaError {
   return new MimaError('approval_token_invalid', message, { status })
 }
 

@@ -60,25 +60,52 @@ export function approvalsServiceOf(server: ServerContext): ApprovalsService | un
 /**
  * Checks and consumes an approval token inside the transaction that stores the attestation
  * presenting it — the one call the attestation ingest path makes. Throws `approval_token_invalid`
- * (4xx: 400 malformed, 403 forged/expired/other workspace/other tool, 409 already used); the
+ * (400 malformed; 422 forged, expired, already used, another workspace's or another tool's); the
  * caller's transaction then rolls back, so the attestation is not stored either.
  *
  * @example
  * ```ts
  * await database.transaction(async (tx) => {
  *   const approval = record.approval_token === undefined ? undefined
- *     : await consumeApprovalToken(server, tx, { workspaceId, token: record.approval_token, toolName: record.tool_name, attestationId })
+ *     : await consumeApprovalToken(database, tx, { workspaceId, token: record.approval_token, toolName: record.tool_name, attestationId })
  *   // … insert the attestation (with approval?.approvalId) and append its ledger leaf
  * })
  * ```
  */
 export async function consumeApprovalToken(
-  server: ServerContext,
+  database: Database,
   transaction: Queryable,
   presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string },
 ): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
-  const signer = await signerFor(server.database, transaction)
+  const signer = await signerFor(database, transaction)
   return consumeApprovalTokenWith(signer, transaction, presented)
+}
+
+/**
+ * The attestation ingest path's one call: for each newly stored attestation that carries an
+ * `approval_token`, checks and consumes it in the same transaction (see {@link consumeApprovalToken}).
+ * Throws `approval_token_invalid` for the first bad token, which rolls the transaction back.
+ */
+export async function consumePresentedApprovalTokens(
+  database: Database,
+  transaction: Queryable,
+  workspaceId: string,
+  attestations: readonly {
+    readonly id: string
+    readonly toolName: string
+    readonly record: Record<string, unknown>
+  }[],
+): Promise<void> {
+  for (const attestation of attestations) {
+    const token = attestation.record.approval_token
+    if (token === undefined || token === null) continue
+    await consumeApprovalToken(database, transaction, {
+      workspaceId,
+      token,
+      toolName: attestation.toolName,
+      attestationId: attestation.id,
+    })
+  }
 }
 
 /** Human approval gates: requests, long-poll status, decisions, expiry, signed single-use tokens, SSE. */
@@ -100,6 +127,12 @@ export const approvalsFeature: ServerFeature = defineFeature({
       onError: (error) => server.logger.warn('approvals event listener', { error: String(error) }),
     })
     const signer = lazySigner(server.database)
+    // Load the key now, before requests arrive (the server key exists once migrations ran).
+    signer
+      .ready()
+      .catch((error: unknown) =>
+        server.logger.warn('approvals: server key not loaded yet', { error: String(error) }),
+      )
     const service = new ApprovalsService({
       database: server.database,
       signer,

@@ -600,18 +600,18 @@ export async function consumeApprovalTokenWith(
   const claims = verifyApprovalToken(presented.token, signer)
   const now = presented.now ?? new Date()
   if (claims.ws !== presented.workspaceId) {
-    throw refuse('approval_token was issued for another workspace.', 403)
+    throw refuse('approval_token was issued for another workspace.', 422)
   }
   if (claims.exp * 1000 <= now.getTime()) {
     throw refuse(
       `approval_token expired at ${new Date(claims.exp * 1000).toISOString()}; request a new approval.`,
-      403,
+      422,
     )
   }
   if (claims.act !== presented.toolName) {
     throw refuse(
       `approval_token approves action '${claims.act}', not tool '${presented.toolName}': an approval is valid only for the action it was requested for.`,
-      403,
+      422,
     )
   }
   const consumed = await markConsumed(transaction, {
@@ -626,14 +626,14 @@ export async function consumeApprovalTokenWith(
     return { approvalId: claims.aid, approvedBy: consumed.decided_by ?? '', contextHash: claims.ctx }
   const current = await selectApproval(transaction, presented.workspaceId, claims.aid)
   if (current === undefined)
-    throw refuse(`approval_token names approval '${claims.aid}', which does not exist.`, 403)
+    throw refuse(`approval_token names approval '${claims.aid}', which does not exist.`, 422)
   if (current.consumed_at !== null) {
-    throw refuse(`approval_token for approval '${claims.aid}' was already used; a token is valid once.`, 409)
+    throw refuse(`approval_token for approval '${claims.aid}' was already used; a token is valid once.`, 422)
   }
   if (current.status !== 'approved')
-    throw refuse(`approval '${claims.aid}' is ${current.status}, not approved.`, 403)
+    throw refuse(`approval '${claims.aid}' is ${current.status}, not approved.`, 422)
   if (current.context_hash !== claims.ctx || current.action_type !== claims.act) {
-    throw refuse('approval_token does not match the approved action.', 403)
+    throw refuse('approval_token does not match the approved action.', 422)
   }
-  throw refuse('approval_token has expired.', 403)
+  throw refuse('approval_token has expired.', 422)
 }

@@ -1,3 +1,4 @@
+import { consumePresentedApprovalTokens } from '../approvals/approvals-feature'
 import type { Ledger, LedgerAppend } from '../ledger/ledger'
 import type { Database, Queryable } from '../storage/database'
 
@@ -306,6 +307,8 @@ async function commitGroup(
       }),
     }))
 
+    // Approval tokens are consumed exactly once, in this transaction (approvals module).
+    await consumePresentedApprovalTokens(options.database, transaction, workspaceId, newAttestations)
     if (newAttestations.length > 0) {
       const column = <K extends keyof (NewAttestation & { leafIndex: number })>(key: K) =>
         newAttestations.map((item) => item[key] ?? null)

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto'
+import { type ApprovalToken, requireApproval, TimeoutToken } from '@mima/approvals'
+import { createMima, hashValue, type Mima, MimaError } from '@mima/core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  type ApprovalsFixture,
+  BACKENDS,
+  nextPending,
+  rejectionOf,
+  startApprovalsFixture,
+} from './approvals-helpers'
+
+const HASH = 'a'.repeat(64)
+
+describe.each(BACKENDS)('approval tokens on %s', (backend) => {
+  let fixture: ApprovalsFixture
+  let mima: Mima
+  beforeAll(async () => {
+    fixture = await startApprovalsFixture(backend)
+    mima = createMima({
+      apiKey: fixture.agentKey,
+      baseUrl: fixture.server.baseUrl,
+      systemName: 'payments-agent',
+      onError: 'raise',
+      flushOnExit: false,
+      outbox: { directory: false },
+    })
+  })
+  afterAll(async () => {
+    await mima?.close()
+    await fixture?.close()
+  })
+
+  /** An approved token for `actionType`, obtained through a core client (no extra wiring). */
+  async function approvedToken(
+    actionType: string,
+    context: Record<string, unknown> = {},
+  ): Promise<ApprovalToken> {
+    const waiting = requireApproval(mima, { actionType, context, timeoutSeconds: 60 })
+    const pending = await nextPending(fixture.bob, actionType)
+    await fixture.bob.decide(pending.id, 'approve')
+    return waiting
+  }
+
+  /** Posts one attestation presenting `token`, straight to the ingest route. */
+  async function present(
+    token: string,
+    toolName: string,
+  ): Promise<{ status: number; code: string | undefined }> {
+    const response = await fetch(
+      `${fixture.server.baseUrl}/api/workspaces/${fixture.server.workspaceId}/governance/attestations/external`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fixture.agentKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          system_name: 'payments-agent',
+          tool_name: toolName,
+          input_hash: HASH,
+          output_hash: HASH,
+          schema_version: 2,
+          executed_at: new Date().toISOString(),
+          idempotency_key: randomUUID(),
+          approval_token: token,
+        }),
+      },
+    )
+    const body = (await response.json()) as { error?: { code?: string } }
+    return { status: response.status, code: body.error?.code }
+  }
+
+  async function attestationCount(): Promise<number> {
+    const { rows } = await fixture.server.server.database.query<{ count: number }>(
+      'select count(*)::int as count from attestations where workspace_id = $1',
+      [fixture.server.workspaceId],
+    )
+    return Number(rows[0]?.count)
+  }
+
+  it('works with a createMima client: attest presents the token once and pushes approved human_oversight evidence', async () => {
+    const context = { order: 'A-1042', amount: 120 }
+    const token = await approvedToken('refund', context)
+    expect(token.contextHash).toBe(hashValue(context))
+    const issueRefund = mima.attest(
+      { toolName: 'refund', approvalToken: token },
+      async (order: string) => `refunded ${order}`,
+    )
+    expect(await issueRefund('A-1042')).toBe('refunded A-1042')
+    const approval = await fixture.bob.get(token.approvalId)
+    expect(approval.consumedAt).toBeInstanceOf(Date)
+    const { rows } = await fixture.server.server.database.query<{ payload: Record<string, unknown> }>(
+      "select payload from grc_evidence where workspace_id = $1 and record_type = 'human_oversight'",
+      [fixture.server.workspaceId],
+    )
+    expect(rows.map((row) => row.payload)).toContainEqual({
+      oversight_status: 'approved',
+      approval_id: token.approvalId,
+      approved_by: 'bob@example.com',
+      action_type: 'refund',
+      tool_name: 'refund',
+    })
+    // The same token again: refused, and nothing stored.
+    const before = await attestationCount()
+    const again = await rejectionOf(issueRefund('A-1042'))
+    expect(MimaError.isInstance(again) && again.status).toBe(422)
+    expect(await attestationCount()).toBe(before)
+  })
+
+  it('a TimeoutToken attests without a token and pushes timeout_unblocked evidence', async () => {
+    const timeout = await requireApproval(mima, {
+      actionType: 'notify_users',
+      timeoutSeconds: 1,
+      onTimeout: 'proceed',
+    })
+    expect(timeout).toBeInstanceOf(TimeoutToken)
+    expect(mima.attest({ toolName: 'notify_users', approvalToken: timeout }, () => 'sent')()).toBe('sent')
+    await mima.flush() // a sync function returns at once; its attestation and evidence follow
+    const { rows } = await fixture.server.server.database.query<{ payload: Record<string, unknown> }>(
+      "select payload from grc_evidence where workspace_id = $1 and record_type = 'human_oversight'",
+      [fixture.server.workspaceId],
+    )
+    expect(rows.map((row) => row.payload)).toContainEqual({
+      oversight_status: 'timeout_unblocked',
+      approval_id: timeout.approvalId,
+      action_type: 'notify_users',
+      tool_name: 'notify_users',
+    })
+  })
+
+  it('100 concurrent attempts to consume one token give exactly one success', async () => {
+    const token = await approvedToken('payout', { batch: 7 })
+    const before = await attestationCount()
+    const results = await Promise.all(Array.from({ length: 100 }, () => present(token.token, 'payout')))
+    const accepted = results.filter((result) => result.status >= 200 && result.status < 300)
+    expect(accepted).toHaveLength(1)
+    expect(
+      results.filter((result) => result.status === 422 && result.code === 'approval_token_invalid'),
+    ).toHaveLength(99)
+    expect(await attestationCount()).toBe(before + 1)
+  })
+
+  it('a token is refused for a different action, when forged, altered or expired', async () => {
+    const token = await approvedToken('close_account', { account: 'c-9' })
+    const before = await attestationCount()
+    expect(await present(token.token, 'open_account')).toEqual({
+      status: 422,
+      code: 'approval_token_invalid',
+    })
+
+    const [prefix, claims, signature] = token.token.split('.') as [string, string, string]
+    const decoded = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<string, unknown>
+    const altered = Buffer.from(JSON.stringify({ ...decoded, act: 'open_account' })).toString('base64url')
+    expect(await present(`${prefix}.${altered}.${signature}`, 'open_account')).toEqual({
+      status: 422,
+      code: 'approval_token_invalid',
+    })
+    const forgedSignature = Buffer.alloc(64, 1).toString('base64url')
+    expect(await present(`${prefix}.${claims}.${forgedSignature}`, 'close_account')).toEqual({
+      status: 422,
+      code: 'approval_token_invalid',
+    })
+    expect(await present('not-a-token', 'close_account')).toEqual({
+      status: 400,
+      code: 'approval_token_invalid',
+    })
+
+    // A correctly signed token whose expiry passed: sign it with the server's own key.
+    const { createPrivateKey, sign } = await import('node:crypto')
+    const { rows } = await fixture.server.server.database.query<{ value: string }>(
+      "select value from server_settings where name = 'ledger_private_key_pkcs8'",
+    )
+    const key = createPrivateKey({
+      key: Buffer.from(rows[0]?.value ?? '', 'hex'),
+      format: 'der',
+      type: 'pkcs8',
+    })
+    const expiredClaims = Buffer.from(
+      JSON.stringify({ ...decoded, exp: Math.floor(Date.now() / 1000) - 60 }),
+    ).toString('base64url')
+    const expiredSignature = sign(null, Buffer.from(`mat1.${expiredClaims}`, 'ascii'), key).toString(
+      'base64url',
+    )
+    const expired = await fetch(
+      `${fixture.server.baseUrl}/api/workspaces/${fixture.server.workspaceId}/governance/attestations/external`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${fixture.agentKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          system_name: 'payments-agent',
+          tool_name: 'close_account',
+          input_hash: HASH,
+          output_hash: HASH,
+          approval_token: `mat1.${expiredClaims}.${expiredSignature}`,
+        }),
+      },
+    )
+    const body = (await expired.json()) as { error: { code: string; message: string } }
+    expect(expired.status).toBe(422)
+    expect(body.error.code).toBe('approval_token_invalid')
+    expect(body.error.message).toMatch(/expired/)
+
+    // None of that stored anything, and the genuine token still works once, for its own action.
+    expect(await attestationCount()).toBe(before)
+    expect((await present(token.token, 'close_account')).status).toBeLessThan(300)
+    expect(await present(token.token, 'close_account')).toEqual({
+      status: 422,
+      code: 'approval_token_invalid',
+    })
+  })
+})
