@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MimaError } from '../errors/mima-error'
-import { canonicalJson } from './canonical-json'
+import { canonicalJson, canonicalJsonCareful } from './canonical-json'
 import { hashValue, sha256Hex, sha256HexPortable } from './sha256'
 import vectors from './test-vectors.json' with { type: 'json' }
 
@@ -85,6 +85,72 @@ describe('canonicalJson (RFC 8785)', () => {
 
   it('accepts well-formed surrogate pairs and sorts by UTF-16 code units', () => {
     expect(canonicalJson({ '\ufb33': 1, '😀': 2 })).toBe('{"😀":2,"\ufb33":1}')
+  })
+})
+
+describe('the native fast path', () => {
+  // A small deterministic generator (no Math.random: failures must reproduce).
+  let seed = 42
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31
+    return seed / 2 ** 31
+  }
+  const keyPool = [
+    'a',
+    'b',
+    'B',
+    '10',
+    '9',
+    '1',
+    'é',
+    '€',
+    '😀',
+    '\ufb33',
+    'a b',
+    '',
+    'constructor',
+    'toString',
+    '\r',
+  ]
+  const stringPool = [
+    '',
+    'plain',
+    'quote " and \\ backslash',
+    'line\nbreak\u0001',
+    'héllo 😀',
+    '\u2028',
+    '\\ud800 as text',
+  ]
+  function randomValue(depth: number): unknown {
+    const roll = next()
+    if (depth > 3 || roll < 0.35) {
+      const pick = next()
+      if (pick < 0.3) return stringPool[Math.floor(next() * stringPool.length)]
+      if (pick < 0.6) return [0, -0, 1.5, 1e21, 1e-7, -123456789.125, 2 ** 53, 5e-324][Math.floor(next() * 8)]
+      if (pick < 0.8) return next() < 0.5
+      return null
+    }
+    if (roll < 0.6) return Array.from({ length: Math.floor(next() * 4) }, () => randomValue(depth + 1))
+    const object: Record<string, unknown> = {}
+    for (let index = Math.floor(next() * 6); index > 0; index--) {
+      object[keyPool[Math.floor(next() * keyPool.length)] as string] = randomValue(depth + 1)
+    }
+    if (next() < 0.1) object.skipped = undefined
+    return object
+  }
+
+  it('writes exactly what the careful writer writes, for 2,000 generated documents', () => {
+    for (let round = 0; round < 2000; round++) {
+      const value = randomValue(0)
+      expect(canonicalJson(value)).toBe(canonicalJsonCareful(value))
+    }
+  })
+
+  it('hands anything unusual to the careful writer', () => {
+    expect(canonicalJson({ z: { __proto__: null, b: 1, a: 2 } })).toBe('{"z":{"a":2,"b":1}}')
+    expect(canonicalJson(JSON.parse('{"__proto__": {"x": 1}, "a": 1}'))).toBe('{"__proto__":{"x":1},"a":1}')
+    expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}')
+    expect(() => canonicalJson({ a: 'x\udc00' })).toThrow(/surrogate/)
   })
 })
 

@@ -36,9 +36,20 @@ export function canonicalJson(value: unknown): string {
   // faster than any writer in JavaScript.
   const scan: Scan = { keys: new Set(), sorted: true }
   if (isPlain(value, 0, scan) && !scan.keys.has('__proto__')) {
-    const native = scan.sorted ? JSON.stringify(value) : JSON.stringify(value, Array.from(scan.keys).sort(compareKeys))
+    const native = scan.sorted
+      ? JSON.stringify(value)
+      : JSON.stringify(value, Array.from(scan.keys).sort(compareKeys))
     if (native !== undefined && !native.includes('\\ud')) return native
   }
+  try {
+    return write(value, '', [], false) as string
+  } catch (error) {
+    throw error instanceof CanonicalFailure ? toMimaError(error) : error
+  }
+}
+
+/** The careful writer alone, without the native fast path (tests compare the two). */
+export function canonicalJsonCareful(value: unknown): string {
   try {
     return write(value, '', [], false) as string
   } catch (error) {

@@ -1,9 +1,29 @@
-import { sha256 } from '@noble/hashes/sha2.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { nodeCrypto } from '../internal/node-crypto'
 
 // RFC 9162 §2.1.1: leaves and interior nodes are domain-separated by one prefix byte.
 const LEAF_PREFIX = 0x00
 const NODE_PREFIX = 0x01
-const HEX = /^(?:[0-9a-f]{2})*$/
+
+// node:crypto hashes short inputs several times faster than the portable code (full-ledger
+// verification hashes every node); both give identical digests.
+const node = nodeCrypto()
+const sha256: (input: Uint8Array) => Uint8Array = node
+  ? (input) => {
+      const digest = node.createHash('sha256').update(input).digest()
+      return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+    }
+  : nobleSha256
+
+const NODE_INPUT = new Uint8Array(65)
+NODE_INPUT[0] = NODE_PREFIX
+
+// Character code → nibble value (or 255), for a fast hex decoder.
+const NIBBLE = new Uint8Array(128).fill(255)
+for (let index = 0; index < 16; index += 1) {
+  NIBBLE['0123456789abcdef'.charCodeAt(index)] = index
+  NIBBLE['0123456789ABCDEF'.charCodeAt(index)] = index
+}
 
 /** Lowercase hex of `bytes`. */
 export function bytesToHex(bytes: Uint8Array): string {
@@ -14,11 +34,13 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** Bytes of a lowercase or uppercase hex string; throws on anything else. */
 export function hexToBytes(hex: string): Uint8Array {
-  const normalized = hex.toLowerCase()
-  if (!HEX.test(normalized)) throw new TypeError(`Not a hex string: "${hex.slice(0, 80)}"`)
-  const bytes = new Uint8Array(normalized.length / 2)
+  if (hex.length % 2 !== 0) throw new TypeError(`Not a hex string: "${hex.slice(0, 80)}"`)
+  const bytes = new Uint8Array(hex.length / 2)
   for (let index = 0; index < bytes.length; index += 1) {
-    bytes[index] = Number.parseInt(normalized.slice(index * 2, index * 2 + 2), 16)
+    const high = NIBBLE[hex.charCodeAt(index * 2)] ?? 255
+    const low = NIBBLE[hex.charCodeAt(index * 2 + 1)] ?? 255
+    if (high === 255 || low === 255) throw new TypeError(`Not a hex string: "${hex.slice(0, 80)}"`)
+    bytes[index] = high * 16 + low
   }
   return bytes
 }
@@ -50,11 +72,10 @@ export function leafHash(data: Uint8Array | string): Uint8Array {
 
 /** The RFC 9162 interior node hash `SHA-256(0x01 ‖ left ‖ right)`. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const input = new Uint8Array(65)
-  input[0] = NODE_PREFIX
-  input.set(left, 1)
-  input.set(right, 33)
-  return sha256(input)
+  // One reusable input buffer: hashing is synchronous, so no call can see another's bytes.
+  NODE_INPUT.set(left, 1)
+  NODE_INPUT.set(right, 33)
+  return sha256(NODE_INPUT)
 }
 
 /** The root of the empty tree, `SHA-256()` (RFC 9162 §2.1.1). */
