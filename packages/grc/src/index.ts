@@ -14,6 +14,7 @@ export {
   type FrameworkCatalog,
   type FrameworkSlug,
 } from './catalog/control'
+export { type CreateGrcOptions, createGrc, type Grc, type GrcEvidenceClient } from './client/create-grc'
 export {
   type DeriveControlsInput,
   type DerivedControls,
