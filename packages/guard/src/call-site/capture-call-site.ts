@@ -4,44 +4,67 @@ type CallSiteFrame = {
   getColumnNumber(): number | null
 }
 
+/** A captured, not yet formatted stack (V8 keeps the raw frames until `.stack` is first read). */
+export interface RawStack {
+  stack?: unknown
+}
+
+type ErrorWithHooks = ErrorConstructor & { prepareStackTrace?: unknown; stackTraceLimit: number }
+
 const structuredFrames = (_error: Error, frames: CallSiteFrame[]): CallSiteFrame[] => frames
 
 /**
- * The first stack frame above `below` whose file is not skipped, as `file:line:column`
- * (relative to the working directory when inside it). Reads V8's structured frames, so no
- * stack string is formatted; costs a few microseconds.
+ * Frames kept above the patched method. The caller is almost always frame 0 (a direct call) or
+ * frame 1 (an SDK helper such as `parse()`); stream helpers record their site separately.
+ * Capturing costs roughly a microsecond per frame, so few are kept.
  */
-export function captureCallSite(
-  below: Function,
-  skip: (file: string) => boolean,
-  cwd: string,
-): string | undefined {
-  const errorConstructor = Error as ErrorConstructor & {
-    prepareStackTrace?: unknown
-    stackTraceLimit: number
-  }
-  const previousPrepare = errorConstructor.prepareStackTrace
+const FRAMES_KEPT = 6
+
+/** Captures the raw frames above `below`, cheaply: nothing is formatted yet. */
+export function captureRawStack(below: Function): RawStack {
+  const errorConstructor = Error as ErrorWithHooks
   const previousLimit = errorConstructor.stackTraceLimit
-  const holder: { stack?: CallSiteFrame[] } = {}
+  const holder: RawStack = {}
+  try {
+    errorConstructor.stackTraceLimit = FRAMES_KEPT
+    Error.captureStackTrace(holder, below)
+  } catch {
+    // no stack, no call site
+  } finally {
+    errorConstructor.stackTraceLimit = previousLimit
+  }
+  return holder
+}
+
+/**
+ * The first frame of `raw` whose file is not skipped, as `file:line:column` (relative to `cwd`
+ * when inside it), read from V8's structured frames so no stack string is built.
+ */
+export function resolveCallSite(raw: RawStack, skip: (file: string) => boolean, cwd: string): string | undefined {
+  const errorConstructor = Error as ErrorWithHooks
+  const previousPrepare = errorConstructor.prepareStackTrace
+  let frames: unknown
   try {
     errorConstructor.prepareStackTrace = structuredFrames
-    errorConstructor.stackTraceLimit = 24
-    Error.captureStackTrace(holder, below)
-    const frames = holder.stack
-    if (!Array.isArray(frames)) return undefined
-    for (const frame of frames) {
-      let file = frame.getFileName()
-      if (!file || file.startsWith('node:')) continue
-      if (file.startsWith('file://')) file = decodeURIComponent(file.slice(7))
-      if (skip(file)) continue
-      if (file.startsWith(cwd)) file = file.slice(cwd.length)
-      return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`
-    }
-    return undefined
+    frames = raw.stack
   } catch {
     return undefined
   } finally {
     errorConstructor.prepareStackTrace = previousPrepare
-    errorConstructor.stackTraceLimit = previousLimit
   }
+  if (!Array.isArray(frames)) return undefined
+  for (const frame of frames as CallSiteFrame[]) {
+    let file = frame.getFileName()
+    if (!file || file.startsWith('node:')) continue
+    if (file.startsWith('file://')) file = decodeURIComponent(file.slice(7))
+    if (skip(file)) continue
+    if (file.startsWith(cwd)) file = file.slice(cwd.length)
+    return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`
+  }
+  return undefined
+}
+
+/** {@link captureRawStack} and {@link resolveCallSite} at once. */
+export function captureCallSite(below: Function, skip: (file: string) => boolean, cwd: string): string | undefined {
+  return resolveCallSite(captureRawStack(below), skip, cwd)
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { fileURLToPath } from 'node:url'
 import { getAttestedContext } from '@mima/core'
-import { captureCallSite } from '../call-site/capture-call-site'
+import { captureCallSite, captureRawStack, resolveCallSite } from '../call-site/capture-call-site'
 import type { GuardEvent, GuardProvider } from '../guard/guard-options'
 import type { GuardState } from '../guard/guard-state'
 import { MimaAttestationError } from '../guard/mima-attestation-error'
@@ -57,6 +57,9 @@ function record(state: GuardState, event: GuardEvent): void {
   }
 }
 
+// Built once per call with every key present (stable shape); `undefined` values are left out of JSON.
+type MutableEvent = { -readonly [Key in keyof GuardEvent]-?: GuardEvent[Key] | undefined }
+
 function unattested(
   state: GuardState,
   provider: GuardProvider,
@@ -66,26 +69,45 @@ function unattested(
 ): Error | undefined {
   const { config } = state
   state.counts.unattested += 1
-  const callSite =
-    captureCallSite(guarded, (file) => isSkipped(state, file), config.cwd) ?? helperSites.getStore()
+  const raw = captureRawStack(guarded)
+  const helperSite = helperSites.getStore()
   const model = modelOf(params)
-  const action = config.mode === 'block' ? 'blocked' : config.mode === 'warn' ? 'warned' : 'reported'
-  const event: GuardEvent = {
+  const event = {
     ts: new Date().toISOString(),
     call: target.call,
-    ...(callSite === undefined ? {} : { call_site: callSite }),
+    call_site: undefined,
     attested: false,
-    action,
+    action: config.mode === 'block' ? 'blocked' : config.mode === 'warn' ? 'warned' : 'reported',
     mode: config.mode,
     provider,
     operation: target.operation,
-    ...(model === undefined ? {} : { model }),
-    ...(config.workspaceId === undefined ? {} : { workspace_id: config.workspaceId }),
+    model,
+    workspace_id: config.workspaceId,
     pid: process.pid,
+  } satisfies MutableEvent as MutableEvent
+  const skip = (file: string): boolean => isSkipped(state, file)
+
+  // Report mode into the in-process queue: the call site is resolved when the queue is written,
+  // off the caller's path (capturing the raw frames is the only stack work done here).
+  if (config.mode === 'report' && config.onEvent === undefined) {
+    try {
+      if (!config.record) return undefined
+      const tracer = activeTracer()
+      if (tracer === undefined && state.reporter) {
+        state.reporter.push(event as GuardEvent, () => resolveCallSite(raw, skip, config.cwd) ?? helperSite)
+        state.counts.recorded += 1
+        return undefined
+      }
+    } catch {
+      return undefined
+    }
   }
+
+  const callSite = resolveCallSite(raw, skip, config.cwd) ?? helperSite
+  event.call_site = callSite
   if (config.mode === 'block') {
     state.counts.blocked += 1
-    record(state, event)
+    record(state, event as GuardEvent)
     return new MimaAttestationError(target.call, callSite)
   }
   if (config.mode === 'warn') {
@@ -104,7 +126,7 @@ function unattested(
       }
     }
   }
-  record(state, event)
+  record(state, event as GuardEvent)
   return undefined
 }
 

@@ -24,7 +24,11 @@ export interface GuardReporterStats {
 
 /** Queues events and writes them asynchronously: daemon socket first, else the JSONL log. */
 export interface GuardReporter {
-  push(event: GuardEvent): void
+  /**
+   * Queues `event`; `resolveSite`, when given, runs at write time and fills `call_site` (so the
+   * stack is formatted off the caller's path).
+   */
+  push(event: GuardEvent, resolveSite?: () => string | undefined): void
   /** Resolves once everything queued so far was handed to the daemon or written. */
   flush(): Promise<void>
   readonly stats: GuardReporterStats
@@ -41,14 +45,27 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   })
   const daemon: DaemonClient = createDaemonClient(options.socketPath)
   const stats: GuardReporterStats = { daemon: 0, log: 0, dropped: 0 }
-  let queue: string[] = []
+  let queue: Array<readonly [GuardEvent, (() => string | undefined) | undefined]> = []
+
+  function serialise(entries: typeof queue): string[] {
+    const lines: string[] = []
+    for (const [event, resolveSite] of entries) {
+      try {
+        if (resolveSite) (event as { call_site?: string | undefined }).call_site = resolveSite()
+        lines.push(JSON.stringify(event))
+      } catch {
+        stats.dropped += 1
+      }
+    }
+    return lines
+  }
   let running: Promise<void> | undefined
   let scheduled = false
   let closed = false
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
-      const lines = queue
+      const lines = serialise(queue)
       queue = []
       try {
         if (await daemon.send(lines)) stats.daemon += lines.length
@@ -81,22 +98,23 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   const onExit = (): void => {
     // Whatever is still queued when the process exits is written synchronously.
     if (queue.length > 0) {
-      log.appendSync(queue)
-      stats.log += queue.length
+      const lines = serialise(queue)
       queue = []
+      log.appendSync(lines)
+      stats.log += lines.length
     }
   }
   process.on('exit', onExit)
 
   return {
     stats,
-    push(event) {
+    push(event, resolveSite) {
       if (closed) return
       if (queue.length >= maxQueue) {
         stats.dropped += 1
         return
       }
-      queue.push(JSON.stringify(event))
+      queue.push([event, resolveSite])
       if (!scheduled && !running) schedule()
     },
     async flush() {
