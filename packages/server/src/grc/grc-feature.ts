@@ -16,6 +16,7 @@ import {
   WORKSPACE_SCOPE,
 } from '@mima/grc'
 import type { Context } from 'hono'
+import { countUnattestedCalls } from '../guard-events/guard-event-store'
 import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
@@ -23,7 +24,6 @@ import { stringQuery } from '../http/query'
 import type { Database } from '../storage/database'
 import { GRC_MIGRATIONS } from './grc-migrations'
 import {
-  countUnattestedLast24h,
   deleteGate,
   listGates,
   listSystems,
@@ -229,7 +229,7 @@ export const grcFeature: ServerFeature = defineFeature({
       const [readiness, policies, unattested] = await Promise.all([
         readReadiness(server.database, { workspaceId }),
         listGates(server.database, workspaceId),
-        countUnattestedLast24h(server.database, workspaceId),
+        countUnattestedCalls(server.database, workspaceId),
       ])
       const check = evaluateGates({ policies, readiness })
       const failing = check.results.filter((result) => result.status === 'failing')

@@ -285,16 +285,3 @@ export async function listSystems(database: Queryable, workspaceId: string): Pro
   }
   return [...systems.values()].sort((left, right) => left.system_name.localeCompare(right.system_name))
 }
-
-/**
- * Guard events reporting an unattested AI call in the last 24 hours.
- * (Reads `guard_events` directly until the guard-events module exposes a storage function.)
- */
-export async function countUnattestedLast24h(database: Queryable, workspaceId: string): Promise<number> {
-  const { rows } = await database.query<{ count: number }>(
-    `select count(*)::int as count from guard_events
-      where workspace_id = $1 and unattested and received_at >= now() - interval '24 hours'`,
-    [workspaceId],
-  )
-  return Number(rows[0]?.count ?? 0)
-}
