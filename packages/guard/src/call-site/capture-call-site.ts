@@ -40,7 +40,11 @@ export function captureRawStack(below: Function): RawStack {
  * The first frame of `raw` whose file is not skipped, as `file:line:column` (relative to `cwd`
  * when inside it), read from V8's structured frames so no stack string is built.
  */
-export function resolveCallSite(raw: RawStack, skip: (file: string) => boolean, cwd: string): string | undefined {
+export function resolveCallSite(
+  raw: RawStack,
+  skip: (file: string) => boolean,
+  cwd: string,
+): string | undefined {
   const errorConstructor = Error as ErrorWithHooks
   const previousPrepare = errorConstructor.prepareStackTrace
   let frames: unknown
@@ -65,6 +69,10 @@ export function resolveCallSite(raw: RawStack, skip: (file: string) => boolean, 
 }
 
 /** {@link captureRawStack} and {@link resolveCallSite} at once. */
-export function captureCallSite(below: Function, skip: (file: string) => boolean, cwd: string): string | undefined {
+export function captureCallSite(
+  below: Function,
+  skip: (file: string) => boolean,
+  cwd: string,
+): string | undefined {
   return resolveCallSite(captureRawStack(below), skip, cwd)
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -275,5 +275,28 @@ describe('attested context', () => {
     const expected = Array.from({ length: 60 }, (_, index) => index).filter((index) => index % 3 !== 0)
     expect(flagged).toEqual(expected)
     expect(guardStatus().counts).toMatchObject({ attested: 20, unattested: 40 })
+  })
+})
+
+describe('reporting never fails the AI call', () => {
+  it('survives an unwritable log and a throwing onEvent', async () => {
+    // the log's parent is a file, so every write fails
+    const blocker = join(directory, 'blocker')
+    writeFileSync(blocker, '')
+    enable('report', { logPath: join(blocker, 'guard_log.jsonl') })
+    const { openai } = clients()
+    const reply = await openai.chat.completions.create({ model: 'm', messages })
+    expect(reply.choices[0]?.message.content).toBe('fake-reply')
+    await flushGuardReports()
+    await disableGuard()
+
+    enable('warn', {
+      onEvent: () => {
+        throw new Error('sink exploded')
+      },
+    })
+    const again = await openai.chat.completions.create({ model: 'm', messages })
+    expect(again.choices[0]?.message.content).toBe('fake-reply')
+    expect(guardStatus().counts).toMatchObject({ unattested: 1, warned: 1 })
   })
 })
