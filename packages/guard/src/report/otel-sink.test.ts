@@ -71,5 +71,20 @@ it('emits mima.ai_call spans when a real tracer provider is registered, and skip
     'gen_ai.request.model': 'claude-otel',
   })
   expect(existsSync(logPath)).toBe(false)
+
+  // traceAttested: attested calls get a span too, with the attestation's workspace.
+  await disableGuard()
+  enableGuard({ mode: 'report', logPath, socketPath: join(directory, 'none.sock'), traceAttested: true })
+  exporter.reset()
+  await runAttested({ toolName: 'summarise', workspaceId: 'ws-context' }, () =>
+    openai.embeddings.create({ model: 'emb-attested', input: 'x' }),
+  )
+  const [attested] = exporter.getFinishedSpans().filter((span) => span.name === 'mima.ai_call')
+  expect(attested?.attributes).toMatchObject({
+    'mima.attested': true,
+    'mima.workspace_id': 'ws-context',
+    'gen_ai.operation.name': 'embeddings',
+    'gen_ai.request.model': 'emb-attested',
+  })
   await provider.shutdown()
 })
