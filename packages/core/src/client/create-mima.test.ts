@@ -381,6 +381,18 @@ describe('onError', () => {
     expect(server.recorder.attestations).toHaveLength(1)
   })
 
+  it('does not make callers wait through retries while the server is known to be down', async () => {
+    const mima = await downClient('silent')
+    const first = await mima.push('first', '', '')
+    expect(first.status).toBe('queued')
+    const before = attestationRequests().length
+    expect((await mima.push('second', '', '')).status).toBe('queued')
+    expect(attestationRequests()).toHaveLength(before) // went straight to the outbox
+    expect(mima.pending).toBe(2)
+    await mima.flush()
+    expect(server.recorder.attestations.map((record) => record.tool_name)).toEqual(['first', 'second'])
+  })
+
   it('raise: a background failure surfaces from flush()', async () => {
     const mima = client({ onError: 'raise', retry: { limit: 0 } })
     mima.attest({ toolName: 'bg', mode: 'batch' }, () => 1)()

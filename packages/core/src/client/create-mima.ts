@@ -16,7 +16,7 @@ import { uuidv7 } from '../ids/uuidv7'
 import { createOutbox, isEvidence, type OutboxRecord } from '../outbox/outbox'
 import { ed25519Sign, seedBytes, verifyingKeyHex } from '../signing/ed25519'
 import { toHex } from '../signing/hex'
-import { createTransport, type EvidenceResponse } from '../transport/transport'
+import { createTransport, type EvidenceResponse, type Transport } from '../transport/transport'
 import { registerForExit, unregisterForExit } from './exit-hooks'
 import type {
   ApprovalTokenInput,
@@ -261,11 +261,12 @@ export function createMima(options: MimaOptions = {}): Mima {
   async function deliverAttestations(
     ws: string,
     records: readonly AttestationPayload[],
+    http: Omit<Transport, 'quick'> = transport,
   ): Promise<{ sent: number; rejected: string[] }> {
     if (records.length === 0) return { sent: 0, rejected: [] }
     if (!batchUnsupported) {
       try {
-        const response = await transport.postBatch(ws, records)
+        const response = await http.postBatch(ws, records)
         const rejected: string[] = []
         for (const result of response.results ?? []) {
           if (result.status === 'rejected' || result.status === 'error')
@@ -285,7 +286,7 @@ export function createMima(options: MimaOptions = {}): Mima {
     const rejected: string[] = []
     for (const record of records) {
       try {
-        await transport.postAttestation(ws, record)
+        await http.postAttestation(ws, record)
         sent++
       } catch (error) {
         const failure = asMimaError(error, 'Attestation push')
@@ -318,13 +319,16 @@ export function createMima(options: MimaOptions = {}): Mima {
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let retryTimer: ReturnType<typeof setTimeout> | undefined
   let retryDelay = 1_000
+  // While the server is known to be down, sync sends go straight to the outbox instead of making
+  // the caller wait through retries (a simple circuit breaker; the retry timer probes the server).
+  let outageUntil = 0
   let closed = false
 
   function unref(timer: ReturnType<typeof setTimeout>): void {
     ;(timer as { unref?: () => void }).unref?.()
   }
 
-  async function drainOnce(): Promise<SendSummary> {
+  async function drainOnce(http: Omit<Transport, 'quick'>): Promise<SendSummary> {
     let sent = 0
     let rejected = 0
     for (;;) {
@@ -333,14 +337,14 @@ export function createMima(options: MimaOptions = {}): Mima {
       try {
         const ws = await workspaceId()
         const attestations = batch.records.filter((record) => !isEvidence(record)) as AttestationPayload[]
-        const result = await deliverAttestations(ws, attestations)
+        const result = await deliverAttestations(ws, attestations, http)
         sent += result.sent
         rejected += result.rejected.length
         reportRejections(result.rejected, 'background')
         for (const record of batch.records) {
           if (!isEvidence(record)) continue
           try {
-            await transport.postEvidence(ws, prepareEvidence(record, ws))
+            await http.postEvidence(ws, prepareEvidence(record, ws))
             sent++
           } catch (error) {
             const failure = asMimaError(error, 'GRC push')
@@ -363,12 +367,13 @@ export function createMima(options: MimaOptions = {}): Mima {
         logger.warn(`[mima] The server is reachable again; queued records are being delivered.`)
     }
     outageReported = false
+    outageUntil = 0
     retryDelay = 1_000
     return { sent, rejected, pending: outbox.size }
   }
 
-  function drain(): Promise<SendSummary> {
-    draining ??= drainOnce().finally(() => {
+  function drain(http: Omit<Transport, 'quick'> = transport): Promise<SendSummary> {
+    draining ??= drainOnce(http).finally(() => {
       draining = undefined
     })
     return draining
@@ -392,6 +397,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       },
       (error: unknown) => {
         reportOutage(asMimaError(error, 'Outbox delivery'))
+        outageUntil = monotonic() + retryDelay
         scheduleRetry()
       },
     )
@@ -438,6 +444,10 @@ export function createMima(options: MimaOptions = {}): Mima {
     where: 'call' | 'background',
     approval: ApprovalTokenInput | undefined,
   ): Promise<AttestationResult> {
+    if (outageUntil > monotonic()) {
+      enqueue(record)
+      return emptyResult(record, 'queued', 'the server is unreachable; kept in the outbox')
+    }
     let result: AttestationResult
     try {
       const ws = await workspaceId()
@@ -459,6 +469,7 @@ export function createMima(options: MimaOptions = {}): Mima {
         return emptyResult(record, 'rejected', failure.message)
       } else {
         enqueue(record)
+        outageUntil = monotonic() + retryDelay
         if (!retryTimer) scheduleRetry()
         report(
           new MimaError(failure.code, `${failure.message} (kept in the outbox; it will be retried)`, {
@@ -703,6 +714,7 @@ export function createMima(options: MimaOptions = {}): Mima {
         return empty(failure.message)
       }
       enqueue(keyed)
+      outageUntil = monotonic() + retryDelay
       if (!retryTimer) scheduleRetry()
       report(
         new MimaError(failure.code, `${failure.message} (kept in the outbox; it will be retried)`, {
@@ -871,7 +883,8 @@ export function createMima(options: MimaOptions = {}): Mima {
     beforeExit: async (): Promise<void> => {
       if (exitState.flushedAtExit || closed || outbox.size === 0) return
       exitState.flushedAtExit = true
-      await drain().catch(() => undefined)
+      // One quick attempt (no retries, 5 s timeout): exit must not hang on a dead server.
+      await drain(transport.quick).catch(() => undefined)
     },
     exit: (): void => {
       outbox.persist()

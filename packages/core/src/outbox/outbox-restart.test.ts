@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { build } from 'tsdown'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { definePackageBuild } from '../../../../tsdown.shared.ts'
@@ -85,5 +86,40 @@ process.exit(0) // exits without close(): the exit hook must write everything to
     } finally {
       await server.close()
     }
+  })
+
+  it('flushes buffered records when the process ends on its own (beforeExit), and saves them when the server is down', async () => {
+    const outbox = join(work, 'outbox-natural')
+    const script = (port: number): string => {
+      const file = join(work, `natural-${port}.mjs`)
+      writeFileSync(
+        file,
+        `import { createMima } from ${JSON.stringify(bundle)}
+const mima = createMima({ apiKey: 'k', systemName: 'natural', baseUrl: 'http://127.0.0.1:${port}', workspaceId: 'ws-test',
+  env: {}, configFile: false, onError: 'silent', outbox: { directory: ${JSON.stringify(outbox)} } })
+const step = mima.attest({ toolName: 'natural-step', mode: 'batch' }, (index) => index)
+for (let index = 0; index < 7; index++) step(index)
+// no close(), no exit(): the event loop simply runs dry
+`,
+      )
+      return file
+    }
+    const server = await startTestServer()
+    try {
+      // Asynchronous spawn: this process must keep serving HTTP while the child runs.
+      await promisify(execFile)(process.execPath, [script(server.port)], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+      expect(server.recorder.attestationsFor('natural-step')).toHaveLength(7)
+    } finally {
+      await server.close()
+    }
+    const down = spawnSync(process.execPath, [script(await freePort())], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(down.status).toBe(0)
+    expect(readFileSync(join(outbox, 'natural.jsonl'), 'utf8').trim().split('\n')).toHaveLength(7)
   })
 })

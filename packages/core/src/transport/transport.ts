@@ -53,6 +53,8 @@ export interface EvidenceResponse {
 }
 
 export interface Transport {
+  /** The same endpoints with one attempt and a 5 s timeout (for the last flush at process exit). */
+  readonly quick: Omit<Transport, 'quick'>
   me(): Promise<{ workspace_id?: string }>
   postAttestation(workspaceId: string, record: AttestationPayload): Promise<AttestationResponse>
   postBatch(workspaceId: string, records: readonly AttestationPayload[]): Promise<BatchResponse>
@@ -88,13 +90,19 @@ export function createTransport(options: TransportOptions): Transport {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   })
 
+  const quickClient: KyInstance = client.extend({
+    retry: { limit: 0 },
+    timeout: Math.min(options.timeout ?? 15_000, 5_000),
+  })
+
   async function request<T>(
+    http: KyInstance,
     what: string,
     path: string,
     init: { method: 'get' | 'post'; json?: unknown; idempotencyKey?: string | undefined },
   ): Promise<T> {
     try {
-      const response = await client(path, {
+      const response = await http(path, {
         method: init.method,
         ...(init.json === undefined ? {} : { json: init.json }),
         ...(init.idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': init.idempotencyKey } }),
@@ -132,24 +140,25 @@ export function createTransport(options: TransportOptions): Transport {
   const workspacePath = (workspaceId: string, rest: string): string =>
     `api/workspaces/${encodeURIComponent(workspaceId)}/governance/${rest}`
 
-  return {
-    me: () => request('Workspace lookup (GET /api/me)', 'api/me', { method: 'get' }),
+  const endpoints = (http: KyInstance): Omit<Transport, 'quick'> => ({
+    me: () => request(http, 'Workspace lookup (GET /api/me)', 'api/me', { method: 'get' }),
     postAttestation: (workspaceId, record) =>
-      request('Attestation push', workspacePath(workspaceId, 'attestations/external'), {
+      request(http, 'Attestation push', workspacePath(workspaceId, 'attestations/external'), {
         method: 'post',
         json: record,
         idempotencyKey: record.idempotency_key,
       }),
     postBatch: (workspaceId, records) =>
-      request('Batch push', workspacePath(workspaceId, 'attestations/batch'), {
+      request(http, 'Batch push', workspacePath(workspaceId, 'attestations/batch'), {
         method: 'post',
         json: { records },
       }),
     postEvidence: (workspaceId, record) =>
-      request('GRC push', workspacePath(workspaceId, 'grc/evidence'), {
+      request(http, 'GRC push', workspacePath(workspaceId, 'grc/evidence'), {
         method: 'post',
         json: record,
         idempotencyKey: record.idempotency_key,
       }),
-  }
+  })
+  return { ...endpoints(client), quick: endpoints(quickClient) }
 }
