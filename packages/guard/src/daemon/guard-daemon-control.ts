@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MimaError } from '@mima/core'
 import type { GuardMode } from '../guard/guard-options'
@@ -150,8 +150,8 @@ async function describe(
  * ```
  */
 export async function startGuardDaemon(options: StartGuardDaemonOptions = {}): Promise<StartedGuardDaemon> {
-  const socketPath = options.socketPath ?? defaultGuardSocketPath()
-  const logPath = options.logPath ?? defaultGuardLogPath()
+  const socketPath = resolve(options.socketPath ?? defaultGuardSocketPath())
+  const logPath = resolve(options.logPath ?? defaultGuardLogPath())
   const mode = options.mode ?? 'warn'
   if (!['warn', 'block', 'report'].includes(mode)) {
     throw new MimaError(
@@ -202,7 +202,12 @@ export async function startGuardDaemon(options: StartGuardDaemonOptions = {}): P
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 })
   const outputPath = join(dirname(socketPath), 'daemon.log')
   const output = openSync(outputPath, 'a', 0o600)
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', output, output], env })
+  const child = spawn(process.execPath, args, {
+    cwd: dirname(socketPath),
+    detached: true,
+    stdio: ['ignore', output, output],
+    env,
+  })
   closeSync(output)
   let exited: number | null | undefined
   child.once('exit', (code) => {
@@ -227,7 +232,7 @@ export async function startGuardDaemon(options: StartGuardDaemonOptions = {}): P
  * forwards what it holds, then removes its socket and PID file.
  */
 export async function stopGuardDaemon(location: GuardDaemonLocation = {}): Promise<StoppedGuardDaemon> {
-  const socketPath = location.socketPath ?? defaultGuardSocketPath()
+  const socketPath = resolve(location.socketPath ?? defaultGuardSocketPath())
   const pidPath = pidPathFor(socketPath)
   // Only a daemon that answers on the socket is signalled: a stale PID file may name a reused PID.
   const pid = (await queryGuardDaemon(socketPath))?.pid
@@ -250,7 +255,7 @@ export async function stopGuardDaemon(location: GuardDaemonLocation = {}): Promi
 
 /** Whether a daemon answers on the socket, with its counts and the log's figures. */
 export async function guardDaemonStatus(location: GuardDaemonLocation = {}): Promise<GuardDaemonStatus> {
-  const socketPath = location.socketPath ?? defaultGuardSocketPath()
-  const logPath = location.logPath ?? defaultGuardLogPath()
+  const socketPath = resolve(location.socketPath ?? defaultGuardSocketPath())
+  const logPath = resolve(location.logPath ?? defaultGuardLogPath())
   return describe(await queryGuardDaemon(socketPath), socketPath, logPath)
 }

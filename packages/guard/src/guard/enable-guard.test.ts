@@ -91,6 +91,19 @@ describe('enableGuard', () => {
     )
     expect(() => enableGuard({ mode: 'loud' as never })).toThrow(/mode must be one of warn, block, report/)
     expect(() => enableGuard({ warn: 'sometimes' as never })).toThrow(/warn must be one of/)
+    expect(() => enableGuard({ formats: ['umd' as never] })).toThrow(/formats may hold/)
+  })
+
+  it('patches only the copies asked for', async () => {
+    const status = enable('block', { formats: ['esm'] })
+    expect(status.patched.map((patch) => patch.format)).toEqual(['esm', 'esm'])
+    const require = createRequire(import.meta.url)
+    const CommonJsOpenAI = require('openai') as typeof OpenAI
+    const commonjs = new CommonJsOpenAI({ apiKey: 'test', baseURL: server.openaiBaseUrl, maxRetries: 0 })
+    await expect(commonjs.chat.completions.create({ model: 'm', messages })).resolves.toBeDefined()
+    await expect(clients().openai.chat.completions.create({ model: 'm', messages })).rejects.toBeInstanceOf(
+      MimaAttestationError,
+    )
   })
 
   it('restores the original methods when disabled', async () => {

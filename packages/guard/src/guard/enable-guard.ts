@@ -54,6 +54,14 @@ function validate(options: GuardOptions): void {
       `enableGuard: warn must be one of ${WARN_FREQUENCIES.join(', ')} (got ${String(options.warn)})`,
     )
   }
+  for (const format of options.formats ?? []) {
+    if (format !== 'commonjs' && format !== 'esm') {
+      throw new MimaError(
+        'validation_failed',
+        `enableGuard: formats may hold 'commonjs' and 'esm' (got ${String(format)})`,
+      )
+    }
+  }
   for (const sdk of options.sdks ?? []) {
     if (
       !Object.hasOwn(SDK_TARGETS, sdk.provider) ||
@@ -108,12 +116,18 @@ function patchExports(state: GuardState, provider: GuardProvider, exports: unkno
   return methods
 }
 
-function patchSdk(state: GuardState, sdk: GuardSdkModule, bases: readonly string[]): void {
+function patchSdk(
+  state: GuardState,
+  sdk: GuardSdkModule,
+  bases: readonly string[],
+  formats: readonly ('commonjs' | 'esm')[],
+): void {
   for (const copy of resolveSdk(sdk.specifier, bases)) {
     if (!state.skipRoots.includes(`${copy.root}/`)) state.skipRoots.push(`${copy.root}/`)
     const load = createRequire(copy.commonjs)
-    const entries: Array<['commonjs' | 'esm', string]> = [['commonjs', copy.commonjs]]
-    if (copy.esm !== undefined) entries.push(['esm', copy.esm])
+    const entries: Array<['commonjs' | 'esm', string]> = []
+    if (formats.includes('commonjs')) entries.push(['commonjs', copy.commonjs])
+    if (copy.esm !== undefined && formats.includes('esm')) entries.push(['esm', copy.esm])
     for (const [format, file] of entries) {
       if (state.patchedFiles.has(file)) continue
       state.patchedFiles.add(file)
@@ -214,7 +228,8 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
       provider,
       specifier: DEFAULT_SPECIFIERS[provider],
     }))
-  for (const sdk of sdks) patchSdk(state, sdk, bases)
+  const formats = options.formats ?? ['commonjs', 'esm']
+  for (const sdk of sdks) patchSdk(state, sdk, bases, formats)
   return status(state)
 }
 

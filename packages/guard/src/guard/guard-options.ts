@@ -35,6 +35,11 @@ export interface GuardOptions {
    * working directory, the main module and `@mima/guard` itself.
    */
   readonly sdks?: readonly GuardSdkModule[]
+  /**
+   * Which copies of each SDK to load and patch: both by default. An app that knows it only ever
+   * `import`s (or only `require`s) the SDKs can skip loading the other copy at start-up.
+   */
+  readonly formats?: readonly ('commonjs' | 'esm')[]
   /** Files or directories package names are resolved from (see {@link GuardOptions.sdks}). */
   readonly resolveFrom?: readonly string[]
   /** The workspace recorded on events; defaults to `MIMA_WORKSPACE_ID`, then `~/.mima/config.json`. */
