@@ -201,22 +201,29 @@ describe('attest', () => {
     expect(server.recorder.attestationsFor('double')).toHaveLength(1)
   })
 
-  it('rejects inputs without a canonical form before running the function, and hashes what hashInput picks', async () => {
-    const mima = client()
-    let ran = false
-    const withBigint = mima.attest('big', (amount: bigint) => {
-      ran = true
+  it('reports inputs without a canonical form per onError, and hashes what hashInput picks', async () => {
+    const raising = client({ onError: 'raise' })
+    let ran = 0
+    const withBigint = raising.attest('big', (amount: bigint) => {
+      ran++
       return Number(amount)
     })
-    expect(() => withBigint(1n)).toThrow(MimaError)
-    expect(ran).toBe(false)
-    const mapped = mima.attest(
+    expect(() => withBigint(1n)).toThrow(/bigint at \$\[0\]/)
+    expect(ran).toBe(0) // raise: refused before anything ran
+    const warning = client({ onError: 'warn' })
+    expect(warning.attest('big', (amount: bigint) => Number(amount))(2n)).toBe(2) // warn: the app keeps working
+    expect(warnings.join('\n')).toMatch(/attest\(big\) cannot hash its input: Cannot hash a bigint/)
+    const mapped = raising.attest(
       { toolName: 'big', hashInput: (amount: bigint) => amount.toString() },
       (amount: bigint) => Number(amount),
     )
     expect(mapped(7n)).toBe(7)
-    await mima.flush()
-    expect(server.recorder.attestationsFor('big')[0]?.input_hash).toBe(sha256HexPortable('"7"'))
+    await raising.flush()
+    await warning.flush()
+    expect(server.recorder.attestationsFor('big').map((record) => record.input_hash)).toEqual([
+      '',
+      sha256HexPortable('"7"'),
+    ])
   })
 
   it('keeps 1,000 concurrent attested tasks isolated from each other', async () => {

@@ -579,7 +579,14 @@ export function createMima(options: MimaOptions = {}): Mima {
           outputHash = hashValue(hashOutput ? hashOutput(output.value as Awaited<Result>) : output.value)
         } catch (error) {
           // The call succeeded; its result just has no canonical form. Record it, say so.
-          report(asMimaError(error, `attest(${toolName}) output hash`), 'background')
+          const failure = asMimaError(error, 'output hash')
+          report(
+            new MimaError(failure.code, `attest(${toolName}) cannot hash its output: ${failure.message}`, {
+              cause: failure,
+              ...(failure.details === undefined ? {} : { details: failure.details }),
+            }),
+            'background',
+          )
         }
       }
       return newRecord(toolName, startedAt, {
@@ -604,9 +611,23 @@ export function createMima(options: MimaOptions = {}): Mima {
 
     return function attested(this: This, ...args: Args): Result {
       const startedAt = clock.now()
-      // Hash the input before the call: the function may mutate its arguments. A value with no
-      // canonical form is a programming error, reported before anything runs.
-      const inputHash = hashValue(hashInput ? hashInput(...args) : args)
+      // Hash the input before the call: the function may mutate its arguments.
+      let inputHash: string
+      try {
+        inputHash = hashValue(hashInput ? hashInput(...args) : args)
+      } catch (error) {
+        // No canonical form (a NaN, a Map, …): `raise` throws here, before anything runs; `warn`
+        // and `silent` run the function anyway and record an unknown input hash ("").
+        const failure = asMimaError(error, 'input hash')
+        report(
+          new MimaError(failure.code, `attest(${toolName}) cannot hash its input: ${failure.message}`, {
+            cause: failure,
+            ...(failure.details === undefined ? {} : { details: failure.details }),
+          }),
+          'call',
+        )
+        inputHash = ''
+      }
       const started = monotonic()
       let result: Result
       try {
