@@ -20,42 +20,42 @@ export interface Logger {
 /** Options of {@link createMima}. Everything but `systemName` can come from the environment. */
 export interface MimaOptions extends ConfigSources {
   /** Workspace API key; falls back to `MIMA_API_KEY`, then `~/.mima/config.json`. */
-  readonly apiKey?: string
+  readonly apiKey?: string | undefined
   /** The AI system the attestations belong to (falls back to `MIMA_SYSTEM_NAME`). */
-  readonly systemName?: string
+  readonly systemName?: string | undefined
   /** Falls back to `MIMA_WORKSPACE_ID`, the config file, then `GET /api/me` (once, cached). */
-  readonly workspaceId?: string
+  readonly workspaceId?: string | undefined
   /** Server URL, with or without `/api` (default `https://api.mima.ai`; env `MIMA_BASE_URL`). */
-  readonly baseUrl?: string
+  readonly baseUrl?: string | undefined
   /** Defaults to `systemName`. */
-  readonly agentName?: string
+  readonly agentName?: string | undefined
   /** Ed25519 seed (64 hex digits or 32 bytes): every attestation is signed (v2 scheme). */
-  readonly signingKey?: string | Uint8Array
+  readonly signingKey?: string | Uint8Array | undefined
   /**
    * HMAC key for GRC records' `client_sig` (the Python SDK's scheme). Kept apart from
    * `signingKey` on purpose: the server must hold an HMAC key to check it, and it must never
    * hold the Ed25519 seed.
    */
-  readonly hmacKey?: string | Uint8Array
+  readonly hmacKey?: string | Uint8Array | undefined
   /** The default principal of every attestation. */
-  readonly authorisedBy?: AuthorisedBy
+  readonly authorisedBy?: AuthorisedBy | undefined
   /** Default `warn`. */
-  readonly onError?: OnError
+  readonly onError?: OnError | undefined
   /** How often buffered (`batch` mode) records are sent, in milliseconds (default 30 000). */
-  readonly batchFlushInterval?: number
+  readonly batchFlushInterval?: number | undefined
   /** Buffered records that trigger a send (default 100). */
-  readonly batchMaxSize?: number
+  readonly batchMaxSize?: number | undefined
   /** A `fetch` implementation (default the global one). */
-  readonly fetch?: typeof globalThis.fetch
+  readonly fetch?: typeof globalThis.fetch | undefined
   /** Time source for `executed_at` and idempotency keys. */
-  readonly clock?: Clock
-  readonly logger?: Logger
+  readonly clock?: Clock | undefined
+  readonly logger?: Logger | undefined
   /** Per-request timeout in milliseconds (default 15 000). */
-  readonly timeout?: number
-  readonly retry?: RetryOptions
-  readonly outbox?: OutboxOptions
+  readonly timeout?: number | undefined
+  readonly retry?: RetryOptions | undefined
+  readonly outbox?: OutboxOptions | undefined
   /** Flush on `beforeExit` and save unsent records on `exit` (Node; default true). */
-  readonly flushOnExit?: boolean
+  readonly flushOnExit?: boolean | undefined
 }
 
 /** An approval presented by an attested call (see `@mima/approvals`). */
