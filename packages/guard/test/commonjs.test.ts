@@ -17,7 +17,7 @@ beforeEach(() => server.reset())
 
 it('guards a CommonJS app that requires the built package', async () => {
   const result = await runNode(['test/fixtures/block.cjs'], env)
-  expect(result.stderr).toBe('')
+  expect(result).toMatchObject({ code: 0, stderr: '' })
   const output = JSON.parse(result.stdout) as {
     patched: string[]
     blocked: { code: string; isGuardError: boolean; callSite: string }
@@ -35,7 +35,8 @@ it('guards an app started with --require @mima/guard/register', async () => {
     ...env,
     MIMA_GUARD_MODE: 'block',
   })
-  expect(result.stdout.trim()).toBe('call failed: unattested_call')
+  // the whole result, so a failure shows the child's stderr
+  expect(result).toMatchObject({ code: 0, stdout: 'call failed: unattested_call\n' })
   expect(server.requests).toHaveLength(0)
 })
 
@@ -44,7 +45,7 @@ it('guards an ESM app started with --import @mima/guard/register', async () => {
     ...env,
     MIMA_GUARD_MODE: 'block',
   })
-  expect(blocked.stdout.trim()).toBe('call failed: unattested_call')
+  expect(blocked).toMatchObject({ code: 0, stdout: 'call failed: unattested_call\n' })
   expect(server.requests).toHaveLength(0)
 
   const warned = await runNode(['--import', '@mima/guard/register', 'test/fixtures/app.mjs'], {
@@ -53,7 +54,7 @@ it('guards an ESM app started with --import @mima/guard/register', async () => {
     MIMA_GUARD_MODE: 'warn',
     MIMA_GUARD_LOG: '/dev/null',
   })
-  expect(warned.stdout.trim()).toBe('call went through')
+  expect(warned).toMatchObject({ code: 0, stdout: 'call went through\n' })
   expect(warned.stderr).toMatch(
     /MimaGuardWarning: \[mima guard\] Unattested AI call: openai\.embeddings\.create at test\/fixtures\/app\.mjs:\d+:\d+/,
   )

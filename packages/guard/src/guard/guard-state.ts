@@ -56,7 +56,8 @@ export interface GuardState {
   pending: Promise<unknown>[]
 }
 
-const STATE_KEY = Symbol.for('mima.guard.state')
+// Versioned: a future, incompatible state shape gets its own key.
+const STATE_KEY = Symbol.for('mima.guard.state.v1')
 
 /** The one guard state of this process. */
 export function guardState(): GuardState {
