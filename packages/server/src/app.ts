@@ -23,7 +23,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { approvalsFeature } from './approvals/approvals-feature'
 import { attestationsFeature } from './attestations/attestation-routes'
-import { renderHomePage } from './dashboard/home-page'
+import { dashboardFeature } from './dashboard/dashboard-feature'
 import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
@@ -51,6 +51,7 @@ export const FEATURES: readonly ServerFeature[] = [
   ledgerFeature,
   approvalsFeature,
   grcFeature,
+  dashboardFeature,
 ]
 
 /** The server's migrations plus every feature's, sorted by id. */
@@ -179,7 +180,7 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
   api.get('/ledger/public-key', (c) => c.json({ algorithm: 'ed25519', public_key: server.ledger.publicKey }))
   for (const feature of dependencies.features ?? FEATURES) feature.register(api, server)
 
-  app.get('/', (c) => c.html(renderHomePage({ version: VERSION })))
+  app.get('/', (c) => c.redirect('/dashboard', 302))
   app.route('/api', api)
   app.route('/', api)
   return app

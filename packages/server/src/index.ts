@@ -5,7 +5,7 @@ export {
   DEFAULT_LIMITS,
   FEATURES,
 } from './app'
-export { escapeHtml } from './dashboard/home-page'
+export { escapeHtml } from './dashboard/escape-html'
 export {
   countUnattestedCalls,
   type GuardEventInput,

@@ -1,0 +1,182 @@
+import type { JSX } from 'hono/jsx/jsx-runtime'
+import type { ApprovalRow } from '../approvals/approval-store'
+import type { Principal } from '../http/context'
+import { Layout, Notice, ShortId, Time } from './dashboard-layout'
+import type { DashboardSession } from './session-store'
+
+function contextText(context: unknown): string {
+  try {
+    return JSON.stringify(context, null, 2) ?? ''
+  } catch {
+    return String(context)
+  }
+}
+
+/**
+ * One pending request with its context and the approve/reject form. Rendered into the page and
+ * into the SSE stream, so a live row is escaped exactly like a server-rendered one.
+ */
+export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }): JSX.Element {
+  const { approval, viewer } = props
+  const ownRequest = approval.requested_by_key_id === viewer.keyId
+  const hintedElsewhere =
+    approval.approver_hint !== null &&
+    approval.approver_hint.trim().toLowerCase() !== viewer.keyName.trim().toLowerCase()
+  const blocked = ownRequest
+    ? 'This key requested the approval, so it cannot decide it: another approver must.'
+    : hintedElsewhere
+      ? `Only the approver "${approval.approver_hint ?? ''}" may decide this request.`
+      : undefined
+  const id = approval.approval_id
+  return (
+    <article class="approval" id={`approval-${id}`} data-approval-id={id}>
+      <div class="title">
+        <span class="action">{approval.action_type}</span>
+        <span class="muted small">
+          expires <Time value={approval.expires_at} />
+        </span>
+      </div>
+      {approval.description === null ? null : <p class="description">{approval.description}</p>}
+      <dl>
+        <dt>System / agent</dt>
+        <dd>
+          {approval.system_name ?? '—'}
+          {approval.agent_name === null ? '' : ` / ${approval.agent_name}`}
+        </dd>
+        <dt>Requested by</dt>
+        <dd>
+          {approval.requested_by} · <Time value={approval.requested_at} />
+        </dd>
+        {approval.approver_hint === null ? null : (
+          <>
+            <dt>Approver</dt>
+            <dd>{approval.approver_hint}</dd>
+          </>
+        )}
+        <dt>Approval</dt>
+        <dd>
+          <ShortId id={id} /> · context hash <ShortId id={approval.context_hash} />
+        </dd>
+      </dl>
+      <details open>
+        <summary class="small muted">Context</summary>
+        <pre>{contextText(approval.context)}</pre>
+      </details>
+      <form
+        method="post"
+        action={`/dashboard/approvals/${encodeURIComponent(id)}/decide`}
+        data-enhance="decide"
+      >
+        <textarea
+          name="reason"
+          maxlength={2000}
+          placeholder="Reason (recorded in the ledger)"
+          aria-label="Reason"
+        ></textarea>
+        <div class="actions">
+          <button
+            class="approve"
+            type="submit"
+            name="decision"
+            value="approve"
+            disabled={blocked !== undefined}
+          >
+            Approve
+          </button>
+          <button
+            class="reject"
+            type="submit"
+            name="decision"
+            value="reject"
+            disabled={blocked !== undefined}
+          >
+            Reject
+          </button>
+        </div>
+        <div class="error" role="alert">
+          {blocked ?? ''}
+        </div>
+      </form>
+    </article>
+  )
+}
+
+/** Approvals: the live queue of pending requests, and the latest decisions. */
+export function ApprovalsPage(props: {
+  session: DashboardSession
+  pending: readonly ApprovalRow[]
+  recent: readonly ApprovalRow[]
+  error?: string | undefined
+  notice?: string | undefined
+}): JSX.Element {
+  const viewer = props.session.principal
+  return (
+    <Layout
+      session={props.session}
+      section="approvals"
+      title="Approvals"
+      pendingApprovals={props.pending.length}
+    >
+      <h1>Approvals</h1>
+      {props.error === undefined ? null : <Notice kind="error">{props.error}</Notice>}
+      {props.notice === undefined ? null : <Notice kind="ok">{props.notice}</Notice>}
+      <section class="card">
+        <div class="queue-head">
+          <h2>
+            Waiting for a decision (<span data-pending-count="">{props.pending.length}</span>)
+          </h2>
+          <span class="live" id="live-state" data-state="connecting">
+            Connecting…
+          </span>
+        </div>
+        <div id="approval-queue" data-stream="/dashboard/approvals/stream">
+          {props.pending.map((approval) => (
+            <ApprovalCard approval={approval} viewer={viewer} />
+          ))}
+        </div>
+        <p class="muted" id="approval-empty" hidden={props.pending.length > 0}>
+          Nothing is waiting. New requests appear here as they arrive.
+        </p>
+      </section>
+      <section class="card">
+        <h2>Latest decisions</h2>
+        {props.recent.length === 0 ? (
+          <p class="muted">No decisions yet.</p>
+        ) : (
+          <table id="recent-approvals">
+            <thead>
+              <tr>
+                <th>Decided</th>
+                <th>Action</th>
+                <th>Status</th>
+                <th>By</th>
+                <th>Reason</th>
+                <th>Ledger leaf</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.recent.map((approval) => (
+                <tr data-approval-id={approval.approval_id}>
+                  <td>
+                    <Time value={approval.decided_at ?? approval.expires_at} />
+                  </td>
+                  <td class="wrap">{approval.action_type}</td>
+                  <td>
+                    <span
+                      class={`badge ${approval.status === 'approved' ? 'ok' : approval.status === 'rejected' ? 'bad' : ''}`}
+                    >
+                      {approval.status}
+                    </span>
+                  </td>
+                  <td class="wrap">{approval.decided_by ?? '—'}</td>
+                  <td class="wrap">{approval.reason ?? ''}</td>
+                  <td>{approval.decision_leaf_index ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </Layout>
+  )
+}
