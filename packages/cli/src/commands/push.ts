@@ -14,7 +14,7 @@ import {
 } from '../cli/parse-args'
 import { openSession } from '../cli/session'
 import { frameworkLabel, padStart, table } from '../output/format'
-import { type EarnedControl, mapControlsOffline, validateWireRecord } from './grc-bridge'
+import type { EarnedControl } from './grc-bridge'
 import { findPushRecord, PUSH_RECORDS, type PushRecordSpec, pushFlagOptions } from './push-records'
 import { readinessDelta, tryFetchReadiness } from './readiness'
 
@@ -289,6 +289,8 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
     }
     record = buildWireRecord(spec, parsed.values, context.env)
   }
+  // @mima/grc (catalog and rules) loads only once a record is built, so `push --help` stays fast.
+  const { mapControlsOffline, validateWireRecord } = await import('./grc-bridge')
   validateWireRecord(record, { labels: booleanValue(parsed.values, 'stdin') ? 'fields' : 'flags' })
 
   if (dryRun) {

@@ -17,6 +17,7 @@ export interface FrameworkReadiness {
 export interface Readiness {
   overall_pct: number
   overall_rule?: string
+  weakest_framework?: string | null
   frameworks: FrameworkReadiness[]
 }
 

@@ -80,6 +80,7 @@ async function runServe(context: CommandContext): Promise<ExitCode> {
   output.info(
     `mima serve: listening on ${running.url} (dashboard at ${running.url}/, API at ${running.url}/api). Ctrl-C stops.`,
   )
+  output.info(`mima serve: log the CLI in with \`mima login --url ${running.url} --api-key <admin key>\``)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop)

@@ -101,10 +101,14 @@ async function runStatus(context: CommandContext): Promise<ExitCode> {
     )
   }
   output.line('')
-  const weakest = [...active].sort((a, b) => a.score_pct - b.score_pct)[0]
-  const rule = readiness.overall_rule ?? 'the weakest framework'
+  const weakestSlug =
+    readiness.weakest_framework ?? [...active].sort((a, b) => a.score_pct - b.score_pct)[0]?.framework
+  const rule =
+    readiness.overall_rule === undefined || readiness.overall_rule === 'weakest_framework'
+      ? 'the weakest framework'
+      : readiness.overall_rule.replaceAll('_', ' ')
   output.line(
-    `  ${colors.bold('Overall'.padEnd(16))} ${padStart(String(readiness.overall_pct), 3)}%  (${rule}${weakest ? `: ${frameworkLabel(weakest.framework)}` : ''})`,
+    `  ${colors.bold('Overall'.padEnd(16))} ${padStart(String(readiness.overall_pct), 3)}%  (${rule}${weakestSlug ? `: ${frameworkLabel(weakestSlug)}` : ''})`,
   )
   const unvalidated = active.filter((framework) => !framework.validated_at)
   if (unvalidated.length > 0) {
