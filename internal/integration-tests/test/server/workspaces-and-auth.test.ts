@@ -21,13 +21,6 @@ describe.each(BACKENDS)('server basics on %s', (backend) => {
     }
   })
 
-  it('serves a minimal escaped home page linking to the health check', async () => {
-    const response = await fetch(`${server.baseUrl}/`)
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toContain('text/html')
-    expect(await response.text()).toContain('href="/api/health"')
-  })
-
   it('authenticates with Bearer and X-API-Key on /api/me and /me', async () => {
     for (const header of ['bearer', 'x-api-key'] as const) {
       for (const path of ['/api/me', '/me']) {

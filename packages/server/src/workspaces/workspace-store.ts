@@ -87,6 +87,14 @@ export async function insertApiKey(
 
 /** The principal for a presented API key, or undefined when unknown or revoked. */
 export async function findPrincipal(database: Queryable, key: string): Promise<Principal | undefined> {
+  return findPrincipalByHash(database, hashApiKey(key))
+}
+
+/** The principal for the SHA-256 of a presented key, or undefined when unknown or revoked. */
+export async function findPrincipalByHash(
+  database: Queryable,
+  keyHash: string,
+): Promise<Principal | undefined> {
   const { rows } = await database.query<{
     key_id: string
     name: string
@@ -97,7 +105,7 @@ export async function findPrincipal(database: Queryable, key: string): Promise<P
     `select k.key_id, k.name, k.role, k.workspace_id, w.is_root
      from api_keys k join workspaces w on w.workspace_id = k.workspace_id
      where k.key_hash = $1 and k.revoked_at is null`,
-    [hashApiKey(key)],
+    [keyHash],
   )
   const row = rows[0]
   if (row === undefined) return undefined
