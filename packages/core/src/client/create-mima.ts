@@ -908,7 +908,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       await drain(transport.quick).catch(() => undefined)
     },
     exit: (): void => {
-      outbox.persist()
+      outbox.close() // saves what is unsent and frees the spill slot for the next process
     },
   }
   if (options.flushOnExit !== false) registerForExit(exitState)

@@ -1,5 +1,6 @@
 import type { AttestationPayload } from '../attestation/attestation-payload'
 import type { GrcWireRecord } from '../grc/grc-record'
+import { claimOrphans, claimSpillSlot, hasSpillFiles, type SpillSlot } from './spill-slot'
 
 /** One unsent record: an attestation, or a GRC evidence record (it has `record_type`). */
 export type OutboxRecord = AttestationPayload | GrcWireRecord
@@ -56,6 +57,7 @@ interface NodeFs {
   renameSync(from: string, to: string): void
   rmSync(path: string, options: { force: true }): void
   existsSync(path: string): boolean
+  readdirSync(path: string): string[]
 }
 
 function nodeFs(): NodeFs | undefined {
@@ -118,8 +120,10 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   const fs = options.directory === false ? undefined : nodeFs()
   const directory = options.directory === false ? undefined : (options.directory ?? defaultDirectory())
   const stem = options.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || 'default'
-  const spillFile = fs && directory ? `${directory}/${stem}.jsonl` : undefined
-  const offsetFile = spillFile ? `${directory}/${stem}.offset` : undefined
+  // The spill file is claimed (locked) on first use, or at once when files from earlier runs exist.
+  let slot: SpillSlot | undefined
+  let spillFile: string | undefined
+  let offsetFile: string | undefined
 
   let memory: OutboxRecord[] = []
   let head = 0
@@ -138,12 +142,26 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   let bufferedRecords = 0
   let disabled = false
 
+  function claim(): boolean {
+    if (slot) return true
+    if (!fs || !directory || disabled) return false
+    try {
+      slot = claimSpillSlot(fs, directory, stem)
+      spillFile = slot.spillFile
+      offsetFile = slot.offsetFile
+      return true
+    } catch (error) {
+      disabled = true
+      options.onSpillError(error)
+      return false
+    }
+  }
+
   function openFile(): boolean {
-    if (!fs || !spillFile || disabled) return false
+    if (!fs || disabled || !claim()) return false
     if (fd !== undefined) return true
     try {
-      fs.mkdirSync(directory as string, { recursive: true, mode: 0o700 })
-      fd = fs.openSync(spillFile, 'a+', 0o600)
+      fd = fs.openSync(spillFile as string, 'a+', 0o600)
       fileSize = fs.fstatSync(fd).size
       return true
     } catch (error) {
@@ -211,20 +229,49 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     return true
   }
 
-  // A previous process left records behind: they go first.
-  if (fs && spillFile && offsetFile && fs.existsSync(spillFile)) {
-    if (openFile()) {
-      try {
-        readOffset = Number.parseInt(fs.readFileSync(offsetFile, 'utf8'), 10) || 0
-      } catch {
-        readOffset = 0
+  // Earlier runs left records behind: they go first (ours, then any orphaned slot's).
+  if (fs && directory && hasSpillFiles(fs, directory, stem) && openFile()) {
+    try {
+      readOffset = Number.parseInt(fs.readFileSync(offsetFile as string, 'utf8'), 10) || 0
+    } catch {
+      readOffset = 0
+    }
+    if (readOffset < fileSize) {
+      spilling = true
+      fileRecords = countLines(fs, fd as number, readOffset, fileSize)
+    } else if (fileSize > 0) {
+      resetFile()
+    }
+    for (const orphan of claimOrphans(fs, directory, stem, spillFile as string)) {
+      adopt(fs, orphan)
+    }
+  }
+
+  function adopt(files: NodeFs, orphan: SpillSlot): void {
+    let offset = 0
+    try {
+      offset = Number.parseInt(files.readFileSync(orphan.offsetFile, 'utf8'), 10) || 0
+    } catch {
+      offset = 0
+    }
+    try {
+      const content = files.readFileSync(orphan.spillFile, 'utf8')
+      const unread = new TextDecoder().decode(new TextEncoder().encode(content).subarray(offset))
+      const complete = unread.endsWith('\n') ? unread : unread.slice(0, unread.lastIndexOf('\n') + 1)
+      if (complete !== unread) options.onLoss(1, `an incomplete last line in ${orphan.spillFile} was skipped`)
+      if (complete !== '') {
+        if (!spilling) startSpilling()
+        const count = complete.split('\n').length - 1
+        writeBuffer += complete
+        bufferedRecords += count
+        flushWrites()
       }
-      if (readOffset < fileSize) {
-        spilling = true
-        fileRecords = countLines(fs, fd as number, readOffset, fileSize)
-      } else {
-        resetFile()
-      }
+      files.rmSync(orphan.spillFile, { force: true })
+      files.rmSync(orphan.offsetFile, { force: true })
+    } catch (error) {
+      options.onSpillError(error)
+    } finally {
+      orphan.release()
     }
   }
 
@@ -274,7 +321,9 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     get memorySize() {
       return queued() + (out?.source === 'memory' && !detached ? out.records.length : 0)
     },
-    spillFile,
+    get spillFile() {
+      return spillFile ?? (fs && directory ? `${directory}/${stem}.jsonl` : undefined)
+    },
     add(record) {
       if (spilling) {
         appendLine(record)
@@ -355,6 +404,16 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
       if (fd !== undefined && fs) {
         fs.closeSync(fd)
         fd = undefined
+      }
+      // Free the slot when nothing is left in it; otherwise the lock dies with this process.
+      if (slot && !spilling) {
+        slot.release()
+        slot = undefined
+        spillFile = undefined
+        offsetFile = undefined
+      } else {
+        slot?.release()
+        slot = undefined
       }
     },
   }
