@@ -16,7 +16,9 @@ const names = readdirSync(here, { withFileTypes: true })
 let failed = 0
 for (const name of names) {
   console.log(`\n=== bench/${name}`)
-  const result = spawnSync(process.execPath, ['--expose-gc', join(here, name, 'index.mjs')], { stdio: 'inherit' })
+  const result = spawnSync(process.execPath, ['--expose-gc', join(here, name, 'index.mjs')], {
+    stdio: 'inherit',
+  })
   if (result.status !== 0) failed += 1
 }
 if (names.length === 0) console.log('no benchmarks matched')
