@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readFile, stat, writeFile } from 'node:fs/promises'
+import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -282,13 +283,35 @@ describe('posture', () => {
 
   it('posture, list-systems, derive-controls and generate-link answer', async () => {
     const home = await createHome()
+    const seeded = await runMima(
+      [
+        'push',
+        'vendor_risk',
+        '--vendor',
+        'v',
+        '--tier',
+        'low',
+        '--last-reviewed',
+        '2026-01-01',
+        '--system-name',
+        'billing',
+        '--no-delta',
+      ],
+      {
+        home,
+        env: admin,
+      },
+    )
+    expect(seeded.code).toBe(0)
     const posture = await runMima(['posture'], { home, env: admin })
     expect(posture.code, posture.stderr).toBe(0)
     expect(posture.stdout).toContain('Posture')
 
     const systems = await runMima(['list-systems', '--json'], { home, env: admin })
     expect(systems.code, systems.stderr).toBe(0)
-    expect(JSON.parse(systems.stdout).systems.length).toBeGreaterThan(0)
+    expect(
+      JSON.parse(systems.stdout).systems.map((system: { system_name: string }) => system.system_name),
+    ).toContain('billing')
 
     const derive = await runMima(['derive-controls', 'Rank job applicants with an LLM', '--tier', 'high'], {
       home,
@@ -299,7 +322,7 @@ describe('posture', () => {
 
     const link = await runMima(['generate-link'], { home, env: admin })
     expect(link.code).toBe(0)
-    expect(link.stdout).toContain(server.baseUrl)
+    expect(link.stdout.trim()).toBe(`${server.baseUrl}/dashboard`)
   })
 })
 
@@ -581,5 +604,59 @@ describe('verify and audit-pack', () => {
         .filter((check: { ok: boolean }) => !check.ok)
         .map((check: { check: string }) => check.check),
     ).toEqual(expect.arrayContaining(['files', 'leaves']))
+  })
+})
+
+describe('guard', () => {
+  it('starts the daemon, reports its status, forwards events to the server and stops', {
+    timeout: 60_000,
+  }, async () => {
+    const home = await createHome()
+    const notRunning = await runMima(['guard', 'status'], { home })
+    expect(notRunning.code).toBe(1)
+    expect(notRunning.stdout).toContain('Guard daemon not running')
+
+    const noCredentials = await runMima(['guard', 'start', '--forward'], { home })
+    expect(noCredentials.code).toBe(2)
+
+    const badMode = await runMima(['guard', 'start', '--mode', 'loud'], { home })
+    expect(badMode.code).toBe(2)
+
+    const start = await runMima(['guard', 'start', '--mode', 'report', '--forward'], { home, env: admin })
+    try {
+      expect(start.code, start.stderr).toBe(0)
+      expect(start.stdout).toMatch(/Guard daemon started \(PID \d+, mode report\)/)
+      expect(start.stdout).toContain(`Forwarding  to ${server.baseUrl}`)
+
+      const again = await runMima(['guard', 'start'], { home })
+      expect(again.stdout).toContain('already running')
+
+      const status = await runMima(['guard', 'status', '--json'], { home })
+      expect(status.code).toBe(0)
+      const report = JSON.parse(status.stdout)
+      expect(report).toMatchObject({ running: true, mode: 'report' })
+
+      // A process on this machine reports an unattested call over the socket.
+      await new Promise<void>((resolve, reject) => {
+        const socket = createConnection(report.socketPath, () => {
+          socket.end(
+            `${JSON.stringify({ ts: new Date().toISOString(), call: 'openai.chat.completions.create', pid: 4242 })}\n`,
+          )
+        })
+        socket.on('close', () => resolve())
+        socket.on('error', reject)
+      })
+    } finally {
+      const stop = await runMima(['guard', 'stop'], { home })
+      expect(stop.code).toBe(0)
+      expect(stop.stdout).toMatch(/Guard daemon stopped \(was PID \d+\)/)
+    }
+    // Stopping flushes the forwarder: the server has the event.
+    const posture = await runMima(['posture', '--json'], { home, env: admin })
+    expect(JSON.parse(posture.stdout).unattested_24h).toBeGreaterThanOrEqual(1)
+
+    const stopped = await runMima(['guard', 'stop'], { home })
+    expect(stopped.stdout).toContain('Guard daemon not running')
+    expect((await runMima(['guard', 'status'], { home })).code).toBe(1)
   })
 })

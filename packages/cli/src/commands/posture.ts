@@ -228,13 +228,15 @@ async function runGenerateLink(context: CommandContext): Promise<ExitCode> {
     throw new MissingCredentialsError('generate-link', ['workspace id'])
   }
   const dashboard = normalizeBaseUrl(stringValue(values, 'dashboard') ?? config.baseUrl)
-  const link = `${dashboard}/dashboard/workspaces/${encodeURIComponent(config.workspaceId)}`
+  // The dashboard signs in with an API key, which names the workspace.
+  const link = `${dashboard}/dashboard`
   const copied = booleanValue(values, 'copy') ? await copyToClipboard(link) : false
   if (output.json) {
-    output.printJson({ url: link, copied })
+    output.printJson({ url: link, workspace_id: config.workspaceId, copied })
     return EXIT_CODES.ok
   }
   output.line(link)
+  output.info(`Sign in there with an API key of workspace ${config.workspaceId}.`)
   if (booleanValue(values, 'copy'))
     output.info(copied ? 'Copied to the clipboard.' : 'Could not copy (no pbcopy, wl-copy, xclip or xsel).')
   return EXIT_CODES.ok
@@ -245,7 +247,9 @@ export const generateLinkCommand: CommandSpec = {
   name: 'generate-link',
   summary: 'Print the dashboard link for this workspace',
   usage: ['generate-link [--dashboard URL] [--copy]'],
-  description: 'Prints the dashboard URL of the configured workspace (served by the same server as the API).',
+  description:
+    'Prints the dashboard URL of the configured server (the dashboard is served next to the API; sign in\n' +
+    'with an API key of the workspace).',
   options: {
     dashboard: {
       type: 'string',
