@@ -24,6 +24,7 @@ export const DASHBOARD_SCRIPT: string = `'use strict';
   }
 
   function refreshCount() {
+    if (!queue) return;
     const count = rows().length;
     for (const element of document.querySelectorAll('[data-pending-count]')) element.textContent = String(count);
     const empty = document.getElementById('approval-empty');

@@ -35,13 +35,14 @@ table { width: 100%; border-collapse: collapse; font-size: 0.9rem; }
 th, td { text-align: left; padding: 0.5rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; }
 td.wrap { word-break: break-word; }
+time { white-space: nowrap; }
 .badge { display: inline-block; padding: 0.05rem 0.5rem; border-radius: 999px; font-size: 0.78rem; font-weight: 600; background: var(--soft); color: var(--muted); border: 1px solid var(--line); white-space: nowrap; }
 .badge.ok { background: var(--ok-soft); color: var(--ok); border-color: transparent; }
 .badge.warn { background: var(--warn-soft); color: var(--warn); border-color: transparent; }
 .badge.bad { background: var(--bad-soft); color: var(--bad); border-color: transparent; }
 .badge.info { background: var(--accent-soft); color: var(--accent); border-color: transparent; }
 .chips { display: flex; flex-wrap: wrap; gap: 0.25rem; }
-.readiness-row { display: grid; grid-template-columns: 11rem 1fr 8rem; gap: 1rem; align-items: center; padding: 0.45rem 0; }
+.readiness-row { display: grid; grid-template-columns: 14rem 1fr 8rem; gap: 1rem; align-items: center; padding: 0.45rem 0; }
 .readiness-row .figures { text-align: right; font-variant-numeric: tabular-nums; }
 .readiness-row.weakest .name { font-weight: 700; }
 svg.bar { width: 100%; height: 12px; display: block; border-radius: 6px; background: var(--soft); }

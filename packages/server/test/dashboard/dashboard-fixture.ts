@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { collectMigrations } from '../../src/app'
 import type { Role } from '../../src/http/context'
 import { silentLogger } from '../../src/server/logger'
 import { type RunningServer, startServer } from '../../src/server/start-server'
 import type { Database } from '../../src/storage/database'
-import { runMigrations } from '../../src/storage/migrations'
-import { createPgliteDatabase, snapshotPglite } from '../../src/storage/pglite-database'
+import { createPgliteDatabase } from '../../src/storage/pglite-database'
 import { createPostgresDatabase } from '../../src/storage/postgres-database'
 
 /** The backends storage tests run on: PGlite always, PostgreSQL when `MIMA_TEST_DATABASE_URL` is set. */
@@ -27,8 +25,6 @@ export interface DashboardServer {
   close(): Promise<void>
 }
 
-let snapshot: Promise<Blob> | undefined
-
 /** Starts the whole server (every feature, dashboard included) on 127.0.0.1 and an ephemeral port. */
 export async function startDashboardServer(
   backend: 'pglite' | 'postgres' = 'pglite',
@@ -49,8 +45,8 @@ export async function startDashboardServer(
       }
     }
   } else {
-    snapshot ??= snapshotPglite((prepared) => runMigrations(prepared, collectMigrations()).then(() => {}))
-    database = await createPgliteDatabase({ loadDataDir: await snapshot })
+    // One server per test file: a plain in-memory PGlite (startServer migrates it) is cheaper than a snapshot.
+    database = await createPgliteDatabase()
   }
   const server = await startServer({
     database,
