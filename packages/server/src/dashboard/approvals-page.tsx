@@ -18,14 +18,10 @@ function contextText(context: unknown): string {
  */
 export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }): JSX.Element {
   const { approval, viewer } = props
-  const ownRequest = approval.requested_by_key_id === viewer.keyId
-  const hintedElsewhere =
-    approval.approver_hint !== null &&
-    approval.approver_hint.trim().toLowerCase() !== viewer.keyName.trim().toLowerCase()
-  const blocked = ownRequest
-    ? 'This key requested the approval, so it cannot decide it: another approver must.'
-    : hintedElsewhere
-      ? `Only the approver "${approval.approver_hint ?? ''}" may decide this request.`
+  // Shown before anyone clicks; the approvals service makes the decision rule either way.
+  const blocked =
+    approval.requested_by_key_id === viewer.keyId
+      ? 'This key requested the approval, so it cannot decide it: another approver must.'
       : undefined
   const id = approval.approval_id
   return (

@@ -119,7 +119,10 @@ function refuseCrossSite(c: DashboardContext): Response | undefined {
 async function sessionOf(c: DashboardContext): Promise<DashboardSession | undefined> {
   const token = getCookie(c, SESSION_COOKIE)
   if (token === undefined) return undefined
-  return findSession(c.get('server').database, token)
+  const session = await findSession(c.get('server').database, token)
+  // The access log names the workspace.
+  if (session !== undefined) c.set('principal', session.principal)
+  return session
 }
 
 function approvalsOf(server: ServerContext): ApprovalsService {

@@ -192,6 +192,40 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
     expect(still.json.status).toBe('pending')
   })
 
+  it('decides through a plain form post (no JavaScript) and streams only to a session', async () => {
+    const ingest = await server.createKey('ingest', 'form-agent')
+    const created = await server.api(
+      ingest.key,
+      'POST',
+      `/workspaces/${server.workspaceId}/governance/approvals`,
+      {
+        action_type: 'rotate_secret',
+        timeout_seconds: 60,
+      },
+    )
+    const client = browserClient(server)
+    expect((await client.get('/dashboard/approvals/stream')).status).toBe(401)
+    await client.signIn(server.adminKey)
+    const decided = await client.post(`/dashboard/approvals/${created.json.id}/decide`, {
+      decision: 'reject',
+      reason: 'use the runbook',
+    })
+    expect(decided.status).toBe(303)
+    expect(decided.headers.get('location')).toBe('/dashboard/approvals?decided=rejected')
+    const page = await (await client.get('/dashboard/approvals?decided=rejected')).text()
+    expect(page).toContain('The request was rejected.')
+    expect(page).toContain('use the runbook')
+    const again = await client.post(`/dashboard/approvals/${created.json.id}/decide`, { decision: 'approve' })
+    expect(again.status).toBe(409)
+    expect(await again.text()).toContain('already rejected')
+    const stored = await server.api(
+      ingest.key,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/approvals/${created.json.id}`,
+    )
+    expect(stored.json).toMatchObject({ status: 'rejected', reason: 'use the runbook' })
+  })
+
   it('keeps workspaces apart: a session sees and decides only its own workspace', async () => {
     const workspace = await server.api(server.adminKey, 'POST', '/workspaces', { name: 'other team' })
     expect(workspace.status).toBe(201)
