@@ -128,8 +128,11 @@ async function measure(kind, rounds, size) {
     const batch = kind === 'stub' ? syncBatch : httpBatch
     const samples = Object.fromEntries(Object.keys(ways).map((way) => [way, []]))
     for (let round = -5; round < rounds; round++) {
-      // interleaved in small batches, so load from other processes hits every way alike
-      for (const [way, call] of Object.entries(ways)) {
+      // interleaved in small batches, in a rotating order, so load from other processes and
+      // position in the round hit every way alike
+      const entries = Object.entries(ways)
+      const offset = ((round % entries.length) + entries.length) % entries.length
+      for (const [way, call] of [...entries.slice(offset), ...entries.slice(0, offset)]) {
         const perCall = await batch(call, size, inContext.has(way))
         if (round >= 0) samples[way].push(perCall)
       }
@@ -177,14 +180,14 @@ console.log('bench/guard — time the guard adds to each patched SDK call')
 console.log(
   `  (host load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
 )
-const stub = await measure('stub', 300, 40)
+const stub = await measure('stub', 1000, 10)
 print(
-  '1. wrapper cost: synchronous part of create() with a stub fetch (300 rounds × 40 calls per way)',
+  '1. wrapper cost: synchronous part of create() with a stub fetch (1000 rounds × 10 calls per way)',
   stub,
   true,
 )
-const http = await measure('http', 12, 50)
-print('2. end to end: awaited calls to a local fake HTTP server (12 rounds × 50 calls per way)', http, false)
+const http = await measure('http', 100, 8)
+print('2. end to end: awaited calls to a local fake HTTP server (100 rounds × 8 calls per way)', http, false)
 console.log(
   '\n  Added = patched − unpatched medians; the attested baseline also runs inside runAttested, as an',
 )

@@ -18,7 +18,7 @@ const structuredFrames = (_error: Error, frames: CallSiteFrame[]): CallSiteFrame
  * frame 1 (an SDK helper such as `parse()`); stream helpers record their site separately.
  * Capturing costs roughly a microsecond per frame, so few are kept.
  */
-const FRAMES_KEPT = 6
+const FRAMES_KEPT = 4
 
 /** Captures the raw frames above `below`, cheaply: nothing is formatted yet. */
 export function captureRawStack(below: Function): RawStack {

@@ -72,8 +72,9 @@ function unattested(
   const raw = captureRawStack(guarded)
   const helperSite = helperSites.getStore()
   const model = modelOf(params)
+  const now = Date.now()
   const event = {
-    ts: new Date().toISOString(),
+    ts: '',
     call: target.call,
     call_site: undefined,
     attested: false,
@@ -87,14 +88,17 @@ function unattested(
   } satisfies MutableEvent as MutableEvent
   const skip = (file: string): boolean => isSkipped(state, file)
 
-  // Report mode into the in-process queue: the call site is resolved when the queue is written,
-  // off the caller's path (capturing the raw frames is the only stack work done here).
+  // Report mode into the in-process queue: the call site and the time are formatted when the
+  // queue is written, off the caller's path (capturing the raw frames is the only stack work here).
   if (config.mode === 'report' && config.onEvent === undefined) {
     try {
       if (!config.record) return undefined
       const tracer = activeTracer()
       if (tracer === undefined && state.reporter) {
-        state.reporter.push(event as GuardEvent, () => resolveCallSite(raw, skip, config.cwd) ?? helperSite)
+        state.reporter.push(event as GuardEvent, () => {
+          event.ts = new Date(now).toISOString()
+          event.call_site = resolveCallSite(raw, skip, config.cwd) ?? helperSite
+        })
         state.counts.recorded += 1
         return undefined
       }
@@ -104,6 +108,7 @@ function unattested(
   }
 
   const callSite = resolveCallSite(raw, skip, config.cwd) ?? helperSite
+  event.ts = new Date(now).toISOString()
   event.call_site = callSite
   if (config.mode === 'block') {
     state.counts.blocked += 1

@@ -10,6 +10,11 @@ export interface GuardReporterOptions {
   readonly socketPath: string
   /** Events held at most; more are dropped and counted (10,000). */
   readonly maxQueue?: number
+  /**
+   * How long events gather before one write (50 ms), so a busy process writes in batches; the
+   * timer never holds the process open, and whatever is queued at exit is written synchronously.
+   */
+  readonly batchDelayMs?: number
 }
 
 /** Counts kept by the reporter. */
@@ -25,10 +30,10 @@ export interface GuardReporterStats {
 /** Queues events and writes them asynchronously: daemon socket first, else the JSONL log. */
 export interface GuardReporter {
   /**
-   * Queues `event`; `resolveSite`, when given, runs at write time and fills `call_site` (so the
-   * stack is formatted off the caller's path).
+   * Queues `event`; `complete`, when given, runs at write time to fill in what is costly to format
+   * (the call site, the timestamp), off the caller's path.
    */
-  push(event: GuardEvent, resolveSite?: () => string | undefined): void
+  push(event: GuardEvent, complete?: () => void): void
   /** Resolves once everything queued so far was handed to the daemon or written. */
   flush(): Promise<void>
   readonly stats: GuardReporterStats
@@ -38,6 +43,7 @@ export interface GuardReporter {
 /** Creates the reporter; writing never runs on the caller's stack and never throws into it. */
 export function createGuardReporter(options: GuardReporterOptions): GuardReporter {
   const maxQueue = options.maxQueue ?? 10_000
+  const batchDelayMs = options.batchDelayMs ?? 50
   const log: JsonlLog = createJsonlLog({
     path: options.logPath,
     ...(options.logMaxBytes === undefined ? {} : { maxBytes: options.logMaxBytes }),
@@ -45,13 +51,13 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   })
   const daemon: DaemonClient = createDaemonClient(options.socketPath)
   const stats: GuardReporterStats = { daemon: 0, log: 0, dropped: 0 }
-  let queue: Array<readonly [GuardEvent, (() => string | undefined) | undefined]> = []
+  let queue: Array<readonly [GuardEvent, (() => void) | undefined]> = []
 
   function serialise(entries: typeof queue): string[] {
     const lines: string[] = []
-    for (const [event, resolveSite] of entries) {
+    for (const [event, complete] of entries) {
       try {
-        if (resolveSite) (event as { call_site?: string | undefined }).call_site = resolveSite()
+        complete?.()
         lines.push(JSON.stringify(event))
       } catch {
         stats.dropped += 1
@@ -60,7 +66,7 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
     return lines
   }
   let running: Promise<void> | undefined
-  let scheduled = false
+  let scheduled: ReturnType<typeof setTimeout> | undefined
   let closed = false
 
   async function drain(): Promise<void> {
@@ -80,7 +86,8 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   }
 
   function run(): Promise<void> {
-    scheduled = false
+    if (scheduled) clearTimeout(scheduled)
+    scheduled = undefined
     if (!running) {
       running = drain().finally(() => {
         running = undefined
@@ -91,8 +98,8 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   }
 
   function schedule(): void {
-    scheduled = true
-    setImmediate(run)
+    scheduled = setTimeout(run, batchDelayMs)
+    scheduled.unref()
   }
 
   const onExit = (): void => {
@@ -104,18 +111,24 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
       stats.log += lines.length
     }
   }
+  // A process that ends on its own (no process.exit) sends what is queued the normal way first.
+  const onBeforeExit = (): void => {
+    if (queue.length > 0) void run()
+  }
   process.on('exit', onExit)
+  process.on('beforeExit', onBeforeExit)
 
   return {
     stats,
-    push(event, resolveSite) {
+    push(event, complete) {
       if (closed) return
       if (queue.length >= maxQueue) {
         stats.dropped += 1
         return
       }
-      queue.push([event, resolveSite])
-      if (!scheduled && !running) schedule()
+      queue.push([event, complete])
+      if (queue.length >= 1000) void run()
+      else if (!scheduled && !running) schedule()
     },
     async flush() {
       while (queue.length > 0 || running) await run()
@@ -124,6 +137,7 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
       closed = true
       onExit()
       process.off('exit', onExit)
+      process.off('beforeExit', onBeforeExit)
       daemon.close()
     },
   }
