@@ -395,6 +395,11 @@ describe('approvals', () => {
     const approval = JSON.parse(all.stdout).approvals.find((candidate: { id: string }) => candidate.id === id)
     expect(approval.status).toBe('approved')
 
+    // The server refuses a second decision (409): input refused, exit 1.
+    const twice = await runMima(['approvals', 'decide', id, 'reject'], { home, env: admin })
+    expect(twice.code).toBe(1)
+    expect(twice.stderr).toContain('already approved')
+
     const unknown = await runMima(['approvals', 'decide', '0190aaaa-0000-7000-8000-000000000000', 'reject'], {
       home,
       env: admin,

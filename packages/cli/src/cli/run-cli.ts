@@ -111,7 +111,7 @@ async function dispatch(options: Required<RunCliOptions>, output: Output): Promi
     const { COMMANDS } = await import('../commands/registry')
     const guess = suggest(
       name,
-      COMMANDS.map((command) => command.name),
+      COMMANDS.filter((command) => !command.hidden).map((command) => command.name),
     )
     throw new UsageError(`unknown command '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, {
       hint: 'Run `mima --help` for the list of commands.',

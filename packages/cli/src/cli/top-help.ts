@@ -13,7 +13,7 @@ export function formatTopHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((entry) => entry.name.length))
   for (const group of ['Account', 'Evidence', 'Posture', 'Operations', 'Server'] as const) {
     lines.push('', `${group}:`)
-    for (const entry of COMMANDS.filter((command) => command.group === group)) {
+    for (const entry of COMMANDS.filter((command) => command.group === group && !command.hidden)) {
       lines.push(`  ${entry.name.padEnd(width)}  ${entry.summary}`)
     }
   }

@@ -12,7 +12,8 @@ import {
   resolveConfig,
   writeConfig,
 } from '../config/config'
-import { ApiError, createApiClient } from '../http/api-client'
+import { type ApiClient, ApiError, createApiClient } from '../http/api-client'
+import type { Output } from '../output/output'
 
 /** What `GET /api/me` answers (fields beyond `workspace_id` are optional). */
 export interface MeResponse {
@@ -110,7 +111,29 @@ async function runLogin(context: CommandContext): Promise<ExitCode> {
   output.line(`  Workspace  ${me.workspace_id}${me.workspace_name ? ` (${me.workspace_name})` : ''}`)
   if (me.role) output.line(`  Role       ${me.role}`)
   output.line(`  Saved to   ${path} (mode 0600)`)
+  await printPostureSummary(
+    output,
+    createApiClient({ baseUrl, apiKey, workspaceId: me.workspace_id, timeoutMs: 10_000 }),
+  )
   return EXIT_CODES.ok
+}
+
+/** After login: the current readiness in a few lines (best effort; a server without GRC is fine). */
+async function printPostureSummary(output: Output, api: ApiClient): Promise<void> {
+  const { tryFetchReadiness } = await import('./readiness')
+  const readiness = await tryFetchReadiness(api)
+  if (!readiness) return
+  const { frameworkLabel } = await import('../output/format')
+  output.line('')
+  output.line('Current readiness:')
+  for (const framework of readiness.frameworks.filter((candidate) => candidate.controls_required > 0)) {
+    output.line(
+      `  ${frameworkLabel(framework.framework).padEnd(16)} ${String(framework.score_pct).padStart(3)}%`,
+    )
+  }
+  output.line(
+    `  ${'Overall'.padEnd(16)} ${String(readiness.overall_pct).padStart(3)}%   (mima status for details)`,
+  )
 }
 
 /** `mima login`. */
@@ -191,11 +214,7 @@ async function runWhoami(context: CommandContext): Promise<ExitCode> {
     api_key_source: config.sources.apiKey,
   }
   if (!config.apiKey) {
-    if (output.json) output.printJson({ ...local, logged_in: false })
-    else {
-      output.line(`Server     ${local.base_url}  (${local.base_url_source})`)
-      output.line('Not logged in.')
-    }
+    if (!output.json) output.line(`Server     ${local.base_url}  (${local.base_url_source})`)
     throw new CliError('config_missing', EXIT_CODES.usage, 'mima whoami: no API key configured', {
       hint: 'Run `mima login`, or set MIMA_API_KEY.',
     })
