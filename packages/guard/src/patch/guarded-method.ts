@@ -168,11 +168,15 @@ export function guardMethod(
 ): Function {
   const guarded = function (this: unknown, params: unknown): unknown {
     if (state.enabled) {
-      if (getAttestedContext() !== undefined) attested(state, provider, target, params)
-      else {
-        const error = unattested(state, provider, target, guarded, params)
-        if (error) return rejectedCall(error)
+      let error: Error | undefined
+      try {
+        if (getAttestedContext() !== undefined) attested(state, provider, target, params)
+        else error = unattested(state, provider, target, guarded, params)
+      } catch (cause) {
+        // A fault in the guard itself: block mode fails closed, the other modes let the call go.
+        if (state.config.mode === 'block') error = new MimaAttestationError(target.call, undefined, { cause })
       }
+      if (error) return rejectedCall(error)
     }
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the SDK version takes
     return original.apply(this, arguments)
