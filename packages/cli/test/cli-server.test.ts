@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { cp, readFile, stat, writeFile } from 'node:fs/promises'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
@@ -574,12 +575,47 @@ describe('verify and audit-pack', () => {
 
   it('exports an audit pack an auditor can check offline, and detects a tampered pack', async () => {
     const home = await createHome()
+    const attested = await fetch(
+      `${server.baseUrl}/api/workspaces/${server.workspaceId}/governance/attestations/external`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          system_name: 'loan-scorer',
+          agent_name: 'loan-scorer',
+          tool_name: 'score',
+          input_hash: 'a'.repeat(64),
+          output_hash: 'b'.repeat(64),
+          schema_version: 2,
+        }),
+      },
+    )
+    expect(attested.status).toBe(201)
+    const pushed = await runMima(
+      [
+        'push',
+        'vendor_risk',
+        '--vendor',
+        'v',
+        '--tier',
+        'low',
+        '--last-reviewed',
+        '2026-01-01',
+        '--no-delta',
+      ],
+      {
+        home,
+        env: admin,
+      },
+    )
+    expect(pushed.code).toBe(0)
     const out = join(home, 'pack')
     const exported = await runMima(['audit-pack', '--out', out, '--json'], { home, env: admin })
     expect(exported.code, exported.stderr).toBe(0)
     const summary = JSON.parse(exported.stdout)
     expect(summary.tree_size).toBeGreaterThan(0)
     expect(summary.evidence).toBeGreaterThan(0)
+    expect(summary.attestations).toBeGreaterThan(0)
 
     // Offline: no credentials, no server URL.
     const offline = await runMima(['verify', '--pack', out, '--public-key', summary.public_key], {
@@ -590,6 +626,24 @@ describe('verify and audit-pack', () => {
 
     const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
     expect(again.code).toBe(2)
+
+    // An edited attestation is caught even when the editor also fixes the manifest's file hashes.
+    const forged = join(home, 'forged')
+    await cp(out, forged, { recursive: true })
+    const attestationsPath = join(forged, 'attestations.json')
+    const attestations = JSON.parse(await readFile(attestationsPath, 'utf8'))
+    attestations[0].record.tool_name = 'something-else'
+    const forgedText = `${JSON.stringify(attestations, null, 2)}\n`
+    await writeFile(attestationsPath, forgedText)
+    const manifestPath = join(forged, 'manifest.json')
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
+    manifest.files['attestations.json'] = createHash('sha256').update(forgedText).digest('hex')
+    await writeFile(manifestPath, JSON.stringify(manifest))
+    const forgedReport = await runMima(['verify', '--pack', forged, '--public-key', summary.public_key], {
+      home: await createHome(),
+    })
+    expect(forgedReport.code).toBe(1)
+    expect(forgedReport.stdout).toContain('differs from the record its leaf commits to')
 
     const leavesPath = join(out, 'leaves.jsonl')
     const lines = (await readFile(leavesPath, 'utf8')).trim().split('\n')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SignedTreeHead } from '@mima/core'
+import { hashValue, type SignedTreeHead } from '@mima/core'
 import { RefusedError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
@@ -252,6 +252,7 @@ export async function verifyPack(
       ? { check: 'inclusion', ok: true, detail: `${proven} record proofs verify against the signed root` }
       : failures[0]!,
   )
+  checks.push(await checkPackRecords(directory, manifest, leaves))
   if (publicKeyFlag === undefined) {
     checks.push({
       check: 'server key',
@@ -269,6 +270,57 @@ export async function verifyPack(
     })
   }
   return { checks, manifest }
+}
+
+/**
+ * Every evidence record and attestation in the pack must be a leaf of the signed tree: same record
+ * id, and the leaf index the server gave it. A record added to the pack afterwards has no leaf.
+ */
+async function checkPackRecords(
+  directory: string,
+  manifest: PackManifest,
+  leaves: readonly LedgerLeafRecord[],
+): Promise<CheckResult> {
+  const byId = new Map(leaves.map((leaf) => [leaf.record_id, leaf]))
+  let checked = 0
+  let bound = 0
+  for (const [file, idField] of [
+    ['evidence.json', 'record_id'],
+    ['attestations.json', 'attestation_id'],
+  ] as const) {
+    if (manifest.files?.[file] === undefined) continue
+    const records = await readJsonFile<Array<Record<string, unknown>>>(join(directory, file))
+    for (const record of Array.isArray(records) ? records : []) {
+      const id = String(record[idField] ?? record.id)
+      const leaf = byId.get(id)
+      if (!leaf) return { check: 'records', ok: false, detail: `${file}: ${id} is not in the ledger` }
+      if (typeof record.leaf_index === 'number' && record.leaf_index !== leaf.leaf_index) {
+        return {
+          check: 'records',
+          ok: false,
+          detail: `${file}: ${id} claims leaf ${record.leaf_index}, the ledger has it at ${leaf.leaf_index}`,
+        }
+      }
+      // Where the server kept the record exactly as received, its canonical hash is in the leaf.
+      if (typeof record.record === 'object' && record.record !== null) {
+        const committed = (JSON.parse(leaf.leaf_data) as { record_hash?: string }).record_hash
+        if (hashValue(record.record) !== committed) {
+          return {
+            check: 'records',
+            ok: false,
+            detail: `${file}: ${id} differs from the record its leaf commits to`,
+          }
+        }
+        bound++
+      }
+      checked++
+    }
+  }
+  return {
+    check: 'records',
+    ok: true,
+    detail: `${checked} evidence records and attestations are leaves of the signed tree (${bound} re-hashed to their leaf's record_hash)`,
+  }
 }
 
 async function runVerify(context: CommandContext): Promise<ExitCode> {
