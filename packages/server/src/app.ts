@@ -27,10 +27,12 @@ import { dashboardFeature } from './dashboard/dashboard-feature'
 import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
+import { hashApiKey } from './http/api-keys'
 import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
 import { newRequestId } from './http/ids'
+import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
@@ -40,7 +42,7 @@ import type { Migration } from './storage/migrations'
 import { SERVER_MIGRATIONS } from './storage/server-migrations'
 import { VERSION } from './version'
 import { workspacesFeature } from './workspaces/workspace-routes'
-import { findPrincipal } from './workspaces/workspace-store'
+import { findPrincipalByHash } from './workspaces/workspace-store'
 
 /** Every feature module the server runs, in registration order. Add one line per feature. */
 export const FEATURES: readonly ServerFeature[] = [
@@ -72,6 +74,8 @@ export interface AppDependencies {
   limits?: Partial<ServerLimits>
   /** Features to mount; {@link FEATURES} when omitted. */
   features?: readonly ServerFeature[]
+  /** Receives the cleanup callbacks features register with `server.onClose` (run them on shutdown). */
+  shutdownHooks?: Array<() => Promise<void> | void>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -98,12 +102,17 @@ function apiKeyOf(context: Context<AppEnv>): string | undefined {
  */
 export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...dependencies.limits }
+  const hooks = dependencies.shutdownHooks ?? []
   const server: ServerContext = {
     database: dependencies.database,
     ledger: dependencies.ledger,
     logger: dependencies.logger,
     limits,
     ingest: createIngestQueue({ database: dependencies.database, ledger: dependencies.ledger }),
+    principals: createPrincipalCache(),
+    onClose: (callback) => {
+      hooks.push(callback)
+    },
   }
   const { logger } = dependencies
   const app = new Hono<AppEnv>()
@@ -144,7 +153,15 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
 
   app.use(async (c, next) => {
     const key = apiKeyOf(c)
-    if (key !== undefined) c.set('principal', await findPrincipal(server.database, key))
+    if (key !== undefined) {
+      const keyHash = hashApiKey(key)
+      let principal = server.principals.get(keyHash)
+      if (principal === undefined) {
+        principal = await findPrincipalByHash(server.database, keyHash)
+        if (principal !== undefined) server.principals.set(keyHash, principal)
+      }
+      c.set('principal', principal)
+    }
     await next()
   })
 

@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger/ledger'
 import type { Logger } from '../server/logger'
 import type { Database } from '../storage/database'
 import { httpError } from './errors'
+import type { PrincipalCache } from './principal-cache'
 
 /** An API key's role: `ingest` for agents, `approver` for people deciding approvals, `admin`. */
 export type Role = 'ingest' | 'approver' | 'admin'
@@ -37,6 +38,13 @@ export interface ServerContext {
   limits: ServerLimits
   /** Stores attestations and evidence with their ledger leaves (group commit). */
   ingest: IngestQueue
+  /** Authenticated keys, cached briefly; clear it after revoking a key. */
+  principals: PrincipalCache
+  /**
+   * Registers cleanup (timers, LISTEN connections) that `close()` runs after the HTTP server
+   * stopped and before the database closes.
+   */
+  onClose(callback: () => Promise<void> | void): void
 }
 
 /** Hono environment of every route (`Hono<AppEnv>`). */

@@ -92,11 +92,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ...(options.bootstrapApiKey === undefined ? {} : { apiKey: options.bootstrapApiKey }),
       ...(options.bootstrapWorkspaceId === undefined ? {} : { workspaceId: options.bootstrapWorkspaceId }),
     })
+    const shutdownHooks: Array<() => Promise<void> | void> = []
     const app = createApp({
       database,
       ledger,
       logger,
       features,
+      shutdownHooks,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     })
     const host = options.host ?? '127.0.0.1'
@@ -136,6 +138,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
             })
             if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections()
           })
+          for (const hook of shutdownHooks.reverse()) {
+            try {
+              await hook()
+            } catch (error) {
+              logger.warn('shutdown hook failed', { error: String(error) })
+            }
+          }
           await database.close()
           logger.info('stopped', { url })
         })()

@@ -104,6 +104,7 @@ export const workspacesFeature: ServerFeature = defineFeature({
         keyId: c.req.param('id'),
         revokedBy: principal.keyId,
       })
+      server.principals.clear()
       return c.json({ id: c.req.param('id'), revoked: true })
     })
   },
