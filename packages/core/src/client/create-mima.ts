@@ -10,10 +10,15 @@ import { type AttestedContext, runAttested } from '../context/attested-context'
 import { MimaError } from '../errors/mima-error'
 import type { GrcResult, GrcWireRecord } from '../grc/grc-record'
 import { signGrcRecord } from '../grc/sign-grc-record'
-import { canonicalJson } from '../hashing/canonical-json'
-import { hashValue } from '../hashing/sha256'
+import {
+  type CanonicalSnapshot,
+  canonicalJson,
+  captureCanonical,
+  snapshotText,
+} from '../hashing/canonical-json'
+import { hashValue, sha256Hex } from '../hashing/sha256'
 import { uuidv7 } from '../ids/uuidv7'
-import { createOutbox, isEvidence, type OutboxRecord } from '../outbox/outbox'
+import { createOutbox, isEvidence, type OutboxEntry } from '../outbox/outbox'
 import { ed25519Sign, seedBytes, verifyingKeyHex } from '../signing/ed25519'
 import { toHex } from '../signing/hex'
 import { createTransport, type EvidenceResponse, type Transport } from '../transport/transport'
@@ -412,7 +417,7 @@ export function createMima(options: MimaOptions = {}): Mima {
     unref(flushTimer)
   }
 
-  function enqueue(record: OutboxRecord): void {
+  function enqueue(record: OutboxEntry): void {
     outbox.add(record)
     exitState.flushedAtExit = false
     if (closed) {
@@ -495,6 +500,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       approvalToken?: string | undefined
       durationMs?: number | undefined
       errorType?: string | undefined
+      idempotencyKey?: string | undefined
     },
   ): AttestationPayload {
     // Keys in sorted order: canonical JSON (signing) then needs no sort.
@@ -505,7 +511,7 @@ export function createMima(options: MimaOptions = {}): Mima {
     if (fields.durationMs !== undefined) record.duration_ms = fields.durationMs
     if (fields.errorType !== undefined) record.error_type = fields.errorType
     record.executed_at = new Date(startedAt).toISOString()
-    record.idempotency_key = uuidv7(startedAt)
+    record.idempotency_key = fields.idempotencyKey ?? uuidv7(startedAt)
     record.input_hash = fields.inputHash
     if (fields.modelId) record.model_id = fields.modelId
     if (fields.errorType !== undefined) record.outcome = 'error'
@@ -563,45 +569,82 @@ export function createMima(options: MimaOptions = {}): Mima {
       ? { toolName, systemName: systemName as string, approvalId: approval.approvalId }
       : { toolName, systemName: systemName as string }
 
+    // Buffered records are finished later (hashes, time formatting, signature): the call only
+    // captures the canonical text of its input and output, which is the snapshot that matters.
+    const deferFinishing = mode === 'batch' && approval === undefined
+
+    function canonicalOrReport(
+      value: () => unknown,
+      what: 'input' | 'output',
+      where: 'call' | 'background',
+    ): CanonicalSnapshot | undefined {
+      try {
+        return captureCanonical(value())
+      } catch (error) {
+        // No canonical form (a NaN, a Map, …). For the input, `raise` throws before anything runs;
+        // otherwise the call goes on and the attestation records an unknown hash ("").
+        const failure = asMimaError(error, `${what} hash`)
+        report(
+          new MimaError(failure.code, `attest(${toolName}) cannot hash its ${what}: ${failure.message}`, {
+            cause: failure,
+            ...(failure.details === undefined ? {} : { details: failure.details }),
+          }),
+          where,
+        )
+        return undefined
+      }
+    }
+
+    /** SHA-256 of a snapshot; "" (reported) when it turns out to hold a lone surrogate. */
+    function hashSnapshot(snapshot: CanonicalSnapshot | undefined, what: 'input' | 'output'): string {
+      if (snapshot === undefined) return ''
+      try {
+        return sha256Hex(snapshotText(snapshot))
+      } catch (error) {
+        report(
+          new MimaError(
+            'validation_failed',
+            `attest(${toolName}) cannot hash its ${what}: ${asMimaError(error, what).message}`,
+          ),
+          'background',
+        )
+        return ''
+      }
+    }
+
     function finish(
       startedAt: number,
       started: number,
-      inputHash: string,
-      output: { value: unknown } | { error: unknown },
-    ): AttestationPayload {
-      const durationMs = Math.round((monotonic() - started) * 1000) / 1000
-      let outputHash = ''
-      let errorType: string | undefined
-      if ('error' in output) {
-        errorType = errorName(output.error)
-      } else {
-        try {
-          outputHash = hashValue(hashOutput ? hashOutput(output.value as Awaited<Result>) : output.value)
-        } catch (error) {
-          // The call succeeded; its result just has no canonical form. Record it, say so.
-          const failure = asMimaError(error, 'output hash')
-          report(
-            new MimaError(failure.code, `attest(${toolName}) cannot hash its output: ${failure.message}`, {
-              cause: failure,
-              ...(failure.details === undefined ? {} : { details: failure.details }),
-            }),
-            'background',
-          )
-        }
-      }
-      return newRecord(toolName, startedAt, {
-        inputHash,
-        outputHash,
-        modelId,
-        authorisedBy,
-        approvalToken: approval?.token || undefined,
-        durationMs,
-        errorType,
-      })
-    }
-
-    function recordSafely(build: () => AttestationPayload): Promise<AttestationResult> | undefined {
+      input: CanonicalSnapshot | undefined,
+      outcome: 'value' | 'error',
+      valueOrError: unknown,
+    ): Promise<AttestationResult> | undefined {
       try {
+        const durationMs = Math.round((monotonic() - started) * 1000) / 1000
+        const output =
+          outcome === 'error'
+            ? undefined
+            : canonicalOrReport(
+                () => (hashOutput ? hashOutput(valueOrError as Awaited<Result>) : valueOrError),
+                'output',
+                'background',
+              )
+        const idempotencyKey = uuidv7(startedAt)
+        const build = (): AttestationPayload =>
+          newRecord(toolName, startedAt, {
+            inputHash: hashSnapshot(input, 'input'),
+            outputHash: hashSnapshot(output, 'output'),
+            modelId,
+            authorisedBy,
+            approvalToken: approval?.token,
+            durationMs,
+            errorType: outcome === 'error' ? errorName(valueOrError) : undefined,
+            idempotencyKey,
+          })
+        if (deferFinishing) {
+          enqueue(build)
+          return undefined
+        }
         return submit(build(), mode, approval)
       } catch (error) {
         report(asMimaError(error, `attest(${toolName})`), 'background')
@@ -611,45 +654,28 @@ export function createMima(options: MimaOptions = {}): Mima {
 
     return function attested(this: This, ...args: Args): Result {
       const startedAt = clock.now()
-      // Hash the input before the call: the function may mutate its arguments.
-      let inputHash: string
-      try {
-        inputHash = hashValue(hashInput ? hashInput(...args) : args)
-      } catch (error) {
-        // No canonical form (a NaN, a Map, …): `raise` throws here, before anything runs; `warn`
-        // and `silent` run the function anyway and record an unknown input hash ("").
-        const failure = asMimaError(error, 'input hash')
-        report(
-          new MimaError(failure.code, `attest(${toolName}) cannot hash its input: ${failure.message}`, {
-            cause: failure,
-            ...(failure.details === undefined ? {} : { details: failure.details }),
-          }),
-          'call',
-        )
-        inputHash = ''
-      }
+      // Capture the input before the call: the function may mutate its arguments.
+      const input = canonicalOrReport(() => (hashInput ? hashInput(...args) : args), 'input', 'call')
       const started = monotonic()
       let result: Result
       try {
         result = runAttested(context, () => fn.apply(this, args))
       } catch (error) {
-        const sending = recordSafely(() => finish(startedAt, started, inputHash, { error }))
-        sending?.catch((failure: unknown) => deferIfRaise(failure))
+        finish(startedAt, started, input, 'error', error)?.catch(deferIfRaise)
         throw error
       }
       if (!isPromiseLike(result)) {
-        const sending = recordSafely(() => finish(startedAt, started, inputHash, { value: result }))
-        sending?.catch((failure: unknown) => deferIfRaise(failure))
+        finish(startedAt, started, input, 'value', result)?.catch(deferIfRaise)
         return result
       }
       return Promise.resolve(result).then(
         async (value) => {
-          const sending = recordSafely(() => finish(startedAt, started, inputHash, { value }))
+          const sending = finish(startedAt, started, input, 'value', value)
           if (sending) await sending
           return value
         },
         async (error: unknown) => {
-          const sending = recordSafely(() => finish(startedAt, started, inputHash, { error }))
+          const sending = finish(startedAt, started, input, 'error', error)
           if (sending) await sending.catch(() => undefined) // the function's own error wins
           throw error
         },

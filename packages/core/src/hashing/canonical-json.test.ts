@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MimaError } from '../errors/mima-error'
-import { canonicalJson, canonicalJsonCareful } from './canonical-json'
+import { canonicalJson, canonicalJsonCareful, captureCanonical, snapshotText } from './canonical-json'
 import { hashValue, sha256Hex, sha256HexPortable } from './sha256'
 import vectors from './test-vectors.json' with { type: 'json' }
 
@@ -142,8 +142,20 @@ describe('the native fast path', () => {
   it('writes exactly what the careful writer writes, for 2,000 generated documents', () => {
     for (let round = 0; round < 2000; round++) {
       const value = randomValue(0)
-      expect(canonicalJson(value)).toBe(canonicalJsonCareful(value))
+      const expected = canonicalJsonCareful(value)
+      expect(canonicalJson(value)).toBe(expected)
+      expect(snapshotText(captureCanonical(value))).toBe(expected)
     }
+  })
+
+  it('snapshots keep long strings raw until hashed, and still catch bad input at capture time', () => {
+    const long = 'é"\n'.repeat(40)
+    const snapshot = captureCanonical({ b: long, a: [long, 'short'] })
+    expect(Array.isArray(snapshot)).toBe(true)
+    expect(snapshotText(snapshot)).toBe(canonicalJson({ b: long, a: [long, 'short'] }))
+    expect(captureCanonical({ a: 'short' })).toBe('{"a":"short"}')
+    expect(() => captureCanonical({ n: Number.NaN })).toThrow(/NaN at \$\.n/)
+    expect(() => snapshotText(captureCanonical({ s: `${'x'.repeat(100)}\ud800` }))).toThrow(/surrogate/)
   })
 
   it('hands anything unusual to the careful writer', () => {

@@ -41,17 +41,71 @@ export function canonicalJson(value: unknown): string {
       : JSON.stringify(value, Array.from(scan.keys).sort(compareKeys))
     if (native !== undefined && !native.includes('\\ud')) return native
   }
-  try {
-    return write(value, '', [], false) as string
-  } catch (error) {
-    throw error instanceof CanonicalFailure ? toMimaError(error) : error
-  }
+  return canonicalJsonCareful(value)
 }
 
 /** The careful writer alone, without the native fast path (tests compare the two). */
 export function canonicalJsonCareful(value: unknown): string {
+  const sink: Sink = { text: '', parts: undefined }
+  run(value, sink)
+  return sink.text
+}
+
+/**
+ * What {@link captureCanonical} keeps: the canonical text, with long string values left raw
+ * (strings are immutable, so keeping a reference is a snapshot). `parts` alternates finished JSON
+ * text and raw strings still to be escaped.
+ */
+export type CanonicalSnapshot = string | readonly string[]
+
+// Strings longer than this are escaped when the snapshot is hashed, not when it is taken.
+const DEFER_LENGTH = 64
+
+/**
+ * Takes the canonical form of `value` now (validating it exactly as {@link canonicalJson} does,
+ * so bad input fails at once, with its path) but leaves the escaping of long strings for later.
+ * `attest` calls this on the hot path and hashes with {@link hashSnapshot} off it.
+ */
+export function captureCanonical(value: unknown): CanonicalSnapshot {
+  const sink: Sink = { text: '', parts: [] }
+  run(value, sink)
+  const parts = sink.parts as string[]
+  if (parts.length === 0) return sink.text
+  parts.push(sink.text)
+  return parts
+}
+
+/** The canonical text of a snapshot (`parts` joined, raw strings escaped). */
+export function snapshotText(snapshot: CanonicalSnapshot): string {
+  if (typeof snapshot === 'string') return snapshot
+  let text = ''
+  for (let index = 0; index < snapshot.length; index++) {
+    const part = snapshot[index] as string
+    if (index % 2 === 0) {
+      text += part
+    } else {
+      const written = JSON.stringify(part)
+      if (written.includes('\\ud') && LONE_SURROGATE.test(part)) {
+        throw new MimaError(
+          'validation_failed',
+          'Cannot hash a string with a lone UTF-16 surrogate: canonical JSON (RFC 8785) requires well-formed Unicode.',
+        )
+      }
+      text += written
+    }
+  }
+  return text
+}
+
+interface Sink {
+  text: string
+  /** When set, long strings are deferred: [text, raw, text, raw, …]. */
+  parts: string[] | undefined
+}
+
+function run(value: unknown, sink: Sink): void {
   try {
-    return write(value, '', [], false) as string
+    writeValue(resolve(value, ''), sink, [])
   } catch (error) {
     throw error instanceof CanonicalFailure ? toMimaError(error) : error
   }
@@ -90,6 +144,126 @@ function fail(what: string, hint?: string): never {
   throw new CanonicalFailure(what, hint)
 }
 
+function writeString(value: string): string {
+  const written = JSON.stringify(value)
+  // JSON.stringify escapes a lone surrogate as \udXXX (a literal backslash in the text doubles).
+  if (written.includes('\\ud') && LONE_SURROGATE.test(value)) {
+    fail('a string with a lone UTF-16 surrogate', 'RFC 8785 requires well-formed Unicode.')
+  }
+  return written
+}
+
+function compareKeys(left: string, right: string): number {
+  // Default string comparison in JS is by UTF-16 code units, which is what RFC 8785 asks for.
+  return left < right ? -1 : left > right ? 1 : 0
+}
+
+/** Applies `toJSON` (as JSON.stringify does) so the caller can tell whether a member is skipped. */
+function resolve(value: unknown, key: string): unknown {
+  if (typeof value === 'object' && value !== null) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON
+    if (typeof toJSON === 'function' && !ArrayBuffer.isView(value)) return toJSON.call(value, key)
+  }
+  return value
+}
+
+/** undefined, functions and symbols: left out as object members (JSON.stringify's rule). */
+function isSkipped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol'
+}
+
+function writeValue(value: unknown, sink: Sink, stack: object[]): void {
+  switch (typeof value) {
+    case 'string':
+      if (sink.parts !== undefined && value.length > DEFER_LENGTH) {
+        sink.parts.push(sink.text, value)
+        sink.text = ''
+      } else {
+        sink.text += writeString(value)
+      }
+      return
+    case 'number':
+      // ECMAScript Number-to-string, as RFC 8785 §3.2.2.3 requires; -0 becomes "0".
+      if (!Number.isFinite(value)) fail(String(value), 'RFC 8785 has no NaN or Infinity.')
+      sink.text += JSON.stringify(value)
+      return
+    case 'boolean':
+      sink.text += value ? 'true' : 'false'
+      return
+    case 'undefined':
+      sink.text += 'null' // an array element or the top level, like JSON.stringify
+      return
+    case 'bigint':
+      fail('a bigint', 'Convert it to a string or a number first.')
+      return
+    case 'function':
+    case 'symbol':
+      fail(`a ${typeof value}`)
+      return
+  }
+  if (value === null) {
+    sink.text += 'null'
+    return
+  }
+  const object = value as object
+  if (Array.isArray(object)) {
+    if (stack.includes(object)) fail('a cycle')
+    stack.push(object)
+    sink.text += '['
+    let index = 0
+    try {
+      for (; index < object.length; index++) {
+        if (index > 0) sink.text += ','
+        writeValue(resolve(object[index], String(index)), sink, stack)
+      }
+    } catch (error) {
+      if (error instanceof CanonicalFailure) error.segments.unshift(String(index))
+      throw error
+    }
+    stack.pop()
+    sink.text += ']'
+    return
+  }
+  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
+    fail('binary data', 'Encode bytes yourself (base64 or hex) or hash them with sha256Hex.')
+  }
+  if (
+    object instanceof Map ||
+    object instanceof Set ||
+    object instanceof WeakMap ||
+    object instanceof WeakSet
+  ) {
+    fail(`a ${object.constructor.name}`, 'Convert it to an object or an array first.')
+  }
+  if (stack.includes(object)) fail('a cycle')
+  stack.push(object)
+  const keys = Object.keys(object)
+  // Sorting is the expensive part; objects written by code are often already sorted.
+  for (let index = 1; index < keys.length; index++) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) {
+      keys.sort(compareKeys)
+      break
+    }
+  }
+  sink.text += '{'
+  let first = true
+  let current = ''
+  try {
+    for (const name of keys) {
+      current = name
+      const member = resolve((object as Record<string, unknown>)[name], name)
+      if (isSkipped(member)) continue
+      sink.text += first ? `${writeString(name)}:` : `,${writeString(name)}:`
+      first = false
+      writeValue(member, sink, stack)
+    }
+  } catch (error) {
+    if (error instanceof CanonicalFailure) error.segments.unshift(current)
+    throw error
+  }
+  stack.pop()
+  sink.text += '}'
+}
 interface Scan {
   keys: Set<string>
   sorted: boolean
@@ -131,103 +305,4 @@ function isPlain(value: unknown, depth: number, scan: Scan): boolean {
     default:
       return false
   }
-}
-
-function writeString(value: string): string {
-  const written = JSON.stringify(value)
-  // JSON.stringify escapes a lone surrogate as \udXXX (a literal backslash in the text doubles).
-  if (written.includes('\\ud') && LONE_SURROGATE.test(value)) {
-    fail('a string with a lone UTF-16 surrogate', 'RFC 8785 requires well-formed Unicode.')
-  }
-  return written
-}
-
-function compareKeys(left: string, right: string): number {
-  // Default string comparison in JS is by UTF-16 code units, which is what RFC 8785 asks for.
-  return left < right ? -1 : left > right ? 1 : 0
-}
-
-/**
- * Writes one value. `member` is true for an object member, which skips undefined, functions and
- * symbols (returns undefined); elsewhere undefined is null and functions/symbols are rejected.
- */
-function write(value: unknown, key: string, stack: object[], member: boolean): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return writeString(value)
-    case 'number':
-      // ECMAScript Number-to-string, as RFC 8785 §3.2.2.3 requires; -0 becomes "0".
-      if (!Number.isFinite(value)) fail(String(value), 'RFC 8785 has no NaN or Infinity.')
-      return JSON.stringify(value)
-    case 'boolean':
-      return value ? 'true' : 'false'
-    case 'undefined':
-      return member ? undefined : 'null'
-    case 'bigint':
-      return fail('a bigint', 'Convert it to a string or a number first.')
-    case 'function':
-    case 'symbol':
-      return member ? undefined : fail(`a ${typeof value}`)
-  }
-  if (value === null) return 'null'
-  const object = value as object
-  if (Array.isArray(object)) {
-    if (stack.includes(object)) fail('a cycle')
-    stack.push(object)
-    let out = '['
-    let index = 0
-    try {
-      for (; index < object.length; index++) {
-        if (index > 0) out += ','
-        out += write(object[index], String(index), stack, false)
-      }
-    } catch (error) {
-      if (error instanceof CanonicalFailure) error.segments.unshift(String(index))
-      throw error
-    }
-    stack.pop()
-    return `${out}]`
-  }
-  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) {
-    return fail('binary data', 'Encode bytes yourself (base64 or hex) or hash them with sha256Hex.')
-  }
-  if (
-    object instanceof Map ||
-    object instanceof Set ||
-    object instanceof WeakMap ||
-    object instanceof WeakSet
-  ) {
-    return fail(`a ${object.constructor.name}`, 'Convert it to an object or an array first.')
-  }
-  const toJSON = (object as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') {
-    return write(toJSON.call(object, key), key, stack, member)
-  }
-  if (stack.includes(object)) fail('a cycle')
-  stack.push(object)
-  const keys = Object.keys(object)
-  // Sorting is the expensive part; objects written by code are often already sorted.
-  for (let index = 1; index < keys.length; index++) {
-    if ((keys[index - 1] as string) > (keys[index] as string)) {
-      keys.sort(compareKeys)
-      break
-    }
-  }
-  let out = '{'
-  let first = true
-  let current = ''
-  try {
-    for (const name of keys) {
-      current = name
-      const written = write((object as Record<string, unknown>)[name], name, stack, true)
-      if (written === undefined) continue
-      out += first ? `${writeString(name)}:${written}` : `,${writeString(name)}:${written}`
-      first = false
-    }
-  } catch (error) {
-    if (error instanceof CanonicalFailure) error.segments.unshift(current)
-    throw error
-  }
-  stack.pop()
-  return `${out}}`
 }

@@ -5,6 +5,9 @@ import { claimOrphans, claimSpillSlot, hasSpillFiles, type SpillSlot } from './s
 /** One unsent record: an attestation, or a GRC evidence record (it has `record_type`). */
 export type OutboxRecord = AttestationPayload | GrcWireRecord
 
+/** A record, or a function that finishes one (buffered attestations are hashed and signed late). */
+export type OutboxEntry = OutboxRecord | (() => OutboxRecord)
+
 export function isEvidence(record: OutboxRecord): record is GrcWireRecord {
   return (record as GrcWireRecord).record_type !== undefined
 }
@@ -37,7 +40,7 @@ export interface Outbox {
   readonly memorySize: number
   /** Path of the spill file, when this runtime has a file system. */
   readonly spillFile: string | undefined
-  add(record: OutboxRecord): void
+  add(record: OutboxEntry): void
   /** The oldest records (at most `max`), or undefined when empty or a batch is already out. */
   next(max: number): OutboxBatch | undefined
   /** Writes everything still in memory to the spill file (synchronous; used at exit). */
@@ -125,7 +128,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   let spillFile: string | undefined
   let offsetFile: string | undefined
 
-  let memory: OutboxRecord[] = []
+  let memory: OutboxEntry[] = []
   let head = 0
   // The batch that is out: from memory (`count` records at the front) or from the file.
   let out:
@@ -141,6 +144,19 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   let writeBuffer = ''
   let bufferedRecords = 0
   let disabled = false
+
+  function finished(entry: OutboxEntry): OutboxRecord | undefined {
+    if (typeof entry !== 'function') return entry
+    try {
+      return entry()
+    } catch (error) {
+      options.onLoss(
+        1,
+        `a buffered record could not be finished (${error instanceof Error ? error.message : String(error)})`,
+      )
+      return undefined
+    }
+  }
 
   function claim(): boolean {
     if (slot) return true
@@ -181,7 +197,9 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     fileRecords += count
   }
 
-  function appendLine(record: OutboxRecord): void {
+  function appendLine(entry: OutboxEntry): void {
+    const record = finished(entry)
+    if (record === undefined) return
     writeBuffer += `${JSON.stringify(record)}\n`
     bufferedRecords++
     if (writeBuffer.length >= WRITE_BUFFER_LIMIT) flushWrites()
@@ -223,7 +241,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
       for (const record of out.records) appendLine(record)
       detached = true
     }
-    for (let index = head; index < memory.length; index++) appendLine(memory[index] as OutboxRecord)
+    for (let index = head; index < memory.length; index++) appendLine(memory[index] as OutboxEntry)
     memory = []
     head = 0
     return true
@@ -344,8 +362,13 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     next(max) {
       if (out) return undefined
       if (queued() > 0) {
-        const records = memory.slice(head, head + max)
-        head += records.length
+        const taken = memory.slice(head, head + max)
+        head += taken.length
+        const records: OutboxRecord[] = []
+        for (const entry of taken) {
+          const record = finished(entry)
+          if (record !== undefined) records.push(record)
+        }
         compact()
         out = { source: 'memory', records }
         detached = false
@@ -381,7 +404,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
           out = undefined
           if (batch.source === 'memory' && !detached) {
             if (spilling) return // cannot happen: spilling detaches the batch
-            memory = batch.records.concat(memory.slice(head))
+            memory = (batch.records as OutboxEntry[]).concat(memory.slice(head))
             head = 0
           }
         },
