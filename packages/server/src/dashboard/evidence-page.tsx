@@ -49,7 +49,7 @@ export function EvidencePage(props: {
           </a>
         </form>
         <p class="chips small" id="evidence-summary">
-          <span class="muted">{props.total} records:</span>
+          <span class="muted">{`${props.total} ${props.total === 1 ? 'record' : 'records'}:`}</span>
           {Object.entries(props.byRecordType).map(([type, count]) => (
             <span class="badge">{`${type} ${count}`}</span>
           ))}

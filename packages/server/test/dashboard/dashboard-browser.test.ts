@@ -7,7 +7,8 @@ const CHROMIUM = '/usr/bin/chromium'
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** One browser and one server for the whole file; a fresh context (cookie jar) per user. */
-describe('dashboard in headless Chromium', () => {
+// Generous timeouts: the browser shares two cores with every other test run on this machine.
+describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
   let browser: Browser
   let ingestKey: string
@@ -77,6 +78,7 @@ describe('dashboard in headless Chromium', () => {
     )
     expect(new URL(page.url()).pathname).toBe('/dashboard/login')
     expect(await page.context().cookies()).toEqual([])
+    await page.screenshot({ path: '/tmp/dashboard-login.png' })
   })
 
   it('shows readiness, 24-hour counts and attestations pushed through the API, escaped', async () => {
@@ -148,6 +150,7 @@ describe('dashboard in headless Chromium', () => {
     expect(await evidenceRow.count()).toBe(1)
     expect(await evidenceRow.textContent()).toContain('human_oversight')
     expect(await evidenceRow.locator('.chips .badge').count()).toBeGreaterThan(0)
+    await page.screenshot({ path: '/tmp/dashboard-evidence.png', fullPage: true })
     expect(dialogs).toEqual([])
   })
 
