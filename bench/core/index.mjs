@@ -82,7 +82,7 @@ console.log(`  plain function call (baseline)      p50 ${fmt(baseline.p50)}  p99
 console.log(`  (reference: JSON.stringify in + out  p50 ${fmt(serialise.p50)}  p99 ${fmt(serialise.p99)})`)
 console.log(`  attest unsigned, added over baseline p50 ${fmt(unsignedTimes.p50 - baseline.p50)}  p99 ${fmt(unsignedTimes.p99 - baseline.p99)}   target p50 ≤ 10`)
 console.log(`  attest signed,   added over baseline p50 ${fmt(signedTimes.p50 - baseline.p50)}  p99 ${fmt(signedTimes.p99 - baseline.p99)}   target p50 ≤ 60`)
-await console.log(`  deferred to send time, unsigned   p50 ${fmt(deferredUnsigned.p50)}  (SHA-256 of the 2 KB)`)
+console.log(`  deferred to send time, unsigned   p50 ${fmt(deferredUnsigned.p50)}  (SHA-256 of the 2 KB)`)
 console.log(`  deferred to send time, signed     p50 ${fmt(deferredSigned.p50)}  (SHA-256 + Ed25519 over the record)`)
 await unsignedClient.close().catch(() => {})
 await signedClient.close().catch(() => {})
