@@ -43,7 +43,7 @@ async function measure(label, agent, approver, count) {
   }
   let pending = []
   while (pending.length < count) {
-    pending = (await approver.list({ status: 'pending' })).filter(
+    pending = (await approver.list({ status: 'pending', limit: 500 })).filter(
       (approval) => approval.actionType === actionType,
     )
     if (pending.length < count) await sleep(20)

@@ -52,6 +52,8 @@ export interface GetApprovalOptions {
 export interface ListApprovalsOptions {
   /** `'pending'` (the server's default), one other status, or `'all'`. */
   readonly status?: ApprovalStatus | 'all'
+  /** At most this many, newest first (1–500; the server's default is 100). */
+  readonly limit?: number
   readonly signal?: AbortSignal
 }
 
@@ -335,7 +337,10 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
       const response = await http.request<{ approvals?: unknown }>({
         method: 'GET',
         path: '',
-        ...(listOptions.status === undefined ? {} : { query: { status: listOptions.status } }),
+        query: {
+          status: listOptions.status,
+          limit: listOptions.limit === undefined ? undefined : String(listOptions.limit),
+        },
         ...(listOptions.signal === undefined ? {} : { signal: listOptions.signal }),
       })
       if (!Array.isArray(response.data.approvals)) {

@@ -187,11 +187,13 @@ export async function updateDecision(
     decidedAt: Date
     reason: string | undefined
     tokenExpiresAt: Date | undefined
+    /** The ledger leaf the decision becomes (the ledger head is locked in the same transaction). */
+    decisionLeafIndex: number | undefined
   },
 ): Promise<ApprovalRow | undefined> {
   const result = await database.query(
     `update approvals set status = $3, decided_by_key_id = $4, decided_by = $5, decided_at = $6, reason = $7,
-        token_expires_at = $8
+        token_expires_at = $8, decision_leaf_index = $9
       where workspace_id = $1 and approval_id = $2 and status = 'pending'
       returning ${COLUMNS}`,
     [
@@ -203,23 +205,11 @@ export async function updateDecision(
       decision.decidedAt.toISOString(),
       decision.reason ?? null,
       decision.tokenExpiresAt?.toISOString() ?? null,
+      decision.decisionLeafIndex ?? null,
     ],
   )
   const row = result.rows[0]
   return row === undefined ? undefined : normalise(row as Record<string, unknown>)
-}
-
-/** Stores the ledger leaf index of a decision. */
-export async function setDecisionLeaf(
-  database: Queryable,
-  workspaceId: string,
-  approvalId: string,
-  leafIndex: number,
-): Promise<void> {
-  await database.query(
-    'update approvals set decision_leaf_index = $3 where workspace_id = $1 and approval_id = $2',
-    [workspaceId, approvalId, leafIndex],
-  )
 }
 
 /**

@@ -98,7 +98,8 @@ export async function consumePresentedApprovalTokens(
 ): Promise<void> {
   for (const attestation of attestations) {
     const token = attestation.record.approval_token
-    if (token === undefined || token === null) continue
+    // No token (an empty one is what a client sends for a timeout that proceeded).
+    if (token === undefined || token === null || token === '') continue
     await consumeApprovalToken(database, transaction, {
       workspaceId,
       token,
@@ -137,17 +138,15 @@ export const approvalsFeature: ServerFeature = defineFeature({
       database: server.database,
       signer,
       events,
-      appendLedger: async (transaction, entry) => {
-        const appender = await server.ledger.lock(transaction, entry.workspaceId)
-        const [index] = await appender.append([
-          {
-            kind: entry.kind,
-            recordId: entry.recordId,
-            recordHash: entry.recordHash,
-            acceptedAt: entry.acceptedAt.toISOString(),
+      lockLedger: async (transaction, workspaceId) => {
+        const appender = await server.ledger.lock(transaction, workspaceId)
+        return {
+          treeSize: appender.treeSize,
+          append: async (entry) => {
+            const [index] = await appender.append([{ ...entry, acceptedAt: entry.acceptedAt.toISOString() }])
+            return index as number
           },
-        ])
-        return index as number
+        }
       },
       onError: (error) => server.logger.warn('approvals sweep failed', { error: String(error) }),
     })

@@ -13,22 +13,28 @@ import {
   markConsumed,
   selectApproval,
   selectApprovals,
-  setDecisionLeaf,
   updateDecision,
 } from './approval-store'
 import { signApprovalToken, type TokenSigner, verifyApprovalToken } from './approval-token'
 
-/** Appends one ledger leaf inside a transaction and returns its index. */
-export type LedgerAppend = (
+/**
+ * Locks the workspace's ledger head inside a transaction (taken first, as the attestation ingest
+ * path does, so both lock in one order) and appends one leaf.
+ */
+export type LedgerLock = (
   transaction: Queryable,
-  entry: { workspaceId: string; kind: string; recordId: string; recordHash: string; acceptedAt: Date },
-) => Promise<number>
+  workspaceId: string,
+) => Promise<{
+  /** The index the next leaf gets. */
+  readonly treeSize: number
+  append(entry: { kind: string; recordId: string; recordHash: string; acceptedAt: Date }): Promise<number>
+}>
 
 /** What the approvals service runs on. */
 export interface ApprovalsServiceOptions {
   database: Database
   signer: TokenSigner
-  appendLedger: LedgerAppend
+  lockLedger: LedgerLock
   events: EventBus
   /** How long an approval token stays valid after the approval, in seconds (default 900). */
   tokenTtlSeconds?: number
@@ -70,7 +76,7 @@ function sameIdentity(left: string, right: string): boolean {
 export class ApprovalsService {
   readonly #database: Database
   readonly #signer: TokenSigner
-  readonly #appendLedger: LedgerAppend
+  readonly #lockLedger: LedgerLock
   readonly #events: EventBus
   readonly #tokenTtlSeconds: number
   readonly #maxWaitSeconds: number
@@ -91,7 +97,7 @@ export class ApprovalsService {
   constructor(options: ApprovalsServiceOptions) {
     this.#database = options.database
     this.#signer = options.signer
-    this.#appendLedger = options.appendLedger
+    this.#lockLedger = options.lockLedger
     this.#events = options.events
     this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 900
     this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
@@ -244,6 +250,8 @@ export class ApprovalsService {
         return row
       }
       const event = await waiter.promise
+      const committed = event === undefined ? undefined : this.#rowsByEvent.get(event)
+      if (committed !== undefined && committed.status !== 'pending') return committed
       if (event === undefined) {
         // The hold ended: expire the request if it is due, then answer what the row says.
         return this.#read(principal.workspaceId, approvalId)
@@ -335,6 +343,7 @@ export class ApprovalsService {
     }
     const reason = optionalText(body, 'reason', 2000)
     const outcome = await this.#database.transaction(async (transaction) => {
+      const ledger = await this.#lockLedger(transaction, principal.workspaceId)
       const now = this.#now()
       const current = await selectApproval(transaction, principal.workspaceId, approvalId, {
         forUpdate: true,
@@ -361,17 +370,16 @@ export class ApprovalsService {
         reason,
         tokenExpiresAt:
           decision === 'approved' ? new Date(now.getTime() + this.#tokenTtlSeconds * 1000) : undefined,
+        decisionLeafIndex: ledger.treeSize,
       })
       if (decided === undefined) return { kind: 'closed' as const, row: current }
-      const leafIndex = await this.#appendLedger(transaction, {
-        workspaceId: principal.workspaceId,
+      await ledger.append({
         kind: 'approval_decision',
         recordId: approvalId,
         recordHash: hashValue(decisionRecord(decided)),
         acceptedAt: now,
       })
-      await setDecisionLeaf(transaction, principal.workspaceId, approvalId, leafIndex)
-      const row = { ...decided, decision_leaf_index: leafIndex }
+      const row = decided
       await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', row))
       return { kind: 'decided' as const, row }
     })
@@ -425,6 +433,7 @@ export class ApprovalsService {
         decidedAt: this.#now(),
         reason: 'cancelled by the requester',
         tokenExpiresAt: undefined,
+        decisionLeafIndex: undefined,
       })
       if (cancelled === undefined) return { kind: 'closed' as const, row: current }
       await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', cancelled))
@@ -553,7 +562,26 @@ export class ApprovalsService {
     return row
   }
 
+  // One event per (row version, type): the NOTIFY to other replicas and the local delivery carry
+  // the same id, and a local long-poll answers from the committed row without reading it again.
+  readonly #eventsByRow = new WeakMap<ApprovalRow, Map<string, ServerEvent>>()
+  readonly #rowsByEvent = new WeakMap<ServerEvent, ApprovalRow>()
+
   #event(type: string, row: ApprovalRow): ServerEvent {
+    let byType = this.#eventsByRow.get(row)
+    if (byType === undefined) {
+      byType = new Map()
+      this.#eventsByRow.set(row, byType)
+    }
+    const existing = byType.get(type)
+    if (existing !== undefined) return existing
+    const event = this.#newEvent(type, row)
+    byType.set(type, event)
+    this.#rowsByEvent.set(event, row)
+    return event
+  }
+
+  #newEvent(type: string, row: ApprovalRow): ServerEvent {
     return createServerEvent(type, row.workspace_id, {
       approval_id: row.approval_id,
       status: row.status,
