@@ -231,26 +231,30 @@ export function createLedger(key: ServerKey): Ledger {
           await transaction.query(
             `insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data)
              select $1, t.i, decode(t.h, 'hex'), t.k, t.r, t.d
-             from unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, h, k, r, d)`,
+             from json_to_recordset($2::json) as t(i bigint, h text, k text, r text, d text)`,
             [
               workspaceId,
-              indexes,
-              hashes.map((hash) => hash.toString('hex')),
-              entries.map((entry) => entry.kind),
-              entries.map((entry) => entry.recordId),
-              data,
+              JSON.stringify(
+                entries.map((entry, offset) => ({
+                  i: indexes[offset],
+                  h: (hashes[offset] as Buffer).toString('hex'),
+                  k: entry.kind,
+                  r: entry.recordId,
+                  d: data[offset],
+                })),
+              ),
             ],
           )
           if (created.length > 0) {
             await transaction.query(
               `insert into ledger_nodes (workspace_id, level, node_index, hash)
                select $1, t.l, t.i, decode(t.h, 'hex')
-               from unnest($2::int[], $3::bigint[], $4::text[]) as t(l, i, h)`,
+               from json_to_recordset($2::json) as t(l int, i bigint, h text)`,
               [
                 workspaceId,
-                created.map((node) => node.level),
-                created.map((node) => node.index),
-                created.map((node) => node.hash.toString('hex')),
+                JSON.stringify(
+                  created.map((node) => ({ l: node.level, i: node.index, h: node.hash.toString('hex') })),
+                ),
               ],
             )
           }
