@@ -191,6 +191,25 @@ describe('mima push --dry-run (no credentials, no network)', () => {
     expect(result.stdout).toContain('DRY RUN: nothing sent')
     expect(result.stdout).toContain('soc2_type2:CC8.1')
     expect(result.stdout).toContain('SOC 2 Type II')
+
+    const incident = await runMima(
+      [
+        'push',
+        'incident_report',
+        '--dry-run',
+        '--title',
+        't',
+        '--severity',
+        'high',
+        '--description',
+        'd',
+        '--affected-systems',
+        'a',
+      ],
+      { home },
+    )
+    expect(incident.stdout).toContain('Would also earn, if:')
+    expect(incident.stdout).toMatch(/eu_ai_act:art_73 .*--authority-notified-at is given/)
   })
 
   it('exits 2 on an unknown record type and on missing required flags, naming them', async () => {

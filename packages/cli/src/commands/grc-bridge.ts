@@ -3,7 +3,9 @@ import {
   type GrcValidationIssue,
   getControl,
   grcValidationError,
+  isRecordType,
   mapRecordToControls,
+  possibleControls,
 } from '@mima/grc'
 import { RefusedError } from '../cli/cli-error'
 import { findPushRecord } from './push-records'
@@ -64,4 +66,26 @@ export function mapControlsOffline(record: CheckableRecord): EarnedControl[] {
       ...(control ? { title: control.title } : {}),
     }
   })
+}
+
+/** A control the record type can earn under a condition this record does not meet. */
+export interface ConditionalControl extends EarnedControl {
+  condition: string
+}
+
+/** Controls the record type earns only under a condition (bias metrics, authority notified, …) not met here. */
+export function missedConditionalControls(
+  record: CheckableRecord,
+  earned: readonly EarnedControl[],
+): ConditionalControl[] {
+  if (!isRecordType(record.record_type)) return []
+  const have = new Set(earned.map((control) => control.control_id))
+  return possibleControls(record.record_type)
+    .filter((control) => control.condition !== undefined && !have.has(control.control_id))
+    .map((control) => ({
+      control_id: control.control_id,
+      framework: control.framework,
+      condition: control.condition!,
+      ...(getControl(control.control_id) ? { title: getControl(control.control_id)!.title } : {}),
+    }))
 }

@@ -290,19 +290,46 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
     record = buildWireRecord(spec, parsed.values, context.env)
   }
   // @mima/grc (catalog and rules) loads only once a record is built, so `push --help` stays fast.
-  const { mapControlsOffline, validateWireRecord } = await import('./grc-bridge')
+  const { mapControlsOffline, missedConditionalControls, validateWireRecord } = await import('./grc-bridge')
   validateWireRecord(record, { labels: booleanValue(parsed.values, 'stdin') ? 'fields' : 'flags' })
 
   if (dryRun) {
     const controls = mapControlsOffline(record)
+    const conditional = missedConditionalControls(record, controls)
     if (output.json) {
-      output.printJson({ dry_run: true, record, mapped_controls: controls })
+      output.printJson({
+        dry_run: true,
+        record,
+        mapped_controls: controls,
+        conditional_controls: conditional,
+      })
       return EXIT_CODES.ok
     }
     output.line(output.colors.yellow('DRY RUN: nothing sent, no credentials used'))
     output.line(`Record   ${record.record_type}  (system ${record.system_name})`)
     output.line(`Would earn ${controls.length} control${controls.length === 1 ? '' : 's'}:`)
     printControls(output, controls)
+    if (conditional.length > 0) {
+      output.line('Would also earn, if:')
+      // Conditions name payload fields; show the flags that set them.
+      const asFlags = (condition: string): string =>
+        (findPushRecord(record.record_type)?.flags ?? []).reduce(
+          (text, flag) =>
+            typeof flag.target === 'object'
+              ? text.replace(new RegExp(`\\b${flag.target.payload}\\b`, 'g'), `--${flag.name}`)
+              : text,
+          condition,
+        )
+      for (const line of table(
+        conditional.map((control) => [
+          `  ${control.control_id}`,
+          frameworkLabel(control.framework),
+          asFlags(control.condition),
+        ]),
+      )) {
+        output.line(output.colors.dim(line))
+      }
+    }
     output.line('')
     output.line(`To push for real: drop --dry-run (after \`mima login\`).`)
     return EXIT_CODES.ok
