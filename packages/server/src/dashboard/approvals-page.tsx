@@ -97,6 +97,26 @@ export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }
   )
 }
 
+/** One decided (or expired, cancelled) request in "Latest decisions"; also streamed live. */
+export function DecisionRow(props: { approval: ApprovalRow }): JSX.Element {
+  const { approval } = props
+  const tone = approval.status === 'approved' ? 'ok' : approval.status === 'rejected' ? 'bad' : ''
+  return (
+    <tr data-decided-id={approval.approval_id}>
+      <td>
+        <Time value={approval.decided_at ?? approval.expires_at} />
+      </td>
+      <td class="wrap">{approval.action_type}</td>
+      <td>
+        <span class={`badge ${tone}`}>{approval.status}</span>
+      </td>
+      <td class="wrap">{approval.decided_by ?? '—'}</td>
+      <td class="wrap">{approval.reason ?? ''}</td>
+      <td>{approval.decision_leaf_index ?? '—'}</td>
+    </tr>
+  )
+}
+
 /** Approvals: the live queue of pending requests, and the latest decisions. */
 export function ApprovalsPage(props: {
   session: DashboardSession
@@ -136,42 +156,26 @@ export function ApprovalsPage(props: {
       </section>
       <section class="card">
         <h2>Latest decisions</h2>
-        {props.recent.length === 0 ? (
-          <p class="muted">No decisions yet.</p>
-        ) : (
-          <table id="recent-approvals">
-            <thead>
-              <tr>
-                <th>Decided</th>
-                <th>Action</th>
-                <th>Status</th>
-                <th>By</th>
-                <th>Reason</th>
-                <th>Ledger leaf</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.recent.map((approval) => (
-                <tr data-approval-id={approval.approval_id}>
-                  <td>
-                    <Time value={approval.decided_at ?? approval.expires_at} />
-                  </td>
-                  <td class="wrap">{approval.action_type}</td>
-                  <td>
-                    <span
-                      class={`badge ${approval.status === 'approved' ? 'ok' : approval.status === 'rejected' ? 'bad' : ''}`}
-                    >
-                      {approval.status}
-                    </span>
-                  </td>
-                  <td class="wrap">{approval.decided_by ?? '—'}</td>
-                  <td class="wrap">{approval.reason ?? ''}</td>
-                  <td>{approval.decision_leaf_index ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <p class="muted" id="recent-empty" hidden={props.recent.length > 0}>
+          No decisions yet.
+        </p>
+        <table id="recent-approvals" hidden={props.recent.length === 0}>
+          <thead>
+            <tr>
+              <th>Decided</th>
+              <th>Action</th>
+              <th>Status</th>
+              <th>By</th>
+              <th>Reason</th>
+              <th>Ledger leaf</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.recent.map((approval) => (
+              <DecisionRow approval={approval} />
+            ))}
+          </tbody>
+        </table>
       </section>
     </Layout>
   )

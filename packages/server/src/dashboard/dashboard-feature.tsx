@@ -15,7 +15,7 @@ import type { AppEnv, ServerContext } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { findPrincipal } from '../workspaces/workspace-store'
-import { ApprovalCard, ApprovalsPage } from './approvals-page'
+import { ApprovalCard, ApprovalsPage, DecisionRow } from './approvals-page'
 import { type AttestationPageFilters, AttestationsPage } from './attestations-page'
 import { renderDocument } from './dashboard-layout'
 import { DASHBOARD_MIGRATIONS } from './dashboard-migrations'
@@ -488,10 +488,15 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext): void
                 data: JSON.stringify({ id, html: cardHtml(row, session) }),
               })
             } else {
+              const row = await service.get(session.principal, id).catch(() => undefined)
               await stream.writeSSE({
                 id: event.id,
                 event: event.type,
-                data: JSON.stringify({ id, status: String(event.data.status) }),
+                data: JSON.stringify({
+                  id,
+                  status: String(event.data.status),
+                  ...(row === undefined ? {} : { decision_html: String(<DecisionRow approval={row} />) }),
+                }),
               })
             }
             continue

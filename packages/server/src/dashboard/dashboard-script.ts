@@ -51,6 +51,22 @@ export const DASHBOARD_SCRIPT: string = `'use strict';
     refreshCount();
   }
 
+  // A decided request joins "Latest decisions" (once, newest first).
+  function addDecision(id, html) {
+    const table = document.getElementById('recent-approvals');
+    const body = table && table.tBodies[0];
+    if (!body || !html) return;
+    for (const row of body.querySelectorAll('[data-decided-id]')) if (row.dataset.decidedId === id) row.remove();
+    const template = document.createElement('template');
+    template.innerHTML = html;
+    const row = template.content.querySelector('tr');
+    if (!row) return;
+    body.prepend(row);
+    table.hidden = false;
+    const empty = document.getElementById('recent-empty');
+    if (empty) empty.hidden = true;
+  }
+
   function remove(id, status) {
     const row = findRow(id);
     if (!row) return;
@@ -82,6 +98,7 @@ export const DASHBOARD_SCRIPT: string = `'use strict';
     for (const type of ['approval.decided', 'approval.expired']) {
       source.addEventListener(type, (event) => {
         const data = JSON.parse(event.data);
+        addDecision(data.id, data.decision_html);
         remove(data.id, data.status);
       });
     }
