@@ -563,6 +563,33 @@ describe('signatures, trace, evidence and approvals', () => {
     expect(server.recorder.evidence[0]?.record_type).toBe('human_oversight')
   })
 
+  it('keeps the oversight evidence with its attestation when the server is down, and delivers both in order', async () => {
+    for (let index = 0; index < 3; index++) server.script({ match: /external$/, status: 503 })
+    const mima = client({ onError: 'silent' })
+    const result = await mima.push('wire_transfer', '', '', {
+      approvalToken: {
+        token: 'apt_9',
+        oversightEvidence: {
+          record_type: 'human_oversight',
+          payload: { oversight_status: 'approved', approval_id: 'apr_9' },
+          system_name: 'loan-scorer',
+        },
+      },
+    })
+    expect(result.status).toBe('queued')
+    expect(mima.pending).toBe(2)
+    await mima.flush()
+    expect(server.recorder.attestations[0]?.approval_token).toBe('apt_9')
+    expect(server.recorder.evidence[0]?.payload).toEqual({
+      oversight_status: 'approved',
+      approval_id: 'apr_9',
+    })
+    const order = server.requests
+      .filter((request) => request.method === 'POST')
+      .map((request) => request.path.split('/governance/')[1])
+    expect(order.slice(-2)).toEqual(['attestations/batch', 'grc/evidence'])
+  })
+
   it('validates pushed hashes', async () => {
     const mima = client()
     await expect(mima.push('t', 'XYZ', '')).rejects.toMatchObject({ code: 'validation_failed' })

@@ -398,7 +398,8 @@ export function createMima(options: MimaOptions = {}): Mima {
     if (draining) return
     drain().then(
       (summary) => {
-        if (summary.pending > 0) scheduleFlush()
+        if (summary.pending >= batchMaxSize) queueMicrotask(backgroundDrain)
+        else if (summary.pending > 0) scheduleFlush()
       },
       (error: unknown) => {
         reportOutage(asMimaError(error, 'Outbox delivery'))
@@ -444,13 +445,24 @@ export function createMima(options: MimaOptions = {}): Mima {
     }
   }
 
+  /** Queues an attestation and, after it, the oversight evidence its approval carries. */
+  function enqueueWithEvidence(record: AttestationPayload, approval: ApprovalTokenInput | undefined): void {
+    enqueue(record)
+    if (!approval?.oversightEvidence) return
+    try {
+      enqueue(keyedEvidence(approval.oversightEvidence))
+    } catch (error) {
+      report(asMimaError(error, 'Oversight evidence'), 'background')
+    }
+  }
+
   async function sendNow(
     record: AttestationPayload,
     where: 'call' | 'background',
     approval: ApprovalTokenInput | undefined,
   ): Promise<AttestationResult> {
     if (outageUntil > monotonic()) {
-      enqueue(record)
+      enqueueWithEvidence(record, approval)
       return emptyResult(record, 'queued', 'the server is unreachable; kept in the outbox')
     }
     let result: AttestationResult
@@ -473,7 +485,7 @@ export function createMima(options: MimaOptions = {}): Mima {
         report(failure, where)
         return emptyResult(record, 'rejected', failure.message)
       } else {
-        enqueue(record)
+        enqueueWithEvidence(record, approval)
         outageUntil = monotonic() + retryDelay
         if (!retryTimer) scheduleRetry()
         report(
@@ -735,15 +747,18 @@ export function createMima(options: MimaOptions = {}): Mima {
     }
   }
 
+  /** Validates a GRC record, drops any old signature (it is signed at send time) and gives it an idempotency key. */
+  function keyedEvidence(record: GrcWireRecord): GrcWireRecord {
+    validateEvidence(record)
+    const { client_sig: _sig, client_sig_algo: _algo, ...unsigned } = record
+    return unsigned.idempotency_key ? unsigned : { ...unsigned, idempotency_key: uuidv7(clock.now()) }
+  }
+
   async function pushEvidenceInternal(
     record: GrcWireRecord,
     where: 'call' | 'background',
   ): Promise<GrcResult> {
-    validateEvidence(record)
-    const { client_sig: _sig, client_sig_algo: _algo, ...unsigned } = record
-    const keyed: GrcWireRecord = unsigned.idempotency_key
-      ? unsigned
-      : { ...unsigned, idempotency_key: uuidv7(clock.now()) }
+    const keyed = keyedEvidence(record)
     const empty = (detail: string): GrcResult => ({
       recordId: '',
       recordType: record.record_type,
