@@ -590,6 +590,37 @@ describe('signatures, trace, evidence and approvals', () => {
     expect(order.slice(-2)).toEqual(['attestations/batch', 'grc/evidence'])
   })
 
+  it('accepts a timeout that proceeded: no approval_token, only its oversight evidence (under this system)', async () => {
+    const mima = client()
+    const timeoutToken = {
+      status: 'timeout_unblocked',
+      token: '',
+      approvalId: 'apr_7',
+      get oversightEvidence() {
+        return {
+          record_type: 'human_oversight',
+          system_name: '',
+          occurred_at: '2026-06-20T12:00:00.000Z',
+          payload: {
+            oversight_status: 'timeout_unblocked',
+            approval_id: 'apr_7',
+            action_type: 'refund',
+            tool_name: 'refund',
+          },
+        }
+      },
+    }
+    await mima.attest({ toolName: 'refund', approvalToken: timeoutToken }, async () => 'done')()
+    expect(server.recorder.attestations[0]).not.toHaveProperty('approval_token')
+    expect(server.recorder.evidence[0]).toMatchObject({
+      system_name: 'loan-scorer',
+      payload: { oversight_status: 'timeout_unblocked' },
+    })
+    expect(() => mima.attest({ toolName: 'x', approvalToken: { token: '' } }, () => 1)).toThrow(
+      /approvalToken/,
+    )
+  })
+
   it('validates pushed hashes', async () => {
     const mima = client()
     await expect(mima.push('t', 'XYZ', '')).rejects.toMatchObject({ code: 'validation_failed' })

@@ -648,7 +648,7 @@ export function createMima(options: MimaOptions = {}): Mima {
             outputHash: hashSnapshot(output, 'output'),
             modelId,
             authorisedBy,
-            approvalToken: approval?.token,
+            approvalToken: approval?.token || undefined,
             durationMs,
             errorType: outcome === 'error' ? errorName(valueOrError) : undefined,
             idempotencyKey,
@@ -748,7 +748,9 @@ export function createMima(options: MimaOptions = {}): Mima {
   }
 
   /** Validates a GRC record, drops any old signature (it is signed at send time) and gives it an idempotency key. */
-  function keyedEvidence(record: GrcWireRecord): GrcWireRecord {
+  function keyedEvidence(input: GrcWireRecord): GrcWireRecord {
+    // Records built without a system (oversight evidence from @mima/approvals) report as this client's.
+    const record = input?.system_name === '' ? { ...input, system_name: systemName as string } : input
     validateEvidence(record)
     const { client_sig: _sig, client_sig_algo: _algo, ...unsigned } = record
     return unsigned.idempotency_key ? unsigned : { ...unsigned, idempotency_key: uuidv7(clock.now()) }
