@@ -163,7 +163,10 @@ export interface AttestationBatch {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-/** The Mima client returned by {@link createMima}. */
+/**
+ * The Mima client returned by {@link createMima}. Create one per process and `close()` it on
+ * shutdown: each client owns a spill file and a flush timer.
+ */
 export interface Mima {
   readonly systemName: string
   readonly agentName: string
@@ -178,7 +181,10 @@ export interface Mima {
   ): Promise<AttestationResult>
   /** Runs `fn` attested and sends what it recorded when it settles (also when it throws). */
   trace<T>(toolName: string, fn: (trace: Trace) => T, options?: TraceOptions): Promise<Awaited<T>>
-  /** A trace handle for `await using t = mima.trace('tool')`. */
+  /**
+   * A trace handle for `await using t = mima.trace('tool')`; the attestation is sent when the scope
+   * ends. Unlike the callback form, it cannot mark the scope as attested for the guard.
+   */
   trace(toolName: string, options?: TraceOptions): Trace
   /** A batch sent as one request. */
   batch(): AttestationBatch
