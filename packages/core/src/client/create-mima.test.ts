@@ -313,8 +313,8 @@ describe('batch mode and the batch endpoint', () => {
 })
 
 describe('retries and idempotency', () => {
-  it('retries 429 honouring Retry-After in seconds and as an HTTP date, and 503, with one idempotency key', async () => {
-    const mima = client({ retry: { limit: 3, backoffLimit: 20 } })
+  it('retries 429 honouring Retry-After in seconds and as an HTTP date, 503 and 408, with one idempotency key', async () => {
+    const mima = client({ retry: { limit: 4, backoffLimit: 20 } })
     server.script(
       {
         match: /external$/,
@@ -328,15 +328,32 @@ describe('retries and idempotency', () => {
         status: 429,
         headers: { 'retry-after': new Date(Date.now() - 1000).toUTCString() },
       },
+      { match: /external$/, status: 408 },
     )
     const result = await mima.push('t', '', '')
     expect(result.status).toBe('sent')
     const attempts = attestationRequests()
-    expect(attempts).toHaveLength(4)
+    expect(attempts).toHaveLength(5)
     expect(new Set(attempts.map((request) => request.headers['idempotency-key'])).size).toBe(1)
     const second = await mima.push('u', '', '')
     expect(second.status).toBe('sent')
     expect(server.recorder.attestations.map((record) => record.tool_name)).toEqual(['t', 'u'])
+  })
+
+  it('does not retry a client error, and reports it', async () => {
+    const mima = client({ onError: 'raise' })
+    server.script({
+      match: /external$/,
+      status: 400,
+      body: { error: { code: 'bad_request', message: 'schema_version must be 2' } },
+    })
+    await expect(mima.push('t', '', '')).rejects.toMatchObject({
+      code: 'bad_request',
+      status: 400,
+      message: expect.stringMatching(/schema_version must be 2/),
+    })
+    expect(attestationRequests()).toHaveLength(1)
+    expect(mima.pending).toBe(0) // refused for good: not kept
   })
 
   it('never duplicates a record whose reply was lost: the retry carries the same key', async () => {
