@@ -53,7 +53,15 @@ export const DASHBOARD_CSP: string = [
 ].join('; ')
 
 const PAGE_SIZE = 50
-const STREAM_HEARTBEAT_MS = 15_000
+
+/** Options for {@link createDashboardFeature}. */
+export interface DashboardOptions {
+  /**
+   * How often an idle approvals stream sends a keep-alive and re-checks its session (a revoked key
+   * or a sign-out ends the stream then). Default 15 s.
+   */
+  streamHeartbeatMs?: number
+}
 
 type DashboardContext = Context<AppEnv>
 
@@ -169,8 +177,9 @@ function cardHtml(approval: ApprovalRow, session: DashboardSession): string {
 }
 
 /** Registers the dashboard's routes (`/dashboard/…`; never under `/api`). */
-function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext): void {
+function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, options: DashboardOptions): void {
   const { database, ledger } = server
+  const heartbeatMs = options.streamHeartbeatMs ?? 15_000
 
   const headers: MiddlewareHandler<AppEnv> = async (c, next) => {
     // The feature router is mounted at `/api` too; the dashboard lives only at `/dashboard`.
@@ -505,7 +514,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext): void
           const heartbeat = await Promise.race([
             new Promise<boolean>((resolve) => {
               wake = () => resolve(false)
-              timer = setTimeout(() => resolve(true), STREAM_HEARTBEAT_MS)
+              timer = setTimeout(() => resolve(true), heartbeatMs)
             }),
             service.closed.then(() => false),
           ])
@@ -554,11 +563,22 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext): void
 }
 
 /**
- * The dashboard: sign-in with an approver or admin key (server-side sessions), overview,
- * attestations, evidence, the live approvals queue and the ledger, rendered on the server.
+ * Creates the dashboard feature: sign-in with an approver or admin key (server-side sessions),
+ * overview, attestations, evidence, the live approvals queue and the ledger, rendered on the server.
+ *
+ * @example
+ * ```ts
+ * const features = [...FEATURES.filter((feature) => feature.name !== 'dashboard'), createDashboardFeature({ streamHeartbeatMs: 200 })]
+ * await startServer({ features })
+ * ```
  */
-export const dashboardFeature: ServerFeature = defineFeature({
-  name: 'dashboard',
-  migrations: DASHBOARD_MIGRATIONS,
-  register: registerDashboardRoutes,
-})
+export function createDashboardFeature(options: DashboardOptions = {}): ServerFeature {
+  return defineFeature({
+    name: 'dashboard',
+    migrations: DASHBOARD_MIGRATIONS,
+    register: (api, server) => registerDashboardRoutes(api, server, options),
+  })
+}
+
+/** The dashboard with default options (mounted in `FEATURES`). */
+export const dashboardFeature: ServerFeature = createDashboardFeature()

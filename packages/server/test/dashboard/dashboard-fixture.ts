@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Role } from '../../src/http/context'
+import type { ServerFeature } from '../../src/http/feature'
 import { silentLogger } from '../../src/server/logger'
 import { type RunningServer, startServer } from '../../src/server/start-server'
 import type { Database } from '../../src/storage/database'
@@ -28,6 +29,7 @@ export interface DashboardServer {
 /** Starts the whole server (every feature, dashboard included) on 127.0.0.1 and an ephemeral port. */
 export async function startDashboardServer(
   backend: 'pglite' | 'postgres' = 'pglite',
+  options: { features?: readonly ServerFeature[] } = {},
 ): Promise<DashboardServer> {
   const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
   let database: Database
@@ -56,6 +58,7 @@ export async function startDashboardServer(
     bootstrapApiKey: adminKey,
     onBootstrap: () => {},
     shutdownTimeoutMs: 500,
+    ...(options.features === undefined ? {} : { features: options.features }),
   })
   const workspaceId = server.bootstrap?.workspaceId as string
   const api: DashboardServer['api'] = async (key, method, path, body) => {

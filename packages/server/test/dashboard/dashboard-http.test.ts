@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DASHBOARD_CSP, SESSION_COOKIE } from '../../src/dashboard/dashboard-feature'
+import { FEATURES } from '../../src/app'
+import { createDashboardFeature, DASHBOARD_CSP, SESSION_COOKIE } from '../../src/dashboard/dashboard-feature'
 import { hashSessionToken } from '../../src/dashboard/session-store'
 import { attestation, BACKENDS, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
@@ -47,7 +48,12 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
   let server: DashboardServer
 
   beforeAll(async () => {
-    server = await startDashboardServer(backend)
+    // A 200 ms stream heartbeat, so a revoked key's live stream ends within the test.
+    const features = [
+      ...FEATURES.filter((feature) => feature.name !== 'dashboard'),
+      createDashboardFeature({ streamHeartbeatMs: 200 }),
+    ]
+    server = await startDashboardServer(backend, { features })
   })
   afterAll(async () => {
     await server?.close()
@@ -152,6 +158,31 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
     const after = await second.get('/dashboard/approvals')
     expect(after.status).toBe(303)
     expect(after.headers.get('location')).toBe('/dashboard/login')
+  })
+
+  it('ends a live approvals stream when its key is revoked', async () => {
+    const approver = await server.createKey('approver', 'streamer')
+    const client = browserClient(server)
+    await client.signIn(approver.key)
+    const response = await fetch(`${server.url}/dashboard/approvals/stream`, {
+      headers: { cookie: `${SESSION_COOKIE}=${client.cookie}` },
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/event-stream')
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    let received = ''
+    const readUntil = async (text: string): Promise<void> => {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error(`the stream ended before "${text}": ${received}`)
+        received += decoder.decode(value, { stream: true })
+      }
+    }
+    await readUntil('event: snapshot')
+    await server.api(server.adminKey, 'DELETE', `/workspaces/${server.workspaceId}/keys/${approver.id}`)
+    await readUntil('event: signed-out')
+    expect((await reader.read()).done).toBe(true)
   })
 
   it('never lets the requesting key decide, through the same approvals service', async () => {
