@@ -88,6 +88,22 @@ describe('configuration', () => {
     })
     await fromEnv.push('t', '', '')
     expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer from-env')
+    expect(server.recorder.attestations.at(-1)?.witness_sig).toBeUndefined()
+    const seed = generateSigningKey()
+    const signedFromEnv = createMima({
+      systemName: 's',
+      env: {
+        MIMA_API_KEY: 'k',
+        MIMA_BASE_URL: server.url,
+        MIMA_WORKSPACE_ID: 'ws-test',
+        MIMA_SIGNING_KEY: seed,
+      },
+      configFile: false,
+      flushOnExit: false,
+      outbox: { directory },
+    })
+    await signedFromEnv.push('t', '', '')
+    expect(server.recorder.attestations.at(-1)?.verifying_key_hex).toBe(verifyingKeyHex(seed))
     expect(await fromEnv.workspaceId()).toBe('ws-test') // from the file: env had none
   })
 

@@ -160,7 +160,8 @@ export function createMima(options: MimaOptions = {}): Mima {
   const agentName = options.agentName ?? systemName
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? consoleLogger
-  const sign = options.signingKey === undefined ? undefined : createSigner(options.signingKey)
+  const signingKey = options.signingKey ?? (env.MIMA_SIGNING_KEY?.trim() || undefined)
+  const sign = signingKey === undefined ? undefined : createSigner(signingKey)
   const hmacKey = options.hmacKey
   const defaultAuthorisedBy = authorisedByWire(options.authorisedBy)
   const transport = createTransport({

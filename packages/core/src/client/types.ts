@@ -29,7 +29,7 @@ export interface MimaOptions extends ConfigSources {
   readonly baseUrl?: string | undefined
   /** Defaults to `systemName`. */
   readonly agentName?: string | undefined
-  /** Ed25519 seed (64 hex digits or 32 bytes): every attestation is signed (v2 scheme). */
+  /** Ed25519 seed (64 hex digits or 32 bytes; env `MIMA_SIGNING_KEY`): every attestation is signed (v2 scheme). */
   readonly signingKey?: string | Uint8Array | undefined
   /**
    * HMAC key for GRC records' `client_sig` (the Python SDK's scheme). Kept apart from
