@@ -92,11 +92,11 @@ describe.runIf(databaseUrl !== undefined)('two server processes on one PostgreSQ
     const publicKey = (await first.get('/api/ledger/public-key')).json.public_key
     expect((await second.get('/api/ledger/public-key')).json.public_key).toBe(publicKey)
 
-    // 8 concurrent writers, alternating servers, batches and single pushes interleaved.
+    // 8 concurrent writers, alternating servers, batches and single pushes interleaved, both append paths.
     const acknowledged: string[] = []
     await Promise.all(
       Array.from({ length: 8 }, async (_, writer) => {
-        const api = writer % 2 === 0 ? first : second
+        const api = Math.floor(writer / 2) % 2 === 0 ? first : second
         for (let round = 0; round < 12; round += 1) {
           if (round % 3 === 0) {
             const response = await api.post(

@@ -211,11 +211,156 @@ function outcomeFromExisting(row: ExistingRow, recordHash: string): IngestOutcom
   }
 }
 
+type Placed<T> = T & { leafIndex: number }
+
+/**
+ * The `insert … select … from json_to_recordset(…)` statements for new records (one JSON document
+ * per table: measured ~1.5–2× faster than unnest over a dozen parameter arrays, on pg and PGlite).
+ */
+function recordInserts(
+  workspaceId: string,
+  receivedAt: string,
+  attestations: readonly Placed<NewAttestation>[],
+  evidence: readonly Placed<NewEvidence>[],
+): Array<{ sql: string; params: unknown[] }> {
+  const statements: Array<{ sql: string; params: unknown[] }> = []
+  if (attestations.length > 0) {
+    statements.push({
+      sql: `insert into attestations (workspace_id, attestation_id, leaf_index, idempotency_key, system_name, agent_name,
+           tool_name, model_id, input_hash, output_hash, executed_at, trust_tier, signature_scheme, record_hash, record, received_at)
+         select $1, t.id, t.leaf, t.ikey, t.sys, t.agent, t.tool, t.model, t.ih, t.oh, t.ex, t.tier, t.scheme, t.rh, t.rec, $2::timestamptz
+         from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, sys text, agent text, tool text, model text,
+           ih text, oh text, ex text, tier text, scheme text, rh text, rec jsonb)`,
+      params: [
+        workspaceId,
+        receivedAt,
+        JSON.stringify(
+          attestations.map((item) => ({
+            id: item.id,
+            leaf: item.leafIndex,
+            ikey: item.idempotencyKey ?? null,
+            sys: item.systemName,
+            agent: item.agentName,
+            tool: item.toolName,
+            model: item.modelId ?? null,
+            ih: item.inputHash,
+            oh: item.outputHash,
+            ex: item.executedAt ?? null,
+            tier: item.trustTier,
+            scheme: item.signatureScheme ?? null,
+            rh: item.recordHash,
+            rec: item.record,
+          })),
+        ),
+      ],
+    })
+  }
+  if (evidence.length > 0) {
+    statements.push({
+      sql: `insert into grc_evidence (workspace_id, record_id, leaf_index, idempotency_key, record_type, system_name, identity,
+           resource, environment, occurred_at, payload, client_sig_status, mapped_controls, record_hash, received_at)
+         select $1, t.id, t.leaf, t.ikey, t.rtype, t.sys, t.ident, t.res, t.env, t.occ, t.payload, t.sig, t.controls, t.rh, $2::timestamptz
+         from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, rtype text, sys text, ident text, res text,
+           env text, occ text, payload jsonb, sig text, controls jsonb, rh text)`,
+      params: [
+        workspaceId,
+        receivedAt,
+        JSON.stringify(
+          evidence.map((item) => ({
+            id: item.id,
+            leaf: item.leafIndex,
+            ikey: item.idempotencyKey ?? null,
+            rtype: item.recordType,
+            sys: item.systemName,
+            ident: item.identity ?? null,
+            res: item.resource ?? null,
+            env: item.environment ?? null,
+            occ: item.occurredAt ?? null,
+            payload: item.payload,
+            sig: item.clientSigStatus,
+            controls: item.mappedControls,
+            rh: item.recordHash,
+          })),
+        ),
+      ],
+    })
+  }
+  return statements
+}
+
+/**
+ * The common case, no idempotency keys and no approval tokens: records and leaves in ONE
+ * statement without a lock held across round trips (see `Ledger.appendInOneStatement`).
+ */
+async function commitGroupInOneStatement(
+  options: IngestQueueOptions,
+  workspaceId: string,
+  jobs: readonly IngestJob[],
+): Promise<IngestResult[]> {
+  const receivedAt = new Date().toISOString()
+  let results: IngestResult[] = []
+  await options.ledger.appendInOneStatement(options.database, workspaceId, (treeSize) => {
+    let nextIndex = treeSize
+    const entries: LedgerAppend[] = []
+    const attestations: Placed<NewAttestation>[] = []
+    const evidence: Placed<NewEvidence>[] = []
+    results = jobs.map((job) => ({
+      attestations: job.attestations.map((item) => {
+        const leafIndex = nextIndex++
+        attestations.push({ ...item, leafIndex })
+        entries.push({
+          kind: 'attestation',
+          recordId: item.id,
+          recordHash: item.recordHash,
+          acceptedAt: receivedAt,
+        })
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          trustTier: item.trustTier,
+          signatureScheme: item.signatureScheme ?? null,
+        } satisfies IngestOutcome
+      }),
+      evidence: job.evidence.map((item) => {
+        const leafIndex = nextIndex++
+        evidence.push({ ...item, leafIndex })
+        entries.push({
+          kind: 'evidence',
+          recordId: item.id,
+          recordHash: item.recordHash,
+          acceptedAt: receivedAt,
+        })
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          recordType: item.recordType,
+          mappedControls: item.mappedControls,
+          clientSigStatus: item.clientSigStatus,
+        } satisfies IngestOutcome
+      }),
+    }))
+    return { entries, statements: recordInserts(workspaceId, receivedAt, attestations, evidence) }
+  })
+  return results
+}
+
+const needsLockedPath = (job: IngestJob): boolean =>
+  job.attestations.some(
+    (item) =>
+      item.idempotencyKey !== undefined ||
+      (item.record.approval_token !== undefined && item.record.approval_token !== null),
+  ) || job.evidence.some((item) => item.idempotencyKey !== undefined)
+
 async function commitGroup(
   options: IngestQueueOptions,
   workspaceId: string,
   jobs: readonly IngestJob[],
 ): Promise<IngestResult[]> {
+  if (!jobs.some(needsLockedPath)) return commitGroupInOneStatement(options, workspaceId, jobs)
   return options.database.transaction(async (transaction) => {
     const appender = await options.ledger.lock(transaction, workspaceId)
     const receivedAt = new Date().toISOString()
@@ -309,68 +454,8 @@ async function commitGroup(
 
     // Approval tokens are consumed exactly once, in this transaction (approvals module).
     await consumePresentedApprovalTokens(options.database, transaction, workspaceId, newAttestations)
-    // One JSON document per table (json_to_recordset): measured ~1.5–2× faster than unnest over
-    // a dozen parameter arrays, on pg and PGlite alike.
-    if (newAttestations.length > 0) {
-      await transaction.query(
-        `insert into attestations (workspace_id, attestation_id, leaf_index, idempotency_key, system_name, agent_name,
-           tool_name, model_id, input_hash, output_hash, executed_at, trust_tier, signature_scheme, record_hash, record, received_at)
-         select $1, t.id, t.leaf, t.ikey, t.sys, t.agent, t.tool, t.model, t.ih, t.oh, t.ex, t.tier, t.scheme, t.rh, t.rec, $2
-         from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, sys text, agent text, tool text, model text,
-           ih text, oh text, ex text, tier text, scheme text, rh text, rec jsonb)`,
-        [
-          workspaceId,
-          receivedAt,
-          JSON.stringify(
-            newAttestations.map((item) => ({
-              id: item.id,
-              leaf: item.leafIndex,
-              ikey: item.idempotencyKey ?? null,
-              sys: item.systemName,
-              agent: item.agentName,
-              tool: item.toolName,
-              model: item.modelId ?? null,
-              ih: item.inputHash,
-              oh: item.outputHash,
-              ex: item.executedAt ?? null,
-              tier: item.trustTier,
-              scheme: item.signatureScheme ?? null,
-              rh: item.recordHash,
-              rec: item.record,
-            })),
-          ),
-        ],
-      )
-    }
-    if (newEvidence.length > 0) {
-      await transaction.query(
-        `insert into grc_evidence (workspace_id, record_id, leaf_index, idempotency_key, record_type, system_name, identity,
-           resource, environment, occurred_at, payload, client_sig_status, mapped_controls, record_hash, received_at)
-         select $1, t.id, t.leaf, t.ikey, t.rtype, t.sys, t.ident, t.res, t.env, t.occ, t.payload, t.sig, t.controls, t.rh, $2
-         from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, rtype text, sys text, ident text, res text,
-           env text, occ text, payload jsonb, sig text, controls jsonb, rh text)`,
-        [
-          workspaceId,
-          receivedAt,
-          JSON.stringify(
-            newEvidence.map((item) => ({
-              id: item.id,
-              leaf: item.leafIndex,
-              ikey: item.idempotencyKey ?? null,
-              rtype: item.recordType,
-              sys: item.systemName,
-              ident: item.identity ?? null,
-              res: item.resource ?? null,
-              env: item.environment ?? null,
-              occ: item.occurredAt ?? null,
-              payload: item.payload,
-              sig: item.clientSigStatus,
-              controls: item.mappedControls,
-              rh: item.recordHash,
-            })),
-          ),
-        ],
-      )
+    for (const statement of recordInserts(workspaceId, receivedAt, newAttestations, newEvidence)) {
+      await transaction.query(statement.sql, statement.params)
     }
     await appender.append(entries)
     return results

@@ -75,6 +75,21 @@ export interface Ledger {
    * append in a single total order.
    */
   lock(transaction: Queryable, workspaceId: string): Promise<LedgerAppender>
+  /**
+   * Appends leaves and inserts their records in ONE statement, without holding a lock across round
+   * trips: `build(treeSize)` returns the ledger entries (leaf indexes start at `treeSize`) and
+   * `insert … select … from …` statements (no `where`, own `$1…` numbering) for the records. If
+   * another writer moved the head meanwhile, nothing is written and `build` runs again with the
+   * new size. Returns the leaf indexes.
+   */
+  appendInOneStatement(
+    database: Queryable,
+    workspaceId: string,
+    build: (treeSize: number) => {
+      entries: readonly LedgerAppend[]
+      statements: readonly { sql: string; params: readonly unknown[] }[]
+    },
+  ): Promise<number[]>
   /** A freshly signed head for the current size, or for an earlier `treeSize`. */
   treeHead(database: Queryable, workspaceId: string, treeSize?: number): Promise<SignedTreeHead>
   /** Inclusion proof of leaf `leafIndex` in the tree of `treeSize` (default: current) leaves. */
@@ -155,8 +170,65 @@ function parseSize(value: number, what: string): number {
   return value
 }
 
+const LEAVES_SELECT = `select $1, t.i, decode(t.h, 'hex'), t.k, t.r, t.d
+  from json_to_recordset($2::json) as t(i bigint, h text, k text, r text, d text)`
+const NODES_SELECT = `select $1, t.l, t.i, decode(t.h, 'hex') from json_to_recordset($2::json) as t(l int, i bigint, h text)`
+
+interface AppendPlan {
+  indexes: number[]
+  newSize: number
+  frontier: TreeNode[]
+  frontierHex: string
+  rootHex: string
+  leavesJson: string
+  nodesJson: string | undefined
+}
+
+/** Leaf data, hashes, new complete nodes and the new head for appending `entries` at `size`. */
+function planAppend(
+  workspaceId: string,
+  size: number,
+  frontier: readonly TreeNode[],
+  entries: readonly LedgerAppend[],
+): AppendPlan {
+  const indexes: number[] = []
+  const leaves: Array<{ i: number; h: string; k: string; r: string; d: string }> = []
+  const hashes: Buffer[] = []
+  entries.forEach((entry, offset) => {
+    const leafEntry: LedgerEntry = {
+      kind: entry.kind,
+      workspace_id: workspaceId,
+      record_id: entry.recordId,
+      record_hash: entry.recordHash,
+      accepted_at: entry.acceptedAt,
+    }
+    const data = ledgerLeafData(leafEntry)
+    const hash = fastLeafHash(data)
+    hashes.push(hash)
+    indexes.push(size + offset)
+    leaves.push({ i: size + offset, h: hash.toString('hex'), k: entry.kind, r: entry.recordId, d: data })
+  })
+  const appended = appendToFrontier(frontier, size, hashes)
+  return {
+    indexes,
+    newSize: size + entries.length,
+    frontier: appended.frontier,
+    frontierHex: Buffer.concat(appended.frontier.map((node) => node.hash)).toString('hex'),
+    rootHex: rootOfFrontier(appended.frontier).toString('hex'),
+    leavesJson: JSON.stringify(leaves),
+    nodesJson:
+      appended.created.length === 0
+        ? undefined
+        : JSON.stringify(
+            appended.created.map((node) => ({ l: node.level, i: node.index, h: node.hash.toString('hex') })),
+          ),
+  }
+}
+
 /** Creates the {@link Ledger} over the server schema, signing heads with `key`. */
 export function createLedger(key: ServerKey): Ledger {
+  // Last head this process committed per workspace; only a hint, checked by every append.
+  const heads = new Map<string, { size: number; frontier: TreeNode[]; rootHex: string | null }>()
   const sign = (head: Omit<SignedTreeHead, 'signature' | 'algorithm' | 'public_key'>): SignedTreeHead => ({
     ...head,
     algorithm: 'ed25519',
@@ -201,6 +273,8 @@ export function createLedger(key: ServerKey): Ledger {
     },
 
     async lock(transaction, workspaceId) {
+      // Another path may append in this transaction and roll back: forget the cached head.
+      heads.delete(workspaceId)
       const head = await readHead(transaction, workspaceId, true)
       const size = head.tree_size
       let used = false
@@ -210,66 +284,85 @@ export function createLedger(key: ServerKey): Ledger {
           if (used) throw new Error('LedgerAppender.append may be called once per lock')
           used = true
           if (entries.length === 0) return []
-          const indexes: number[] = []
-          const hashes: Buffer[] = []
-          const data: string[] = []
-          entries.forEach((entry, offset) => {
-            const leafEntry: LedgerEntry = {
-              kind: entry.kind,
-              workspace_id: workspaceId,
-              record_id: entry.recordId,
-              record_hash: entry.recordHash,
-              accepted_at: entry.acceptedAt,
-            }
-            const leafData = ledgerLeafData(leafEntry)
-            data.push(leafData)
-            hashes.push(fastLeafHash(leafData))
-            indexes.push(size + offset)
-          })
-          const { frontier, created } = appendToFrontier(decodeFrontier(size, head.frontier), size, hashes)
-          const newSize = size + entries.length
+          const plan = planAppend(workspaceId, size, decodeFrontier(size, head.frontier), entries)
           await transaction.query(
-            `insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data)
-             select $1, t.i, decode(t.h, 'hex'), t.k, t.r, t.d
-             from json_to_recordset($2::json) as t(i bigint, h text, k text, r text, d text)`,
-            [
-              workspaceId,
-              JSON.stringify(
-                entries.map((entry, offset) => ({
-                  i: indexes[offset],
-                  h: (hashes[offset] as Buffer).toString('hex'),
-                  k: entry.kind,
-                  r: entry.recordId,
-                  d: data[offset],
-                })),
-              ),
-            ],
+            `insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data) ${LEAVES_SELECT}`,
+            [workspaceId, plan.leavesJson],
           )
-          if (created.length > 0) {
+          if (plan.nodesJson !== undefined) {
             await transaction.query(
-              `insert into ledger_nodes (workspace_id, level, node_index, hash)
-               select $1, t.l, t.i, decode(t.h, 'hex')
-               from json_to_recordset($2::json) as t(l int, i bigint, h text)`,
-              [
-                workspaceId,
-                JSON.stringify(
-                  created.map((node) => ({ l: node.level, i: node.index, h: node.hash.toString('hex') })),
-                ),
-              ],
+              `insert into ledger_nodes (workspace_id, level, node_index, hash) ${NODES_SELECT}`,
+              [workspaceId, plan.nodesJson],
             )
           }
           await transaction.query(
             `update ledger_heads set tree_size = $2, frontier = decode($3, 'hex'), root_hash = decode($4, 'hex'), updated_at = now()
              where workspace_id = $1`,
-            [
-              workspaceId,
-              newSize,
-              Buffer.concat(frontier.map((node) => node.hash)).toString('hex'),
-              rootOfFrontier(frontier).toString('hex'),
-            ],
+            [workspaceId, plan.newSize, plan.frontierHex, plan.rootHex],
           )
-          return indexes
+          return plan.indexes
         },
+      }
+    },
+
+    async appendInOneStatement(database, workspaceId, build) {
+      for (let attempt = 0; ; attempt += 1) {
+        let head = heads.get(workspaceId)
+        if (head === undefined) {
+          const row = await readHead(database, workspaceId, false)
+          head = {
+            size: row.tree_size,
+            frontier: decodeFrontier(row.tree_size, row.frontier),
+            rootHex: row.root_hash === null ? null : hex(row.root_hash),
+          }
+        }
+        const { entries, statements } = build(head.size)
+        if (entries.length === 0) return []
+        const plan = planAppend(workspaceId, head.size, head.frontier, entries)
+        // One statement, atomic on its own: the head moves only if nobody appended since we read
+        // it (size and root unchanged), and every insert runs only if the head moved.
+        const params: unknown[] = [
+          workspaceId,
+          head.size,
+          head.rootHex,
+          plan.newSize,
+          plan.frontierHex,
+          plan.rootHex,
+          plan.leavesJson,
+        ]
+        const parts: string[] = [
+          `moved as (update ledger_heads set tree_size = $4, frontier = decode($5, 'hex'), root_hash = decode($6, 'hex'), updated_at = now()
+             where workspace_id = $1 and tree_size = $2 and root_hash is not distinct from decode($3, 'hex') returning 1)`,
+          `leaves as (insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data)
+             ${LEAVES_SELECT.replace('$2', '$7')} where exists (select 1 from moved))`,
+        ]
+        if (plan.nodesJson !== undefined) {
+          params.push(plan.nodesJson)
+          parts.push(
+            `nodes as (insert into ledger_nodes (workspace_id, level, node_index, hash)
+               ${NODES_SELECT.replace('$2', `$${params.length}`)} where exists (select 1 from moved))`,
+          )
+        }
+        statements.forEach((statement, position) => {
+          const offset = params.length
+          params.push(...statement.params)
+          const sql = statement.sql.replace(
+            /\$(\d+)/g,
+            (_match, number: string) => `$${Number(number) + offset}`,
+          )
+          parts.push(`records_${position} as (${sql} where exists (select 1 from moved))`)
+        })
+        const { rows } = await database.query<{ moved: number }>(
+          `with ${parts.join(',\n')} select count(*)::int as moved from moved`,
+          params,
+        )
+        if (Number(rows[0]?.moved) === 1) {
+          heads.set(workspaceId, { size: plan.newSize, frontier: plan.frontier, rootHex: plan.rootHex })
+          return plan.indexes
+        }
+        // Someone else appended (another process, or the locked path): reread and rebuild.
+        heads.delete(workspaceId)
+        if (attempt >= 20) throw new Error('Ledger append kept losing races; try again')
       }
     },
 
