@@ -224,6 +224,28 @@ describe('mima push --dry-run (no credentials, no network)', () => {
     const flagOfOtherType = await runMima(['push', 'vendor_risk', '--dry-run', '--user', 'alice'], { home })
     expect(flagOfOtherType.code).toBe(2)
     expect(flagOfOtherType.stderr).toContain('unknown flag --user')
+
+    // change_event names its system with --system: a --system-name would be ignored, so it is refused.
+    const ignored = await runMima(
+      [
+        'push',
+        'change_event',
+        '--dry-run',
+        '--by',
+        'ci',
+        '--description',
+        'd',
+        '--environment',
+        'prod',
+        '--system',
+        'api',
+        '--system-name',
+        'other',
+      ],
+      { home },
+    )
+    expect(ignored.code).toBe(2)
+    expect(ignored.stderr).toContain('unknown flag --system-name')
   })
 
   it('exits 1 when the record is refused: values outside the allowed set, rules across fields', async () => {

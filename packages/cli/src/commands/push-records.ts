@@ -88,8 +88,7 @@ export const PUSH_RECORDS: readonly PushRecordSpec[] = [
         name: 'review-type',
         kind: 'string',
         defaultValue: 'periodic',
-        allowed: ['periodic', 'triggered', 'offboarding'],
-        description: 'periodic, triggered or offboarding',
+        description: 'periodic, triggered, offboarding, ...',
         target: p('review_type'),
       },
       { name: 'reason', kind: 'string', description: 'Why', target: p('reason') },
@@ -228,6 +227,9 @@ export const PUSH_RECORDS: readonly PushRecordSpec[] = [
         target: p('session_id'),
       },
     ],
+    finish(payload) {
+      payload.decision = 'acknowledged'
+    },
     resource: (payload) =>
       `policy:${String(payload.policy_name).toLowerCase().replaceAll(' ', '-')}:${String(payload.policy_version)}`,
     example:

@@ -47,6 +47,20 @@ const PUSH_OPTIONS: OptionSpecs = {
   },
 }
 
+/**
+ * The flags of one record type. Types whose system comes from one of their own flags (`--system`)
+ * do not take `--system-name`: a flag that would be ignored is refused instead.
+ */
+function optionsFor(spec: PushRecordSpec): OptionSpecs {
+  const { 'system-name': systemName, ...common } = PUSH_OPTIONS
+  const ownSystem = spec.systemName !== undefined || spec.flags.some((flag) => flag.target === 'system_name')
+  return {
+    ...pushFlagOptions(spec),
+    ...common,
+    ...(ownSystem || !systemName ? {} : { 'system-name': systemName }),
+  }
+}
+
 const BOOLEAN_FLAGS = new Set([
   '--dry-run',
   '--stdin',
@@ -218,7 +232,7 @@ function typeHelp(spec: PushRecordSpec): CommandSpec {
     summary: spec.summary,
     usage: [`push ${spec.recordType} [flags]`, `push ${spec.recordType} --dry-run [flags]`],
     description: `${spec.summary}. Record type ${spec.recordType}.`,
-    options: { ...pushFlagOptions(spec), ...PUSH_OPTIONS },
+    options: optionsFor(spec),
     json: true,
     examples: [spec.example, `${spec.example.replace('mima push', 'mima push --dry-run')}`],
   }
@@ -257,7 +271,7 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
   }
   const parsed = parseCommandArgs(
     rest,
-    { ...PUSH_OPTIONS, ...(spec ? pushFlagOptions(spec) : {}) },
+    spec ? optionsFor(spec) : PUSH_OPTIONS,
     `mima push${spec ? ` ${spec.recordType}` : ''}`,
   )
   if (parsed.values.help === true) {
