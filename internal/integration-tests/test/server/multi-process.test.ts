@@ -99,10 +99,12 @@ describe.runIf(databaseUrl !== undefined)('two server processes on one PostgreSQ
         const api = Math.floor(writer / 2) % 2 === 0 ? first : second
         for (let round = 0; round < 12; round += 1) {
           if (round % 3 === 0) {
-            const response = await api.post(
-              `/api/workspaces/${ws}/governance/attestations/external`,
-              record(`w${writer}-r${round}`),
-            )
+            // odd writers send idempotency keys (the locked append path), even ones none (one statement)
+            const body = {
+              ...record(`w${writer}-r${round}`),
+              ...(writer % 2 === 1 ? { idempotency_key: `w${writer}-r${round}` } : {}),
+            }
+            const response = await api.post(`/api/workspaces/${ws}/governance/attestations/external`, body)
             expect(response.status).toBe(201)
             acknowledged.push(response.json.attestation_id)
           } else {
