@@ -1,3 +1,18 @@
+/**
+ * The dashboard, served by the server at `/dashboard` (never under `/api`).
+ *
+ * - Pages are Hono JSX rendered on the server (`*-page.tsx`, `dashboard-layout.tsx`); JSX escapes
+ *   every value, so nothing a client sent can become markup. No inline script or style: the CSP
+ *   below allows only `/dashboard/assets/dashboard.{css,js}` (hand-written, no build step).
+ * - Sign-in takes an approver or admin API key and opens a server-side session
+ *   (`session-store.ts`: only the SHA-256 of the random cookie token is stored; an expired
+ *   session, a sign-out or a revoked key ends it). Every page is scoped to the session's workspace.
+ * - State-changing forms check Origin/Referer against Host and Sec-Fetch-Site, on top of the
+ *   SameSite=Strict cookie.
+ * - Data comes from the owning modules' functions (attestation/evidence stores, GRC readiness,
+ *   the ledger, the approvals service and its event bus); decisions go through
+ *   `ApprovalsService.decide`, so the dashboard applies exactly the API's rules.
+ */
 import { MimaError } from '@mima/core'
 import type { Context, Hono, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
