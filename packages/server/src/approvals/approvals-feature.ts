@@ -1,5 +1,6 @@
+import type { MiddlewareHandler } from 'hono'
 import { createEventBus, type EventBus, eventChannel, type NotificationConnection } from '../events/event-bus'
-import type { ServerContext } from '../http/context'
+import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Database, Queryable } from '../storage/database'
@@ -151,14 +152,17 @@ export const approvalsFeature: ServerFeature = defineFeature({
       onError: (error) => server.logger.warn('approvals sweep failed', { error: String(error) }),
     })
     services.set(server, service)
-    api.use('/workspaces/:ws/governance/approvals/*', async (_c, next) => {
+    const prepare: MiddlewareHandler<AppEnv> = async (c, next) => {
       await signer.ready()
+      // @hono/node-server passes the Node request: its socket knows the HTTP server, whose
+      // shutdown must release held long-polls and SSE streams.
+      const server = (c.env as { incoming?: { socket?: { server?: { listening: boolean } } } } | undefined)
+        ?.incoming?.socket?.server
+      if (server !== undefined) service.watchServer(server)
       await next()
-    })
-    api.use('/workspaces/:ws/governance/approvals', async (_c, next) => {
-      await signer.ready()
-      await next()
-    })
+    }
+    api.use('/workspaces/:ws/governance/approvals/*', prepare)
+    api.use('/workspaces/:ws/governance/approvals', prepare)
     registerApprovalsRoutes(api, service)
   },
 })

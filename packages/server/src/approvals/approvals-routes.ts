@@ -65,6 +65,17 @@ function parseWait(context: Context<AppEnv>): number | undefined {
   return seconds
 }
 
+interface NodeBindings {
+  incoming?: { socket?: { end(): void } }
+  outgoing?: { once(event: 'finish', listener: () => void): unknown }
+}
+
+/** During shutdown, closes the connection once this response is done (no keep-alive to wait out). */
+function closeConnectionAfter(context: Context<AppEnv>): void {
+  const env = context.env as NodeBindings | undefined
+  env?.outgoing?.once('finish', () => env.incoming?.socket?.end())
+}
+
 function eventData(event: ServerEvent): string {
   return JSON.stringify({ id: event.id, type: event.type, occurred_at: event.occurredAt, ...event.data })
 }
@@ -130,6 +141,7 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
         }
       } finally {
         unsubscribe()
+        if (service.isClosed) closeConnectionAfter(c)
       }
     })
   })
@@ -142,6 +154,7 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
       signal: AbortSignal.any([c.req.raw.signal, service.shutdownSignal]),
     })
     if (wait !== undefined) c.header(LONG_POLL_HEADER, String(service.maxWaitFor(wait)))
+    if (service.isClosed) c.header('Connection', 'close')
     return c.json(approvalToWire(row, principal, service))
   })
 

@@ -140,6 +140,24 @@ export class ApprovalsService {
     return Math.min(waitSeconds, this.#maxWaitSeconds)
   }
 
+  /**
+   * Closes this service once `server` stops listening (its `close()` was called), so held
+   * long-polls answer and SSE streams end instead of holding the graceful shutdown up.
+   */
+  watchServer(server: { readonly listening: boolean }): void {
+    if (this.#watched.has(server) || this.isClosed) return
+    this.#watched.add(server)
+    const timer = setInterval(() => {
+      if (server.listening) return
+      clearInterval(timer)
+      this.close()
+    }, 250)
+    timer.unref?.()
+    this.#shutdown.signal.addEventListener('abort', () => clearInterval(timer), { once: true })
+  }
+
+  readonly #watched = new WeakSet<object>()
+
   /** Stops the sweeper, releases held long-polls and ends SSE streams (call before the server drains). */
   close(): void {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
