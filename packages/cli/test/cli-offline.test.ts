@@ -79,6 +79,14 @@ describe('mima (no server needed)', () => {
     expect(badMode.code).toBe(2)
     expect(badMode.stderr).toContain('--mode must be one of required, advisory')
 
+    // Flags a command would ignore are refused instead.
+    const serveJson = await runMima(['serve', '--json'], { home })
+    expect(serveJson.code).toBe(2)
+    expect(JSON.parse(serveJson.stdout).error.message).toContain('has no JSON output')
+    const serveBase = await runMima(['serve', '--base-url', 'http://127.0.0.1:1'], { home })
+    expect(serveBase.code).toBe(2)
+    expect(serveBase.stderr).toContain('use --host and --port')
+
     const extra = await runMima(['status', 'now'], { home })
     expect(extra.code).toBe(2)
     expect(extra.stderr).toContain("unexpected argument 'now'")

@@ -175,6 +175,9 @@ async function dispatch(options: Required<RunCliOptions>, output: Output): Promi
     output.line(formatCommandHelp(spec, path).trimEnd())
     return EXIT_CODES.ok
   }
+  if (parsed.values.json === true && !spec.json) {
+    throw new UsageError(`${path} has no JSON output; drop --json`)
+  }
   const limits = spec.positionals ?? { min: 0, max: 0, names: '' }
   if (parsed.positionals.length < limits.min) {
     throw new UsageError(`${path}: missing ${limits.names}`, { hint: `Usage: mima ${spec.usage[0] ?? path}` })

@@ -1,4 +1,4 @@
-import { CliError } from '../cli/cli-error'
+import { CliError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { parseIntegerText, stringValue } from '../cli/parse-args'
@@ -50,6 +50,11 @@ export async function loadServerModule(specifier: string = SERVER_MODULE): Promi
 
 async function runServe(context: CommandContext): Promise<ExitCode> {
   const { values, env, output } = context
+  if (context.baseUrlFlag !== undefined) {
+    throw new UsageError(
+      'mima serve: --base-url names a server to talk to; use --host and --port to choose where to listen',
+    )
+  }
   const server = await loadServerModule()
   let config: ServerConfig
   try {
