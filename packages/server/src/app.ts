@@ -41,6 +41,7 @@ import type { Database } from './storage/database'
 import type { Migration } from './storage/migrations'
 import { SERVER_MIGRATIONS } from './storage/server-migrations'
 import { VERSION } from './version'
+import { webhooksFeature } from './webhooks/webhooks-feature'
 import { workspacesFeature } from './workspaces/workspace-routes'
 import { findPrincipalByHash } from './workspaces/workspace-store'
 
@@ -52,6 +53,7 @@ export const FEATURES: readonly ServerFeature[] = [
   guardEventsFeature,
   ledgerFeature,
   approvalsFeature,
+  webhooksFeature,
   grcFeature,
   dashboardFeature,
 ]

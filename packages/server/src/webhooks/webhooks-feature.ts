@@ -1,0 +1,226 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Context } from 'hono'
+import { approvalsServiceOf } from '../approvals/approvals-feature'
+import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
+import { httpError } from '../http/errors'
+import { defineFeature, type ServerFeature } from '../http/feature'
+import { integerQuery } from '../http/query'
+import { WEBHOOK_EVENTS } from './webhook-events'
+import { loadSecretBox, type SecretBox } from './webhook-secret-box'
+import { type WebhookDeliverySettings, WebhookService } from './webhook-service'
+import {
+  countWebhooks,
+  deleteWebhook,
+  insertWebhook,
+  listDeliveries,
+  listWebhooks,
+  matchWebhookIds,
+} from './webhook-store'
+import { type HostResolver, validateWebhookUrl, WebhookUrlError } from './webhook-url'
+import { WEBHOOKS_MIGRATIONS } from './webhooks-migrations'
+
+const BASE = '/workspaces/:ws/governance/webhooks'
+const MAX_WEBHOOKS_PER_WORKSPACE = 50
+const MAX_SECRET_LENGTH = 512
+
+/** Options for {@link createWebhooksFeature}. */
+export interface WebhooksFeatureOptions {
+  /**
+   * Allow webhook URLs on loopback, link-local and private addresses. Default: the environment
+   * variable `MIMA_WEBHOOKS_ALLOW_PRIVATE=true`, else false.
+   */
+  allowPrivate?: boolean
+  /** Budget of one delivery attempt in milliseconds (default 10 000). */
+  timeoutMs?: number
+  /** Waits before each retry (default 1 s, 5 s, 30 s, 2 min, 10 min: six attempts in all). */
+  retryDelaysMs?: readonly number[]
+  /** How often due retries and orphaned deliveries are picked up (default 15 000 ms). */
+  sweepIntervalMs?: number
+  /** Host name resolver used when a URL is registered (tests). */
+  resolve?: HostResolver
+}
+
+const services = new WeakMap<object, WebhookService>()
+
+/** The webhook delivery service of a running app's server context (tests, other features). */
+export function webhookServiceOf(server: object): WebhookService | undefined {
+  return services.get(server)
+}
+
+function envAllowsPrivate(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE?.trim() ?? '')
+}
+
+function parseEvents(value: unknown): string[] {
+  if (value === undefined || value === null) return [...WEBHOOK_EVENTS]
+  if (!Array.isArray(value) || value.length === 0 || value.some((event) => typeof event !== 'string')) {
+    throw httpError(
+      'validation_failed',
+      `events must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}.`,
+      {
+        field: 'events',
+      },
+    )
+  }
+  const unknown = (value as string[]).filter((event) => !WEBHOOK_EVENTS.includes(event))
+  if (unknown.length > 0) {
+    throw httpError(
+      'validation_failed',
+      `Unknown webhook event(s): ${unknown.slice(0, 5).join(', ')}. Valid events: ${WEBHOOK_EVENTS.join(', ')}.`,
+      { field: 'events', unknown: unknown.slice(0, 20) },
+    )
+  }
+  return WEBHOOK_EVENTS.filter((event) => (value as string[]).includes(event))
+}
+
+function parseSecret(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  if (typeof value !== 'string' || value.length > MAX_SECRET_LENGTH || value.trim() === '') {
+    throw httpError(
+      'validation_failed',
+      `secret must be a non-empty string of at most ${MAX_SECRET_LENGTH} characters.`,
+      {
+        field: 'secret',
+      },
+    )
+  }
+  return value
+}
+
+/**
+ * Builds the webhooks feature: admin-only management (`GET/POST …/governance/webhooks`,
+ * `DELETE …/webhooks/{id}`, `POST …/webhooks/{id}/test`, `GET …/webhooks/{id}/deliveries`) and
+ * signed delivery of the approvals bus events. See the package README for the signature scheme.
+ *
+ * @example
+ * ```ts
+ * const features = FEATURES.map((feature) =>
+ *   feature.name === 'webhooks' ? createWebhooksFeature({ allowPrivate: true, retryDelaysMs: [100] }) : feature,
+ * )
+ * await startServer({ features })
+ * ```
+ */
+export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): ServerFeature {
+  return defineFeature({
+    name: 'webhooks',
+    migrations: WEBHOOKS_MIGRATIONS,
+    register(api, server) {
+      const { database } = server
+      const settings: WebhookDeliverySettings = {
+        allowPrivate: options.allowPrivate ?? envAllowsPrivate(),
+        timeoutMs: options.timeoutMs ?? 10_000,
+        retryDelaysMs: options.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000],
+        sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
+      }
+      let secretBox: Promise<SecretBox> | undefined
+      const secrets = (): Promise<SecretBox> => {
+        if (secretBox === undefined) {
+          secretBox = loadSecretBox(database)
+          secretBox.catch(() => {
+            secretBox = undefined
+          })
+        }
+        return secretBox
+      }
+      const service = new WebhookService({ database, logger: server.logger, settings, secrets })
+      services.set(server, service)
+      const bus = approvalsServiceOf(server)?.events
+      if (bus === undefined) {
+        server.logger.warn('webhooks: no approvals event bus (mount the webhooks feature after approvals)')
+      }
+      const unsubscribe = bus?.subscribe((event) => {
+        if (WEBHOOK_EVENTS.includes(event.type)) service.handle(event)
+      })
+      server.onClose(async () => {
+        unsubscribe?.()
+        await service.close()
+      })
+
+      const resolveId = async (c: Context<AppEnv>, workspaceId: string): Promise<string> => {
+        const raw = c.req.param('id') ?? ''
+        const ids = await matchWebhookIds(database, workspaceId, raw)
+        if (ids.length === 0) throw httpError('not_found', `No webhook "${raw}" in this workspace.`)
+        if (ids.length > 1) {
+          throw httpError('conflict', `"${raw}" matches several webhooks; use the full id.`, { matches: ids })
+        }
+        return ids[0] as string
+      }
+
+      api.get(BASE, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        return c.json({ webhooks: await listWebhooks(database, workspaceId), events: WEBHOOK_EVENTS })
+      })
+
+      api.post(BASE, async (c) => {
+        const principal = requireWorkspace(c, { roles: ['admin'] })
+        const body = await readJsonObject(c)
+        if (typeof body.url !== 'string' || body.url.trim() === '') {
+          throw httpError('validation_failed', 'url is required: the http(s) address to POST events to.', {
+            field: 'url',
+          })
+        }
+        const events = parseEvents(body.events)
+        const given = parseSecret(body.secret)
+        let url: URL
+        try {
+          url = await validateWebhookUrl(body.url.trim(), {
+            allowPrivate: settings.allowPrivate,
+            ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+          })
+        } catch (error) {
+          if (error instanceof WebhookUrlError)
+            throw httpError('validation_failed', error.message, { field: 'url' })
+          throw error
+        }
+        if ((await countWebhooks(database, principal.workspaceId)) >= MAX_WEBHOOKS_PER_WORKSPACE) {
+          throw httpError(
+            'conflict',
+            `This workspace already has ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks; delete one first.`,
+          )
+        }
+        // Every delivery is signed: without a secret from the caller, the server makes one and
+        // returns it this once.
+        const secret = given ?? `whsec_${randomBytes(32).toString('base64url')}`
+        const sealed = (await secrets()).seal(secret)
+        const webhook = await database.transaction((transaction) =>
+          insertWebhook(transaction, {
+            workspaceId: principal.workspaceId,
+            webhookId: randomUUID(),
+            url: url.toString(),
+            events,
+            secretSealed: sealed,
+            createdBy: principal.keyName,
+            createdAt: new Date(),
+          }),
+        )
+        return c.json(given === undefined ? { ...webhook, secret, secret_generated: true } : webhook, 201)
+      })
+
+      api.delete(`${BASE}/:id`, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        const id = await resolveId(c, workspaceId)
+        const deleted = await database.transaction((transaction) =>
+          deleteWebhook(transaction, workspaceId, id),
+        )
+        if (!deleted) throw httpError('not_found', `No webhook "${id}" in this workspace.`)
+        return c.json({ deleted: true, id })
+      })
+
+      api.post(`${BASE}/:id/test`, async (c) => {
+        const principal = requireWorkspace(c, { roles: ['admin'] })
+        const id = await resolveId(c, principal.workspaceId)
+        return c.json(await service.sendTest(principal.workspaceId, id, principal.keyName))
+      })
+
+      api.get(`${BASE}/:id/deliveries`, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        const id = await resolveId(c, workspaceId)
+        const limit = integerQuery(c, 'limit', { max: 500 }) ?? 50
+        return c.json({ deliveries: await listDeliveries(database, workspaceId, id, limit) })
+      })
+    },
+  })
+}
+
+/** Signed webhooks with the default settings (`MIMA_WEBHOOKS_ALLOW_PRIVATE` read at start). */
+export const webhooksFeature: ServerFeature = createWebhooksFeature()
