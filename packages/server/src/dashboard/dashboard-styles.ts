@@ -42,7 +42,7 @@ time { white-space: nowrap; }
 .badge.bad { background: var(--bad-soft); color: var(--bad); border-color: transparent; }
 .badge.info { background: var(--accent-soft); color: var(--accent); border-color: transparent; }
 .chips { display: flex; flex-wrap: wrap; gap: 0.25rem; }
-.readiness-row { display: grid; grid-template-columns: 14rem 1fr 8rem; gap: 1rem; align-items: center; padding: 0.45rem 0; }
+.readiness-row { display: grid; grid-template-columns: 15.5rem 1fr 8rem; gap: 1rem; align-items: center; padding: 0.45rem 0; }
 .readiness-row .figures { text-align: right; font-variant-numeric: tabular-nums; }
 .readiness-row.weakest .name { font-weight: 700; }
 svg.bar { width: 100%; height: 12px; display: block; border-radius: 6px; background: var(--soft); }

@@ -101,6 +101,16 @@ export function OverviewPage(props: { session: DashboardSession; data: OverviewD
             </div>
           </div>
         ))}
+        {weakest === undefined || weakest.missing_controls.length === 0 ? null : (
+          <details class="small" id="missing-controls">
+            <summary>{`${weakest.missing_controls.length} controls of ${weakest.label} have no evidence yet`}</summary>
+            <p class="chips">
+              {weakest.missing_controls.map((control) => (
+                <span class="badge">{control}</span>
+              ))}
+            </p>
+          </details>
+        )}
       </section>
 
       <section class="card" id="tree-head">

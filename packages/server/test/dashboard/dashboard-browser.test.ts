@@ -125,6 +125,7 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
       .locator('[data-framework="eu_ai_act"] rect.attested')
       .getAttribute('width')
     expect(Number(attestedWidth)).toBeGreaterThan(0)
+    expect(await page.locator('#missing-controls summary').textContent()).toContain('have no evidence yet')
     expect(await page.locator('#tree-head').textContent()).toMatch(/\d+ leaves/)
     await page.screenshot({ path: '/tmp/dashboard-overview.png', fullPage: true })
 
