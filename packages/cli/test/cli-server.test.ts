@@ -308,6 +308,10 @@ describe('posture', () => {
     expect(posture.code, posture.stderr).toBe(0)
     expect(posture.stdout).toContain('Posture')
 
+    const perSystem = await runMima(['status', '--system', 'billing', '--json'], { home, env: admin })
+    expect(perSystem.code).toBe(0)
+    expect(JSON.parse(perSystem.stdout).system_name).toBe('billing')
+
     const systems = await runMima(['list-systems', '--json'], { home, env: admin })
     expect(systems.code, systems.stderr).toBe(0)
     expect(

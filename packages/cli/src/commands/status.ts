@@ -1,5 +1,6 @@
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
+import { stringValue } from '../cli/parse-args'
 import { openSession } from '../cli/session'
 import type { ApiClient } from '../http/api-client'
 import { bar, frameworkLabel, padStart } from '../output/format'
@@ -77,14 +78,15 @@ function coverageText(framework: FrameworkReadiness): string {
 async function runStatus(context: CommandContext): Promise<ExitCode> {
   const { output } = context
   const session = await openSession(context)
-  const readiness = await fetchReadiness(session.api)
+  const system = stringValue(context.values, 'system')
+  const readiness = await fetchReadiness(session.api, system)
   const wins = quickestWins(readiness, await fetchCatalog(session.api))
   if (output.json) {
     output.printJson({ ...readiness, quickest_wins: wins })
     return EXIT_CODES.ok
   }
   const { colors } = output
-  output.line(`Readiness · workspace ${session.workspaceId}`)
+  output.line(`Readiness · workspace ${session.workspaceId}${system ? ` · system ${system}` : ''}`)
   output.line('')
   const active = readiness.frameworks.filter((framework) => framework.controls_required > 0)
   for (const framework of readiness.frameworks) {
@@ -147,12 +149,19 @@ async function runStatus(context: CommandContext): Promise<ExitCode> {
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'Readiness per framework: attested vs inferred, validation, quickest wins',
-  usage: ['status [--json]'],
+  usage: ['status [--system NAME] [--json]'],
+  options: {
+    system: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'Readiness from the evidence of one system only',
+    },
+  },
   description:
     'Shows readiness for EU AI Act, ISO 42001, ISO 27001, SOC 2 and NIST AI RMF: the share of required\n' +
     'controls covered, how many are attested by pushed evidence vs inferred, whether an admin has\n' +
     'validated the scores, and the record types that would close the most open controls.',
   json: true,
-  examples: ['mima status', 'mima status --json | jq .overall_pct'],
+  examples: ['mima status', 'mima status --system checkout', 'mima status --json | jq .overall_pct'],
   run: runStatus,
 }
