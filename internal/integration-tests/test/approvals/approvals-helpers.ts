@@ -1,4 +1,5 @@
 import { type Approval, type Approvals, createApprovals } from '@mima/approvals'
+import type { Mima } from '@mima/core'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { testDatabaseUrl } from '@mima-internal/test-utils'
 
@@ -64,4 +65,10 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error
   }
   throw new Error('expected the promise to reject')
+}
+
+/** Set by the suite's `beforeAll`; the test groups read it in theirs. */
+export interface SharedFixture {
+  fixture: ApprovalsFixture
+  mima: Mima
 }

@@ -16,7 +16,7 @@ describe.runIf(databaseUrl)('approvals across two server replicas on one Postgre
     const schema = fixture.server.server.database.schema
     if (schema === undefined) throw new Error('the PostgreSQL test server has no schema')
     replicaB = await startServer({
-      databaseUrl,
+      databaseUrl: databaseUrl as string,
       databaseSchema: schema,
       port: 0,
       logger: silentLogger,

@@ -8,22 +8,14 @@ import {
   TimeoutToken,
 } from '@mima/approvals'
 import { hashValue, MimaError } from '@mima/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type ApprovalsFixture,
-  BACKENDS,
-  nextPending,
-  rejectionOf,
-  startApprovalsFixture,
-} from './approvals-helpers'
+import { beforeAll, expect, it } from 'vitest'
+import { type ApprovalsFixture, nextPending, rejectionOf, type SharedFixture } from './approvals-helpers'
 
-describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
+/** Registers these tests in the caller's describe block, over the shared fixture. */
+export function flowTests(shared: SharedFixture): void {
   let fixture: ApprovalsFixture
-  beforeAll(async () => {
-    fixture = await startApprovalsFixture(backend)
-  })
-  afterAll(async () => {
-    await fixture?.close()
+  beforeAll(() => {
+    fixture = shared.fixture
   })
 
   it('approve: the waiting agent gets a server-signed token bound to the action; the decision is a ledger leaf', async () => {
@@ -224,4 +216,4 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
     )
     expect(MimaError.isInstance(client) && client.code).toBe('validation_failed')
   })
-})
+}

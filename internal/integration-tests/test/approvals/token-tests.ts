@@ -1,34 +1,18 @@
 import { randomUUID } from 'node:crypto'
 import { type ApprovalToken, requireApproval, TimeoutToken } from '@mima/approvals'
-import { createMima, hashValue, type Mima, MimaError } from '@mima/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type ApprovalsFixture,
-  BACKENDS,
-  nextPending,
-  rejectionOf,
-  startApprovalsFixture,
-} from './approvals-helpers'
+import { hashValue, type Mima, MimaError } from '@mima/core'
+import { beforeAll, expect, it } from 'vitest'
+import { type ApprovalsFixture, nextPending, rejectionOf, type SharedFixture } from './approvals-helpers'
 
 const HASH = 'a'.repeat(64)
 
-describe.each(BACKENDS)('approval tokens on %s', (backend) => {
+/** Registers these tests in the caller's describe block, over the shared fixture. */
+export function tokenTests(shared: SharedFixture): void {
   let fixture: ApprovalsFixture
   let mima: Mima
-  beforeAll(async () => {
-    fixture = await startApprovalsFixture(backend)
-    mima = createMima({
-      apiKey: fixture.agentKey,
-      baseUrl: fixture.server.baseUrl,
-      systemName: 'payments-agent',
-      onError: 'raise',
-      flushOnExit: false,
-      outbox: { directory: false },
-    })
-  })
-  afterAll(async () => {
-    await mima?.close()
-    await fixture?.close()
+  beforeAll(() => {
+    fixture = shared.fixture
+    mima = shared.mima
   })
 
   /** An approved token for `actionType`, obtained through a core client (no extra wiring). */
@@ -206,4 +190,4 @@ describe.each(BACKENDS)('approval tokens on %s', (backend) => {
       code: 'approval_token_invalid',
     })
   })
-})
+}

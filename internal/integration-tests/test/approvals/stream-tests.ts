@@ -1,14 +1,8 @@
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApprovals } from '@mima/approvals'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type ApprovalsFixture,
-  BACKENDS,
-  nextPending,
-  rejectionOf,
-  startApprovalsFixture,
-} from './approvals-helpers'
+import { beforeAll, expect, it } from 'vitest'
+import { type ApprovalsFixture, nextPending, rejectionOf, type SharedFixture } from './approvals-helpers'
 
 interface StreamEvent {
   event: string
@@ -50,13 +44,11 @@ async function openStream(
   })()
 }
 
-describe.each(BACKENDS)('approvals live stream and long-poll fallback on %s', (backend) => {
+/** Registers these tests in the caller's describe block, over the shared fixture. */
+export function streamTests(shared: SharedFixture): void {
   let fixture: ApprovalsFixture
-  beforeAll(async () => {
-    fixture = await startApprovalsFixture(backend)
-  })
-  afterAll(async () => {
-    await fixture?.close()
+  beforeAll(() => {
+    fixture = shared.fixture
   })
 
   it('the SSE stream receives approval.requested, approval.decided and approval.expired', async () => {
@@ -137,4 +129,4 @@ describe.each(BACKENDS)('approvals live stream and long-poll fallback on %s', (b
       await new Promise((resolve) => proxy.close(resolve))
     }
   })
-})
+}
