@@ -28,6 +28,8 @@ export interface ChildServer {
   child: ChildProcess
   /** Resolves with the exit code or signal once the process ended. */
   exited: Promise<number | string | null>
+  /** Resolves when the server logs a line whose `msg` is `message`. */
+  waitForLog(message: string): Promise<void>
   stop(): Promise<void>
 }
 
@@ -44,6 +46,12 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString()
   })
+  const seen = new Set<string>()
+  const waiters = new Map<string, Array<() => void>>()
+  const waitForLog = (message: string): Promise<void> =>
+    seen.has(message)
+      ? Promise.resolve()
+      : new Promise((done) => waiters.set(message, [...(waiters.get(message) ?? []), done]))
   return new Promise((resolve, reject) => {
     let buffer = ''
     const onData = (chunk: Buffer): void => {
@@ -55,10 +63,14 @@ export function startChildServer(env: Record<string, string>): Promise<ChildServ
         newline = buffer.indexOf('\n')
         try {
           const entry = JSON.parse(line) as { msg?: string; url?: string }
+          if (entry.msg !== undefined) {
+            seen.add(entry.msg)
+            for (const done of waiters.get(entry.msg) ?? []) done()
+            waiters.delete(entry.msg)
+          }
           if (entry.msg === 'listening' && entry.url !== undefined) {
-            child.stdout?.off('data', onData)
-            child.stdout?.resume()
             resolve({
+              waitForLog,
               url: entry.url,
               child,
               exited,

@@ -206,3 +206,63 @@ describe.each([
     }
   }, 120_000)
 })
+
+describe('graceful shutdown', () => {
+  const dataDir = tempDir('mima-term-')
+  const schema = `mima_term_${randomBytes(5).toString('hex')}`
+  const adminKey = `mima_term_${randomBytes(16).toString('hex')}`
+  // PostgreSQL when available (fast start); PGlite otherwise.
+  const env: Record<string, string> =
+    databaseUrl === undefined
+      ? { MIMA_DATA_DIR: dataDir, MIMA_BOOTSTRAP_API_KEY: adminKey }
+      : { DATABASE_URL: databaseUrl, MIMA_DATABASE_SCHEMA: schema, MIMA_BOOTSTRAP_API_KEY: adminKey }
+  afterAll(async () => {
+    rmSync(dataDir, { recursive: true, force: true })
+    if (databaseUrl !== undefined) {
+      const admin = await createPostgresDatabase({ connectionString: databaseUrl, maxConnections: 1 })
+      await admin.query(`drop schema if exists ${schema} cascade`)
+      await admin.close()
+    }
+  })
+
+  it('finishes an in-flight request after SIGTERM, then exits 0', async () => {
+    const server = await startChildServer(env)
+    const ws = (await client(server.url, adminKey).get('/api/me')).json.workspace_id as string
+    const body = Buffer.from(
+      JSON.stringify({ records: Array.from({ length: 50 }, (_, index) => record(`term-${index}`)) }),
+    )
+    const { request } = await import('node:http')
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        `${server.url}/api/workspaces/${ws}/governance/attestations/batch`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${adminKey}`,
+            'content-type': 'application/json',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          let text = ''
+          res.on('data', (chunk: Buffer) => {
+            text += chunk.toString()
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+        },
+      )
+      req.on('error', reject)
+      // Half the body now; the rest only after the server began shutting down.
+      req.write(body.subarray(0, body.length / 2))
+      setTimeout(() => {
+        server.child.kill('SIGTERM')
+        void server.waitForLog('shutting down').then(() => req.end(body.subarray(body.length / 2)))
+      }, 300)
+    })
+    const answered = await response
+    expect(answered.status).toBe(200)
+    expect(JSON.parse(answered.body).accepted).toBe(50)
+    expect(await server.exited).toBe(0)
+    await expect(fetch(`${server.url}/api/health`)).rejects.toThrow()
+  }, 60_000)
+})
