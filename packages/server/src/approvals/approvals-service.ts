@@ -158,7 +158,10 @@ export class ApprovalsService {
 
   readonly #watched = new WeakSet<object>()
 
-  /** Stops the sweeper, releases held long-polls and ends SSE streams (call before the server drains). */
+  /**
+   * Stops the sweeper, releases held long-polls, ends SSE streams and closes the event bus (its
+   * PostgreSQL LISTEN connection). Call before the server drains.
+   */
   close(): void {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
     this.#sweepTimer = undefined
@@ -166,6 +169,7 @@ export class ApprovalsService {
     this.#expiries.clear()
     this.#shutdown.abort()
     this.#resolveClosed()
+    void this.#events.close()
   }
 
   /** Creates a pending approval request (`POST …/approvals`, reference S5). */

@@ -115,7 +115,11 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
     })
     client
       .connect()
-      .then(() => client.query(`listen ${channel}`))
+      .then(() => {
+        // A listening connection must not keep the process alive on its own.
+        ;(client as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.()
+        return client.query(`listen ${channel}`)
+      })
       .catch(retry)
   }
   listen(0)
