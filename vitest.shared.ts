@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path'
 import type { ViteUserConfig } from 'vitest/config'
 
 const repositoryRoot = import.meta.dirname
-// Vite's default server conditions, with ours in front.
-const conditions = ['@mima/source', 'module', 'node', 'development|production']
+// Ours in front of Node's own. Vite's default `module` condition is left out on purpose: some
+// dependencies (@opentelemetry/api, pulled in by @anthropic-ai/sdk) publish a `module` build with
+// extensionless imports that Node cannot load when vitest externalises them.
+const conditions = ['@mima/source', 'node', 'development|production']
 
 /**
  * The one test recipe every package uses. Sibling workspace packages resolve to their
