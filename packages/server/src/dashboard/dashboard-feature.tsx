@@ -88,8 +88,13 @@ function html(c: DashboardContext, element: JSX.Element, status = 200): Response
   return c.html(renderDocument(element), status as 200)
 }
 
+/**
+ * Whether the browser reached us over HTTPS (directly, or through a TLS-terminating proxy that says
+ * so): the cookie is then `Secure`. Trusting the header can only make the cookie stricter.
+ */
 function isHttps(c: DashboardContext): boolean {
-  return new URL(c.req.url).protocol === 'https:'
+  const forwarded = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase()
+  return forwarded === 'https' || new URL(c.req.url).protocol === 'https:'
 }
 
 /**

@@ -94,6 +94,13 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
       [token, hashSessionToken(token)],
     )
     expect(rows).toEqual([{ token_hash: hashSessionToken(token), workspace_id: server.workspaceId }])
+    expect(set).not.toMatch(/Secure/i)
+    const behindTls = await browserClient(server).post(
+      '/dashboard/login',
+      { api_key: server.adminKey },
+      { origin: server.url, 'x-forwarded-proto': 'https' },
+    )
+    expect(behindTls.headers.get('set-cookie')).toMatch(/; Secure/i)
     const overview = await client.get('/dashboard')
     expect(overview.status).toBe(200)
     const page = await overview.text()
