@@ -23,6 +23,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { approvalsFeature } from './approvals/approvals-feature'
 import { attestationsFeature } from './attestations/attestation-routes'
+import { auditPackFeature } from './audit-pack/audit-pack-feature'
 import { dashboardFeature } from './dashboard/dashboard-feature'
 import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
@@ -55,6 +56,7 @@ export const FEATURES: readonly ServerFeature[] = [
   approvalsFeature,
   webhooksFeature,
   grcFeature,
+  auditPackFeature,
   dashboardFeature,
 ]
 

@@ -1,0 +1,61 @@
+import { requireWorkspace } from '../http/context'
+import { defineFeature, type ServerFeature } from '../http/feature'
+import { type ServerKey, serverKeyFromPkcs8 } from '../ledger/server-key'
+import type { Queryable } from '../storage/database'
+import { buildAuditPack } from './audit-pack'
+
+const KEY_SETTING = 'ledger_private_key_pkcs8'
+
+async function readServerKey(database: Queryable): Promise<ServerKey> {
+  const { rows } = await database.query<{ value: string }>(
+    'select value from server_settings where name = $1',
+    [KEY_SETTING],
+  )
+  const value = rows[0]?.value
+  if (value === undefined) throw new Error('The server key is missing from server_settings.')
+  return serverKeyFromPkcs8(value)
+}
+
+/**
+ * `GET /workspaces/{ws}/governance/audit-pack` (admin or approver keys): the workspace's audit pack
+ * as a ZIP, with headers `x-bundle-hash` (SHA-256 of manifest.json), `x-record-count` (ledger
+ * records covered), `x-pack-sig` (Ed25519 signature of manifest.json by the ledger key) and
+ * `x-pack-public-key`. What the Python `mima audit-pack` downloads.
+ */
+export const auditPackFeature: ServerFeature = defineFeature({
+  name: 'audit-pack',
+  register(api, server) {
+    let key: Promise<ServerKey> | undefined
+    const serverKey = (): Promise<ServerKey> => {
+      if (key === undefined) {
+        key = readServerKey(server.database)
+        key.catch(() => {
+          key = undefined
+        })
+      }
+      return key
+    }
+
+    api.get('/workspaces/:ws/governance/audit-pack', async (c) => {
+      const { workspaceId } = requireWorkspace(c, { roles: ['admin', 'approver'] })
+      const pack = await buildAuditPack({
+        database: server.database,
+        ledger: server.ledger,
+        serverKey: await serverKey(),
+        workspaceId,
+      })
+      const date = new Date().toISOString().slice(0, 10)
+      return c.body(new Uint8Array(pack.zip), 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="mima-audit-pack-${workspaceId.slice(0, 8)}-${date}.zip"`,
+        'cache-control': 'no-store',
+        'x-bundle-hash': pack.bundleHash,
+        'x-record-count': String(pack.recordCount),
+        'x-pack-sig': pack.signature,
+        'x-pack-public-key': server.ledger.publicKey,
+        'x-tree-size': String(pack.treeHead.tree_size),
+        'x-root-hash': pack.treeHead.root_hash,
+      })
+    })
+  },
+})
