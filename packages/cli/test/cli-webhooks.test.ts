@@ -1,130 +1,112 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createHmac } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHome, runMima } from './run-mima'
 
-// @mima/server has no webhooks yet, so `mima webhooks` is left out of `mima --help`. Its client side
-// follows the reference's endpoints (Python CLI, reference §1.3); this local HTTP server answers them.
-const KEY = 'mima_webhook_test_key'
-const WS = 'ws-hooks'
-let server: Server
-let env: Record<string, string>
-const hooks = new Map<string, { id: string; url: string; events: string[]; has_secret: boolean }>()
-const received: Array<{ method: string; path: string; body: unknown }> = []
+// The receiver listens on 127.0.0.1, which the server refuses unless the operator allows it.
+process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE = 'true'
 
-async function body(request: IncomingMessage): Promise<unknown> {
-  let text = ''
-  for await (const chunk of request) text += chunk
-  return text === '' ? undefined : JSON.parse(text)
-}
+let server: TestServer
+let receiver: Server
+let receiverUrl: string
+let answer = 200
+const deliveries: Array<{ headers: Record<string, string | string[] | undefined>; body: string }> = []
+let admin: Record<string, string>
 
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname
-    const json = (status: number, value?: unknown): void => {
-      response
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(value === undefined ? '' : JSON.stringify(value))
-    }
-    if (request.headers.authorization !== `Bearer ${KEY}`)
-      return json(401, { error: { code: 'unauthorized', message: 'bad key' } })
-    const payload = await body(request)
-    received.push({ method: request.method ?? '', path, body: payload })
-    const base = `/api/workspaces/${WS}/governance/webhooks`
-    if (path === base && request.method === 'GET') return json(200, { webhooks: [...hooks.values()] })
-    if (path === base && request.method === 'POST') {
-      const input = payload as { url: string; events?: string[]; secret?: string }
-      const hook = {
-        id: `wh_${hooks.size + 1}`,
-        url: input.url,
-        events: input.events ?? ['evidence.created'],
-        has_secret: input.secret !== undefined,
-      }
-      hooks.set(hook.id, hook)
-      return json(201, hook)
-    }
-    const match = /^\/api\/workspaces\/ws-hooks\/governance\/webhooks\/([^/]+)(\/test)?$/.exec(path)
-    if (match && !hooks.has(match[1]!))
-      return json(404, { error: { code: 'not_found', message: 'no such webhook' } })
-    if (match && request.method === 'DELETE') {
-      hooks.delete(match[1]!)
-      return json(204)
-    }
-    if (match?.[2] && request.method === 'POST')
-      return json(200, { delivered: false, status: 500, error: 'receiver answered 500' })
-    return json(404, { error: { code: 'not_found', message: path } })
+  receiver = createServer(async (request, response) => {
+    let body = ''
+    for await (const chunk of request) body += chunk
+    deliveries.push({ headers: request.headers, body })
+    response.writeHead(answer).end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  env = {
-    MIMA_API_KEY: KEY,
-    MIMA_WORKSPACE_ID: WS,
-    MIMA_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/mima`
+  server = await startTestServer()
+  admin = {
+    MIMA_BASE_URL: server.baseUrl,
+    MIMA_API_KEY: server.adminKey,
+    MIMA_WORKSPACE_ID: server.workspaceId,
   }
 })
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await server?.close()
+  await new Promise<void>((resolve) => receiver.close(() => resolve()))
 })
 
-describe('mima webhooks (client side)', () => {
-  it('registers, lists, tests and deletes webhooks with the reference endpoints', async () => {
+describe('mima webhooks', () => {
+  it('registers a signed webhook, sends a test event the receiver can verify, lists and deletes it', async () => {
     const home = await createHome()
     const register = await runMima(
       [
         'webhooks',
         'register',
-        'https://hooks.example.com/mima',
+        receiverUrl,
         '--events',
         'approval.requested,gate.failed',
         '--secret',
         's3cret',
+        '--json',
       ],
-      { home, env },
+      { home, env: admin },
     )
     expect(register.code, register.stderr).toBe(0)
-    expect(register.stdout).toContain('Webhook registered')
-    expect(register.stdout).toContain('Events  approval.requested, gate.failed')
-    expect(register.stdout).toContain('verify the X-Mima-Signature header')
-    expect(received.at(-1)).toEqual({
-      method: 'POST',
-      path: `/api/workspaces/${WS}/governance/webhooks`,
-      body: {
-        url: 'https://hooks.example.com/mima',
-        events: ['approval.requested', 'gate.failed'],
-        secret: 's3cret',
-      },
+    const created = JSON.parse(register.stdout)
+    expect(created).toMatchObject({
+      url: receiverUrl,
+      events: ['approval.requested', 'gate.failed'],
+      has_secret: true,
     })
 
-    const list = await runMima(['webhooks', '--json'], { home, env })
+    const list = await runMima(['webhooks'], { home, env: admin })
     expect(list.code).toBe(0)
-    expect(JSON.parse(list.stdout).webhooks).toEqual([
-      expect.objectContaining({ id: 'wh_1', url: 'https://hooks.example.com/mima', has_secret: true }),
-    ])
+    expect(list.stdout).toContain(created.id)
+    expect(list.stdout).toContain('approval.requested,gate.failed')
 
-    const test = await runMima(['webhooks', 'test', 'wh_1'], { home, env })
-    expect(test.code).toBe(1)
-    expect(test.stdout).toContain('not delivered: receiver answered 500')
+    const test = await runMima(['webhooks', 'test', created.id], { home, env: admin })
+    expect(test.code, test.stderr).toBe(0)
+    expect(test.stdout).toContain('Test event delivered (HTTP 200)')
+    const delivery = deliveries.at(-1)!
+    const expected = createHmac('sha256', 's3cret')
+      .update(`${delivery.headers['x-mima-timestamp']}.${delivery.body}`)
+      .digest('hex')
+    expect(delivery.headers['x-mima-signature']).toContain(`sha256=${expected}`)
 
-    const remove = await runMima(['webhooks', 'delete', 'wh_1'], { home, env })
-    expect(remove.code).toBe(0)
-    const again = await runMima(['webhooks', 'rm', 'wh_1'], { home, env })
+    answer = 500
+    const failing = await runMima(['webhooks', 'test', created.id], { home, env: admin })
+    expect(failing.code).toBe(1)
+    expect(failing.stdout).toContain('Test event not delivered')
+    answer = 200
+
+    const remove = await runMima(['webhooks', 'delete', created.id], { home, env: admin })
+    expect(remove.code, remove.stderr).toBe(0)
+    const again = await runMima(['webhooks', 'rm', created.id], { home, env: admin })
     expect(again.code).toBe(1)
-    expect(again.stderr).toContain('no webhook wh_1')
+    expect(again.stderr).toContain(`no webhook ${created.id}`)
   })
 
-  it('refuses unknown events and non-http URLs before sending anything (exit 2)', async () => {
+  it('shows a secret the server generated once; refuses bad events (2) and non-admin keys (3)', async () => {
     const home = await createHome()
-    const before = received.length
-    const event = await runMima(
-      ['webhooks', 'register', 'https://x.example', '--events', 'approval.requestd'],
-      { home, env },
-    )
+    const generated = await runMima(['webhooks', 'add', receiverUrl], { home, env: admin })
+    expect(generated.code, generated.stderr).toBe(0)
+    expect(generated.stdout).toMatch(/Secret {2}whsec_/)
+    expect(generated.stderr).toContain('shows it once')
+
+    const event = await runMima(['webhooks', 'register', receiverUrl, '--events', 'approval.requestd'], {
+      home,
+      env: admin,
+    })
     expect(event.code).toBe(2)
     expect(event.stderr).toContain(
       "unknown webhook event 'approval.requestd' (did you mean approval.requested?)",
     )
-    const url = await runMima(['webhooks', 'register', 'ftp://x.example'], { home, env })
-    expect(url.code).toBe(2)
-    expect(received.length).toBe(before)
+
+    const ingest = await server.createKey('ingest')
+    const forbidden = await runMima(['webhooks', 'list'], { home, env: { ...admin, MIMA_API_KEY: ingest } })
+    expect(forbidden.code).toBe(3)
+    expect(forbidden.stderr).toContain('403')
   })
 })

@@ -94,7 +94,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'webhooks',
     group: 'Operations',
-    hidden: true,
     summary: 'Manage signed webhooks: list, register, delete, test',
     load: () => import('./webhooks').then((module) => module.webhooksCommand),
   },
