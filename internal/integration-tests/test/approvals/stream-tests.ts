@@ -88,7 +88,7 @@ export function streamTests(shared: SharedFixture): void {
     controller.abort()
   })
 
-  it('falls back to backoff polling when the server does not hold long-polls', async () => {
+  it('falls back to backoff polling when the server does not hold long-polls, and rides out a 503', async () => {
     // A proxy in front of the server that answers at once: it drops `wait` and the long-poll header.
     let sawWait = false
     let polls = 0
@@ -97,7 +97,15 @@ export function streamTests(shared: SharedFixture): void {
       const url = new URL(incoming.url ?? '/', target)
       if (url.searchParams.has('wait')) sawWait = true
       url.searchParams.delete('wait')
-      if (incoming.method === 'GET' && /approvals\/[^/]+$/.test(url.pathname)) polls += 1
+      if (incoming.method === 'GET' && /approvals\/[^/]+$/.test(url.pathname)) {
+        polls += 1
+        if (polls === 2) {
+          // One transient failure while waiting: the client retries instead of giving up.
+          outgoing.writeHead(503, { 'content-type': 'application/json' })
+          outgoing.end(JSON.stringify({ error: { code: 'server_error', message: 'restarting' } }))
+          return
+        }
+      }
       const forward = httpRequest(url, { method: incoming.method, headers: incoming.headers }, (answer) => {
         const headers = { ...answer.headers }
         delete headers['mima-long-poll']
@@ -119,12 +127,12 @@ export function streamTests(shared: SharedFixture): void {
       const waiting = agent.requireApproval({ actionType: 'behind_proxy', timeoutSeconds: 60 })
       const pending = await nextPending(fixture.bob, 'behind_proxy')
       // Let the client poll a few times before deciding.
-      while (polls < 3) await new Promise((resolve) => setTimeout(resolve, 10))
+      while (polls < 4) await new Promise((resolve) => setTimeout(resolve, 10))
       await fixture.bob.decide(pending.id, 'approve')
       const token = await waiting
       expect(token.approvalId).toBe(pending.id)
       expect(sawWait).toBe(true)
-      expect(polls).toBeGreaterThanOrEqual(3)
+      expect(polls).toBeGreaterThanOrEqual(4)
     } finally {
       await new Promise((resolve) => proxy.close(resolve))
     }
