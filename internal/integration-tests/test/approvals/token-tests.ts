@@ -52,6 +52,19 @@ export function tokenTests(shared: SharedFixture): void {
     return { status: response.status, code: body.error?.code }
   }
 
+  async function oversightRecords(): Promise<
+    { payload: Record<string, unknown>; mapped_controls: string[] }[]
+  > {
+    const { rows } = await fixture.server.server.database.query<{
+      payload: Record<string, unknown>
+      mapped_controls: string[]
+    }>(
+      "select payload, mapped_controls from grc_evidence where workspace_id = $1 and record_type = 'human_oversight'",
+      [fixture.server.workspaceId],
+    )
+    return rows
+  }
+
   async function attestationCount(): Promise<number> {
     const { rows } = await fixture.server.server.database.query<{ count: number }>(
       'select count(*)::int as count from attestations where workspace_id = $1',
@@ -71,10 +84,10 @@ export function tokenTests(shared: SharedFixture): void {
     expect(await issueRefund('A-1042')).toBe('refunded A-1042')
     const approval = await fixture.bob.get(token.approvalId)
     expect(approval.consumedAt).toBeInstanceOf(Date)
-    const { rows } = await fixture.server.server.database.query<{ payload: Record<string, unknown> }>(
-      "select payload from grc_evidence where workspace_id = $1 and record_type = 'human_oversight'",
-      [fixture.server.workspaceId],
-    )
+    const rows = await oversightRecords()
+    const approvedRecord = rows.find((row) => row.payload.approval_id === token.approvalId)
+    // Approved: the human-oversight controls are earned.
+    expect(approvedRecord?.mapped_controls).toContain('eu_ai_act:art_14')
     expect(rows.map((row) => row.payload)).toContainEqual({
       oversight_status: 'approved',
       approval_id: token.approvalId,
@@ -98,10 +111,9 @@ export function tokenTests(shared: SharedFixture): void {
     expect(timeout).toBeInstanceOf(TimeoutToken)
     expect(mima.attest({ toolName: 'notify_users', approvalToken: timeout }, () => 'sent')()).toBe('sent')
     await mima.flush() // a sync function returns at once; its attestation and evidence follow
-    const { rows } = await fixture.server.server.database.query<{ payload: Record<string, unknown> }>(
-      "select payload from grc_evidence where workspace_id = $1 and record_type = 'human_oversight'",
-      [fixture.server.workspaceId],
-    )
+    const rows = await oversightRecords()
+    // A timeout that proceeded earns nothing.
+    expect(rows.find((row) => row.payload.approval_id === timeout.approvalId)?.mapped_controls).toEqual([])
     expect(rows.map((row) => row.payload)).toContainEqual({
       oversight_status: 'timeout_unblocked',
       approval_id: timeout.approvalId,
