@@ -130,8 +130,8 @@ describe.each(BACKENDS)('@mima/core client against @mima/server (%s)', (backend)
       expect(verifyAttestationSignature(attestation.record)).toBe('valid')
     }
     const classifyRecord = listed.find((attestation) => attestation.tool_name === 'classify')
-    expect(classifyRecord.input_hash).toBe(hashValue(['hello']))
-    expect(classifyRecord.output_hash).toBe(hashValue('label:hello'))
+    expect(classifyRecord?.input_hash).toBe(hashValue(['hello']))
+    expect(classifyRecord?.output_hash).toBe(hashValue('label:hello'))
     const storedEvidence = await get(`/governance/grc/evidence/${evidence.recordId}`)
     expect(storedEvidence.client_sig_status).toBe('verified')
 
