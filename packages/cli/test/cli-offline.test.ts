@@ -1,5 +1,7 @@
+import { readFile, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PUSH_RECORDS } from '../src/commands/push-records'
 import { COMMANDS } from '../src/commands/registry'
@@ -376,5 +378,15 @@ describe('mima keys generate', () => {
     expect(body.verifying_key).toMatch(/^[0-9a-f]{64}$/)
     const { verifyingKeyHex } = await import('@mima/core')
     expect(verifyingKeyHex(body.signing_key)).toBe(body.verifying_key)
+
+    // With --out the secret goes to a 0600 file and is not printed.
+    const out = await runMima(['keys', 'generate', '--out', 'signing.key'], { home })
+    expect(out.code).toBe(0)
+    const path = join(home, 'signing.key')
+    expect((await stat(path)).mode & 0o777).toBe(0o600)
+    const seed = (await readFile(path, 'utf8')).trim()
+    expect(seed).toMatch(/^[0-9a-f]{64}$/)
+    expect(out.stdout).not.toContain(seed)
+    expect(out.stdout).toContain(verifyingKeyHex(seed))
   })
 })

@@ -89,7 +89,7 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
     output.info(`Exporting workspace ${session.workspaceId} from ${session.config.baseUrl} ...`)
   const publicKey = await fetchServerKey(session)
   const head = await session.api.request<SignedTreeHead>('GET', session.api.workspacePath('ledger/tree-head'))
-  const leaves = await fetchLeaves(session, head.tree_size)
+  const leaves = await fetchLeaves(session, head.tree_size, output)
   const paths = inclusionPaths(leaves.map((leaf) => leaf.leaf_hash))
   const proofs = leaves.map((leaf, index) => ({
     record_id: leaf.record_id,

@@ -19,13 +19,20 @@ import {
   type LedgerLeafRecord,
 } from '../ledger/ledger-checks'
 import { ledgerStatePath, readLedgerState, writeLedgerState } from '../ledger/ledger-state'
+import { bar } from '../output/format'
 import type { Output } from '../output/output'
 
 const HEX_KEY = /^[0-9a-f]{64}$/
 
 /** Fetches every leaf of the first `treeSize` leaves, page by page. */
-export async function fetchLeaves(session: Session, treeSize: number): Promise<LedgerLeafRecord[]> {
+export async function fetchLeaves(
+  session: Session,
+  treeSize: number,
+  output?: Output,
+): Promise<LedgerLeafRecord[]> {
   const leaves: LedgerLeafRecord[] = []
+  // Progress only on an interactive terminal, on stderr, and only for ledgers worth waiting for.
+  const progress = output !== undefined && !output.json && process.stderr.isTTY === true && treeSize > 10_000
   while (leaves.length < treeSize) {
     const page = await session.api.request<{ leaves: LedgerLeafRecord[]; next_from: number | null }>(
       'GET',
@@ -37,7 +44,12 @@ export async function fetchLeaves(session: Session, treeSize: number): Promise<L
     )
     if (page.leaves.length === 0) break
     leaves.push(...page.leaves)
+    if (progress)
+      process.stderr.write(
+        `\rFetching ledger leaves ${bar((leaves.length / treeSize) * 100)} ${leaves.length}/${treeSize}`,
+      )
   }
+  if (progress) process.stderr.write('\r\u001b[2K')
   return leaves.slice(0, treeSize)
 }
 
@@ -129,7 +141,7 @@ async function verifyOnline(context: CommandContext): Promise<ExitCode> {
   }
 
   if (!booleanValue(values, 'quick')) {
-    checks.push(await checkLeaves(await fetchLeaves(session, head.tree_size), head))
+    checks.push(await checkLeaves(await fetchLeaves(session, head.tree_size, output), head))
   }
 
   const records = (values.record as string[] | undefined) ?? []
