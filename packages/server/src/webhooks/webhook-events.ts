@@ -1,9 +1,10 @@
 /**
- * The events a webhook can subscribe to (the Python and TypeScript CLIs' list). `approval.*`
- * are delivered from the approvals service's event bus; `evidence.created`, `gate.failed` and
- * `policy.check.failed` are accepted in subscriptions and delivered once their producers raise them.
+ * The events a webhook is subscribed to when it names none: the Python and TypeScript CLIs'
+ * list. `approval.*` come from the approvals service's event bus, `evidence.created` from the
+ * ledger feed; `gate.failed` and `policy.check.failed` are accepted and delivered once their
+ * producers raise them.
  */
-export const WEBHOOK_EVENTS: readonly string[] = [
+export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
   'evidence.created',
   'approval.requested',
   'approval.decided',
@@ -11,6 +12,18 @@ export const WEBHOOK_EVENTS: readonly string[] = [
   'gate.failed',
   'policy.check.failed',
 ]
+
+/**
+ * Every event a webhook can subscribe to: the defaults plus `attestation.created` (one per
+ * attested AI call, so it is opt-in).
+ */
+export const WEBHOOK_EVENTS: readonly string[] = [...DEFAULT_WEBHOOK_EVENTS, 'attestation.created']
+
+/** Events read from the ledger (new leaves of these kinds), not from the event bus. */
+export const LEDGER_EVENTS: Readonly<Record<string, string>> = {
+  'evidence.created': 'evidence',
+  'attestation.created': 'attestation',
+}
 
 /** The event type of `POST …/webhooks/{id}/test` deliveries (sent whatever the subscription). */
 export const WEBHOOK_TEST_EVENT = 'webhook.test'

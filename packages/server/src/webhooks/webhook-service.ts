@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { ServerEvent } from '../events/event-bus'
 import type { Logger } from '../server/logger'
 import type { Database } from '../storage/database'
 import { VERSION } from '../version'
 import { postWebhook } from './post-webhook'
-import { WEBHOOK_TEST_EVENT } from './webhook-events'
+import { LEDGER_EVENTS, WEBHOOK_TEST_EVENT } from './webhook-events'
 import type { SecretBox } from './webhook-secret-box'
 import { signWebhookPayload } from './webhook-signature'
 import { subscribedWebhooks, webhookTarget } from './webhook-store'
@@ -19,6 +19,17 @@ export interface WebhookDeliverySettings {
   retryDelaysMs: readonly number[]
   /** How often due retries and deliveries orphaned by a crashed process are picked up. */
   sweepIntervalMs: number
+  /** How often new ledger leaves are turned into `evidence.created`/`attestation.created` events. */
+  ledgerPollIntervalMs: number
+}
+
+/** Most ledger leaves one webhook's feed reads per poll. */
+const LEDGER_BATCH = 200
+
+// A stable event id for a ledger record (UUID-shaped), so every replica derives the same one.
+function ledgerEventId(workspaceId: string, kind: string, recordId: string): string {
+  const hex = createHash('sha256').update(`${workspaceId}\u0000${kind}\u0000${recordId}`).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }
 
 /** What one attempt came to. */
@@ -64,6 +75,8 @@ export class WebhookService {
   readonly #inflight = new Set<Promise<unknown>>()
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
   readonly #sweepTimer: ReturnType<typeof setInterval>
+  readonly #ledgerTimer: ReturnType<typeof setInterval>
+  #polling = false
   #closed = false
 
   constructor(options: {
@@ -78,6 +91,12 @@ export class WebhookService {
     this.#secrets = options.secrets
     this.#sweepTimer = setInterval(() => this.#track(this.sweep()), this.#settings.sweepIntervalMs)
     this.#sweepTimer.unref?.()
+    this.#ledgerTimer = setInterval(() => {
+      if (this.#polling) return
+      this.#polling = true
+      this.#track(this.pollLedger().finally(() => (this.#polling = false)))
+    }, this.#settings.ledgerPollIntervalMs)
+    this.#ledgerTimer.unref?.()
   }
 
   /** The delivery settings in force. */
@@ -242,6 +261,128 @@ export class WebhookService {
   }
 
   /**
+   * The ledger feed: for each webhook subscribed to `evidence.created` or `attestation.created`
+   * whose workspace's ledger grew past its cursor, reads the new leaves (in ledger order), creates
+   * their deliveries, then moves the cursor (compare-and-set, so replicas do not double-read; the
+   * deliveries' unique key makes a repeat harmless). The ingest path itself does no extra work.
+   * Returns how many deliveries were created.
+   */
+  async pollLedger(): Promise<number> {
+    if (this.#closed) return 0
+    const { rows: feeds } = await this.#database.query<{
+      workspace_id: string
+      webhook_id: string
+      events: string[]
+      ledger_cursor: number | string
+      tree_size: number | string
+    }>(
+      `select w.workspace_id, w.webhook_id, w.events, w.ledger_cursor, h.tree_size
+         from webhooks w join ledger_heads h on h.workspace_id = w.workspace_id
+        where w.ledger_cursor is not null and h.tree_size > w.ledger_cursor
+        order by w.workspace_id, w.webhook_id limit 100`,
+    )
+    let created = 0
+    for (const feed of feeds) {
+      if (this.#closed) break
+      const from = Number(feed.ledger_cursor)
+      const to = Math.min(from + LEDGER_BATCH, Number(feed.tree_size))
+      const kinds = feed.events.flatMap((event) =>
+        event in LEDGER_EVENTS ? [LEDGER_EVENTS[event] as string] : [],
+      )
+      const events = await this.#ledgerEvents(feed.workspace_id, from, to, kinds)
+      const ids: string[] = []
+      for (const event of events) {
+        const id = await this.#insertDelivery(event, feed.webhook_id)
+        if (id !== undefined) ids.push(id)
+      }
+      await this.#database.query(
+        'update webhooks set ledger_cursor = $4 where workspace_id = $1 and webhook_id = $2 and ledger_cursor = $3',
+        [feed.workspace_id, feed.webhook_id, from, to],
+      )
+      created += ids.length
+      for (const id of ids) this.#track(this.attempt(feed.workspace_id, id))
+    }
+    return created
+  }
+
+  async #ledgerEvents(
+    workspaceId: string,
+    from: number,
+    to: number,
+    kinds: readonly string[],
+  ): Promise<ServerEvent[]> {
+    if (kinds.length === 0) return []
+    // The leaves' primary key finds the range; the records are then read by their primary keys.
+    const { rows: leaves } = await this.#database.query<{ kind: string; record_id: string }>(
+      `select kind, record_id from ledger_leaves
+        where workspace_id = $1 and leaf_index >= $2 and leaf_index < $3 and kind = any($4::text[])`,
+      [workspaceId, from, to, [...kinds]],
+    )
+    const idsOf = (kind: string): string[] =>
+      leaves.filter((leaf) => leaf.kind === kind).map((leaf) => leaf.record_id)
+    const events: ServerEvent[] = []
+    const evidenceIds = idsOf('evidence')
+    if (evidenceIds.length > 0) {
+      const { rows } = await this.#database.query<{
+        record_id: string
+        record_type: string
+        system_name: string
+        identity: string | null
+        mapped_controls: string[]
+        client_sig_status: string
+        source: string
+        leaf_index: number | string
+        received_at: Date | string
+      }>(
+        `select record_id, record_type, system_name, identity, mapped_controls, client_sig_status, source,
+                leaf_index, received_at
+           from grc_evidence where workspace_id = $1 and record_id = any($2::text[])`,
+        [workspaceId, evidenceIds],
+      )
+      for (const row of rows) {
+        const receivedAt = new Date(row.received_at).toISOString()
+        events.push({
+          id: ledgerEventId(workspaceId, 'evidence', row.record_id),
+          type: 'evidence.created',
+          workspaceId,
+          occurredAt: receivedAt,
+          data: { ...row, leaf_index: Number(row.leaf_index), received_at: receivedAt },
+        })
+      }
+    }
+    const attestationIds = idsOf('attestation')
+    if (attestationIds.length > 0) {
+      const { rows } = await this.#database.query<{
+        attestation_id: string
+        system_name: string
+        agent_name: string
+        tool_name: string
+        model_id: string | null
+        trust_tier: string
+        record_hash: string
+        leaf_index: number | string
+        received_at: Date | string
+      }>(
+        `select attestation_id, system_name, agent_name, tool_name, model_id, trust_tier, record_hash, leaf_index,
+                received_at
+           from attestations where workspace_id = $1 and attestation_id = any($2::text[])`,
+        [workspaceId, attestationIds],
+      )
+      for (const row of rows) {
+        const receivedAt = new Date(row.received_at).toISOString()
+        events.push({
+          id: ledgerEventId(workspaceId, 'attestation', row.attestation_id),
+          type: 'attestation.created',
+          workspaceId,
+          occurredAt: receivedAt,
+          data: { ...row, leaf_index: Number(row.leaf_index), received_at: receivedAt },
+        })
+      }
+    }
+    return events.sort((left, right) => Number(left.data.leaf_index) - Number(right.data.leaf_index))
+  }
+
+  /**
    * Picks up what is due: retries whose time came (another replica may have scheduled them) and
    * attempts whose lease ran out because their process died mid-delivery.
    */
@@ -282,6 +423,7 @@ export class WebhookService {
   /** Stops timers and waits for attempts under way (their outcome is recorded). */
   async close(): Promise<void> {
     clearInterval(this.#sweepTimer)
+    clearInterval(this.#ledgerTimer)
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     const pending = [...this.#inflight]

@@ -84,11 +84,15 @@ export async function insertWebhook(
     secretSealed: string | null
     createdBy: string
     createdAt: Date
+    /** Subscribed to ledger events: start reading the ledger at its current size. */
+    followLedger: boolean
   },
 ): Promise<WebhookView> {
   const { rows } = await database.query<WebhookRow>(
-    `insert into webhooks (workspace_id, webhook_id, url, events, secret_sealed, created_by, created_at)
-     values ($1, $2, $3, $4::text[], $5, $6, $7) returning *`,
+    `insert into webhooks (workspace_id, webhook_id, url, events, secret_sealed, created_by, created_at, ledger_cursor)
+     values ($1, $2, $3, $4::text[], $5, $6, $7,
+             case when $8::boolean then (select tree_size from ledger_heads where workspace_id = $1) end)
+     returning *`,
     [
       webhook.workspaceId,
       webhook.webhookId,
@@ -97,6 +101,7 @@ export async function insertWebhook(
       webhook.secretSealed,
       webhook.createdBy,
       webhook.createdAt.toISOString(),
+      webhook.followLedger,
     ],
   )
   return toView(rows[0] as WebhookRow)

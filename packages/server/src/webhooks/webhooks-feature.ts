@@ -5,7 +5,7 @@ import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { integerQuery } from '../http/query'
-import { WEBHOOK_EVENTS } from './webhook-events'
+import { DEFAULT_WEBHOOK_EVENTS, LEDGER_EVENTS, WEBHOOK_EVENTS } from './webhook-events'
 import { loadSecretBox, type SecretBox } from './webhook-secret-box'
 import { type WebhookDeliverySettings, WebhookService } from './webhook-service'
 import {
@@ -36,6 +36,8 @@ export interface WebhooksFeatureOptions {
   retryDelaysMs?: readonly number[]
   /** How often due retries and orphaned deliveries are picked up (default 15 000 ms). */
   sweepIntervalMs?: number
+  /** How often new ledger leaves are read for `evidence.created`/`attestation.created` (default 1 000 ms). */
+  ledgerPollIntervalMs?: number
   /** Host name resolver used when a URL is registered (tests). */
   resolve?: HostResolver
 }
@@ -52,7 +54,7 @@ function envAllowsPrivate(): boolean {
 }
 
 function parseEvents(value: unknown): string[] {
-  if (value === undefined || value === null) return [...WEBHOOK_EVENTS]
+  if (value === undefined || value === null) return [...DEFAULT_WEBHOOK_EVENTS]
   if (!Array.isArray(value) || value.length === 0 || value.some((event) => typeof event !== 'string')) {
     throw httpError(
       'validation_failed',
@@ -111,6 +113,7 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         timeoutMs: options.timeoutMs ?? 10_000,
         retryDelaysMs: options.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000],
         sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
+        ledgerPollIntervalMs: options.ledgerPollIntervalMs ?? 1_000,
       }
       let secretBox: Promise<SecretBox> | undefined
       const secrets = (): Promise<SecretBox> => {
@@ -129,7 +132,8 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         server.logger.warn('webhooks: no approvals event bus (mount the webhooks feature after approvals)')
       }
       const unsubscribe = bus?.subscribe((event) => {
-        if (WEBHOOK_EVENTS.includes(event.type)) service.handle(event)
+        // Ledger events come from the ledger feed (durable, in ledger order), not from the bus.
+        if (WEBHOOK_EVENTS.includes(event.type) && !(event.type in LEDGER_EVENTS)) service.handle(event)
       })
       server.onClose(async () => {
         unsubscribe?.()
@@ -191,6 +195,7 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
             secretSealed: sealed,
             createdBy: principal.keyName,
             createdAt: new Date(),
+            followLedger: events.some((event) => event in LEDGER_EVENTS),
           }),
         )
         return c.json(given === undefined ? { ...webhook, secret, secret_generated: true } : webhook, 201)

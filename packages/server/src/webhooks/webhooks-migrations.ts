@@ -41,4 +41,13 @@ export const WEBHOOKS_MIGRATIONS: readonly Migration[] = [
       create index webhook_deliveries_by_webhook on webhook_deliveries (workspace_id, webhook_id, created_at)
     `,
   },
+  {
+    // Webhooks subscribed to ledger events (evidence.created, attestation.created) read new
+    // leaves from here on: the next leaf index they have not looked at yet.
+    id: '031_webhook_ledger_cursor',
+    sql: `
+      alter table webhooks add column ledger_cursor bigint;
+      create index webhooks_ledger_feed on webhooks (workspace_id) where ledger_cursor is not null
+    `,
+  },
 ]

@@ -20,7 +20,9 @@ describe.each(BACKENDS)('webhooks over HTTP (%s)', (backend) => {
   beforeAll(async () => {
     // The receiver listens on loopback: the operator opt-in lets the server deliver there.
     process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE = 'true'
-    server = await startTestServer(backend, { webhooks: { retryDelaysMs: [50, 100], timeoutMs: 3_000 } })
+    server = await startTestServer(backend, {
+      webhooks: { retryDelaysMs: [50, 100], timeoutMs: 3_000, ledgerPollIntervalMs: 50 },
+    })
     if (previous === undefined) delete process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE
     else process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE = previous
     ingestKey = await server.createKey('ingest')
@@ -115,6 +117,65 @@ describe.each(BACKENDS)('webhooks over HTTP (%s)', (backend) => {
     expect(row).toMatchObject({ id: created.json.id, has_secret: true, last_delivery_status: 200 })
     expect(typeof row.last_delivery_at).toBe('string')
     expect(JSON.stringify(listed.json)).not.toContain(secret)
+  })
+
+  it('delivers evidence.created (and opt-in attestation.created) from the ledger, only for records after registration', async () => {
+    receiver = await startReceiver()
+    const ws = `/workspaces/${server.workspaceId}/governance`
+    const evidence = (decisionId: string): Record<string, unknown> => ({
+      record_type: 'human_oversight',
+      system_name: 'support-bot',
+      payload: {
+        decision_id: decisionId,
+        ai_recommendation: 'refund',
+        human_decision: 'deny',
+        reviewer: 'ann',
+      },
+    })
+    const before = await server.api(ingestKey, 'POST', `${ws}/grc/evidence`, evidence('before'))
+    expect(before.status).toBe(201)
+    const created = await register({
+      url: receiver.url,
+      events: ['evidence.created', 'attestation.created'],
+      secret: 'ledger-feed',
+    })
+    expect(created.json.events).toEqual(['evidence.created', 'attestation.created'])
+    const after = await server.api(ingestKey, 'POST', `${ws}/grc/evidence`, evidence('after'))
+    expect(after.status).toBe(201)
+    const attested = await server.api(ingestKey, 'POST', `${ws}/attestations/external`, {
+      system_name: 'support-bot',
+      agent_name: 'support-bot',
+      tool_name: 'search_docs',
+      model_id: 'gpt-4o-mini',
+      input_hash: 'a'.repeat(64),
+      output_hash: 'b'.repeat(64),
+      executed_at: new Date().toISOString(),
+    })
+    expect(attested.status, JSON.stringify(attested.json)).toBeLessThan(300)
+
+    const requests = await receiver.waitFor(2)
+    const payloads = requests.map((request) => {
+      expect(
+        verifyWebhookSignature({
+          secret: 'ledger-feed',
+          body: request.body,
+          signature: request.headers['x-mima-signature'] as string,
+          timestamp: request.headers['x-mima-timestamp'] as string,
+        }),
+      ).toBe(true)
+      expect(request.headers['x-mima-event']).toBe(JSON.parse(request.body).type)
+      return JSON.parse(request.body)
+    })
+    const evidenceEvent = payloads.find((payload) => payload.type === 'evidence.created')
+    const attestationEvent = payloads.find((payload) => payload.type === 'attestation.created')
+    expect(evidenceEvent?.data).toMatchObject({
+      record_id: after.json.record_id,
+      record_type: 'human_oversight',
+      system_name: 'support-bot',
+    })
+    expect(attestationEvent?.data).toMatchObject({ tool_name: 'search_docs', system_name: 'support-bot' })
+    // The record pushed before the webhook existed is not replayed.
+    expect(JSON.stringify(payloads)).not.toContain(before.json.record_id)
   })
 
   it('retries after a 500 with the same delivery id and records each attempt', async () => {
