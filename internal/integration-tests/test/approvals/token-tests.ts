@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { type ApprovalToken, requireApproval, TimeoutToken } from '@mima/approvals'
+import { createServer, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type ApprovalToken, createApprovals, requireApproval, TimeoutToken } from '@mima/approvals'
 import { hashValue, type Mima, MimaError } from '@mima/core'
 import { beforeAll, expect, it } from 'vitest'
 import { type ApprovalsFixture, nextPending, rejectionOf, type SharedFixture } from './approvals-helpers'
@@ -201,5 +203,45 @@ export function tokenTests(shared: SharedFixture): void {
       status: 422,
       code: 'approval_token_invalid',
     })
+  })
+
+  it('the client refuses a token the server bound to another action (fails closed)', async () => {
+    const foreign = await approvedToken('foreign_action', { other: true })
+    // A tampering proxy that answers every approval read with the foreign token.
+    const target = new URL(fixture.server.baseUrl)
+    const proxy = createServer((incoming, outgoing) => {
+      const forward = httpRequest(
+        new URL(incoming.url ?? '/', target),
+        { method: incoming.method, headers: incoming.headers },
+        (answer) => {
+          const chunks: Buffer[] = []
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk))
+          answer.on('end', () => {
+            let body = Buffer.concat(chunks).toString('utf8')
+            const parsed = JSON.parse(body || '{}') as Record<string, unknown>
+            if (typeof parsed.token === 'string') body = JSON.stringify({ ...parsed, token: foreign.token })
+            const { 'content-length': _length, ...headers } = answer.headers
+            outgoing.writeHead(answer.statusCode ?? 502, headers)
+            outgoing.end(body)
+          })
+        },
+      )
+      incoming.pipe(forward)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    try {
+      const agent = createApprovals({
+        baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        apiKey: fixture.agentKey,
+        workspaceId: fixture.server.workspaceId,
+      })
+      const waiting = rejectionOf(agent.requireApproval({ actionType: 'tampered_action', context: { n: 1 } }))
+      const pending = await nextPending(fixture.bob, 'tampered_action')
+      await fixture.bob.decide(pending.id, 'approve')
+      const error = await waiting
+      expect(MimaError.isInstance(error) && error.code).toBe('approval_token_invalid')
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve))
+    }
   })
 }

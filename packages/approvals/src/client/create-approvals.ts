@@ -1,6 +1,7 @@
-import { MimaError } from '@mima/core'
+import { hashValue, MimaError } from '@mima/core'
 import { ApprovalCancelledError, ApprovalDeniedError, ApprovalTimeoutError } from '../errors/approval-errors'
 import { ApprovalToken, TimeoutToken } from '../token/approval-token'
+import { decodeApprovalToken } from '../token/decode-approval-token'
 import { type Approval, type ApprovalStatus, type ApprovalWire, parseApproval } from './approval'
 import { type ApprovalsConnection, ApprovalsHttp } from './approvals-http'
 import { type ApprovalsSource, resolveConnection } from './resolve-connection'
@@ -206,12 +207,14 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
 
   async function requireApproval(request: RequireApprovalOptions): Promise<ApprovalToken | TimeoutToken> {
     const { timeoutSeconds, onTimeout } = validateRequest(request)
+    // The hash the approval (and its token) must be bound to; also rejects non-JSON context early.
+    const contextHash = hashValue(request.context ?? {})
     const signal = request.signal
     if (signal?.aborted) throw new ApprovalCancelledError(undefined, undefined, { cause: signal.reason })
 
     let approvalId: string
     try {
-      const created = await http.request<{ approval_id?: unknown; id?: unknown }>({
+      const created = await http.request<{ approval_id?: unknown; id?: unknown; context_hash?: unknown }>({
         method: 'POST',
         path: '',
         body: {
@@ -233,6 +236,14 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
         )
       }
       approvalId = id
+      const serverHash = created.data.context_hash
+      if (typeof serverHash === 'string' && serverHash !== contextHash) {
+        await cancel(id, { signal: AbortSignal.timeout(2000) }).catch(() => undefined)
+        throw new MimaError(
+          'server_error',
+          `The server bound approval '${id}' to context hash ${serverHash}, not ${contextHash}; the request was cancelled.`,
+        )
+      }
     } catch (error) {
       if (signal?.aborted) throw new ApprovalCancelledError(undefined, undefined, { cause: signal.reason })
       throw error
@@ -251,6 +262,20 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
               'server_error',
               `Approval '${approvalId}' is approved but the server sent no token. Only the requesting key receives it.`,
             )
+          }
+          {
+            // Fail closed unless the server bound the token to exactly what was asked.
+            const claims = decodeApprovalToken(approval.token)
+            if (
+              claims.aid !== approvalId ||
+              claims.act !== request.actionType ||
+              claims.ctx !== contextHash
+            ) {
+              throw new MimaError(
+                'approval_token_invalid',
+                `The server issued a token for another action than approval '${approvalId}' asked for; not proceeding.`,
+              )
+            }
           }
           return new ApprovalToken({
             token: approval.token,
