@@ -5,6 +5,14 @@ export {
   DEFAULT_LIMITS,
   FEATURES,
 } from './app'
+export {
+  AUDIT_PACK_FORMAT,
+  type AuditPack,
+  type BuildAuditPackOptions,
+  buildAuditPack,
+} from './audit-pack/audit-pack'
+export { auditPackFeature } from './audit-pack/audit-pack-feature'
+export { createZip, readStoredZip, type ZipEntry } from './audit-pack/zip-writer'
 export { escapeHtml } from './dashboard/escape-html'
 export {
   countUnattestedCalls,
@@ -63,3 +71,17 @@ export { createPgliteDatabase, type PgliteDatabaseOptions, snapshotPglite } from
 export { createPostgresDatabase, type PostgresDatabaseOptions } from './storage/postgres-database'
 export { SERVER_MIGRATIONS } from './storage/server-migrations'
 export { VERSION } from './version'
+export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from './webhooks/webhook-events'
+export type { WebhookPayload } from './webhooks/webhook-service'
+export {
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  signWebhookPayload,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+} from './webhooks/webhook-signature'
+export { isPrivateAddress } from './webhooks/webhook-url'
+export {
+  createWebhooksFeature,
+  type WebhooksFeatureOptions,
+  webhooksFeature,
+} from './webhooks/webhooks-feature'
