@@ -104,7 +104,18 @@ describe.each(BACKENDS)('GRC endpoints on %s', (backend) => {
       score_pct: 18,
       attested_pct: 0,
     })
+    // the counters follow updates and deletes too
+    await server.database.query(`update grc_evidence set source = 'sdk' where record_id = 'estate-1'`)
+    expect((await fixture.grc('GET', 'readiness')).body.frameworks[0]).toMatchObject({
+      controls_covered: 2,
+      controls_covered_attested: 2,
+      records_total: 1,
+    })
     await server.database.query(`delete from grc_evidence where record_id = 'estate-1'`)
+    expect((await fixture.grc('GET', 'readiness')).body.frameworks[0]).toMatchObject({
+      controls_covered: 0,
+      records_total: 0,
+    })
   })
 
   it('an admin validates a framework; other roles cannot', async () => {

@@ -22,18 +22,22 @@ export interface EvidenceScope {
 
 function scopeWhere(scope: EvidenceScope): { sql: string; params: unknown[] } {
   return scope.systemName === undefined
-    ? { sql: 'e.workspace_id = $1', params: [scope.workspaceId] }
-    : { sql: 'e.workspace_id = $1 and e.system_name = $2', params: [scope.workspaceId, scope.systemName] }
+    ? { sql: 'workspace_id = $1', params: [scope.workspaceId] }
+    : { sql: 'workspace_id = $1 and system_name = $2', params: [scope.workspaceId, scope.systemName] }
 }
 
-/** The controls the scope's records evidence, and whether any non-`estate_auto` record does. */
+/**
+ * The controls the scope's records evidence, and whether any non-`estate_auto` record does. Reads
+ * the counters the `grc_evidence_counters` trigger keeps (migration 012), not the evidence rows.
+ */
 export async function readCoverage(database: Queryable, scope: EvidenceScope): Promise<ControlCoverage[]> {
   const where = scopeWhere(scope)
   const { rows } = await database.query<{ control_id: string; attested: boolean }>(
-    `select c.control_id, bool_or(e.source <> 'estate_auto') as attested
-       from grc_evidence e cross join lateral jsonb_array_elements_text(e.mapped_controls) as c(control_id)
+    `select control_id, sum(attested_records) > 0 as attested
+       from grc_control_coverage
       where ${where.sql}
-      group by c.control_id`,
+      group by control_id
+     having sum(attested_records) + sum(inferred_records) > 0`,
     where.params,
   )
   return rows.map((row) => ({ controlId: row.control_id, attested: row.attested === true }))
@@ -45,10 +49,7 @@ async function readRecordsByFramework(
 ): Promise<Partial<Record<FrameworkSlug, number>>> {
   const where = scopeWhere(scope)
   const { rows } = await database.query<{ framework: string; records: number }>(
-    `select split_part(c.control_id, ':', 1) as framework, count(distinct e.record_id)::int as records
-       from grc_evidence e cross join lateral jsonb_array_elements_text(e.mapped_controls) as c(control_id)
-      where ${where.sql}
-      group by 1`,
+    `select framework, sum(records)::int as records from grc_framework_records where ${where.sql} group by framework`,
     where.params,
   )
   return Object.fromEntries(rows.map((row) => [row.framework, Number(row.records)]))
@@ -236,12 +237,14 @@ export async function listSystems(database: Queryable, workspaceId: string): Pro
     database.query<{
       system_name: string
       record_count: number
-      record_types: string[]
-      last_evidence_at: Date
+      record_types: string[] | null
+      last_evidence_at: Date | null
     }>(
-      `select system_name, count(*)::int as record_count, jsonb_agg(distinct record_type) as record_types,
-              max(received_at) as last_evidence_at
-         from grc_evidence where workspace_id = $1 group by system_name`,
+      `select system_name, sum(records)::int as record_count,
+              jsonb_agg(record_type order by record_type) filter (where records > 0) as record_types,
+              max(last_received_at) as last_evidence_at
+         from grc_system_records where workspace_id = $1
+        group by system_name having sum(records) > 0`,
       [workspaceId],
     ),
     database.query<{ registered_name: string; risk_tier: string | null; annex: string | null }>(
@@ -262,8 +265,8 @@ export async function listSystems(database: Queryable, workspaceId: string): Pro
       registered: false,
       risk_tier: null,
       annex_iii_category: null,
-      record_types: [...row.record_types].sort(),
-      last_evidence_at: iso(row.last_evidence_at),
+      record_types: [...(row.record_types ?? [])].sort(),
+      last_evidence_at: row.last_evidence_at === null ? null : iso(row.last_evidence_at),
     })
   }
   for (const row of assessments.rows) {

@@ -57,10 +57,25 @@ export async function runMigrations(database: Database, migrations: readonly Mig
 
 // Parameterless statements could run as one multi-statement query on pg, but PGlite's extended
 // protocol takes one statement per call; splitting keeps both identical. Migrations must not put
-// `;` inside string literals or function bodies.
+// `;` inside string literals; dollar-quoted bodies (`$fn$ … $fn$`, e.g. PL/pgSQL functions) may.
 function splitStatements(sql: string): string[] {
-  return sql
-    .split(';')
-    .map((statement) => statement.trim())
-    .filter((statement) => statement.length > 0)
+  const statements: string[] = []
+  let current = ''
+  let dollarTag: string | undefined
+  for (let index = 0; index < sql.length; index++) {
+    const tag = sql[index] === '$' ? /^\$[A-Za-z_]*\$/.exec(sql.slice(index))?.[0] : undefined
+    if (tag !== undefined) {
+      if (dollarTag === undefined) dollarTag = tag
+      else if (dollarTag === tag) dollarTag = undefined
+      current += tag
+      index += tag.length - 1
+    } else if (sql[index] === ';' && dollarTag === undefined) {
+      statements.push(current)
+      current = ''
+    } else {
+      current += sql[index]
+    }
+  }
+  statements.push(current)
+  return statements.map((statement) => statement.trim()).filter((statement) => statement.length > 0)
 }
