@@ -141,6 +141,27 @@ describe.each(BACKENDS)('the Merkle ledger on %s', (backend) => {
     expect(bytesToHex(rootHash)).toBe(current.root_hash)
   })
 
+  it('serves compact leaf-hash pages that recompute the same root', async () => {
+    const current = await head()
+    const hashes: string[] = []
+    let from: number | null = 0
+    while (from !== null) {
+      const page: { count: number; leaf_hashes: string; next_from: number | null } = (
+        await api.get(`${ledger}/leaf-hashes?from=${from}&limit=10`)
+      ).json
+      expect(page.leaf_hashes).toHaveLength(64 * page.count)
+      for (let index = 0; index < page.count; index += 1)
+        hashes.push(page.leaf_hashes.slice(index * 64, index * 64 + 64))
+      from = page.next_from
+    }
+    const leaf5 = (await api.get(`${ledger}/leaves/5`)).json
+    expect(hashes[5]).toBe(leaf5.leaf_hash)
+    const { treeSize, rootHash } = await rootFromLeafHashes(hashes)
+    expect(treeSize).toBe(current.tree_size)
+    expect(bytesToHex(rootHash)).toBe(current.root_hash)
+    expect((await api.get(`${ledger}/leaf-hashes?limit=100001`)).status).toBe(422)
+  })
+
   it('answers bad proof requests with 4xx', async () => {
     const current = await head()
     const cases: Array<[string, number]> = [

@@ -5,6 +5,8 @@ import { integerQuery, stringQuery } from '../http/query'
 
 /** Most leaves one `GET …/ledger/leaves` page returns. */
 export const MAX_LEAVES_PER_PAGE = 10_000
+/** Most hashes one `GET …/ledger/leaf-hashes` page returns. */
+export const MAX_LEAF_HASHES_PER_PAGE = 100_000
 
 /**
  * Ledger endpoints of a workspace: signed tree head, inclusion proof (by record id or leaf index),
@@ -50,6 +52,20 @@ export const ledgerFeature: ServerFeature = defineFeature({
       const [leaf] = await ledger.leaves(database, workspaceId, Number(raw), 1)
       if (leaf === undefined) throw httpError('not_found', `Leaf ${raw} does not exist yet.`)
       return c.json(leaf)
+    })
+
+    // Compact pages for full verification: leaf hashes only, concatenated hex.
+    api.get('/workspaces/:ws/ledger/leaf-hashes', async (c) => {
+      const { workspaceId } = requireWorkspace(c)
+      const from = integerQuery(c, 'from') ?? 0
+      const limit = integerQuery(c, 'limit', { max: MAX_LEAF_HASHES_PER_PAGE }) ?? 10_000
+      const page = await ledger.leafHashes(database, workspaceId, from, limit)
+      return c.json({
+        from,
+        count: page.count,
+        leaf_hashes: page.hex,
+        next_from: page.count === limit && limit > 0 ? from + limit : null,
+      })
     })
 
     api.get('/workspaces/:ws/ledger/leaves', async (c) => {

@@ -107,6 +107,16 @@ export interface Ledger {
     firstSize: number,
     secondSize?: number,
   ): Promise<ConsistencyProofResponse>
+  /**
+   * Leaf hashes `[from, from + limit)` in order as one lowercase hex string (64 characters per
+   * leaf): the compact form for full verification.
+   */
+  leafHashes(
+    database: Queryable,
+    workspaceId: string,
+    from: number,
+    limit: number,
+  ): Promise<{ count: number; hex: string }>
   /** Leaves `[from, from + limit)` in order (fewer at the end of the tree). */
   leaves(database: Queryable, workspaceId: string, from: number, limit: number): Promise<LedgerLeaf[]>
 }
@@ -434,6 +444,15 @@ export function createLedger(key: ServerKey): Ledger {
         second_size: second,
         consistency_path: await rangesToHashes(database, workspaceId, consistencyRanges(firstSize, second)),
       }
+    },
+
+    async leafHashes(database, workspaceId, from, limit) {
+      const { rows } = await database.query<{ count: number; hex: string | null }>(
+        `select count(*)::int as count, string_agg(encode(leaf_hash, 'hex'), '' order by leaf_index) as hex
+         from ledger_leaves where workspace_id = $1 and leaf_index >= $2 and leaf_index < $3`,
+        [workspaceId, from, from + limit],
+      )
+      return { count: Number(rows[0]?.count ?? 0), hex: rows[0]?.hex ?? '' }
     },
 
     async leaves(database, workspaceId, from, limit) {

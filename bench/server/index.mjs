@@ -1,0 +1,446 @@
+// bench/server: ingest rate, push latency, inclusion-proof time at 1,000,000 leaves and full
+// ledger verification rate of the BUILT @mima/server, each next to a baseline measured in the
+// same run: the same HTTP round trip (same client, same body) to an empty Hono route.
+//
+//   pnpm --filter "@mima/server..." build && node bench/run.mjs server
+//
+// PostgreSQL figures need MIMA_BENCH_DATABASE_URL (or MIMA_TEST_DATABASE_URL), e.g.
+// postgres://postgres@127.0.0.1:5432/test; each run uses a fresh schema and drops it.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { bytesToHex, rootFromLeafHashes, verifyInclusionProof, verifySignedTreeHead } from '@mima/core'
+import { createPostgresDatabase, silentLogger, startServer } from '@mima/server'
+
+const serverRequire = createRequire(import.meta.resolve('@mima/server'))
+const { Hono } = await import(pathToFileURL(serverRequire.resolve('hono')).href)
+const { serve } = await import(pathToFileURL(serverRequire.resolve('@hono/node-server')).href)
+
+const databaseUrl = process.env.MIMA_BENCH_DATABASE_URL || process.env.MIMA_TEST_DATABASE_URL || undefined
+const PROOF_LEAVES = Number(process.env.MIMA_BENCH_PROOF_LEAVES || 1_000_000)
+const TARGETS = {
+  ingestPostgres: 20_000,
+  ingestPglite: 5_000,
+  pushP50: 2,
+  pushP99: 10,
+  proofMs: 5,
+  verifyRate: 200_000,
+}
+
+// ---- HTTP client: keep-alive node:http, the same for the baseline and the server ---------------
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
+function request(url, { method = 'POST', body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(body)
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': payload.length }),
+        },
+      },
+      (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }))
+      },
+    )
+    req.on('error', reject)
+    if (payload !== undefined) req.write(payload)
+    req.end()
+  })
+}
+async function json(url, options) {
+  const response = await request(url, options)
+  if (response.status >= 300)
+    throw new Error(`${options?.method ?? 'POST'} ${url}: ${response.status} ${response.text}`)
+  return JSON.parse(response.text)
+}
+
+// ---- workloads ------------------------------------------------------------------------------------
+let counter = 0
+function attestation() {
+  counter += 1
+  return {
+    system_name: 'bench-system',
+    agent_name: 'bench-agent',
+    tool_name: `tool-${counter % 17}`,
+    input_hash: randomBytes(32).toString('hex'),
+    output_hash: randomBytes(32).toString('hex'),
+    schema_version: 2,
+    model_id: 'gpt-bench',
+    executed_at: new Date().toISOString(),
+    authorised_by: { identity: 'bench@example.com', role: 'engineer' },
+  }
+}
+
+/** `clients` concurrent loops sending `batches` batches of 100 records in total; records/s. */
+async function ingestRate(url, headers, { batches, clients }) {
+  const bodies = Array.from({ length: batches }, () =>
+    JSON.stringify({ records: Array.from({ length: 100 }, attestation) }),
+  )
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]
+        const response = await request(url, { body, headers })
+        if (response.status !== 200)
+          throw new Error(`batch failed: ${response.status} ${response.text.slice(0, 200)}`)
+      }
+    }),
+  )
+  return (batches * 100) / ((performance.now() - started) / 1000)
+}
+
+/** 16 concurrent clients, each sending `perClient` single pushes in sequence; p50/p99 in ms. */
+async function pushLatency(url, headers, { perClient, clients = 16 }) {
+  const latencies = []
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let index = 0; index < perClient; index += 1) {
+        const body = JSON.stringify(attestation())
+        const started = performance.now()
+        const response = await request(url, { body, headers })
+        latencies.push(performance.now() - started)
+        if (response.status >= 300)
+          throw new Error(`push failed: ${response.status} ${response.text.slice(0, 200)}`)
+      }
+    }),
+  )
+  latencies.sort((a, b) => a - b)
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
+  return { p50: at(0.5), p99: at(0.99) }
+}
+
+const fmt = (value, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const verdict = (ok) => (ok ? 'meets target' : 'MISSES target')
+const rows = []
+function report(name, value, unit, baseline, target, ok) {
+  rows.push({ name, value: `${value} ${unit}`, baseline, target, verdict: verdict(ok) })
+  console.log(
+    `${name.padEnd(48)} ${`${value} ${unit}`.padStart(18)}   baseline ${baseline.padEnd(26)} target ${target.padEnd(12)} ${verdict(ok)}`,
+  )
+}
+
+// ---- baseline: the same round trip to an empty Hono route ---------------------------------------
+async function startBaseline() {
+  const app = new Hono()
+  app.post('/empty', async (c) => {
+    await c.req.text()
+    return c.json({ ok: true })
+  })
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      resolve({
+        url: `http://127.0.0.1:${info.port}/empty`,
+        close: () => new Promise((done) => server.close(done)),
+      }),
+    )
+  })
+}
+
+async function benchBackend(options, sizes) {
+  const adminKey = `mima_bench_${randomBytes(16).toString('hex')}`
+  const server = await startServer({
+    ...options,
+    port: 0,
+    logger: silentLogger,
+    bootstrapApiKey: adminKey,
+    onBootstrap: () => {},
+  })
+  try {
+    const workspaceId = server.bootstrap.workspaceId
+    const key = (
+      await json(`${server.url}/api/workspaces/${workspaceId}/keys`, {
+        body: JSON.stringify({ name: 'bench', role: 'ingest' }),
+        headers: { authorization: `Bearer ${adminKey}` },
+      })
+    ).key
+    const headers = { authorization: `Bearer ${key}` }
+    const base = `${server.url}/api/workspaces/${workspaceId}/governance/attestations`
+    await ingestRate(`${base}/batch`, headers, { batches: 10, clients: 4 }) // warm-up
+    const rate = await ingestRate(`${base}/batch`, headers, sizes.ingest)
+    await pushLatency(`${base}/external`, headers, { perClient: 10 }) // warm-up
+    const latency = await pushLatency(`${base}/external`, headers, sizes.push)
+    return { server, adminKey, workspaceId, rate, latency }
+  } catch (error) {
+    await server.close()
+    throw error
+  }
+}
+
+// ---- 1,000,000-leaf tree filled in SQL (leaf hashes and complete-subtree nodes) -----------------
+async function fillTree(database, workspaceId, size) {
+  await database.query('delete from ledger_leaves where workspace_id = $1', [workspaceId])
+  await database.query('delete from ledger_nodes where workspace_id = $1', [workspaceId])
+  const chunk = 250_000
+  for (let start = 0; start < size; start += chunk) {
+    await database.query(
+      `insert into ledger_leaves (workspace_id, leaf_index, leaf_hash, kind, record_id, leaf_data)
+       select $1, i, sha256('\\x00'::bytea || convert_to('bench-' || i, 'UTF8')), 'bench', 'bench-' || i, 'bench-' || i
+       from generate_series($2::bigint, $3::bigint) as i`,
+      [workspaceId, start, Math.min(size, start + chunk) - 1],
+    )
+  }
+  for (let level = 1; 2 ** level <= size; level += 1) {
+    const source =
+      level === 1
+        ? `(select leaf_index as node_index, leaf_hash as hash from ledger_leaves where workspace_id = $1)`
+        : `(select node_index, hash from ledger_nodes where workspace_id = $1 and level = ${level - 1})`
+    await database.query(
+      `insert into ledger_nodes (workspace_id, level, node_index, hash)
+       select $1, ${level}, l.node_index / 2, sha256('\\x01'::bytea || l.hash || r.hash)
+       from ${source} l join ${source} r on r.node_index = l.node_index + 1
+       where l.node_index % 2 = 0`,
+      [workspaceId],
+    )
+  }
+  // The head: the frontier of complete subtrees (largest first) and the root folded from the right.
+  const frontier = []
+  let start = 0
+  for (let level = 52; level >= 0; level -= 1) {
+    if (start + 2 ** level <= size) {
+      frontier.push({ level, index: start / 2 ** level })
+      start += 2 ** level
+    }
+  }
+  const hashes = []
+  for (const { level, index } of frontier) {
+    const { rows } =
+      level === 0
+        ? await database.query(
+            'select leaf_hash as hash from ledger_leaves where workspace_id = $1 and leaf_index = $2',
+            [workspaceId, index],
+          )
+        : await database.query(
+            'select hash from ledger_nodes where workspace_id = $1 and level = $2 and node_index = $3',
+            [workspaceId, level, index],
+          )
+    hashes.push(Buffer.from(rows[0].hash))
+  }
+  const { createHash } = await import('node:crypto')
+  let root = hashes[hashes.length - 1]
+  for (let index = hashes.length - 2; index >= 0; index -= 1) {
+    root = createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(hashes[index])
+      .update(root)
+      .digest()
+  }
+  await database.query(
+    `update ledger_heads set tree_size = $2, frontier = decode($3, 'hex'), root_hash = decode($4, 'hex') where workspace_id = $1`,
+    [workspaceId, size, Buffer.concat(hashes).toString('hex'), root.toString('hex')],
+  )
+}
+
+async function benchProofsAndVerification(run, label) {
+  const { server, adminKey } = run
+  const created = await json(`${server.url}/api/workspaces`, {
+    body: JSON.stringify({ name: 'proof bench' }),
+    headers: { authorization: `Bearer ${adminKey}` },
+  })
+  const workspaceId = created.id
+  const headers = { authorization: `Bearer ${created.admin_key.key}` }
+  const fillStarted = performance.now()
+  await fillTree(server.database, workspaceId, PROOF_LEAVES)
+  console.log(
+    `  (${label}: filled a ${fmt(PROOF_LEAVES)}-leaf tree in ${fmt((performance.now() - fillStarted) / 1000, 1)} s)`,
+  )
+  const ledger = `${server.url}/api/workspaces/${workspaceId}/ledger`
+  const head = await json(`${ledger}/tree-head`, { method: 'GET', headers })
+  if (!(await verifySignedTreeHead(head, server.ledger.publicKey)))
+    throw new Error('tree head does not verify')
+
+  // Inclusion proofs for random leaves: the ledger call itself, and the HTTP round trip.
+  const indexes = Array.from({ length: 300 }, () => Math.floor(Math.random() * PROOF_LEAVES))
+  for (const index of indexes.slice(0, 30))
+    await server.ledger.inclusionProof(server.database, workspaceId, index)
+  const direct = []
+  for (const index of indexes) {
+    const started = performance.now()
+    const proof = await server.ledger.inclusionProof(server.database, workspaceId, index)
+    direct.push(performance.now() - started)
+    if (
+      !verifyInclusionProof({
+        leafHash: proof.leaf_hash,
+        leafIndex: index,
+        treeSize: head.tree_size,
+        proof: proof.inclusion_path,
+        rootHash: head.root_hash,
+      })
+    ) {
+      throw new Error(`proof for leaf ${index} does not verify`)
+    }
+  }
+  const overHttp = []
+  for (const index of indexes) {
+    const started = performance.now()
+    await json(`${ledger}/proofs/inclusion?leaf_index=${index}`, { method: 'GET', headers })
+    overHttp.push(performance.now() - started)
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+  // Full verification: every leaf hash fetched in compact pages of 100,000 (GET …/ledger/leaf-hashes),
+  // root recomputed with @mima/core's streaming rootFromLeafHashes and compared with the signed head.
+  const verifyStarted = performance.now()
+  const collected = []
+  async function* pages() {
+    for (let from = 0; from !== null; ) {
+      const page = await json(`${ledger}/leaf-hashes?from=${from}&limit=100000`, { method: 'GET', headers })
+      const bytes = Buffer.from(page.leaf_hashes, 'hex')
+      for (let index = 0; index < page.count; index += 1) {
+        const hash = bytes.subarray(index * 32, index * 32 + 32)
+        collected.push(hash)
+        yield hash
+      }
+      from = page.next_from
+    }
+  }
+  const result = await rootFromLeafHashes(pages())
+  const endToEndRate = result.treeSize / ((performance.now() - verifyStarted) / 1000)
+  if (bytesToHex(result.rootHash) !== head.root_hash)
+    throw new Error('recomputed root differs from the signed head')
+  const computeStarted = performance.now()
+  const again = await rootFromLeafHashes(collected)
+  const computeRate = again.treeSize / ((performance.now() - computeStarted) / 1000)
+  return { proofDirect: median(direct), proofHttp: median(overHttp), endToEndRate, computeRate }
+}
+
+// ---- run ----------------------------------------------------------------------------------------
+console.log(
+  `@mima/server benchmark (Node ${process.version}); baseline = the same request to an empty Hono route`,
+)
+const baseline = await startBaseline()
+const batchBody = JSON.stringify({ records: Array.from({ length: 100 }, attestation) })
+const baselineBatches = async (batches) => {
+  let next = 0
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < batches) await request(baseline.url, { body: batchBody })
+    }),
+  )
+  return (batches * 100) / ((performance.now() - started) / 1000)
+}
+await baselineBatches(50)
+const baselineRate = await baselineBatches(600)
+await pushLatency(baseline.url, {}, { perClient: 20 })
+const baselineLatency = await pushLatency(baseline.url, {}, { perClient: 150 })
+await baseline.close()
+const baselineRateText = `${fmt(baselineRate)} rec/s`
+const baselineLatencyText = (value) => `${fmt(value, 2)} ms`
+
+const runs = []
+if (databaseUrl !== undefined) {
+  const schema = `mima_bench_${randomBytes(5).toString('hex')}`
+  try {
+    const run = await benchBackend(
+      { databaseUrl, databaseSchema: schema },
+      {
+        ingest: { batches: 400, clients: 8 },
+        push: { perClient: 150 },
+      },
+    )
+    runs.push(['PostgreSQL', run])
+  } catch (error) {
+    console.error('PostgreSQL bench failed:', error)
+  }
+  runs.schema = schema
+} else {
+  console.log('PostgreSQL: skipped (set MIMA_BENCH_DATABASE_URL or MIMA_TEST_DATABASE_URL)')
+}
+const dataDir = mkdtempSync(join(tmpdir(), 'mima-bench-'))
+runs.push([
+  'PGlite',
+  await benchBackend({ dataDir }, { ingest: { batches: 150, clients: 8 }, push: { perClient: 60 } }),
+])
+
+console.log('')
+for (const [label, run] of runs) {
+  const target = label === 'PostgreSQL' ? TARGETS.ingestPostgres : TARGETS.ingestPglite
+  report(
+    `batch ingest, 100/request, ledger appends (${label})`,
+    fmt(run.rate),
+    'rec/s',
+    baselineRateText,
+    `≥ ${fmt(target)}`,
+    run.rate >= target,
+  )
+}
+for (const [label, run] of runs) {
+  report(
+    `sync push p50, 16 clients (${label})`,
+    fmt(run.latency.p50, 2),
+    'ms',
+    baselineLatencyText(baselineLatency.p50),
+    `≤ ${TARGETS.pushP50} ms`,
+    run.latency.p50 <= TARGETS.pushP50,
+  )
+  report(
+    `sync push p99, 16 clients (${label})`,
+    fmt(run.latency.p99, 2),
+    'ms',
+    baselineLatencyText(baselineLatency.p99),
+    `≤ ${TARGETS.pushP99} ms`,
+    run.latency.p99 <= TARGETS.pushP99,
+  )
+}
+const proofRun = runs.find(([label]) => label === 'PostgreSQL') ?? runs.find(([label]) => label === 'PGlite')
+if (proofRun !== undefined) {
+  const [label, run] = proofRun
+  const figures = await benchProofsAndVerification(run, label)
+  report(
+    `inclusion proof at ${fmt(PROOF_LEAVES)} leaves, ledger call (${label})`,
+    fmt(figures.proofDirect, 2),
+    'ms',
+    'n/a (no HTTP)',
+    `≤ ${TARGETS.proofMs} ms`,
+    figures.proofDirect <= TARGETS.proofMs,
+  )
+  report(
+    `inclusion proof at ${fmt(PROOF_LEAVES)} leaves, over HTTP (${label})`,
+    fmt(figures.proofHttp, 2),
+    'ms',
+    baselineLatencyText(baselineLatency.p50),
+    `≤ ${TARGETS.proofMs} ms`,
+    figures.proofHttp <= TARGETS.proofMs,
+  )
+  report(
+    'full verification, root from leaf hashes (compute)',
+    fmt(figures.computeRate),
+    'leaves/s',
+    'n/a',
+    `≥ ${fmt(TARGETS.verifyRate)}`,
+    figures.computeRate >= TARGETS.verifyRate,
+  )
+  report(
+    'full verification incl. fetching hash pages (HTTP)',
+    fmt(figures.endToEndRate),
+    'leaves/s',
+    'n/a',
+    `≥ ${fmt(TARGETS.verifyRate)}`,
+    figures.endToEndRate >= TARGETS.verifyRate,
+  )
+}
+
+for (const [, run] of runs) await run.server.close()
+rmSync(dataDir, { recursive: true, force: true })
+if (runs.schema !== undefined) {
+  const admin = await createPostgresDatabase({ connectionString: databaseUrl, maxConnections: 1 })
+  await admin.query(`drop schema if exists ${runs.schema} cascade`)
+  await admin.close()
+}
+agent.destroy()
+process.exit(0)
