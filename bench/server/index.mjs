@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { bytesToHex, rootFromLeafHashes, verifyInclusionProof, verifySignedTreeHead } from '@mima/core'
@@ -322,6 +322,12 @@ async function benchProofsAndVerification(run, label) {
 console.log(
   `@mima/server benchmark (Node ${process.version}); baseline = the same request to an empty Hono route`,
 )
+// Figures scale with contention: print it, so a busy host is visible next to the numbers.
+const load = () =>
+  `load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ')} on ${cpus().length} CPUs`
+console.log(`start: ${load()}`)
 const baseline = await startBaseline()
 const batchBody = JSON.stringify({ records: Array.from({ length: 100 }, attestation) })
 const baselineBatches = async (batches) => {
@@ -435,6 +441,7 @@ if (proofRun !== undefined) {
   )
 }
 
+console.log(`end: ${load()}`)
 for (const [, run] of runs) await run.server.close()
 rmSync(dataDir, { recursive: true, force: true })
 if (runs.schema !== undefined) {
