@@ -51,7 +51,7 @@ export async function startGrcFixture(database: 'pglite' | 'postgres'): Promise<
 
 /** Score per framework slug from a readiness answer. */
 export function scores(readiness: {
-  frameworks: { framework: string; score_pct: number }[]
+  readonly frameworks: readonly { readonly framework: string; readonly score_pct: number }[]
 }): Record<string, number> {
   return Object.fromEntries(
     readiness.frameworks.map((framework) => [framework.framework, framework.score_pct]),
