@@ -79,6 +79,50 @@ describe('validateGrcRecord', () => {
     ).toEqual([expect.objectContaining({ field: 'payload.risk_level', code: 'missing' })])
   })
 
+  it('accepts the Python CLI push shapes (ai_risk_assessment with risk_tier, the CLI-only review types)', () => {
+    expect(() =>
+      validateGrcRecord({
+        record_type: 'ai_risk_assessment',
+        system_name: 'mima-cli',
+        resource: 'loan-scorer',
+        payload: {
+          system_name: 'loan-scorer',
+          risk_tier: 'limited',
+          use_case: 'chat',
+          assessor: 'alice',
+          intended_purpose: 'answer questions',
+          impact_domains: ['support'],
+          art5_self_assessment: true,
+        },
+      }),
+    ).not.toThrow()
+    expect(() =>
+      validateGrcRecord({
+        record_type: 'quality_management_review',
+        system_name: 'mima-cli',
+        payload: {
+          reviewed_by: 'qa',
+          procedures_version: 'v4',
+          scope: 'design_development_testing_monitoring',
+          action_items: 0,
+        },
+      }),
+    ).not.toThrow()
+    expect(() =>
+      validateGrcRecord({
+        record_type: 'deployer_obligations_review',
+        system_name: 'mima-cli',
+        payload: {
+          reviewed_by: 'ops',
+          system_name: 'hr-screener',
+          human_oversight_implemented: true,
+          workers_informed: false,
+          input_data_quality_verified: false,
+        },
+      }),
+    ).not.toThrow()
+  })
+
   it('checks types, ranges and dates', () => {
     const issues = collectGrcRecordIssues({
       record_type: 'governance_review',
