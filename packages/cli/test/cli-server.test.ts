@@ -631,6 +631,24 @@ describe('verify and audit-pack', () => {
     const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
     expect(again.code).toBe(2)
 
+    // By default a single .zip in the current directory, checked the same way.
+    const zipped = await runMima(['audit-pack', '--json'], { home, env: admin })
+    expect(zipped.code, zipped.stderr).toBe(0)
+    const zipPath = JSON.parse(zipped.stdout).path as string
+    expect(zipPath).toMatch(
+      new RegExp(`^${home}/mima-audit-pack-${server.workspaceId.slice(0, 8)}-\\d{4}-\\d{2}-\\d{2}\\.zip$`),
+    )
+    const zipReport = await runMima(['verify', '--pack', zipPath, '--public-key', summary.public_key], {
+      home: await createHome(),
+    })
+    expect(zipReport.code, zipReport.stdout + zipReport.stderr).toBe(0)
+    const bytes = await readFile(zipPath)
+    bytes[200] = (bytes[200] ?? 0) ^ 0xff
+    const brokenZip = join(home, 'broken.zip')
+    await writeFile(brokenZip, bytes)
+    const broken = await runMima(['verify', '--pack', brokenZip], { home: await createHome() })
+    expect(broken.code).toBe(1)
+
     // An edited attestation is caught even when the editor also fixes the manifest's file hashes.
     const forged = join(home, 'forged')
     await cp(out, forged, { recursive: true })

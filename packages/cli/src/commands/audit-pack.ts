@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import type { SignedTreeHead } from '@mima/core'
+import { writeZip } from '../archive/zip'
 import { UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
@@ -54,7 +55,7 @@ The ledger had ${manifest.tree_size} leaves; the server's Ed25519 tree-head key 
 
 ## Check it
 
-    npx @mima/cli verify --pack . --public-key <the server key you trust>
+    npx @mima/cli verify --pack <this .zip or directory> --public-key <the server key you trust>
 
 Or by hand, with any RFC 9162 implementation:
 
@@ -77,13 +78,20 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
   const createdAt = new Date()
   const out = resolve(
     stringValue(values, 'out') ??
-      `mima-audit-pack-${session.workspaceId.slice(0, 8)}-${createdAt.toISOString().slice(0, 10)}`,
+      `mima-audit-pack-${session.workspaceId.slice(0, 8)}-${createdAt.toISOString().slice(0, 10)}.zip`,
   )
-  const existing = await readdir(out).catch(() => undefined)
-  if (existing && existing.length > 0) {
-    throw new UsageError(`${out} already exists and is not empty`, {
-      hint: 'Choose another --out directory.',
-    })
+  const asZip = out.toLowerCase().endsWith('.zip')
+  if (asZip) {
+    if (await stat(out).catch(() => undefined)) {
+      throw new UsageError(`${out} already exists`, { hint: 'Choose another --out file.' })
+    }
+  } else {
+    const existing = await readdir(out).catch(() => undefined)
+    if (existing && existing.length > 0) {
+      throw new UsageError(`${out} already exists and is not empty`, {
+        hint: 'Choose another --out directory.',
+      })
+    }
   }
   if (!output.json)
     output.info(`Exporting workspace ${session.workspaceId} from ${session.config.baseUrl} ...`)
@@ -128,9 +136,19 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
       Object.entries(files).map(([name, text]) => [name, createHash('sha256').update(text).digest('hex')]),
     ),
   }
-  await mkdir(out, { recursive: true })
-  for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text)
-  await writeFile(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
+  if (asZip) {
+    const entries = [
+      { name: 'manifest.json', data: Buffer.from(manifestText) },
+      ...Object.entries(files).map(([name, text]) => ({ name, data: Buffer.from(text) })),
+    ]
+    await mkdir(dirname(out), { recursive: true })
+    await writeFile(out, writeZip(entries, createdAt), { flag: 'wx' })
+  } else {
+    await mkdir(out, { recursive: true })
+    for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text)
+    await writeFile(join(out, 'manifest.json'), manifestText)
+  }
 
   const summary = {
     path: out,
@@ -163,24 +181,26 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
 export const auditPackCommand: CommandSpec = {
   name: 'audit-pack',
   summary: 'Export evidence, attestations, tree head and proofs for an offline audit',
-  usage: ['audit-pack [--out DIR]'],
+  usage: ['audit-pack [--out FILE.zip | --out DIR]'],
   description:
-    'Writes a directory an auditor can check without access to the server: the signed tree head, every\n' +
+    'Writes a ZIP (or a directory) an auditor can check without access to the server: the signed tree head, every\n' +
     'ledger leaf, an inclusion proof per record, the evidence and attestations, readiness and gates, a\n' +
     'manifest with the SHA-256 of each file, and a README explaining the checks.\n' +
-    '`mima verify --pack DIR` runs them.',
+    '`mima verify --pack PATH` runs them.',
   options: {
     out: {
       type: 'string',
-      valueName: 'DIR',
-      description: 'Directory to create',
-      defaultLabel: 'mima-audit-pack-<ws>-<date>',
+      valueName: 'PATH',
+      description: 'A .zip file to write, or a directory to create',
+      defaultLabel: 'mima-audit-pack-<ws>-<date>.zip',
     },
   },
   json: true,
   examples: [
-    'mima audit-pack --out ./audit-2026-q4',
-    'mima verify --pack ./audit-2026-q4 --public-key 3b6a27…',
+    'mima audit-pack',
+    'mima audit-pack --out ./audit-2026-q4.zip',
+    'mima audit-pack --out ./audit-2026-q4        # a directory',
+    'mima verify --pack ./audit-2026-q4.zip --public-key 3b6a27…',
   ],
   run: runAuditPack,
 }

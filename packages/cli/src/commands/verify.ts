@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { hashValue, type SignedTreeHead } from '@mima/core'
+import { readZip } from '../archive/zip'
 import { RefusedError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
@@ -190,37 +191,59 @@ export interface PackManifest {
   files: Record<string, string>
 }
 
-async function readJsonFile<T>(path: string): Promise<T> {
-  let text: string
+/** Where a pack's files are read from: a directory or a ZIP archive. */
+interface PackSource {
+  readonly path: string
+  read(name: string): Promise<Buffer | undefined>
+}
+
+/** Opens an audit pack: a directory, or a `.zip` written by `mima audit-pack`. */
+export async function openPack(path: string): Promise<PackSource> {
+  let info: Awaited<ReturnType<typeof stat>>
   try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new RefusedError(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    )
-  }
-  try {
-    return JSON.parse(text) as T
+    info = await stat(path)
   } catch {
-    throw new RefusedError(`${path} is not valid JSON`)
+    throw new RefusedError(`no audit pack at ${path}`)
+  }
+  if (info.isDirectory()) {
+    return {
+      path,
+      read: (name) => readFile(join(path, name)).catch(() => undefined),
+    }
+  }
+  let entries: Map<string, Buffer>
+  try {
+    entries = new Map(readZip(await readFile(path)).map((entry) => [entry.name, entry.data]))
+  } catch (error) {
+    throw new RefusedError(`${path} is not a readable audit pack: ${(error as Error).message}`)
+  }
+  return { path, read: async (name) => entries.get(name) }
+}
+
+async function readJsonFile<T>(pack: PackSource, name: string): Promise<T> {
+  const bytes = await pack.read(name)
+  if (bytes === undefined) throw new RefusedError(`${pack.path}: ${name} is missing`)
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T
+  } catch {
+    throw new RefusedError(`${pack.path}: ${name} is not valid JSON`)
   }
 }
 
-/** Verifies an audit pack directory offline: no server, no credentials. */
+/** Verifies an audit pack (directory or ZIP) offline: no server, no credentials. */
 export async function verifyPack(
-  directory: string,
+  path: string,
   publicKeyFlag: string | undefined,
 ): Promise<{ checks: CheckResult[]; manifest: PackManifest }> {
-  const manifest = await readJsonFile<PackManifest>(join(directory, 'manifest.json'))
+  const pack = await openPack(path)
+  const manifest = await readJsonFile<PackManifest>(pack, 'manifest.json')
   if (manifest.format !== 'mima-audit-pack/1')
-    throw new RefusedError(`${directory} is not a Mima audit pack (format ${String(manifest.format)})`)
+    throw new RefusedError(`${path} is not a Mima audit pack (format ${String(manifest.format)})`)
   const checks: CheckResult[] = []
   const mismatched: string[] = []
   for (const [name, expected] of Object.entries(manifest.files ?? {})) {
-    let bytes: Buffer
-    try {
-      bytes = await readFile(join(directory, name))
-    } catch {
+    const bytes = await pack.read(name)
+    if (bytes === undefined) {
       mismatched.push(`${name} (missing)`)
       continue
     }
@@ -235,17 +258,15 @@ export async function verifyPack(
         : `changed since export: ${mismatched.join(', ')}`,
   })
   const key = publicKeyFlag ?? manifest.public_key
-  const head = await readJsonFile<SignedTreeHead>(join(directory, 'tree-head.json'))
+  const head = await readJsonFile<SignedTreeHead>(pack, 'tree-head.json')
   checks.push(await checkTreeHead(head, key, manifest.workspace_id))
-  const leavesText = await readFile(join(directory, 'leaves.jsonl'), 'utf8').catch(() => '')
+  const leavesText = (await pack.read('leaves.jsonl'))?.toString('utf8') ?? ''
   const leaves = leavesText
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as LedgerLeafRecord)
   checks.push(await checkLeaves(leaves, head))
-  const proofs = await readJsonFile<Array<InclusionProof & { record_id: string }>>(
-    join(directory, 'proofs.json'),
-  )
+  const proofs = await readJsonFile<Array<InclusionProof & { record_id: string }>>(pack, 'proofs.json')
   const byIndex = new Map(leaves.map((leaf) => [leaf.leaf_index, leaf]))
   let proven = 0
   const failures: CheckResult[] = []
@@ -264,7 +285,7 @@ export async function verifyPack(
       ? { check: 'inclusion', ok: true, detail: `${proven} record proofs verify against the signed root` }
       : failures[0]!,
   )
-  checks.push(await checkPackRecords(directory, manifest, leaves))
+  checks.push(await checkPackRecords(pack, manifest, leaves))
   if (publicKeyFlag === undefined) {
     checks.push({
       check: 'server key',
@@ -289,7 +310,7 @@ export async function verifyPack(
  * id, and the leaf index the server gave it. A record added to the pack afterwards has no leaf.
  */
 async function checkPackRecords(
-  directory: string,
+  pack: PackSource,
   manifest: PackManifest,
   leaves: readonly LedgerLeafRecord[],
 ): Promise<CheckResult> {
@@ -301,7 +322,7 @@ async function checkPackRecords(
     ['attestations.json', 'attestation_id'],
   ] as const) {
     if (manifest.files?.[file] === undefined) continue
-    const records = await readJsonFile<Array<Record<string, unknown>>>(join(directory, file))
+    const records = await readJsonFile<Array<Record<string, unknown>>>(pack, file)
     for (const record of Array.isArray(records) ? records : []) {
       const id = String(record[idField] ?? record.id)
       const leaf = byId.get(id)
@@ -357,7 +378,7 @@ async function runVerify(context: CommandContext): Promise<ExitCode> {
 export const verifyCommand: CommandSpec = {
   name: 'verify',
   summary: "Check the workspace's ledger (signed heads, consistency, inclusion) or an audit pack",
-  usage: ['verify [--record ID]... [--quick] [--public-key HEX]', 'verify --pack DIR [--public-key HEX]'],
+  usage: ['verify [--record ID]... [--quick] [--public-key HEX]', 'verify --pack PATH [--public-key HEX]'],
   description: [
     "Checks the workspace's Merkle ledger without trusting the server:",
     '  server key    the key that signs tree heads is pinned on first use (or with --public-key)',
@@ -383,8 +404,8 @@ export const verifyCommand: CommandSpec = {
     },
     pack: {
       type: 'string',
-      valueName: 'DIR',
-      description: 'Verify an audit pack directory offline (no credentials)',
+      valueName: 'PATH',
+      description: 'Verify an audit pack (.zip or directory) offline (no credentials)',
     },
   },
   json: true,
