@@ -33,6 +33,11 @@ export interface TestServer {
   database: Database
   api(key: string, method: string, path: string, body?: unknown): Promise<ApiResponse>
   createKey(role: Role): Promise<string>
+  /**
+   * Another connection to the same database, as a second replica would have (PostgreSQL: a new
+   * pool on the same schema; PGlite, one process only: the same database). Close it with `release`.
+   */
+  connectReplica(): Promise<{ database: Database; release(): Promise<void> }>
   close(): Promise<void>
 }
 
@@ -49,10 +54,15 @@ export async function startTestServer(
   const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
   let database: Database
   let dropSchema: (() => Promise<void>) | undefined
+  let connectReplica: TestServer['connectReplica']
   if (backend === 'postgres') {
     const url = process.env.MIMA_TEST_DATABASE_URL as string
     const schema = `mima_wh_${randomBytes(6).toString('hex')}`
     database = await createPostgresDatabase({ connectionString: url, schema, maxConnections: 5 })
+    connectReplica = async () => {
+      const replica = await createPostgresDatabase({ connectionString: url, schema, maxConnections: 3 })
+      return { database: replica, release: () => replica.close() }
+    }
     dropSchema = async () => {
       const admin = await createPostgresDatabase({ connectionString: url, maxConnections: 1 })
       try {
@@ -62,7 +72,9 @@ export async function startTestServer(
       }
     }
   } else {
-    database = await createPgliteDatabase()
+    const pglite = await createPgliteDatabase()
+    database = pglite
+    connectReplica = async () => ({ database: pglite, release: async () => {} })
   }
   const server = await startServer({
     database,
@@ -95,6 +107,7 @@ export async function startTestServer(
     server,
     database,
     api,
+    connectReplica,
     async createKey(role) {
       const { status, json } = await api(adminKey, 'POST', `/workspaces/${workspaceId}/keys`, {
         name: `test ${role}`,
