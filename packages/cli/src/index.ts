@@ -1,4 +1,10 @@
-export { CliError, MissingCredentialsError, RefusedError, UsageError } from './cli/cli-error'
+export {
+  CliError,
+  type CliErrorOptions,
+  MissingCredentialsError,
+  RefusedError,
+  UsageError,
+} from './cli/cli-error'
 export { EXIT_CODE_HELP, EXIT_CODES, type ExitCode } from './cli/exit-codes'
 export { type RunCliOptions, runCli } from './cli/run-cli'
 export {

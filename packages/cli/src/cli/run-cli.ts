@@ -215,6 +215,13 @@ async function dispatch(options: Required<RunCliOptions>, output: Output): Promi
 /**
  * Runs `mima` with the given arguments and returns the exit code; never throws. The bin calls
  * this with `process.argv.slice(2)`.
+ *
+ * @example
+ * ```ts
+ * import { EXIT_CODES, runCli } from '@mima/cli'
+ * const code = await runCli({ argv: ['gates', 'check', '--json'] })
+ * if (code === EXIT_CODES.failed) console.error('a required readiness gate failed')
+ * ```
  */
 export async function runCli(options: RunCliOptions): Promise<ExitCode> {
   const resolved: Required<RunCliOptions> = {
