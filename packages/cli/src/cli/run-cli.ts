@@ -88,7 +88,9 @@ async function dispatch(options: Required<RunCliOptions>, output: Output): Promi
       output.line(formatTopHelp(VERSION).trimEnd())
       return EXIT_CODES.ok
     }
-    throw new UsageError(`unknown flag ${argv.find((token) => token.startsWith('-')) ?? argv[0]}`, {
+    const known = new Set(['--json', '--no-color', '--color', '--base-url'])
+    const unknown = argv.find((token, index) => !known.has(token) && argv[index - 1] !== '--base-url')
+    throw new UsageError(unknown === undefined ? 'no command given' : `unknown flag ${unknown}`, {
       hint: 'Run `mima --help` for the commands and flags.',
     })
   }
