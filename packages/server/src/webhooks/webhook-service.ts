@@ -21,7 +21,11 @@ export interface WebhookDeliverySettings {
   sweepIntervalMs: number
   /** How often new ledger leaves are turned into `evidence.created`/`attestation.created` events. */
   ledgerPollIntervalMs: number
+  /** Finished deliveries older than this many days are deleted (default 30). */
+  deliveryRetentionDays?: number
 }
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** Most ledger leaves one webhook's feed reads per poll. */
 const LEDGER_BATCH = 200
@@ -77,6 +81,7 @@ export class WebhookService {
   readonly #sweepTimer: ReturnType<typeof setInterval>
   readonly #ledgerTimer: ReturnType<typeof setInterval>
   #polling = false
+  #prunedAt = 0
   #closed = false
 
   constructor(options: {
@@ -400,6 +405,21 @@ export class WebhookService {
       [now],
     )
     for (const row of rows) await this.attempt(row.workspace_id, row.delivery_id)
+    if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) await this.prune()
+  }
+
+  /** Deletes finished deliveries older than the retention period (at most 5 000 per call). */
+  async prune(now: Date = new Date()): Promise<number> {
+    this.#prunedAt = Date.now()
+    const days = this.#settings.deliveryRetentionDays ?? 30
+    const cutoff = new Date(now.getTime() - days * 24 * 60 * 60 * 1000).toISOString()
+    const { rowCount } = await this.#database.query(
+      `delete from webhook_deliveries where (workspace_id, delivery_id) in (
+         select workspace_id, delivery_id from webhook_deliveries
+          where status in ('succeeded', 'failed') and created_at < $1 limit 5000)`,
+      [cutoff],
+    )
+    return rowCount
   }
 
   #schedule(workspaceId: string, deliveryId: string, delayMs: number): void {

@@ -38,6 +38,8 @@ export interface WebhooksFeatureOptions {
   sweepIntervalMs?: number
   /** How often new ledger leaves are read for `evidence.created`/`attestation.created` (default 1 000 ms). */
   ledgerPollIntervalMs?: number
+  /** Finished deliveries are kept this many days in the delivery log (default 30). */
+  deliveryRetentionDays?: number
   /** Host name resolver used when a URL is registered (tests). */
   resolve?: HostResolver
 }
@@ -114,6 +116,7 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         retryDelaysMs: options.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 600_000],
         sweepIntervalMs: options.sweepIntervalMs ?? 15_000,
         ledgerPollIntervalMs: options.ledgerPollIntervalMs ?? 1_000,
+        deliveryRetentionDays: options.deliveryRetentionDays ?? 30,
       }
       let secretBox: Promise<SecretBox> | undefined
       const secrets = (): Promise<SecretBox> => {

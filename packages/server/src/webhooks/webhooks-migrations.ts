@@ -50,4 +50,9 @@ export const WEBHOOKS_MIGRATIONS: readonly Migration[] = [
       create index webhooks_ledger_feed on webhooks (workspace_id) where ledger_cursor is not null
     `,
   },
+  {
+    // Finished deliveries are pruned after the retention period (see WebhookService.sweep).
+    id: '032_webhook_deliveries_retention',
+    sql: `create index webhook_deliveries_finished on webhook_deliveries (created_at) where status in ('succeeded', 'failed')`,
+  },
 ]

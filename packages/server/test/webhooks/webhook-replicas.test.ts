@@ -91,5 +91,12 @@ describe.each(BACKENDS)('webhook delivery across replicas (%s)', (backend) => {
     expect(new Set(requests.map((request) => request.headers['x-mima-delivery'])).size).toBe(3)
     const types = requests.map((request) => request.headers['x-mima-event']).sort()
     expect(types).toEqual(['approval.expired', 'evidence.created', 'evidence.created'])
+
+    // Finished deliveries leave the log once the retention period (30 days) is over.
+    const log = `${ws}/webhooks/${created.json.id}/deliveries`
+    expect((await server.api(server.adminKey, 'GET', log)).json.deliveries).toHaveLength(3)
+    expect(await first.prune(new Date())).toBe(0)
+    expect(await first.prune(new Date(Date.now() + 31 * 24 * 60 * 60 * 1000))).toBe(3)
+    expect((await server.api(server.adminKey, 'GET', log)).json.deliveries).toEqual([])
   })
 })
