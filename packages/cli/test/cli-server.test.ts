@@ -504,7 +504,7 @@ describe('verify and audit-pack', () => {
     const firstReport = JSON.parse(first.stdout)
     expect(firstReport.verified).toBe(true)
     expect(firstReport.checks.map((check: { check: string }) => check.check)).toEqual(
-      expect.arrayContaining(['server key', 'tree head', 'consistency', 'leaves']),
+      expect.arrayContaining(['server key', 'tree head', 'consistency', 'leaves', 'inclusion']),
     )
 
     const pushed = await runMima(

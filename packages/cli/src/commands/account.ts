@@ -230,6 +230,8 @@ async function runWhoami(context: CommandContext): Promise<ExitCode> {
     )
     output.line(`API key    ${local.api_key}  (${local.api_key_source})`)
     if (me.role) output.line(`Role       ${me.role}`)
+    if (me.key_name || me.key_id)
+      output.line(`Key name   ${me.key_name ?? ''}${me.key_id ? `  (${me.key_id})` : ''}`)
   }
   if (mismatch) {
     throw new CliError(

@@ -162,6 +162,15 @@ async function verifyOnline(context: CommandContext): Promise<ExitCode> {
       } else throw error
     }
   }
+  if (records.length === 0 && head.tree_size > 0) {
+    // Without --record, prove the newest leaf: the server's proofs must agree with its signed head.
+    const proof = await session.api.request<InclusionProof>(
+      'GET',
+      session.api.workspacePath('ledger/proofs/inclusion'),
+      { query: { leaf_index: head.tree_size - 1, tree_size: head.tree_size } },
+    )
+    checks.push(checkInclusion('the newest record', proof, head))
+  }
 
   const allOk = checks.every((check) => check.ok)
   if (allOk) {
@@ -386,7 +395,7 @@ export const verifyCommand: CommandSpec = {
     '  consistency   the head extends the last head this machine verified (nothing removed or rewritten;',
     '                kept in ~/.mima/ledger/)',
     '  leaves        every leaf is re-hashed and the root recomputed (skip with --quick)',
-    '  inclusion     each --record ID is proven to be in the tree',
+    '  inclusion     each --record ID (or, without one, the newest record) is proven to be in the tree',
     'With --pack it checks an audit pack offline instead. Exit 0 verified, 1 a check failed, 3 server error.',
   ].join('\n'),
   options: {
