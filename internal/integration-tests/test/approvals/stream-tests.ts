@@ -85,6 +85,22 @@ export function streamTests(shared: SharedFixture): void {
       data: { approval_id: second.data.approval_id, status: 'expired' },
     })
     expect(await expiring).toMatchObject({ code: 'approval_timeout' })
+
+    // Nobody waits on this one: the server's own deadline timer expires it and tells the stream.
+    const created = await fetch(`${baseUrl}/workspaces/${workspaceId}/governance/approvals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fixture.agentKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action_type: 'unattended', timeout_seconds: 1 }),
+    })
+    const { approval_id: unattendedId } = (await created.json()) as { approval_id: string }
+    expect((await stream.next()).value).toMatchObject({
+      event: 'approval.requested',
+      data: { approval_id: unattendedId },
+    })
+    expect((await stream.next()).value).toMatchObject({
+      event: 'approval.expired',
+      data: { approval_id: unattendedId, status: 'expired' },
+    })
     controller.abort()
   })
 
