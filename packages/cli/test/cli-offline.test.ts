@@ -37,6 +37,7 @@ describe('mima (no server needed)', () => {
       const spec = await entry.load()
       paths.push([entry.name], ...(spec.subcommands ?? []).map((sub) => [entry.name, sub.name]))
     }
+    for (const record of PUSH_RECORDS) paths.push(['push', record.recordType])
     // Four at a time: each is a fresh process.
     for (let start = 0; start < paths.length; start += 4) {
       await Promise.all(
