@@ -186,6 +186,12 @@ describe.each(BACKENDS)('attestations on %s', (backend) => {
         status: 413,
         code: 'payload_too_large',
       },
+      {
+        path: '/external',
+        body: `${JSON.stringify(payload()).slice(0, -1)},"deep":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+        status: 422,
+        code: 'validation_failed',
+      },
       { path: '/batch', body: { records: 'nope' }, status: 422, code: 'validation_failed' },
       {
         path: '/batch',

@@ -68,6 +68,8 @@ export function parseAttestation(value: unknown, fallbackIdempotencyKey?: string
     verdict = verifyAttestationSignature(value as unknown as AttestationPayload)
   } catch (error) {
     if (MimaError.isInstance(error)) throw new InvalidField('record', error.message)
+    // Pathologically deep nesting overflows the canonicaliser's recursion: refuse it as input.
+    if (error instanceof RangeError) throw new InvalidField('record', 'The record is nested too deeply.')
     throw error
   }
   if (verdict === 'invalid') {

@@ -65,6 +65,8 @@ export function parseEvidence(
     recordHash = hashValue(value)
   } catch (error) {
     if (MimaError.isInstance(error)) throw new InvalidField('record', error.message)
+    // Pathologically deep nesting overflows the canonicaliser's recursion: refuse it as input.
+    if (error instanceof RangeError) throw new InvalidField('record', 'The record is nested too deeply.')
     throw error
   }
   return {
