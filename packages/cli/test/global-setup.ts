@@ -33,14 +33,16 @@ export default function setup(): void {
   if (stale.length === 0) return
   process.stderr.write(`[cli tests] building (stale: ${stale.join(', ')}) ...\n`)
   try {
-    execFileSync(
-      'pnpm',
-      ['exec', 'turbo', 'run', 'build', '--filter=@mima/cli...', '--output-logs=errors-only'],
-      {
-        cwd: join(packages, '..'),
-        stdio: 'inherit',
-      },
-    )
+    if (stale.length === 1 && stale[0] === 'cli') {
+      // Only the CLI changed (the usual case under `turbo run test`, which built the dependencies).
+      execFileSync('pnpm', ['run', 'build'], { cwd: join(packages, 'cli'), stdio: 'inherit' })
+    } else {
+      execFileSync(
+        'pnpm',
+        ['exec', 'turbo', 'run', 'build', '--filter=@mima/cli...', '--output-logs=errors-only'],
+        { cwd: join(packages, '..'), stdio: 'inherit' },
+      )
+    }
   } catch (error) {
     // The CLI itself must build; a sibling whose build is broken only matters if it has no dist.
     const missing = RUNTIME.filter((name) => !existsSync(entry(name)))
