@@ -1,5 +1,6 @@
 import { requireWorkspace } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { booleanQuery } from '../http/query'
 import { type ServerKey, serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Queryable } from '../storage/database'
 import { buildAuditPack } from './audit-pack'
@@ -20,7 +21,8 @@ async function readServerKey(database: Queryable): Promise<ServerKey> {
  * `GET /workspaces/{ws}/governance/audit-pack` (admin or approver keys): the workspace's audit pack
  * as a ZIP, with headers `x-bundle-hash` (SHA-256 of manifest.json), `x-record-count` (ledger
  * records covered), `x-pack-sig` (Ed25519 signature of manifest.json by the ledger key) and
- * `x-pack-public-key`. What the Python `mima audit-pack` downloads.
+ * `x-pack-public-key`. What the Python `mima audit-pack` downloads. `?proofs=false` leaves out
+ * the per-record inclusion proofs (large ledgers: the leaves and the signed root suffice).
  */
 export const auditPackFeature: ServerFeature = defineFeature({
   name: 'audit-pack',
@@ -43,6 +45,7 @@ export const auditPackFeature: ServerFeature = defineFeature({
         ledger: server.ledger,
         serverKey: await serverKey(),
         workspaceId,
+        includeProofs: booleanQuery(c, 'proofs') ?? true,
       })
       const date = new Date().toISOString().slice(0, 10)
       return c.body(new Uint8Array(pack.zip), 200, {

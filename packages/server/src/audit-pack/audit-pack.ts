@@ -21,6 +21,11 @@ export interface BuildAuditPackOptions {
   workspaceId: string
   /** Generation time (default now). */
   now?: Date
+  /**
+   * Write `ledger/proofs.jsonl` (default true). Proofs grow as n·log n; for a very large ledger
+   * `leaves.jsonl` and the signed root already let an auditor check every record.
+   */
+  includeProofs?: boolean
 }
 
 /** A built audit pack. */
@@ -61,10 +66,14 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
  * RFC 9162 inclusion paths (leaf upward) of every leaf, computed from the leaf hashes in
  * O(n log n), and the root they make (checked against the signed head before the pack is served).
  */
-export function inclusionPathsOf(leafHashes: readonly string[]): { root: string; paths: string[][] } {
+export function inclusionPathsOf(
+  leafHashes: readonly string[],
+  options: { paths?: boolean } = {},
+): { root: string; paths: string[][] } {
+  const withPaths = options.paths ?? true
   if (leafHashes.length === 0) return { root: sha256Hex(new Uint8Array(0)), paths: [] }
   const hashes = leafHashes.map((hash) => Buffer.from(hash, 'hex'))
-  const paths: string[][] = leafHashes.map(() => [])
+  const paths: string[][] = withPaths ? leafHashes.map(() => []) : []
   const node = (left: Buffer, right: Buffer): Buffer =>
     createHash('sha256').update(Buffer.of(1)).update(left).update(right).digest()
   // Subtree [start, end): returns its hash and appends, to every leaf inside, the sibling hashes
@@ -75,10 +84,12 @@ export function inclusionPathsOf(leafHashes: readonly string[]): { root: string;
     while (split * 2 < end - start) split *= 2
     const left = build(start, start + split)
     const right = build(start + split, end)
-    const leftHex = left.toString('hex')
-    const rightHex = right.toString('hex')
-    for (let index = start; index < start + split; index++) paths[index]?.push(rightHex)
-    for (let index = start + split; index < end; index++) paths[index]?.push(leftHex)
+    if (withPaths) {
+      const leftHex = left.toString('hex')
+      const rightHex = right.toString('hex')
+      for (let index = start; index < start + split; index++) paths[index]?.push(rightHex)
+      for (let index = start + split; index < end; index++) paths[index]?.push(leftHex)
+    }
     return node(left, right)
   }
   return { root: build(0, hashes.length).toString('hex'), paths }
@@ -166,7 +177,11 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
     if (page.length === 0) break
     leaves.push(...page)
   }
-  const { root, paths } = inclusionPathsOf(leaves.map((leaf) => leaf.leaf_hash))
+  const includeProofs = options.includeProofs ?? true
+  const { root, paths } = inclusionPathsOf(
+    leaves.map((leaf) => leaf.leaf_hash),
+    { paths: includeProofs },
+  )
   if (leaves.length !== head.tree_size || root !== head.root_hash) {
     throw new Error(
       `Audit pack: the stored leaves (${leaves.length}) do not reproduce the signed root of ${head.tree_size} leaves.`,
@@ -248,7 +263,9 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
     'gates.json': json({ policies, check: gateCheck }),
     'ledger/tree-head.json': json(head),
     'ledger/leaves.jsonl': leaves.map((leaf) => `${JSON.stringify(leaf)}\n`).join(''),
-    'ledger/proofs.jsonl': leaves
+  }
+  if (includeProofs) {
+    files['ledger/proofs.jsonl'] = leaves
       .map(
         (leaf, index) =>
           `${JSON.stringify({
@@ -260,7 +277,7 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
             inclusion_path: paths[index] ?? [],
           })}\n`,
       )
-      .join(''),
+      .join('')
   }
   const hashes = Object.fromEntries(Object.entries(files).map(([name, text]) => [name, sha256Hex(text)]))
   const manifest = json({

@@ -222,6 +222,26 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     expect(typeof gates.check.passed).toBe('boolean')
   })
 
+  it('leaves the proofs out on request (?proofs=false), still signed and verifiable from the leaves', async () => {
+    const response = await fetch(
+      `${server.url}/api/workspaces/${server.workspaceId}/governance/audit-pack?proofs=false`,
+      { headers: { authorization: `Bearer ${server.adminKey}` } },
+    )
+    expect(response.status).toBe(200)
+    const slim = readStoredZip(Buffer.from(await response.arrayBuffer()))
+    expect(slim.has('ledger/proofs.jsonl')).toBe(false)
+    expect(slim.has('ledger/leaves.jsonl')).toBe(true)
+    const manifestBytes = slim.get('manifest.json') as Buffer
+    expect(Object.keys(JSON.parse(manifestBytes.toString('utf8')).files)).not.toContain('ledger/proofs.jsonl')
+    expect(verifyEd25519(publicKey, manifestBytes, response.headers.get('x-pack-sig') as string)).toBe(true)
+    const bad = await server.api(
+      server.adminKey,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/audit-pack?proofs=maybe`,
+    )
+    expect(bad.status).toBe(422)
+  })
+
   it.runIf(hasUnzip)('is a valid ZIP for the system unzip', () => {
     const directory = mkdtempSync(join(tmpdir(), 'mima-pack-'))
     try {
