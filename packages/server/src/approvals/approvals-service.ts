@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { hashValue, MimaError } from '@mima/core'
-import { createServerEvent, type EventBus, type ServerEvent, waitForEvent } from '../events/event-bus'
+import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
 import type { Principal } from '../http/context'
 import { httpError } from '../http/errors'
 import type { Database, Queryable } from '../storage/database'
@@ -166,6 +166,7 @@ export class ApprovalsService {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
     this.#sweepTimer = undefined
     this.#unsubscribeExpiries()
+    this.#unsubscribeWaiters?.()
     this.#expiries.clear()
     this.#shutdown.abort()
     this.#resolveClosed()
@@ -256,12 +257,8 @@ export class ApprovalsService {
     if (row.status !== 'pending' || waitSeconds <= 0) return row
     const holdUntil = Math.min(this.#now().getTime() + waitSeconds * 1000, row.expires_at.getTime())
     for (;;) {
-      const waiter = waitForEvent(
-        this.#events,
-        (event) =>
-          event.workspaceId === principal.workspaceId &&
-          event.data.approval_id === approvalId &&
-          event.type !== 'approval.requested',
+      const waiter = this.#waitForChange(
+        `${principal.workspaceId}\u0000${approvalId}`,
         holdUntil - this.#now().getTime(),
         options.signal,
       )
@@ -495,6 +492,49 @@ export class ApprovalsService {
       for (const [key, at] of this.#expiries) if (at <= now) this.#expiries.delete(key)
       this.#arm()
     }
+  }
+
+  // Held long-polls by approval: one bus subscription dispatches each event to its waiters only.
+  readonly #waiters = new Map<string, Set<(event: ServerEvent) => void>>()
+  #unsubscribeWaiters: (() => void) | undefined
+
+  #waitForChange(
+    key: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): { promise: Promise<ServerEvent | undefined>; cancel: () => void } {
+    this.#unsubscribeWaiters ??= this.#events.subscribe((event) => {
+      if (event.type === 'approval.requested') return
+      const waiting = this.#waiters.get(`${event.workspaceId}\u0000${String(event.data.approval_id)}`)
+      if (waiting) for (const wake of [...waiting]) wake(event)
+    })
+    let resolve: (event: ServerEvent | undefined) => void = () => {}
+    const promise = new Promise<ServerEvent | undefined>((done) => {
+      resolve = done
+    })
+    let waiting = this.#waiters.get(key)
+    if (waiting === undefined) {
+      waiting = new Set()
+      this.#waiters.set(key, waiting)
+    }
+    const set = waiting
+    const finish = (event: ServerEvent | undefined): void => {
+      if (!set.delete(finish)) return
+      if (set.size === 0 && this.#waiters.get(key) === set) this.#waiters.delete(key)
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      this.#shutdown.signal.removeEventListener('abort', onAbort)
+      resolve(event)
+    }
+    const onAbort = (): void => finish(undefined)
+    set.add(finish)
+    const timer = setTimeout(onAbort, Math.max(0, timeoutMs))
+    if (signal?.aborted || this.isClosed) onAbort()
+    else {
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.#shutdown.signal.addEventListener('abort', onAbort, { once: true })
+    }
+    return { promise, cancel: onAbort }
   }
 
   #track(key: string, expiresAt: number): void {
