@@ -20,6 +20,10 @@ export interface TestServerOptions {
   database?: 'pglite' | 'postgres'
   /** Override body/batch limits. */
   limits?: Partial<ServerLimits>
+  /** The bootstrap admin key's value (random by default). */
+  adminKey?: string
+  /** The bootstrap workspace's id (a UUIDv7 by default). */
+  workspaceId?: string
 }
 
 /** A running in-process Mima server on an ephemeral 127.0.0.1 port. */
@@ -61,7 +65,7 @@ function migratedSnapshot(): Promise<Blob> {
  * ```
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
+  const adminKey = options.adminKey ?? `mima_test_${randomBytes(24).toString('base64url')}`
   let dropSchema: (() => Promise<void>) | undefined
   let database: Database
   if (options.database === 'postgres') {
@@ -87,6 +91,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     host: '127.0.0.1',
     logger: silentLogger,
     bootstrapApiKey: adminKey,
+    ...(options.workspaceId === undefined ? {} : { bootstrapWorkspaceId: options.workspaceId }),
     onBootstrap: () => {},
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   })
