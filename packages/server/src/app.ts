@@ -16,6 +16,8 @@
  *    (server 001–009, grc 010–019, approvals 020–029, webhooks 030–039). Tables lead their keys
  *    with `workspace_id`. They run in id order on start (see `collectMigrations`).
  * 4. Answer 2xx only after your transaction committed (`await database.transaction(...)`).
+ * 5. Timers, LISTEN connections and other resources: release them in `server.onClose(fn)`, which
+ *    `close()` runs after the HTTP server stopped and before the database closes.
  */
 import { MimaError } from '@mima/core'
 import { type Context, Hono } from 'hono'
