@@ -169,6 +169,35 @@ describe('push, register, acknowledge', () => {
     expect(result.stdout).toMatch(/Readiness change:|No score change yet/)
   })
 
+  it('honours --base-url (over the environment) and refuses type flags next to --stdin', async () => {
+    const home = await createHome()
+    const result = await runMima(
+      [
+        'push',
+        'vendor_risk',
+        '--vendor',
+        'v',
+        '--tier',
+        'low',
+        '--last-reviewed',
+        '2026-01-01',
+        '--no-delta',
+        '--json',
+        '--base-url',
+        `${server.baseUrl}/api`,
+      ],
+      { home, env: { ...admin, MIMA_BASE_URL: 'http://127.0.0.1:9/api' } },
+    )
+    expect(result.code, result.stderr).toBe(0)
+    const mixed = await runMima(['push', 'vendor_risk', '--stdin', '--vendor', 'v'], {
+      home,
+      env: admin,
+      stdin: '{}',
+    })
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toContain('drop --vendor')
+  })
+
   it('sends a validated --stdin record', async () => {
     const record = {
       record_type: 'vendor_risk',

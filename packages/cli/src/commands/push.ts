@@ -291,6 +291,12 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
   const dryRun = booleanValue(parsed.values, 'dry-run')
   let record: WireRecord
   if (booleanValue(parsed.values, 'stdin')) {
+    const given = spec?.flags.filter((flag) => parsed.values[flag.name] !== undefined) ?? []
+    if (given.length > 0) {
+      throw new UsageError(
+        `mima push --stdin takes the whole record from stdin; drop ${given.map((flag) => `--${flag.name}`).join(', ')}`,
+      )
+    }
     record = parseStdinRecord(await readStdin(context.stdin), context.env, parsed.values)
     if (spec && record.record_type !== spec.recordType) {
       throw new RefusedError(`--stdin: record_type ${record.record_type} does not match ${spec.recordType}`)
@@ -349,7 +355,11 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
     return EXIT_CODES.ok
   }
 
-  return sendRecord(context, record, !booleanValue(parsed.values, 'no-delta'))
+  return sendRecord(
+    { ...context, baseUrlFlag: stringValue(parsed.values, 'base-url') },
+    record,
+    !booleanValue(parsed.values, 'no-delta'),
+  )
 }
 
 /**
