@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { hashValue, MimaError } from '@mima/core'
 import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
 import type { Principal } from '../http/context'
@@ -103,6 +104,8 @@ export class ApprovalsService {
     this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
     this.#now = options.now ?? (() => new Date())
     this.#onError = options.onError ?? (() => {})
+    // Every held long-poll and stream listens for shutdown: thousands of listeners are expected.
+    setMaxListeners(0, this.#shutdown.signal)
     // Expiry: a timer armed for the earliest pending deadline this process knows of (its own
     // requests, other replicas' through events, and what was pending at start). Reads, lists and
     // decisions also expire overdue requests lazily, so nothing depends on this timer alone.
