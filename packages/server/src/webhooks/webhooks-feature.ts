@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { hashValue } from '@mima/core'
 import type { Context } from 'hono'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
 import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
@@ -189,27 +190,57 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         // returns it this once.
         const secret = given ?? `whsec_${randomBytes(32).toString('base64url')}`
         const sealed = (await secrets()).seal(secret)
-        const webhook = await database.transaction((transaction) =>
-          insertWebhook(transaction, {
+        // Where workspace data is sent is part of the audit trail: a `webhook_event` ledger leaf.
+        const webhook = await database.transaction(async (transaction) => {
+          const appender = await server.ledger.lock(transaction, principal.workspaceId)
+          const createdAt = new Date()
+          const stored = await insertWebhook(transaction, {
             workspaceId: principal.workspaceId,
             webhookId: randomUUID(),
             url: url.toString(),
             events,
             secretSealed: sealed,
             createdBy: principal.keyName,
-            createdAt: new Date(),
+            createdAt,
             followLedger: events.some((event) => event in LEDGER_EVENTS),
-          }),
-        )
+          })
+          const change = {
+            action: 'webhook_created',
+            webhook_id: stored.id,
+            url: stored.url,
+            events,
+            by: principal.keyName,
+          }
+          await appender.append([
+            {
+              kind: 'webhook_event',
+              recordId: randomUUID(),
+              recordHash: hashValue(change),
+              acceptedAt: createdAt.toISOString(),
+            },
+          ])
+          return stored
+        })
         return c.json(given === undefined ? { ...webhook, secret, secret_generated: true } : webhook, 201)
       })
 
       api.delete(`${BASE}/:id`, async (c) => {
-        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        const { workspaceId, keyName } = requireWorkspace(c, { roles: ['admin'] })
         const id = await resolveId(c, workspaceId)
-        const deleted = await database.transaction((transaction) =>
-          deleteWebhook(transaction, workspaceId, id),
-        )
+        const deleted = await database.transaction(async (transaction) => {
+          const appender = await server.ledger.lock(transaction, workspaceId)
+          if (!(await deleteWebhook(transaction, workspaceId, id))) return false
+          const change = { action: 'webhook_deleted', webhook_id: id, by: keyName }
+          await appender.append([
+            {
+              kind: 'webhook_event',
+              recordId: randomUUID(),
+              recordHash: hashValue(change),
+              acceptedAt: new Date().toISOString(),
+            },
+          ])
+          return true
+        })
         if (!deleted) throw httpError('not_found', `No webhook "${id}" in this workspace.`)
         return c.json({ deleted: true, id })
       })

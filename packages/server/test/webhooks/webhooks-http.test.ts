@@ -276,6 +276,15 @@ describe.each(BACKENDS)('webhooks over HTTP (%s)', (backend) => {
       expect((await server.api(key, 'GET', base)).status).toBe(403)
       expect((await server.api(key, 'POST', base, { url: receiver.url })).status).toBe(403)
     }
+    const webhookLeaves = async (): Promise<number> => {
+      const { json } = await server.api(
+        server.adminKey,
+        'GET',
+        `/workspaces/${server.workspaceId}/ledger/leaves?limit=10000`,
+      )
+      return json.leaves.filter((leaf: { kind: string }) => leaf.kind === 'webhook_event').length
+    }
+    const leavesBefore = await webhookLeaves()
     const created = await register({ url: receiver.url, secret: 'k' })
     const id: string = created.json.id
     expect((await server.api(ingestKey, 'DELETE', `${base}/${id}`)).status).toBe(403)
@@ -294,6 +303,8 @@ describe.each(BACKENDS)('webhooks over HTTP (%s)', (backend) => {
     expect(deleted.json).toEqual({ deleted: true, id })
     expect((await server.api(server.adminKey, 'DELETE', `${base}/${id}`)).status).toBe(404)
     expect((await server.api(server.adminKey, 'GET', base)).json.webhooks).toEqual([])
+    // Creating and deleting a webhook are ledger leaves (where data goes is part of the audit trail).
+    expect(await webhookLeaves()).toBe(leavesBefore + 2)
   })
 
   it('refuses bad input with 4xx and stores nothing', async () => {
