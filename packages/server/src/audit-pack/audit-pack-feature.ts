@@ -46,6 +46,7 @@ export const auditPackFeature: ServerFeature = defineFeature({
         serverKey: await serverKey(),
         workspaceId,
         includeProofs: booleanQuery(c, 'proofs') ?? true,
+        baseUrl: new URL(c.req.url).origin,
       })
       const date = new Date().toISOString().slice(0, 10)
       return c.body(new Uint8Array(pack.zip), 200, {

@@ -21,8 +21,10 @@ export interface BuildAuditPackOptions {
   workspaceId: string
   /** Generation time (default now). */
   now?: Date
+  /** The server's base URL as the client reached it (recorded in the manifest). */
+  baseUrl?: string
   /**
-   * Write `ledger/proofs.jsonl` (default true). Proofs grow as n·log n; for a very large ledger
+   * Write `proofs.json` (default true). Proofs grow as n·log n; for a very large ledger
    * `leaves.jsonl` and the signed root already let an auditor check every record.
    */
   includeProofs?: boolean
@@ -61,6 +63,9 @@ interface EvidenceRow {
 
 const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex')
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
+// A JSON array with one compact item a line: valid JSON, diffable, and small for many items.
+const jsonLines = (items: readonly unknown[]): string =>
+  items.length === 0 ? '[]\n' : `[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]\n`
 
 /**
  * RFC 9162 inclusion paths (leaf upward) of every leaf, computed from the leaf hashes in
@@ -131,28 +136,32 @@ signed by the server's Ed25519 key \`${head.public_key}\`.
 - \`summary.json\`: counts, readiness and gate status at generation time.
 - \`evidence.csv\`: evidence received in the last 12 months (spreadsheet view; a field starting
   with = + - @ gets a leading ' so spreadsheets do not run it).
-- \`evidence.jsonl\`: every evidence record in the covered ledger, one JSON object a line.
+- \`evidence.json\`: every evidence record in the covered ledger, with its \`leaf_index\`.
 - \`readiness.json\`, \`gates.json\`: readiness per framework; gate policies and their check.
-- \`ledger/tree-head.json\`: the signed tree head.
-- \`ledger/leaves.jsonl\`: every ledger leaf in order (\`leaf_index\`, \`leaf_hash\`, \`kind\`,
-  \`record_id\`, \`leaf_data\`).
-- \`ledger/proofs.jsonl\`: an RFC 9162 inclusion proof per leaf against the signed head.
+- \`tree-head.json\`: the signed tree head.
+- \`leaves.jsonl\`: every ledger leaf in order (\`leaf_index\`, \`leaf_hash\`, \`kind\`, \`record_id\`,
+  \`leaf_data\`).
+- \`proofs.json\`: an RFC 9162 inclusion proof per leaf against the signed head.
 - \`manifest.json\`: the SHA-256 of every file above; \`manifest.sig.json\`: the server's
   signature of manifest.json.
 
 ## Verify offline
 
+    npx @mima/cli verify --pack <this .zip or its unpacked folder> --public-key <the server key you trust>
+
+runs every check below. By hand:
+
 1. \`manifest.sig.json\`: \`signature\` is an Ed25519 signature, by \`public_key\`, of the exact bytes
    of \`manifest.json\`; \`bundle_hash\` is their SHA-256. Pin the server key you trust
    (\`GET /api/ledger/public-key\`) instead of taking the one in the pack.
 2. Each file's SHA-256 must equal its entry in \`manifest.json\` \`files\`.
-3. \`ledger/tree-head.json\`: \`verifySignedTreeHead(head, publicKey)\` from @mima/core (Ed25519 over the
+3. \`tree-head.json\`: \`verifySignedTreeHead(head, publicKey)\` from @mima/core (Ed25519 over the
    canonical JSON of \`{ root_hash, timestamp, tree_size, v: "mima-sth/1", workspace_id }\`).
 4. Every \`leaf_hash\` is \`SHA-256(0x00 || leaf_data)\`; \`rootFromLeafHashes(leaf hashes)\` must give
    \`root_hash\`: an edited, removed or reordered record changes it.
-5. Each line of \`ledger/proofs.jsonl\` passes \`verifyInclusionProof({ leafHash, leafIndex, treeSize,
+5. Each entry of \`proofs.json\` passes \`verifyInclusionProof({ leafHash, leafIndex, treeSize,
    proof: inclusion_path, rootHash })\`: one record can be checked without the others.
-6. An evidence record's leaf is the one with its \`record_id\` (and its \`leaf_index\`).
+6. An evidence record's leaf is the one with its \`record_id\`, at its \`leaf_index\`.
 `
 }
 
@@ -258,30 +267,29 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
     'README.md': readme(workspaceId, head, generatedAt),
     'summary.json': json(summary),
     'evidence.csv': csv,
-    'evidence.jsonl': evidence.map((record) => `${JSON.stringify(record)}\n`).join(''),
+    'evidence.json': jsonLines(evidence),
     'readiness.json': json(readiness),
     'gates.json': json({ policies, check: gateCheck }),
-    'ledger/tree-head.json': json(head),
-    'ledger/leaves.jsonl': leaves.map((leaf) => `${JSON.stringify(leaf)}\n`).join(''),
+    'tree-head.json': json(head),
+    'leaves.jsonl': leaves.map((leaf) => `${JSON.stringify(leaf)}\n`).join(''),
   }
   if (includeProofs) {
-    files['ledger/proofs.jsonl'] = leaves
-      .map(
-        (leaf, index) =>
-          `${JSON.stringify({
-            leaf_index: leaf.leaf_index,
-            record_id: leaf.record_id,
-            kind: leaf.kind,
-            leaf_hash: leaf.leaf_hash,
-            tree_size: head.tree_size,
-            inclusion_path: paths[index] ?? [],
-          })}\n`,
-      )
-      .join('')
+    files['proofs.json'] = jsonLines(
+      leaves.map((leaf, index) => ({
+        record_id: leaf.record_id,
+        kind: leaf.kind,
+        leaf_index: leaf.leaf_index,
+        tree_size: head.tree_size,
+        leaf_hash: leaf.leaf_hash,
+        inclusion_path: paths[index] ?? [],
+      })),
+    )
   }
   const hashes = Object.fromEntries(Object.entries(files).map(([name, text]) => [name, sha256Hex(text)]))
   const manifest = json({
     format: AUDIT_PACK_FORMAT,
+    created_at: generatedAt,
+    base_url: options.baseUrl ?? null,
     workspace_id: workspaceId,
     generated_at: generatedAt,
     tree_size: head.tree_size,

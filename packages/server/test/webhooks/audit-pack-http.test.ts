@@ -115,7 +115,7 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     expect(headers.get('x-bundle-hash')).toMatch(/^[0-9a-f]{64}$/)
     expect(headers.get('x-pack-sig')).toMatch(/^[0-9a-f]{128}$/)
     expect(headers.get('x-pack-public-key')).toBe(publicKey)
-    const head = JSON.parse(files.get('ledger/tree-head.json')?.toString('utf8') ?? '{}') as SignedTreeHead
+    const head = JSON.parse(files.get('tree-head.json')?.toString('utf8') ?? '{}') as SignedTreeHead
     expect(Number(headers.get('x-record-count'))).toBe(head.tree_size)
     // 3 evidence records, the approval decision and the gate change are ledger leaves.
     expect(head.tree_size).toBeGreaterThanOrEqual(5)
@@ -138,9 +138,9 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
       'gates.json',
       'manifest.json',
       'manifest.sig.json',
-      'ledger/tree-head.json',
-      'ledger/leaves.jsonl',
-      'ledger/proofs.jsonl',
+      'tree-head.json',
+      'leaves.jsonl',
+      'proofs.json',
     ]) {
       expect(files.has(name), name).toBe(true)
     }
@@ -167,11 +167,11 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
   })
 
   it("verifies offline: signed tree head, leaf hashes, root, and every record's inclusion proof", async () => {
-    const head = JSON.parse(files.get('ledger/tree-head.json')?.toString('utf8') ?? '{}') as SignedTreeHead
+    const head = JSON.parse(files.get('tree-head.json')?.toString('utf8') ?? '{}') as SignedTreeHead
     expect(await verifySignedTreeHead(head, publicKey)).toBe(true)
     expect(await verifySignedTreeHead({ ...head, tree_size: head.tree_size - 1 }, publicKey)).toBe(false)
 
-    const leaves = lines(files.get('ledger/leaves.jsonl'))
+    const leaves = lines(files.get('leaves.jsonl'))
     expect(leaves).toHaveLength(head.tree_size)
     leaves.forEach((leaf, index) => {
       expect(leaf.leaf_index).toBe(index)
@@ -181,7 +181,7 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     expect(treeSize).toBe(head.tree_size)
     expect(bytesToHex(rootHash)).toBe(head.root_hash)
 
-    const proofs = lines(files.get('ledger/proofs.jsonl'))
+    const proofs = JSON.parse(files.get('proofs.json')?.toString('utf8') ?? '[]') as Record<string, unknown>[]
     expect(proofs).toHaveLength(head.tree_size)
     for (const proof of proofs) {
       const input = {
@@ -196,7 +196,10 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     }
 
     // Each evidence record sits at its leaf, whose data names it.
-    const evidence = lines(files.get('evidence.jsonl'))
+    const evidence = JSON.parse(files.get('evidence.json')?.toString('utf8') ?? '[]') as Record<
+      string,
+      unknown
+    >[]
     expect(evidence.map((record) => record.record_id).sort()).toEqual([...evidenceIds].sort())
     for (const record of evidence) {
       const leaf = leaves[record.leaf_index as number] as Record<string, unknown>
@@ -229,10 +232,10 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     )
     expect(response.status).toBe(200)
     const slim = readStoredZip(Buffer.from(await response.arrayBuffer()))
-    expect(slim.has('ledger/proofs.jsonl')).toBe(false)
-    expect(slim.has('ledger/leaves.jsonl')).toBe(true)
+    expect(slim.has('proofs.json')).toBe(false)
+    expect(slim.has('leaves.jsonl')).toBe(true)
     const manifestBytes = slim.get('manifest.json') as Buffer
-    expect(Object.keys(JSON.parse(manifestBytes.toString('utf8')).files)).not.toContain('ledger/proofs.jsonl')
+    expect(Object.keys(JSON.parse(manifestBytes.toString('utf8')).files)).not.toContain('proofs.json')
     expect(verifyEd25519(publicKey, manifestBytes, response.headers.get('x-pack-sig') as string)).toBe(true)
     const bad = await server.api(
       server.adminKey,
