@@ -345,7 +345,7 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
     if (onTimeout === 'raise') throw new ApprovalTimeoutError(approvalId, timeoutSeconds)
     warn(
       `[mima] Approval '${approvalId}' for '${request.actionType}' was not decided within ${timeoutSeconds}s; ` +
-        "proceeding because onTimeout is 'proceed'. The oversight record says timeout_unblocked and earns no EUAIA_ART14.",
+        "proceeding because onTimeout is 'proceed'. The oversight record says timeout_unblocked and earns no eu_ai_act:art_14.",
     )
     return new TimeoutToken({
       approvalId,

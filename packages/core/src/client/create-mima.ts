@@ -41,6 +41,24 @@ import type {
 
 const HASH = /^(?:[0-9a-f]{64})?$/
 const REJECTION_CODES = new Set(['bad_request', 'validation_failed', 'payload_too_large'])
+const REJECTION_STATUSES = new Set([400, 413, 422])
+
+/**
+ * The server refused the record for good (bad input): report it, never retry it. Judged by the
+ * code and by the status, since the server may name a precise code (e.g. `approval_token_invalid`
+ * or `signature_invalid` with a 422).
+ */
+function isRejection(failure: MimaError): boolean {
+  return (
+    REJECTION_CODES.has(failure.code) ||
+    (failure.status !== undefined && REJECTION_STATUSES.has(failure.status))
+  )
+}
+
+/** The server already holds a record with this idempotency key. */
+function isConflict(failure: MimaError): boolean {
+  return failure.code === 'conflict' || failure.status === 409
+}
 const encoder = new TextEncoder()
 const systemClock: Clock = { now: () => Date.now() }
 const consoleLogger: Logger = { warn: (message) => console.warn(message) }
@@ -284,7 +302,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       } catch (error) {
         const failure = asMimaError(error, 'Batch push')
         if (failure.status === 404) batchUnsupported = true
-        else if (!REJECTION_CODES.has(failure.code)) throw failure
+        else if (!isRejection(failure)) throw failure
         // 400/413/422 for the whole batch: send one by one so one bad record cannot block the rest.
       }
     }
@@ -296,9 +314,9 @@ export function createMima(options: MimaOptions = {}): Mima {
         sent++
       } catch (error) {
         const failure = asMimaError(error, 'Attestation push')
-        if (failure.code === 'conflict')
+        if (isConflict(failure))
           sent++ // already stored under this idempotency key
-        else if (REJECTION_CODES.has(failure.code)) rejected.push(failure.message)
+        else if (isRejection(failure)) rejected.push(failure.message)
         else {
           if (failure.status === 404 && sent === 0) batchUnsupported = false // the workspace is missing, not the batch route
           throw failure
@@ -354,8 +372,8 @@ export function createMima(options: MimaOptions = {}): Mima {
             sent++
           } catch (error) {
             const failure = asMimaError(error, 'GRC push')
-            if (failure.code === 'conflict') sent++
-            else if (REJECTION_CODES.has(failure.code)) {
+            if (isConflict(failure)) sent++
+            else if (isRejection(failure)) {
               rejected++
               report(failure, 'background')
             } else throw failure
@@ -480,9 +498,9 @@ export function createMima(options: MimaOptions = {}): Mima {
       }
     } catch (error) {
       const failure = asMimaError(error, 'Attestation push')
-      if (failure.code === 'conflict') {
+      if (isConflict(failure)) {
         result = emptyResult(record, 'sent', 'already recorded under this idempotency key')
-      } else if (REJECTION_CODES.has(failure.code)) {
+      } else if (isRejection(failure)) {
         report(failure, where)
         return emptyResult(record, 'rejected', failure.message)
       } else {
@@ -773,8 +791,8 @@ export function createMima(options: MimaOptions = {}): Mima {
       return grcResult(keyed, await transport.postEvidence(ws, prepareEvidence(keyed, ws)))
     } catch (error) {
       const failure = asMimaError(error, 'GRC push')
-      if (failure.code === 'conflict') return empty('already recorded under this idempotency key')
-      if (REJECTION_CODES.has(failure.code)) {
+      if (isConflict(failure)) return empty('already recorded under this idempotency key')
+      if (isRejection(failure)) {
         report(failure, where)
         return empty(failure.message)
       }

@@ -26,7 +26,7 @@ export interface GrcResult {
   /** The server's id; `""` when the record was not accepted. */
   readonly recordId: string
   readonly recordType: string
-  /** Control ids the record maps to, e.g. `EUAIA_ART14`. */
+  /** Canonical control ids the record maps to, e.g. `eu_ai_act:art_14` or `iso_42001:6.1.2`. */
   readonly mappedControls: readonly string[]
   /** `ok` on success, otherwise what went wrong. */
   readonly detail: string

@@ -54,3 +54,37 @@ describe('GRC HMAC signatures (Python SDK compatible)', () => {
     expect(() => pythonJson({ x: Number.NaN })).toThrow(/NaN/)
   })
 })
+
+describe('the Python SDK signing before it knows its workspace (reference §1.8, ordering bug)', () => {
+  // What the Python SDK sends for a client's first GRC record when the workspace id is resolved
+  // lazily: the HMAC covers "workspace_id":null, the record is posted to the real workspace.
+  const signedWithNull = {
+    ...record,
+    client_sig: grcHmacPortable(key, grcSigningMessage(record, null)),
+    client_sig_algo: 'hmac-sha256' as const,
+  }
+
+  it('builds the null-workspace message exactly as Python does', () => {
+    expect(grcSigningMessage(record, null)).toBe(
+      canonical.replace('"workspace_id":"ws-uuid-1234"', '"workspace_id":null'),
+    )
+  })
+
+  it('accepts the null-workspace signature when the check with the workspace fails', () => {
+    expect(verifyGrcSignature(signedWithNull, { key, workspaceId })).toBe(true)
+    expect(verifyGrcSignature(signedWithNull, { key, workspaceId: 'any-other' })).toBe(true)
+  })
+
+  it('still binds the key, payload and time in the null form', () => {
+    expect(verifyGrcSignature(signedWithNull, { key: 'other-key', workspaceId })).toBe(false)
+    expect(
+      verifyGrcSignature(
+        { ...signedWithNull, payload: { ...signedWithNull.payload, granted: false } },
+        { key, workspaceId },
+      ),
+    ).toBe(false)
+    expect(
+      verifyGrcSignature({ ...signedWithNull, occurred_at: '2026-06-21T00:00:00Z' }, { key, workspaceId }),
+    ).toBe(false)
+  })
+})

@@ -11,7 +11,11 @@ const encoder = new TextEncoder()
 export interface GrcSignatureOptions {
   /** The HMAC key: bytes, or a string taken as its UTF-8 bytes. Any length. */
   readonly key: string | Uint8Array
-  /** The workspace the record is pushed to. Must be known before signing (the Python SDK signs `null` here for a client's first record when it resolves the workspace lazily). */
+  /**
+   * The workspace the record is pushed to. Must be known before signing. (The Python SDK signs
+   * `null` here for a client's first record when it resolves the workspace lazily;
+   * {@link verifyGrcSignature} accepts that form too.)
+   */
   readonly workspaceId: string
 }
 
@@ -19,9 +23,10 @@ export interface GrcSignatureOptions {
  * The exact message the Python SDK HMACs for a GRC record (reference §1.8):
  * `json.dumps({occurred_at, payload, record_type, system_name, workspace_id}, sort_keys=True,
  * separators=(",", ":"))` with `ensure_ascii`. `occurred_at` is `""` when absent. Not covered:
- * `identity`, `resource`, `environment`.
+ * `identity`, `resource`, `environment`. `workspaceId: null` gives the form the Python SDK signs
+ * before it has resolved its workspace (`"workspace_id":null`).
  */
-export function grcSigningMessage(record: GrcWireRecord, workspaceId: string): string {
+export function grcSigningMessage(record: GrcWireRecord, workspaceId: string | null): string {
   return pythonJson({
     occurred_at: record.occurred_at ?? '',
     payload: record.payload,
@@ -55,16 +60,29 @@ export function signGrcRecord(record: GrcWireRecord, options: GrcSignatureOption
   }
 }
 
-/** Whether `record.client_sig` is the HMAC of the record for this key and workspace (constant-time compare). */
+function sameHex(given: string, expected: string): boolean {
+  let difference = 0
+  for (let index = 0; index < 64; index++) difference |= given.charCodeAt(index) ^ expected.charCodeAt(index)
+  return difference === 0
+}
+
+/**
+ * Whether `record.client_sig` is the HMAC of the record for this key and workspace
+ * (constant-time compare).
+ *
+ * Also accepted: the HMAC of the message built with `"workspace_id": null`. The Python SDK builds
+ * and signs a GRC record *before* it resolves its workspace through `GET /api/me` (reference §1.8,
+ * "ordering bug"), so a client configured without a workspace id signs its first record with
+ * `null` while the record is posted to — and stored in — its real workspace. The `null` form is
+ * still bound to the key, payload, type, system and time; it only lacks the workspace binding, which
+ * the key itself provides (an HMAC key belongs to one workspace's configuration).
+ */
 export function verifyGrcSignature(record: GrcWireRecord, options: GrcSignatureOptions): boolean {
   const given = record.client_sig
   if (typeof given !== 'string' || given.length !== 64) return false
-  const expected = hmacHex(options.key, grcSigningMessage(record, options.workspaceId))
-  let difference = 0
   const lowered = given.toLowerCase()
-  for (let index = 0; index < 64; index++)
-    difference |= lowered.charCodeAt(index) ^ expected.charCodeAt(index)
-  return difference === 0
+  if (sameHex(lowered, hmacHex(options.key, grcSigningMessage(record, options.workspaceId)))) return true
+  return sameHex(lowered, hmacHex(options.key, grcSigningMessage(record, null)))
 }
 
 /** HMAC-SHA256 with @noble/hashes only (used by tests to prove both paths agree). */
