@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Database, Queryable, QueryResult } from './database'
 
@@ -22,10 +23,28 @@ const types = {
   },
 }
 
+// Parameterised DML runs as a named prepared statement, so each connection plans it once (the
+// ledger's one-statement append is a large CTE whose planning otherwise costs as much as running it).
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i
+const statementNames = new Map<string, string>()
+function statementName(sql: string): string | undefined {
+  let name = statementNames.get(sql)
+  if (name === undefined) {
+    if (!PREPARABLE.test(sql) || statementNames.size > 5000) return undefined
+    name = `mima_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`
+    statementNames.set(sql, name)
+  }
+  return name
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[])
+      const name = params.length > 0 ? statementName(sql) : undefined
+      const result =
+        name === undefined
+          ? await client.query(sql, params as unknown[])
+          : await client.query({ name, text: sql, values: params as unknown[] })
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 }
     },
   }
