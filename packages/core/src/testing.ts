@@ -30,6 +30,11 @@ export interface MimaRecorderOptions {
   readonly supportsBatch?: boolean
   /** Return a reason to reject an attestation (HTTP 422, or `rejected` in a batch). */
   readonly reject?: (record: AttestationPayload) => string | undefined
+  /**
+   * Return a reason to refuse an approval token at redemption (HTTP 422
+   * `approval_token_invalid`). By default every token redeems once: a second redemption is refused.
+   */
+  readonly refuseApproval?: (token: string, toolName: string) => string | undefined
 }
 
 /**
@@ -46,6 +51,8 @@ export interface MimaRecorder {
   readonly attestations: readonly AttestationPayload[]
   /** Accepted GRC records, in arrival order, each once. */
   readonly evidence: readonly GrcWireRecord[]
+  /** Approval tokens redeemed (`POST …/approvals/redeem`), in order, each once. */
+  readonly redeemedTokens: readonly string[]
   /** Every request, including duplicates and rejected ones. */
   readonly requests: readonly RecordedRequest[]
   /** Accepted attestations of one tool. */
@@ -76,6 +83,8 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
   const evidence: GrcWireRecord[] = []
   const requests: RecordedRequest[] = []
   const seen = new Map<string, string>()
+  const redeemedTokens: string[] = []
+  const redemptions = new Map<string, { redemptionId: unknown; approvalId: string }>()
   let counter = 0
 
   function acceptAttestation(record: AttestationPayload): { status: number; body: Record<string, unknown> } {
@@ -159,6 +168,40 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
       const rejected = results.filter((result) => result.status === 'rejected').length
       return json(200, { accepted: records.length - rejected, rejected, results })
     }
+    if (method === 'POST' && rest === 'approvals/redeem') {
+      const request = (body ?? {}) as { token?: unknown; tool_name?: unknown; redemption_id?: unknown }
+      if (
+        typeof request.token !== 'string' ||
+        request.token === '' ||
+        typeof request.tool_name !== 'string'
+      ) {
+        return json(400, {
+          error: { code: 'validation_failed', message: 'token and tool_name are required' },
+        })
+      }
+      const refusal = (message: string): RecordedResponse =>
+        json(422, { error: { code: 'approval_token_invalid', message } })
+      const earlier = redemptions.get(request.token)
+      if (earlier !== undefined && earlier.redemptionId !== request.redemption_id)
+        return refusal('approval_token was already used; a token is valid once.')
+      const reason =
+        earlier === undefined ? options.refuseApproval?.(request.token, request.tool_name) : undefined
+      if (reason !== undefined) return refusal(reason)
+      let redemption = earlier
+      if (redemption === undefined) {
+        counter++
+        redemption = { redemptionId: request.redemption_id, approvalId: `apr_${counter}` }
+        redemptions.set(request.token, redemption)
+        redeemedTokens.push(request.token)
+      }
+      return json(200, {
+        status: 'redeemed',
+        approval_id: redemption.approvalId,
+        redemption_id: request.redemption_id,
+        action_type: request.tool_name,
+        redeemed_at: new Date().toISOString(),
+      })
+    }
     if (method === 'POST' && rest === 'grc/evidence') {
       const record = body as GrcWireRecord
       if (typeof record?.record_type !== 'string' || typeof record.payload !== 'object') {
@@ -198,6 +241,7 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
     workspaceId,
     attestations,
     evidence,
+    redeemedTokens,
     requests,
     attestationsFor: (toolName) => attestations.filter((record) => record.tool_name === toolName),
     handle,
@@ -205,6 +249,8 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
       attestations.length = 0
       evidence.length = 0
       requests.length = 0
+      redeemedTokens.length = 0
+      redemptions.clear()
       seen.clear()
     },
   }

@@ -2,6 +2,7 @@ import ts from 'typescript'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { hashValue } from '../hashing/sha256'
 import { createTestMima } from '../testing'
+import type { AttestOptions } from './types'
 
 describe('attest typing and decorator syntax', () => {
   it('infers parameters and return types, sync and async', () => {
@@ -14,6 +15,13 @@ describe('attest typing and decorator syntax', () => {
       async (id: number) => ({ id }),
     )
     expectTypeOf(async).returns.toEqualTypeOf<Promise<{ id: number }>>()
+    // With an approval token every call is redeemed first: always a promise.
+    const gated = mima.attest({ toolName: 'gated', approvalToken: 'tok' }, (a: number) => a * 2)
+    expectTypeOf(gated).returns.toEqualTypeOf<Promise<number>>()
+    // Options built elsewhere may or may not hold a token: either shape.
+    const options: AttestOptions<[number], number> = { toolName: 'maybe' }
+    const either = mima.attest(options, (a: number) => a)
+    expectTypeOf(either).returns.toEqualTypeOf<number | Promise<number>>()
     // @ts-expect-error: wrong argument type
     sync('1', 'x')
     expect(sync(1, 'x')).toBe('1x')

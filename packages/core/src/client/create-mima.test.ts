@@ -591,7 +591,7 @@ describe('signatures, trace, evidence and approvals', () => {
     )
     expect(await approve()).toBe('apr_1')
     const paths = server.requests.map((request) => request.path.split('/governance/')[1])
-    expect(paths).toEqual(['attestations/external', 'grc/evidence'])
+    expect(paths).toEqual(['approvals/redeem', 'attestations/external', 'grc/evidence'])
     expect(server.recorder.attestations[0]?.approval_token).toBe('apt_123')
     expect(server.recorder.evidence[0]?.record_type).toBe('human_oversight')
   })
@@ -657,5 +657,106 @@ describe('signatures, trace, evidence and approvals', () => {
   it('validates pushed hashes', async () => {
     const mima = client()
     await expect(mima.push('t', 'XYZ', '')).rejects.toMatchObject({ code: 'validation_failed' })
+  })
+})
+
+describe('approval gate (fail closed)', () => {
+  const governed = (): string[] =>
+    server.requests.map((request) => request.path.split('/governance/')[1] ?? request.path)
+
+  it('redeems the token before the function runs, then attests with it', async () => {
+    const mima = client()
+    let seenAtRun: string[] = []
+    const refund = mima.attest({ toolName: 'refund', approvalToken: 'tok_1' }, (order: string) => {
+      seenAtRun = governed()
+      return `refunded ${order}`
+    })
+    expect(await refund('A-1')).toBe('refunded A-1')
+    expect(seenAtRun).toEqual(['approvals/redeem'])
+    expect(server.requests[0]?.body).toMatchObject({ token: 'tok_1', tool_name: 'refund' })
+    expect(governed()).toEqual(['approvals/redeem', 'attestations/external'])
+    expect(server.recorder.attestations[0]?.approval_token).toBe('tok_1')
+  })
+
+  it('never runs the function for a refused token, whatever onError says', async () => {
+    for (const onError of ['silent', 'warn', 'raise'] as const) {
+      server.recorder.clear()
+      const mima = client({ onError })
+      let runs = 0
+      const act = mima.attest({ toolName: 'payout', approvalToken: `tok_${onError}` }, () => ++runs)
+      expect(await act()).toBe(1)
+      const failure = await act().catch((error: unknown) => error)
+      expect(MimaError.isInstance(failure) && failure.code).toBe('approval_token_invalid')
+      expect((failure as MimaError).status).toBe(422)
+      expect(runs).toBe(1)
+      expect(server.recorder.attestationsFor('payout')).toHaveLength(1)
+    }
+  })
+
+  it('refuses what the server refuses (another tool) and gives the approval id to the attested context', async () => {
+    server.recorder.clear()
+    const refusing = await startTestServer({
+      refuseApproval: (_token, tool) => (tool === 'open_account' ? 'approves close_account' : undefined),
+    })
+    try {
+      const mima = client({ baseUrl: refusing.url })
+      let runs = 0
+      const open = mima.attest({ toolName: 'open_account', approvalToken: 'tok_c' }, async () => ++runs)
+      await expect(open()).rejects.toMatchObject({ code: 'approval_token_invalid' })
+      expect(runs).toBe(0)
+      const close = mima.attest({ toolName: 'close_account', approvalToken: 'tok_c' }, async () =>
+        getAttestedContext(),
+      )
+      expect((await close())?.approvalId).toMatch(/^apr_/)
+    } finally {
+      await refusing.close()
+    }
+  })
+
+  it('fails closed with a retryable network_error when the server is unreachable', async () => {
+    const port = server.port
+    await server.close()
+    const mima = client({ retry: { limit: 0 }, onError: 'silent' })
+    let runs = 0
+    const act = mima.attest({ toolName: 'wire', approvalToken: 'tok_down' }, () => ++runs)
+    const failure = await act().catch((error: unknown) => error)
+    expect(MimaError.isInstance(failure) && failure.code).toBe('network_error')
+    expect((failure as MimaError).retryable).toBe(true)
+    expect(runs).toBe(0)
+    server = await startTestServer({}, port) // for afterEach
+  })
+
+  it('a retried redemption whose answer was lost still runs the function once', async () => {
+    server.script({ match: /approvals\/redeem$/, status: 503, thenRecord: true })
+    const mima = client()
+    let runs = 0
+    const act = mima.attest({ toolName: 'refund', approvalToken: 'tok_lost' }, async () => ++runs)
+    expect(await act()).toBe(1)
+    const redeems = server.requests.filter((request) => request.path.endsWith('approvals/redeem'))
+    expect(redeems).toHaveLength(2)
+    const ids = redeems.map((request) => (request.body as { redemption_id?: string }).redemption_id)
+    expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(ids[1]).toBe(ids[0])
+    expect(server.recorder.redeemedTokens).toEqual(['tok_lost'])
+  })
+
+  it('does not redeem a timeout that proceeded (empty token)', async () => {
+    const mima = client()
+    const result = mima.attest(
+      {
+        toolName: 'notify',
+        approvalToken: {
+          token: '',
+          oversightEvidence: {
+            record_type: 'human_oversight',
+            payload: { oversight_status: 'timeout_unblocked' },
+            system_name: '',
+          },
+        },
+      },
+      () => 'sent',
+    )()
+    expect(await result).toBe('sent')
+    expect(governed()).not.toContain('approvals/redeem')
   })
 })

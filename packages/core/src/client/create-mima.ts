@@ -21,7 +21,12 @@ import { uuidv7 } from '../ids/uuidv7'
 import { createOutbox, isEvidence, type OutboxEntry } from '../outbox/outbox'
 import { ed25519Sign, seedBytes, verifyingKeyHex } from '../signing/ed25519'
 import { toHex } from '../signing/hex'
-import { createTransport, type EvidenceResponse, type Transport } from '../transport/transport'
+import {
+  createTransport,
+  type EvidenceResponse,
+  type RedemptionResponse,
+  type Transport,
+} from '../transport/transport'
 import { registerForExit, unregisterForExit } from './exit-hooks'
 import type {
   ApprovalTokenInput,
@@ -574,6 +579,69 @@ export function createMima(options: MimaOptions = {}): Mima {
     return sending
   }
 
+  // ---- approval gate ---------------------------------------------------------------------
+  /**
+   * Redeems an approval token at the server before the action it approves runs. Resolves only when
+   * the server consumed it for `toolName`; otherwise throws `approval_token_invalid` (refused:
+   * reused, forged, expired, another tool's or workspace's) or, when the server cannot be asked
+   * (unreachable, 5xx, 429), the retryable transport error. Never reported through `onError`:
+   * this is enforcement, not recording.
+   */
+  async function redeemApproval(
+    token: string,
+    toolName: string,
+    contextHash: string | undefined,
+  ): Promise<{ approvalId: string }> {
+    // One id per redemption: the transport's retries of it are answered again, not refused.
+    const redemptionId = uuidv7(clock.now())
+    const refused = (message: string, cause?: MimaError): MimaError =>
+      new MimaError(
+        'approval_token_invalid',
+        `attest(${toolName}): the approval token was not redeemed, so the action did not run — ${message}`,
+        {
+          ...(cause === undefined ? {} : { cause }),
+          ...(cause?.status === undefined ? {} : { status: cause.status }),
+          ...(cause?.requestId === undefined ? {} : { requestId: cause.requestId }),
+          ...(cause === undefined || cause.code === 'approval_token_invalid'
+            ? {}
+            : { details: { cause_code: cause.code } }),
+        },
+      )
+    let answer: RedemptionResponse
+    try {
+      const ws = await workspaceId()
+      answer = await transport.redeemApproval(ws, {
+        token,
+        tool_name: toolName,
+        redemption_id: redemptionId,
+        ...(contextHash ? { context_hash: contextHash } : {}),
+      })
+    } catch (error) {
+      const failure = asMimaError(error, 'Approval redemption')
+      if (failure.retryable) {
+        throw new MimaError(
+          failure.code,
+          `attest(${toolName}): the approval could not be redeemed, so the action did not run (fail closed); retry later — ${failure.message}`,
+          {
+            cause: failure,
+            retryable: true,
+            ...(failure.status === undefined ? {} : { status: failure.status }),
+            ...(failure.requestId === undefined ? {} : { requestId: failure.requestId }),
+          },
+        )
+      }
+      throw refused(failure.message, failure)
+    }
+    // Fail closed on an answer that does not redeem this token for this tool and context.
+    if (answer.status !== 'redeemed' || typeof answer.approval_id !== 'string' || answer.approval_id === '') {
+      throw refused('the server did not confirm the redemption.')
+    }
+    if (answer.action_type !== toolName || (contextHash && answer.context_hash !== contextHash)) {
+      throw refused(`the server redeemed it for action '${String(answer.action_type)}', not this one.`)
+    }
+    return { approvalId: answer.approval_id }
+  }
+
   // ---- attest ----------------------------------------------------------------------------
   function wrap<This, Args extends unknown[], Result>(
     options: AttestOptions<Args, Result>,
@@ -683,19 +751,27 @@ export function createMima(options: MimaOptions = {}): Mima {
       }
     }
 
-    return function attested(this: This, ...args: Args): Result {
+    /** Runs `fn` attested. `gated` (an approval was presented): always a promise, whose send is awaited. */
+    function invoke(
+      self: This,
+      args: Args,
+      input: CanonicalSnapshot | undefined,
+      callContext: AttestedContext,
+      gated: boolean,
+    ): Result {
       const startedAt = clock.now()
-      // Capture the input before the call: the function may mutate its arguments.
-      const input = canonicalOrReport(() => (hashInput ? hashInput(...args) : args), 'input', 'call')
       const started = monotonic()
       let result: Result
       try {
-        result = runAttested(context, () => fn.apply(this, args))
+        result = runAttested(callContext, () => fn.apply(self, args))
       } catch (error) {
-        finish(startedAt, started, input, 'error', error)?.catch(deferIfRaise)
-        throw error
+        if (!gated) {
+          finish(startedAt, started, input, 'error', error)?.catch(deferIfRaise)
+          throw error
+        }
+        result = Promise.reject(error) as Result
       }
-      if (!isPromiseLike(result)) {
+      if (!gated && !isPromiseLike(result)) {
         finish(startedAt, started, input, 'value', result)?.catch(deferIfRaise)
         return result
       }
@@ -711,6 +787,26 @@ export function createMima(options: MimaOptions = {}): Mima {
           throw error
         },
       ) as Result
+    }
+
+    const redeemToken = approval?.token ? approval.token : undefined
+
+    return function attested(this: This, ...args: Args): Result {
+      // Capture the input before the call: the function may mutate its arguments.
+      const input = canonicalOrReport(() => (hashInput ? hashInput(...args) : args), 'input', 'call')
+      if (approval === undefined) return invoke(this, args, input, context, false)
+      // An approval gates the action (fail closed): its token is redeemed at the server BEFORE
+      // `fn` runs, and `fn` runs only when the server consumed it for this tool. Refused, or the
+      // server unreachable: `fn` never runs and the error is thrown whatever `onError` says.
+      return (async () => {
+        let callContext = context
+        if (redeemToken !== undefined) {
+          const redeemed = await redeemApproval(redeemToken, toolName, approval.contextHash)
+          if (callContext.approvalId === undefined)
+            callContext = { ...callContext, approvalId: redeemed.approvalId }
+        }
+        return await invoke(this, args, input, callContext, true)
+      })() as Result
     }
   }
 

@@ -64,6 +64,8 @@ export interface ApprovalTokenInput {
   readonly token: string
   /** The approval's id, exposed through the attested context. */
   readonly approvalId?: string
+  /** SHA-256 hex of the approved context; when set, the redemption also checks it. */
+  readonly contextHash?: string
   /** A `human_oversight` record pushed once the attestation is accepted. */
   readonly oversightEvidence?: GrcWireRecord
 }
@@ -76,7 +78,14 @@ export interface AttestOptions<Args extends readonly unknown[] = readonly unknow
   readonly modelId?: string
   /** Overrides the client's `authorisedBy` for this tool. */
   readonly authorisedBy?: AuthorisedBy
-  /** Sent as `approval_token`; an attestation with a token is always sent at once. */
+  /**
+   * An approval gate. A non-empty token is redeemed at the server BEFORE each call runs the
+   * function (fail closed): a reused, forged, expired or other action's token throws
+   * `approval_token_invalid` and an unreachable server a retryable `network_error`, and the
+   * function does not run, whatever `onError` says. The attestation then carries the token as
+   * `approval_token` (sent at once), and the server links it to the approval. With an approval
+   * token the wrapped function always returns a promise (decorate async methods only).
+   */
   readonly approvalToken?: string | ApprovalTokenInput
   /** What to hash as the input (default: the argument array). */
   readonly hashInput?: (...args: Args) => unknown
@@ -95,10 +104,21 @@ export interface AttestDecorator {
 
 /** `mima.attest`: wraps a function, or returns a method decorator. */
 export interface AttestFunction {
+  /** With an approval token: each call first redeems it at the server, so the result is a promise. */
   <This, Args extends unknown[], Result>(
-    options: AttestOptions<Args, Result> | string,
+    options: AttestOptions<Args, Result> & { readonly approvalToken: string | ApprovalTokenInput },
+    fn: (this: This, ...args: Args) => Result,
+  ): (this: This, ...args: Args) => Promise<Awaited<Result>>
+  /** Without one: a sync function stays sync. */
+  <This, Args extends unknown[], Result>(
+    options: (AttestOptions<Args, Result> & { readonly approvalToken?: undefined }) | string,
     fn: (this: This, ...args: Args) => Result,
   ): (this: This, ...args: Args) => Result
+  /** An approval token that may or may not be there. */
+  <This, Args extends unknown[], Result>(
+    options: AttestOptions<Args, Result>,
+    fn: (this: This, ...args: Args) => Result,
+  ): (this: This, ...args: Args) => Result | Promise<Awaited<Result>>
   (options: AttestOptions | string): AttestDecorator
 }
 

@@ -52,6 +52,26 @@ export interface EvidenceResponse {
   detail?: string
 }
 
+/** The server's answer to an approval redemption (`POST …/approvals/redeem`). */
+export interface RedemptionResponse {
+  status?: string
+  approval_id?: string
+  redemption_id?: string
+  action_type?: string
+  context_hash?: string
+  approved_by?: string
+  redeemed_at?: string
+}
+
+/** What an approval redemption sends. */
+export interface RedemptionRequest {
+  token: string
+  tool_name: string
+  context_hash?: string
+  /** Client-chosen: a retry of the same redemption (its answer lost) is answered again. */
+  redemption_id: string
+}
+
 export interface Transport {
   /** The same endpoints with one attempt and a 5 s timeout (for the last flush at process exit). */
   readonly quick: Omit<Transport, 'quick'>
@@ -59,6 +79,8 @@ export interface Transport {
   postAttestation(workspaceId: string, record: AttestationPayload): Promise<AttestationResponse>
   postBatch(workspaceId: string, records: readonly AttestationPayload[]): Promise<BatchResponse>
   postEvidence(workspaceId: string, record: GrcWireRecord): Promise<EvidenceResponse>
+  /** Redeems an approval token before the action it approves runs. */
+  redeemApproval(workspaceId: string, body: RedemptionRequest): Promise<RedemptionResponse>
 }
 
 const RETRY_STATUS = [408, 429, 500, 502, 503, 504]
@@ -158,6 +180,11 @@ export function createTransport(options: TransportOptions): Transport {
         method: 'post',
         json: record,
         idempotencyKey: record.idempotency_key,
+      }),
+    redeemApproval: (workspaceId, body) =>
+      request(http, 'Approval redemption', workspacePath(workspaceId, 'approvals/redeem'), {
+        method: 'post',
+        json: body,
       }),
   })
   return { ...endpoints(client), quick: endpoints(quickClient) }

@@ -25,13 +25,20 @@ export interface ApprovalRow {
   reason: string | null
   decision_leaf_index: number | null
   token_expires_at: Date | null
+  /** When the token was used: redeemed before the action ran, or presented by an attestation. */
   consumed_at: Date | null
+  /** The attestation that presented (or, after a redemption, was linked to) the token. */
   consumed_by: string | null
+  /** Set when an SDK redeemed the token before running the action (then `consumed_by` links later). */
+  redeemed_at: Date | null
+  redeemed_by_key_id: string | null
+  redemption_id: string | null
 }
 
 const COLUMNS = `workspace_id, approval_id, action_type, context, context_hash, description, system_name,
   agent_name, approver_hint, status, requested_by_key_id, requested_by, requested_at, expires_at,
-  decided_by_key_id, decided_by, decided_at, reason, decision_leaf_index, token_expires_at, consumed_at, consumed_by`
+  decided_by_key_id, decided_by, decided_at, reason, decision_leaf_index, token_expires_at, consumed_at, consumed_by,
+  redeemed_at, redeemed_by_key_id, redemption_id`
 
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null
@@ -48,6 +55,9 @@ function normalise(row: Record<string, unknown>): ApprovalRow {
     decided_at: toDate(row.decided_at),
     token_expires_at: toDate(row.token_expires_at),
     consumed_at: toDate(row.consumed_at),
+    redeemed_at: toDate(row.redeemed_at),
+    redeemed_by_key_id: (row.redeemed_by_key_id as string | null | undefined) ?? null,
+    redemption_id: (row.redemption_id as string | null | undefined) ?? null,
     decision_leaf_index: row.decision_leaf_index === null ? null : Number(row.decision_leaf_index),
   }
 }
@@ -240,6 +250,69 @@ export async function markConsumed(
       consumption.consumedBy,
       consumption.now.toISOString(),
     ],
+  )
+  const row = result.rows[0]
+  return row === undefined ? undefined : normalise(row as Record<string, unknown>)
+}
+
+/**
+ * Redeems an approved token before its action runs: the same conditional update as
+ * {@link markConsumed} (only one transaction can win `consumed_at is null`), recording the
+ * redemption and leaving `consumed_by` for the attestation that follows. Returns the row when this
+ * call redeemed it.
+ */
+export async function markRedeemed(
+  database: Queryable,
+  redemption: {
+    workspaceId: string
+    approvalId: string
+    actionType: string
+    contextHash: string
+    keyId: string
+    redemptionId: string
+    now: Date
+  },
+): Promise<ApprovalRow | undefined> {
+  const result = await database.query(
+    `update approvals set consumed_at = $7, redeemed_at = $7, redeemed_by_key_id = $5, redemption_id = $6
+      where workspace_id = $1 and approval_id = $2 and status = 'approved' and consumed_at is null
+        and action_type = $3 and context_hash = $4 and token_expires_at > $7
+      returning ${COLUMNS}`,
+    [
+      redemption.workspaceId,
+      redemption.approvalId,
+      redemption.actionType,
+      redemption.contextHash,
+      redemption.keyId,
+      redemption.redemptionId,
+      redemption.now.toISOString(),
+    ],
+  )
+  const row = result.rows[0]
+  return row === undefined ? undefined : normalise(row as Record<string, unknown>)
+}
+
+/**
+ * Links a redeemed token to the attestation of the action it gated, exactly once (a conditional
+ * update on `consumed_by is null`). No expiry check: the redemption happened while the token was
+ * valid, and the attestation may arrive later from an outbox. Returns the row when this call linked it.
+ */
+export async function linkRedeemed(
+  database: Queryable,
+  link: {
+    workspaceId: string
+    approvalId: string
+    actionType: string
+    contextHash: string
+    attestationId: string
+  },
+): Promise<ApprovalRow | undefined> {
+  const result = await database.query(
+    `update approvals set consumed_by = $5
+      where workspace_id = $1 and approval_id = $2 and status = 'approved' and redeemed_at is not null
+        and consumed_by is null and action_type = $3 and context_hash = $4
+      returning ${COLUMNS}`,
+    [link.workspaceId, link.approvalId, link.actionType, link.contextHash, link.attestationId],
   )
   const row = result.rows[0]
   return row === undefined ? undefined : normalise(row as Record<string, unknown>)

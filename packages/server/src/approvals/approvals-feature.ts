@@ -5,6 +5,7 @@ import { defineFeature, type ServerFeature } from '../http/feature'
 import { serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Database, Queryable } from '../storage/database'
 import { type TokenSigner, tokenSignerFromServerKey } from './approval-token'
+import { approvalTokenTtlSeconds } from './approval-token-ttl'
 import { APPROVALS_MIGRATIONS } from './approvals-migrations'
 import { registerApprovalsRoutes } from './approvals-routes'
 import { ApprovalsService, consumeApprovalTokenWith } from './approvals-service'
@@ -115,6 +116,8 @@ export const approvalsFeature: ServerFeature = defineFeature({
   name: 'approvals',
   migrations: APPROVALS_MIGRATIONS,
   register(api, server) {
+    // Validated first: a bad MIMA_APPROVAL_TOKEN_TTL_SECONDS stops the server from starting.
+    const tokenTtlSeconds = approvalTokenTtlSeconds(process.env)
     const database = server.database
     const events: EventBus = createEventBus({
       // PostgreSQL: replicas wake each other through LISTEN/NOTIFY on a dedicated connection.
@@ -139,6 +142,7 @@ export const approvalsFeature: ServerFeature = defineFeature({
       database: server.database,
       signer,
       events,
+      tokenTtlSeconds,
       lockLedger: async (transaction, workspaceId) => {
         const appender = await server.ledger.lock(transaction, workspaceId)
         return {

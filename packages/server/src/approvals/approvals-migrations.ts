@@ -35,4 +35,14 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
       create index approvals_pending_expiry on approvals (expires_at) where status = 'pending'
     `,
   },
+  {
+    // Redemption: an SDK redeems the token before the action runs (consumed_at, redeemed_at are
+    // set; consumed_by stays null), and the attestation that follows links it (consumed_by).
+    id: '021_approval_redemptions',
+    sql: `
+      alter table approvals add column redeemed_at timestamptz;
+      alter table approvals add column redeemed_by_key_id text;
+      alter table approvals add column redemption_id text
+    `,
+  },
 ]

@@ -49,6 +49,7 @@ export function approvalToWire(
     ledger_leaf_index: row.decision_leaf_index,
     token_expires_at: row.token_expires_at?.toISOString() ?? null,
     consumed_at: row.consumed_at?.toISOString() ?? null,
+    redeemed_at: row.redeemed_at?.toISOString() ?? null,
     ...(token === undefined ? {} : { token }),
   }
 }
@@ -86,6 +87,21 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
     const principal = requireWorkspace(c)
     const row = await service.create(principal, await readJsonObject(c))
     return c.json(approvalToWire(row, principal, service), 201)
+  })
+
+  // Before an approved action runs: consumes its token once, or answers 422 approval_token_invalid.
+  api.post(`${BASE}/redeem`, async (c) => {
+    const principal = requireWorkspace(c)
+    const redemption = await service.redeem(principal, await readJsonObject(c))
+    return c.json({
+      status: 'redeemed',
+      approval_id: redemption.approvalId,
+      redemption_id: redemption.redemptionId,
+      action_type: redemption.actionType,
+      context_hash: redemption.contextHash,
+      approved_by: redemption.approvedBy,
+      redeemed_at: redemption.redeemedAt.toISOString(),
+    })
   })
 
   api.get(BASE, async (c) => {

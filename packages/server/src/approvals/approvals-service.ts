@@ -11,12 +11,20 @@ import {
   expireApproval,
   expireDueApprovals,
   insertApproval,
+  linkRedeemed,
   markConsumed,
+  markRedeemed,
   selectApproval,
   selectApprovals,
   updateDecision,
 } from './approval-store'
-import { signApprovalToken, type TokenSigner, verifyApprovalToken } from './approval-token'
+import {
+  type ApprovalTokenClaims,
+  signApprovalToken,
+  type TokenSigner,
+  verifyApprovalToken,
+} from './approval-token'
+import { DEFAULT_APPROVAL_TOKEN_TTL_SECONDS } from './approval-token-ttl'
 
 /**
  * Locks the workspace's ledger head inside a transaction (taken first, as the attestation ingest
@@ -37,7 +45,10 @@ export interface ApprovalsServiceOptions {
   signer: TokenSigner
   lockLedger: LedgerLock
   events: EventBus
-  /** How long an approval token stays valid after the approval, in seconds (default 900). */
+  /**
+   * How long an approval token stays valid after the approval, in seconds (default: the
+   * `MIMA_APPROVAL_TOKEN_TTL_SECONDS` the feature reads, else 900).
+   */
   tokenTtlSeconds?: number
   /** Longest long-poll hold, in seconds (default 60). */
   maxWaitSeconds?: number
@@ -100,7 +111,7 @@ export class ApprovalsService {
     this.#signer = options.signer
     this.#lockLedger = options.lockLedger
     this.#events = options.events
-    this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 900
+    this.#tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_APPROVAL_TOKEN_TTL_SECONDS
     this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
     this.#now = options.now ?? (() => new Date())
     this.#onError = options.onError ?? (() => {})
@@ -595,6 +606,55 @@ export class ApprovalsService {
   }
 
   /**
+   * Redeems an approval token before its action runs (`POST …/approvals/redeem`): checks it
+   * (signature, this workspace, not expired, approved action = `tool_name`, and `context_hash` when
+   * given) and consumes it atomically, once. The attestation that follows presents the same token
+   * and is linked to the approval (see {@link consumeApprovalTokenWith}). A retry carrying the same
+   * `redemption_id` from the same key, before the link, answers the same redemption again.
+   */
+  async redeem(principal: Principal, body: Record<string, unknown>): Promise<Redemption> {
+    const toolName = body.tool_name
+    if (typeof toolName !== 'string' || toolName.trim() === '' || toolName.length > 200) {
+      throw httpError(
+        'validation_failed',
+        'tool_name must be a non-empty string of at most 200 characters.',
+        {
+          field: 'tool_name',
+        },
+      )
+    }
+    const contextHash = body.context_hash
+    if (
+      contextHash !== undefined &&
+      contextHash !== null &&
+      (typeof contextHash !== 'string' || !/^[0-9a-f]{64}$/.test(contextHash))
+    ) {
+      throw httpError('validation_failed', 'context_hash must be 64 lowercase hex digits (SHA-256).', {
+        field: 'context_hash',
+      })
+    }
+    const redemptionId = body.redemption_id
+    if (
+      redemptionId !== undefined &&
+      redemptionId !== null &&
+      (typeof redemptionId !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(redemptionId))
+    ) {
+      throw httpError('validation_failed', 'redemption_id must be 1 to 100 letters, digits, "_" or "-".', {
+        field: 'redemption_id',
+      })
+    }
+    return redeemApprovalTokenWith(this.#signer, this.#database, {
+      workspaceId: principal.workspaceId,
+      keyId: principal.keyId,
+      token: body.token,
+      toolName,
+      ...(typeof contextHash === 'string' ? { contextHash } : {}),
+      redemptionId: typeof redemptionId === 'string' ? redemptionId : randomUUID(),
+      now: this.#now(),
+    })
+  }
+
+  /**
    * Checks and consumes an approval token inside the transaction that stores the attestation
    * presenting it. Exactly one transaction can consume a token; a second use, a forged or expired
    * token, another workspace's token, or a token for another tool is refused with
@@ -684,22 +744,24 @@ function refuse(message: string, status: number): MimaError {
   return new MimaError('approval_token_invalid', message, { status })
 }
 
-/** {@link ApprovalsService.consumeToken} as a function of the signer (the attestation ingest path uses it). */
-export async function consumeApprovalTokenWith(
+/** What a redemption answers. */
+export interface Redemption {
+  readonly approvalId: string
+  readonly redemptionId: string
+  readonly actionType: string
+  readonly contextHash: string
+  readonly approvedBy: string
+  readonly redeemedAt: Date
+}
+
+/** Checks what every use of a token checks first: signature, shape, workspace and action. */
+function checkedClaims(
   signer: TokenSigner,
-  transaction: Queryable,
-  presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string; now?: Date },
-): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
+  presented: { workspaceId: string; token: unknown; toolName: string },
+): ApprovalTokenClaims {
   const claims = verifyApprovalToken(presented.token, signer)
-  const now = presented.now ?? new Date()
   if (claims.ws !== presented.workspaceId) {
     throw refuse('approval_token was issued for another workspace.', 422)
-  }
-  if (claims.exp * 1000 <= now.getTime()) {
-    throw refuse(
-      `approval_token expired at ${new Date(claims.exp * 1000).toISOString()}; request a new approval.`,
-      422,
-    )
   }
   if (claims.act !== presented.toolName) {
     throw refuse(
@@ -707,17 +769,25 @@ export async function consumeApprovalTokenWith(
       422,
     )
   }
-  const consumed = await markConsumed(transaction, {
-    workspaceId: presented.workspaceId,
-    approvalId: claims.aid,
-    actionType: claims.act,
-    contextHash: claims.ctx,
-    consumedBy: presented.attestationId,
-    now,
-  })
-  if (consumed)
-    return { approvalId: claims.aid, approvedBy: consumed.decided_by ?? '', contextHash: claims.ctx }
-  const current = await selectApproval(transaction, presented.workspaceId, claims.aid)
+  return claims
+}
+
+function refuseExpired(claims: ApprovalTokenClaims, now: Date): void {
+  if (claims.exp * 1000 <= now.getTime()) {
+    throw refuse(
+      `approval_token expired at ${new Date(claims.exp * 1000).toISOString()}; request a new approval.`,
+      422,
+    )
+  }
+}
+
+/** Why a token the conditional update did not take is refused (it always throws). */
+async function refuseUnusable(
+  database: Queryable,
+  workspaceId: string,
+  claims: ApprovalTokenClaims,
+): Promise<never> {
+  const current = await selectApproval(database, workspaceId, claims.aid)
   if (current === undefined)
     throw refuse(`approval_token names approval '${claims.aid}', which does not exist.`, 422)
   if (current.consumed_at !== null) {
@@ -729,4 +799,98 @@ export async function consumeApprovalTokenWith(
     throw refuse('approval_token does not match the approved action.', 422)
   }
   throw refuse('approval_token has expired.', 422)
+}
+
+/**
+ * {@link ApprovalsService.redeem} as a function of the signer: checks the token and consumes it
+ * with one conditional update (exactly one caller wins), before the action runs.
+ */
+export async function redeemApprovalTokenWith(
+  signer: TokenSigner,
+  database: Queryable,
+  presented: {
+    workspaceId: string
+    keyId: string
+    token: unknown
+    toolName: string
+    contextHash?: string
+    redemptionId: string
+    now?: Date
+  },
+): Promise<Redemption> {
+  const claims = checkedClaims(signer, presented)
+  const now = presented.now ?? new Date()
+  refuseExpired(claims, now)
+  if (presented.contextHash !== undefined && presented.contextHash !== claims.ctx) {
+    throw refuse('approval_token approves another context than the one this action runs with.', 422)
+  }
+  const toRedemption = (row: ApprovalRow): Redemption => ({
+    approvalId: row.approval_id,
+    redemptionId: row.redemption_id ?? presented.redemptionId,
+    actionType: row.action_type,
+    contextHash: row.context_hash,
+    approvedBy: row.decided_by ?? '',
+    redeemedAt: row.redeemed_at ?? now,
+  })
+  const redeemed = await markRedeemed(database, {
+    workspaceId: presented.workspaceId,
+    approvalId: claims.aid,
+    actionType: claims.act,
+    contextHash: claims.ctx,
+    keyId: presented.keyId,
+    redemptionId: presented.redemptionId,
+    now,
+  })
+  if (redeemed) return toRedemption(redeemed)
+  // A retry of the same redemption (its answer was lost): the same key, the same redemption id,
+  // and no attestation linked yet. Anything else is a second use.
+  const current = await selectApproval(database, presented.workspaceId, claims.aid)
+  if (
+    current !== undefined &&
+    current.redeemed_at !== null &&
+    current.consumed_by === null &&
+    current.redemption_id === presented.redemptionId &&
+    current.redeemed_by_key_id === presented.keyId
+  ) {
+    return toRedemption(current)
+  }
+  return refuseUnusable(database, presented.workspaceId, claims)
+}
+
+/**
+ * {@link ApprovalsService.consumeToken} as a function of the signer (the attestation ingest path
+ * uses it). Two ways a token is accepted, each exactly once:
+ * - redeemed before the action ran (`POST …/approvals/redeem`, the TypeScript SDK): the attestation
+ *   is linked to the approval when the token was redeemed in this workspace for this tool and no
+ *   attestation is linked yet. No expiry check then: the gate was the redemption, and the
+ *   attestation may arrive later from an outbox.
+ * - not redeemed (the Python SDK, `mima.push`): the token is checked and consumed here, as before.
+ */
+export async function consumeApprovalTokenWith(
+  signer: TokenSigner,
+  transaction: Queryable,
+  presented: { workspaceId: string; token: unknown; toolName: string; attestationId: string; now?: Date },
+): Promise<{ approvalId: string; approvedBy: string; contextHash: string }> {
+  const claims = checkedClaims(signer, presented)
+  const now = presented.now ?? new Date()
+  const linked = await linkRedeemed(transaction, {
+    workspaceId: presented.workspaceId,
+    approvalId: claims.aid,
+    actionType: claims.act,
+    contextHash: claims.ctx,
+    attestationId: presented.attestationId,
+  })
+  if (linked) return { approvalId: claims.aid, approvedBy: linked.decided_by ?? '', contextHash: claims.ctx }
+  refuseExpired(claims, now)
+  const consumed = await markConsumed(transaction, {
+    workspaceId: presented.workspaceId,
+    approvalId: claims.aid,
+    actionType: claims.act,
+    contextHash: claims.ctx,
+    consumedBy: presented.attestationId,
+    now,
+  })
+  if (consumed)
+    return { approvalId: claims.aid, approvedBy: consumed.decided_by ?? '', contextHash: claims.ctx }
+  return refuseUnusable(transaction, presented.workspaceId, claims)
 }
