@@ -763,6 +763,7 @@ describe('guard', () => {
     }
     // Stopping flushes the forwarder: the server has the event.
     const posture = await runMima(['posture', '--json'], { home, env: admin })
+    expect(posture.code, posture.stdout + posture.stderr).toBe(0)
     expect(JSON.parse(posture.stdout).unattested_24h).toBeGreaterThanOrEqual(1)
 
     const stopped = await runMima(['guard', 'stop'], { home })

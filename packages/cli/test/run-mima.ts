@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterAll } from 'vitest'
 
 /** The built `mima` executable. */
 export const MIMA_BIN: string = join(import.meta.dirname, '..', 'dist', 'bin.js')
@@ -13,9 +15,18 @@ export interface MimaResult {
   stderr: string
 }
 
+const homes: string[] = []
+// Registered while the test file is collected, so it runs after the file's last test
+// (a `mima serve` data directory is tens of MB).
+afterAll(() => {
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true })
+})
+
 /** A fresh, empty HOME for one test (so ~/.mima never leaks between tests or from the machine). */
 export async function createHome(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'mima-cli-home-'))
+  const home = await mkdtemp(join(tmpdir(), 'mima-cli-home-'))
+  homes.push(home)
+  return home
 }
 
 /** Options for {@link runMima}. */

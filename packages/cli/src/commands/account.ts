@@ -31,7 +31,7 @@ export function maskKey(key: string): string {
 }
 
 async function fetchMe(baseUrl: string, apiKey: string): Promise<MeResponse> {
-  const api = createApiClient({ baseUrl, apiKey, timeoutMs: 10_000 })
+  const api = createApiClient({ baseUrl, apiKey })
   const me = await api.request<MeResponse>('GET', '/api/me')
   if (typeof me !== 'object' || me === null || typeof me.workspace_id !== 'string') {
     throw new CliError(
@@ -111,10 +111,7 @@ async function runLogin(context: CommandContext): Promise<ExitCode> {
   output.line(`  Workspace  ${me.workspace_id}${me.workspace_name ? ` (${me.workspace_name})` : ''}`)
   if (me.role) output.line(`  Role       ${me.role}`)
   output.line(`  Saved to   ${path} (mode 0600)`)
-  await printPostureSummary(
-    output,
-    createApiClient({ baseUrl, apiKey, workspaceId: me.workspace_id, timeoutMs: 10_000 }),
-  )
+  await printPostureSummary(output, createApiClient({ baseUrl, apiKey, workspaceId: me.workspace_id }))
   return EXIT_CODES.ok
 }
 

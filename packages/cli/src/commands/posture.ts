@@ -15,7 +15,7 @@ interface PostureBrief {
 
 async function runPosture(context: CommandContext): Promise<ExitCode> {
   const { output } = context
-  const session = await openSession(context, { timeoutMs: 10_000 })
+  const session = await openSession(context)
   const brief = await session.api.request<PostureBrief>(
     'GET',
     session.api.workspacePath('governance/grc/posture-brief'),
@@ -67,7 +67,7 @@ interface SystemRow {
 
 async function runListSystems(context: CommandContext): Promise<ExitCode> {
   const { output } = context
-  const session = await openSession(context, { timeoutMs: 10_000 })
+  const session = await openSession(context)
   const response = await session.api.request<SystemRow[] | { systems?: SystemRow[] }>(
     'GET',
     session.api.workspacePath('governance/grc/systems'),

@@ -24,7 +24,6 @@ export interface Readiness {
 /** Fetches readiness; the caller decides whether a failure matters. */
 export async function fetchReadiness(api: ApiClient, systemName?: string): Promise<Readiness> {
   const readiness = await api.request<Readiness>('GET', api.workspacePath('governance/grc/readiness'), {
-    timeoutMs: 10_000,
     query: { system_name: systemName },
   })
   return { ...readiness, frameworks: Array.isArray(readiness?.frameworks) ? readiness.frameworks : [] }

@@ -60,9 +60,7 @@ export function quickestWins(readiness: Readiness, catalog: FrameworksResponse, 
 
 async function fetchCatalog(api: ApiClient): Promise<FrameworksResponse> {
   try {
-    return await api.request<FrameworksResponse>('GET', api.workspacePath('governance/grc/frameworks'), {
-      timeoutMs: 10_000,
-    })
+    return await api.request<FrameworksResponse>('GET', api.workspacePath('governance/grc/frameworks'), {})
   } catch {
     return {}
   }

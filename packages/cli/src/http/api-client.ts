@@ -9,7 +9,7 @@ export interface ApiClientOptions {
   baseUrl: string
   apiKey?: string | undefined
   workspaceId?: string | undefined
-  /** Per-request timeout, 15 s when omitted. */
+  /** Per-request timeout, 30 s when omitted (an unreachable server fails at once; this bounds a hung one). */
   timeoutMs?: number
   fetch?: typeof fetch
 }
@@ -148,7 +148,7 @@ async function readBody(response: Response): Promise<unknown> {
 /** Creates the {@link ApiClient} a command uses. */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const fetchImpl = options.fetch ?? globalThis.fetch
-  const defaultTimeout = options.timeoutMs ?? 15_000
+  const defaultTimeout = options.timeoutMs ?? 30_000
 
   async function requestRaw(method: string, path: string, request: RequestOptions = {}): Promise<Response> {
     const url = new URL(`${options.baseUrl}${path}`)
