@@ -216,8 +216,8 @@ export async function listDeliveries(
     `select delivery_id, event_id, event_type, status, attempts, last_status, last_error, created_at,
             last_attempt_at, next_attempt_at
        from webhook_deliveries where workspace_id = $1 and webhook_id = $2
-      order by created_at desc, delivery_id desc limit ${Math.max(1, Math.min(limit, 500))}`,
-    [workspaceId, webhookId],
+      order by created_at desc, delivery_id desc limit $3`,
+    [workspaceId, webhookId, Math.max(1, Math.min(Math.floor(limit), 500))],
   )
   return rows.map((row) => ({
     ...row,
