@@ -424,10 +424,12 @@ export class WebhookService {
 
   #schedule(workspaceId: string, deliveryId: string, delayMs: number): void {
     if (this.#closed) return
+    // A little slack: a timer may fire a millisecond before the wall clock reaches the due time,
+    // and the claim compares with the wall clock.
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
       this.#track(this.attempt(workspaceId, deliveryId))
-    }, delayMs)
+    }, delayMs + 10)
     timer.unref?.()
     this.#timers.add(timer)
   }
