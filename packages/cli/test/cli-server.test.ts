@@ -643,9 +643,14 @@ describe('verify and audit-pack', () => {
     )
     expect(pushed.code).toBe(0)
     const out = join(home, 'pack')
-    const exported = await runMima(['audit-pack', '--out', out, '--json'], { home, env: admin })
+    // Built from the ledger API (any server, any key role): a directory.
+    const exported = await runMima(['audit-pack', '--from-ledger', '--out', out, '--json'], {
+      home,
+      env: admin,
+    })
     expect(exported.code, exported.stderr).toBe(0)
     const summary = JSON.parse(exported.stdout)
+    expect(summary.source).toBe('ledger')
     expect(summary.tree_size).toBeGreaterThan(0)
     expect(summary.evidence).toBeGreaterThan(0)
     expect(summary.attestations).toBeGreaterThan(0)
@@ -660,9 +665,11 @@ describe('verify and audit-pack', () => {
     const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
     expect(again.code).toBe(2)
 
-    // By default a single .zip in the current directory, checked the same way.
+    // By default the server's own pack (its manifest signed by the ledger key), as one .zip in the
+    // current directory, checked the same way.
     const zipped = await runMima(['audit-pack', '--json'], { home, env: admin })
     expect(zipped.code, zipped.stderr).toBe(0)
+    expect(JSON.parse(zipped.stdout).source).toBe('server')
     const zipPath = JSON.parse(zipped.stdout).path as string
     expect(zipPath).toMatch(
       new RegExp(`^${home}/mima-audit-pack-${server.workspaceId.slice(0, 8)}-\\d{4}-\\d{2}-\\d{2}\\.zip$`),
@@ -671,6 +678,28 @@ describe('verify and audit-pack', () => {
       home: await createHome(),
     })
     expect(zipReport.code, zipReport.stdout + zipReport.stderr).toBe(0)
+    expect(zipReport.stdout).toContain('manifest.json is signed by the server key')
+
+    // In a server-signed pack, even a rewrite that keeps the manifest's hashes consistent is caught.
+    const signedDirectory = join(home, 'signed')
+    expect((await runMima(['audit-pack', '--out', signedDirectory], { home, env: admin })).code).toBe(0)
+    const evidencePath = join(signedDirectory, 'evidence.json')
+    const evidence = JSON.parse(await readFile(evidencePath, 'utf8'))
+    evidence[0].payload = { ...evidence[0].payload, edited: true }
+    const evidenceText = `${JSON.stringify(evidence)}\n`
+    await writeFile(evidencePath, evidenceText)
+    const signedManifestPath = join(signedDirectory, 'manifest.json')
+    const signedManifest = JSON.parse(await readFile(signedManifestPath, 'utf8'))
+    signedManifest.files['evidence.json'] = createHash('sha256').update(evidenceText).digest('hex')
+    await writeFile(signedManifestPath, JSON.stringify(signedManifest))
+    const rewritten = await runMima(
+      ['verify', '--pack', signedDirectory, '--public-key', summary.public_key],
+      {
+        home: await createHome(),
+      },
+    )
+    expect(rewritten.code).toBe(1)
+    expect(rewritten.stdout).toContain('the manifest was altered')
     const bytes = await readFile(zipPath)
     bytes[200] = (bytes[200] ?? 0) ^ 0xff
     const brokenZip = join(home, 'broken.zip')

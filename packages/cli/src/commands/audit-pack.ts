@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { SignedTreeHead } from '@mima/core'
-import { writeZip } from '../archive/zip'
-import { UsageError } from '../cli/cli-error'
+import { readZip, writeZip } from '../archive/zip'
+import { CliError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
-import { stringValue } from '../cli/parse-args'
+import { booleanValue, stringValue } from '../cli/parse-args'
 import { openSession, type Session } from '../cli/session'
 import { ApiError } from '../http/api-client'
 import { inclusionPaths } from '../ledger/inclusion-paths'
@@ -72,6 +72,83 @@ Or by hand, with any RFC 9162 implementation:
 `
 }
 
+/** The server's own pack (`GET …/governance/audit-pack`, a ZIP with a signed manifest), if it has one. */
+async function downloadServerPack(session: Session): Promise<Buffer | undefined> {
+  try {
+    const response = await session.api.requestRaw('GET', session.api.workspacePath('governance/audit-pack'), {
+      headers: { accept: 'application/zip' },
+      timeoutMs: 300_000,
+    })
+    return Buffer.from(await response.arrayBuffer())
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return undefined
+    throw error
+  }
+}
+
+async function saveServerPack(
+  context: CommandContext,
+  zip: Buffer,
+  out: string,
+  asZip: boolean,
+): Promise<ExitCode> {
+  const { output } = context
+  let entries: ReturnType<typeof readZip>
+  try {
+    entries = readZip(zip)
+  } catch (error) {
+    throw new CliError(
+      'server_error',
+      EXIT_CODES.unavailable,
+      `the server sent a damaged audit pack: ${(error as Error).message}`,
+    )
+  }
+  const entry = (name: string): string | undefined =>
+    entries.find((candidate) => candidate.name === name)?.data.toString('utf8')
+  const manifest = JSON.parse(entry('manifest.json') ?? '{}') as Partial<PackManifest> & {
+    root_hash?: string
+  }
+  const evidence = entry('evidence.json')
+  if (asZip) {
+    await mkdir(dirname(out), { recursive: true })
+    await writeFile(out, zip, { flag: 'wx' })
+  } else {
+    await mkdir(out, { recursive: true })
+    for (const file of entries) {
+      const target = resolve(out, file.name)
+      if (!target.startsWith(`${out}/`))
+        throw new CliError(
+          'server_error',
+          EXIT_CODES.unavailable,
+          `unsafe file name in the pack: ${file.name}`,
+        )
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, file.data)
+    }
+  }
+  const summary = {
+    path: out,
+    source: 'server',
+    workspace_id: manifest.workspace_id ?? null,
+    tree_size: manifest.tree_size ?? null,
+    root_hash: manifest.root_hash ?? null,
+    public_key: manifest.public_key ?? null,
+    evidence: evidence === undefined ? null : (JSON.parse(evidence) as unknown[]).length,
+    attestations: null,
+    files: entries.map((file) => file.name),
+  }
+  if (output.json) {
+    output.printJson(summary)
+    return EXIT_CODES.ok
+  }
+  output.line(`${output.colors.green('✓')} Audit pack written to ${out} (exported and signed by the server)`)
+  output.line(`  Ledger        ${summary.tree_size} leaves, root ${summary.root_hash}`)
+  output.line(`  Server key    ${summary.public_key}`)
+  output.line(`  Evidence      ${summary.evidence ?? 'not included'} records`)
+  output.line(`Check it offline: mima verify --pack ${out} --public-key ${summary.public_key}`)
+  return EXIT_CODES.ok
+}
+
 async function runAuditPack(context: CommandContext): Promise<ExitCode> {
   const { output, values } = context
   const session = await openSession(context, { timeoutMs: 60_000 })
@@ -95,6 +172,12 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
   }
   if (!output.json)
     output.info(`Exporting workspace ${session.workspaceId} from ${session.config.baseUrl} ...`)
+  if (!booleanValue(values, 'from-ledger')) {
+    const downloaded = await downloadServerPack(session)
+    if (downloaded !== undefined) return saveServerPack(context, downloaded, out, asZip)
+    if (!output.json)
+      output.info('This server has no audit-pack endpoint: building the pack from its ledger API.')
+  }
   const publicKey = await fetchServerKey(session)
   const head = await session.api.request<SignedTreeHead>('GET', session.api.workspacePath('ledger/tree-head'))
   const leaves = await fetchLeaves(session, head.tree_size, output)
@@ -152,6 +235,7 @@ async function runAuditPack(context: CommandContext): Promise<ExitCode> {
 
   const summary = {
     path: out,
+    source: 'ledger',
     workspace_id: session.workspaceId,
     tree_size: head.tree_size,
     root_hash: head.root_hash,
@@ -183,16 +267,22 @@ export const auditPackCommand: CommandSpec = {
   summary: 'Export evidence, attestations, tree head and proofs for an offline audit',
   usage: ['audit-pack [--out FILE.zip | --out DIR]'],
   description:
-    'Writes a ZIP (or a directory) an auditor can check without access to the server: the signed tree head, every\n' +
-    'ledger leaf, an inclusion proof per record, the evidence and attestations, readiness and gates, a\n' +
-    'manifest with the SHA-256 of each file, and a README explaining the checks.\n' +
-    '`mima verify --pack PATH` runs them.',
+    "Saves the server's audit pack (GET …/governance/audit-pack: a ZIP whose manifest the server signs with\n" +
+    'its ledger key) or, with --from-ledger or on a server without that endpoint, builds one from the\n' +
+    'ledger API. Either holds the signed tree head, every ledger leaf, an inclusion proof per record, the\n' +
+    'evidence, readiness and gates, a manifest with the SHA-256 of each file and a README explaining\n' +
+    'the checks. An auditor runs them offline with `mima verify --pack PATH`.',
   options: {
     out: {
       type: 'string',
       valueName: 'PATH',
       description: 'A .zip file to write, or a directory to create',
       defaultLabel: 'mima-audit-pack-<ws>-<date>.zip',
+    },
+    'from-ledger': {
+      type: 'boolean',
+      description:
+        "Build the pack from the ledger API instead of the server's audit-pack endpoint (no server signature)",
     },
   },
   json: true,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { hashValue, type SignedTreeHead } from '@mima/core'
+import { ed25519Verify, hashValue, type SignedTreeHead } from '@mima/core'
 import { readZip } from '../archive/zip'
 import { RefusedError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
@@ -267,6 +267,30 @@ export async function verifyPack(
         : `changed since export: ${mismatched.join(', ')}`,
   })
   const key = publicKeyFlag ?? manifest.public_key
+  // A pack the server exported carries an Ed25519 signature of manifest.json by its ledger key:
+  // then not even a consistent rewrite of files and manifest goes unnoticed.
+  const signature = await pack.read('manifest.sig.json')
+  if (signature !== undefined) {
+    const manifestBytes = (await pack.read('manifest.json')) ?? Buffer.alloc(0)
+    let ok = false
+    try {
+      const parsed = JSON.parse(signature.toString('utf8')) as { algorithm?: string; signature?: string }
+      ok =
+        parsed.algorithm === 'ed25519' &&
+        typeof parsed.signature === 'string' &&
+        /^[0-9a-f]{128}$/.test(parsed.signature) &&
+        ed25519Verify(new Uint8Array(manifestBytes), Buffer.from(parsed.signature, 'hex'), key)
+    } catch {
+      ok = false
+    }
+    checks.push({
+      check: 'manifest',
+      ok,
+      detail: ok
+        ? 'manifest.json is signed by the server key'
+        : 'manifest.sig.json does not verify with the server key: the manifest was altered',
+    })
+  }
   const head = await readJsonFile<SignedTreeHead>(pack, 'tree-head.json')
   checks.push(await checkTreeHead(head, key, manifest.workspace_id))
   const leavesText = (await pack.read('leaves.jsonl'))?.toString('utf8') ?? ''
