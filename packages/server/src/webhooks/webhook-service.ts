@@ -26,6 +26,7 @@ export interface WebhookDeliverySettings {
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000
+const SWEEP_CONCURRENCY = 8
 
 /** Most ledger leaves one webhook's feed reads per poll. */
 const LEDGER_BATCH = 200
@@ -404,7 +405,15 @@ export class WebhookService {
         where status = 'pending' and next_attempt_at <= $1 order by next_attempt_at limit 100`,
       [now],
     )
-    for (const row of rows) await this.attempt(row.workspace_id, row.delivery_id)
+    // A few at a time, so one slow receiver does not hold up everyone else's retries.
+    const queue = [...rows]
+    await Promise.all(
+      Array.from({ length: Math.min(SWEEP_CONCURRENCY, queue.length) }, async () => {
+        for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+          await this.attempt(row.workspace_id, row.delivery_id)
+        }
+      }),
+    )
     if (Date.now() - this.#prunedAt >= PRUNE_EVERY_MS) await this.prune()
   }
 

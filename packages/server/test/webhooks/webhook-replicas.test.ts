@@ -99,4 +99,55 @@ describe.each(BACKENDS)('webhook delivery across replicas (%s)', (backend) => {
     expect(await first.prune(new Date(Date.now() + 31 * 24 * 60 * 60 * 1000))).toBe(3)
     expect((await server.api(server.adminKey, 'GET', log)).json.deliveries).toEqual([])
   })
+
+  it('a sweep picks up due retries and deliveries a crashed replica left mid-attempt', async () => {
+    const ws = `/workspaces/${server.workspaceId}/governance`
+    const created = await server.api(server.adminKey, 'POST', `${ws}/webhooks`, {
+      url: receiver.url,
+      events: ['approval.decided'],
+      secret: 'sweep',
+    })
+    expect(created.status).toBe(201)
+    const before = receiver.requests.length
+    const past = new Date(Date.now() - 60_000).toISOString()
+    const body = (id: string): string =>
+      JSON.stringify({
+        id,
+        type: 'approval.decided',
+        workspace_id: server.workspaceId,
+        created_at: past,
+        data: {},
+      })
+    // One retry that came due, one attempt whose process died (its lease ran out).
+    for (const [deliveryId, eventId, status, attempts] of [
+      ['11111111-1111-4111-8111-111111111111', 'e-due', 'pending', 1],
+      ['22222222-2222-4222-8222-222222222222', 'e-orphan', 'delivering', 2],
+    ] as const) {
+      await server.database.query(
+        `insert into webhook_deliveries (workspace_id, delivery_id, webhook_id, event_id, event_type, body, status,
+           attempts, next_attempt_at, locked_until, created_at)
+         values ($1, $2, $3, $4, 'approval.decided', $5, $6, $7, $8, $8, $8)`,
+        [server.workspaceId, deliveryId, created.json.id, eventId, body(eventId), status, attempts, past],
+      )
+    }
+    const sweeper = await replica()
+    await sweeper.sweep()
+    const requests = receiver.requests.slice(before)
+    expect(
+      requests
+        .map((request) => [request.headers['x-mima-delivery'], request.headers['x-mima-attempt']])
+        .sort(),
+    ).toEqual([
+      ['11111111-1111-4111-8111-111111111111', '2'],
+      ['22222222-2222-4222-8222-222222222222', '3'],
+    ])
+    const log = await server.api(server.adminKey, 'GET', `${ws}/webhooks/${created.json.id}/deliveries`)
+    expect(log.json.deliveries.map((delivery: { status: string }) => delivery.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ])
+    // Nothing is due any more: a second sweep sends nothing.
+    await sweeper.sweep()
+    expect(receiver.requests.length).toBe(before + 2)
+  })
 })
