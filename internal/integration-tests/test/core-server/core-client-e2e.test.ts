@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   bytesToHex,
   createMima,
+  grcSigningMessage,
   hashValue,
   leafHash,
   type Mima,
@@ -170,5 +172,32 @@ describe.each(BACKENDS)('@mima/core client against @mima/server (%s)', (backend)
     )
     expect(treeSize).toBe(later.tree_size)
     expect(bytesToHex(rootHash)).toBe(later.root_hash)
+  })
+
+  it('accepts a GRC record the Python SDK signed before resolving its workspace ("workspace_id": null)', async () => {
+    const record = {
+      record_type: 'access_review',
+      payload: { user: 'alice@example.com', resource: 'prod-db', granted: true },
+      system_name: 'e2e-python-system',
+      occurred_at: '2026-06-20T12:00:00+00:00',
+    }
+    const post = (clientSig: string) =>
+      fetch(`${server.baseUrl}/api/workspaces/${server.workspaceId}/governance/grc/evidence`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...record, client_sig: clientSig, client_sig_algo: 'hmac-sha256' }),
+      })
+    // HMAC over the message with "workspace_id":null, exactly as Python's first record carries it.
+    const nullSigned = createHmac('sha256', HMAC_KEY).update(grcSigningMessage(record, null)).digest('hex')
+    expect(grcSigningMessage(record, null)).toContain('"workspace_id":null')
+    const accepted = await post(nullSigned)
+    expect(accepted.status).toBe(201)
+    // Still bound to the key: the same message under another key is refused.
+    const otherKey = createHmac('sha256', 'not-the-workspace-key')
+      .update(grcSigningMessage(record, null))
+      .digest('hex')
+    const refused = await post(otherKey)
+    expect(refused.status).toBe(422)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('signature_invalid')
   })
 })
