@@ -13,8 +13,9 @@ export interface ApprovalTokenInit {
 
 /**
  * Proof that a person approved one action. Pass it to `mima.attest({ toolName, approvalToken })`:
- * the attestation carries the server-signed `token`, the server consumes it exactly once (a second
- * use, another tool, a forged or expired token are refused), and the client then pushes
+ * each call first redeems the server-signed `token` (the server consumes it exactly once; a second
+ * use, another tool, a forged or expired token throw `approval_token_invalid` and the function does
+ * not run), then runs the function, attests with the token (linked to the approval) and pushes
  * {@link ApprovalToken.oversightEvidence} (`human_oversight`, `oversight_status: 'approved'`).
  *
  * The token is bound to the approval id, the action type (the attested tool's name), the hash of
