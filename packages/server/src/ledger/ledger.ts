@@ -80,7 +80,8 @@ export interface Ledger {
    * trips: `build(treeSize)` returns the ledger entries (leaf indexes start at `treeSize`) and
    * `insert … select … from …` statements (no `where`, own `$1…` numbering) for the records. If
    * another writer moved the head meanwhile, nothing is written and `build` runs again with the
-   * new size. Returns the leaf indexes.
+   * new size. Returns the leaf indexes, or undefined after losing five races in a row (then use
+   * {@link Ledger.lock}, which always makes progress).
    */
   appendInOneStatement(
     database: Queryable,
@@ -89,7 +90,7 @@ export interface Ledger {
       entries: readonly LedgerAppend[]
       statements: readonly { sql: string; params: readonly unknown[] }[]
     },
-  ): Promise<number[]>
+  ): Promise<number[] | undefined>
   /** A freshly signed head for the current size, or for an earlier `treeSize`. */
   treeHead(database: Queryable, workspaceId: string, treeSize?: number): Promise<SignedTreeHead>
   /** Inclusion proof of leaf `leafIndex` in the tree of `treeSize` (default: current) leaves. */
@@ -317,7 +318,8 @@ export function createLedger(key: ServerKey): Ledger {
 
     async appendInOneStatement(database, workspaceId, build) {
       for (let attempt = 0; ; attempt += 1) {
-        let head = heads.get(workspaceId)
+        // After a lost race, start from what is committed, not from another caller's prediction.
+        let head = attempt === 0 ? heads.get(workspaceId) : undefined
         if (head === undefined) {
           const row = await readHead(database, workspaceId, false)
           head = {
@@ -329,6 +331,10 @@ export function createLedger(key: ServerKey): Ledger {
         const { entries, statements } = build(head.size)
         if (entries.length === 0) return []
         const plan = planAppend(workspaceId, head.size, head.frontier, entries)
+        // Pipelining: the next caller may build on this prediction before this statement commits;
+        // its UPDATE then waits for this one's row lock and matches the head this one leaves.
+        const predicted = { size: plan.newSize, frontier: plan.frontier, rootHex: plan.rootHex }
+        heads.set(workspaceId, predicted)
         // One statement, atomic on its own: the head moves only if nobody appended since we read
         // it (size and root unchanged), and every insert runs only if the head moved.
         const params: unknown[] = [
@@ -362,17 +368,23 @@ export function createLedger(key: ServerKey): Ledger {
           )
           parts.push(`records_${position} as (${sql} where exists (select 1 from moved))`)
         })
-        const { rows } = await database.query<{ moved: number }>(
-          `with ${parts.join(',\n')} select count(*)::int as moved from moved`,
-          params,
-        )
-        if (Number(rows[0]?.moved) === 1) {
-          heads.set(workspaceId, { size: plan.newSize, frontier: plan.frontier, rootHex: plan.rootHex })
-          return plan.indexes
+        let moved = false
+        try {
+          const { rows } = await database.query<{ moved: number }>(
+            `with ${parts.join(',\n')} select count(*)::int as moved from moved`,
+            params,
+          )
+          moved = Number(rows[0]?.moved) === 1
+        } catch (error) {
+          if (heads.get(workspaceId) === predicted) heads.delete(workspaceId)
+          throw error
         }
-        // Someone else appended (another process, or the locked path): reread and rebuild.
-        heads.delete(workspaceId)
-        if (attempt >= 20) throw new Error('Ledger append kept losing races; try again')
+        if (moved) return plan.indexes
+        // Someone else appended (another process, the locked path, or a failed predecessor whose
+        // prediction this built on): reread and rebuild.
+        if (heads.get(workspaceId) === predicted) heads.delete(workspaceId)
+        // Heavy contention (many processes): stop racing; the caller takes the locked path.
+        if (attempt >= 4) return undefined
       }
     },
 
