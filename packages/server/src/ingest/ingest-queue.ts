@@ -127,6 +127,19 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
     }
   }
 
+  // Before a group starts, let the requests already on the sockets reach `submit` (one turn of the
+  // event loop): PGlite runs statements synchronously on this thread, so without this every
+  // request would commit alone.
+  const gathering = new Set<string>()
+  function schedule(workspaceId: string): void {
+    if (gathering.has(workspaceId)) return
+    gathering.add(workspaceId)
+    setImmediate(() => {
+      gathering.delete(workspaceId)
+      pump(workspaceId)
+    })
+  }
+
   function pump(workspaceId: string): void {
     const queue = queues.get(workspaceId)
     while (queue !== undefined && queue.length > 0 && (inFlight.get(workspaceId) ?? 0) < depth) {
@@ -145,10 +158,17 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
         const left = (inFlight.get(workspaceId) ?? 1) - 1
         if (left === 0) inFlight.delete(workspaceId)
         else inFlight.set(workspaceId, left)
-        pump(workspaceId)
+        schedule(workspaceId)
       })
     }
-    if (queue !== undefined && queue.length === 0 && !inFlight.has(workspaceId)) queues.delete(workspaceId)
+    if (
+      queue !== undefined &&
+      queue.length === 0 &&
+      !inFlight.has(workspaceId) &&
+      !gathering.has(workspaceId)
+    ) {
+      queues.delete(workspaceId)
+    }
   }
 
   return {
@@ -160,7 +180,7 @@ export function createIngestQueue(options: IngestQueueOptions): IngestQueue {
           queues.set(workspaceId, queue)
         }
         queue.push({ job, resolve, reject })
-        pump(workspaceId)
+        schedule(workspaceId)
       })
     },
   }
