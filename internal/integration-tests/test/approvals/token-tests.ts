@@ -134,6 +134,7 @@ export function tokenTests(shared: SharedFixture): void {
     expect(consumedWhileRunning).not.toBeNull()
     const approval = await fixture.bob.get(token.approvalId)
     expect(approval.consumedAt).toBeInstanceOf(Date)
+    expect(approval.redeemedAt).toBeInstanceOf(Date)
     // The attestation that followed is linked to the approval.
     const row = await consumption(token.approvalId)
     expect(row.redeemed_at).not.toBeNull()

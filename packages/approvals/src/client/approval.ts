@@ -26,8 +26,10 @@ export interface Approval {
   readonly decidedAt: Date | undefined
   /** The approver's reason (for a rejection, the rejection reason). */
   readonly reason: string | undefined
-  /** When an attestation consumed the token. */
+  /** When the token was used: redeemed before the action ran, or presented by an attestation. */
   readonly consumedAt: Date | undefined
+  /** When an SDK redeemed the token before running the action (unset for a token consumed at ingest). */
+  readonly redeemedAt: Date | undefined
   /** The server-signed token: present only for the requesting key, once approved and not yet consumed. */
   readonly token: string | undefined
 }
@@ -53,6 +55,7 @@ export interface ApprovalWire {
   reason?: unknown
   rejection_reason?: unknown
   consumed_at?: unknown
+  redeemed_at?: unknown
   token?: unknown
 }
 
@@ -95,6 +98,7 @@ export function parseApproval(wire: ApprovalWire): Approval {
     decidedAt: optionalDate(wire.decided_at),
     reason: optionalString(wire.reason) ?? optionalString(wire.rejection_reason),
     consumedAt: optionalDate(wire.consumed_at),
+    redeemedAt: optionalDate(wire.redeemed_at),
     token: optionalString(wire.token),
   }
 }
