@@ -74,14 +74,11 @@ export default defineConfig(definePackageTests(import.meta.dirname))
 `,
 )
 writeFileSync(
-  join(directory, 'src', 'env.d.ts'),
-  `/** Replaced with the package's version at build time (tsdown) and test time (vitest). */
-declare const __MIMA_VERSION__: string
-`,
-)
-writeFileSync(
   join(directory, 'src', 'version.ts'),
-  `/** The version of \`@mima/${name}\`, injected at build time. */
+  `// Replaced with the package's version at build time (tsdown) and test time (vitest).
+declare const __MIMA_VERSION__: string
+
+/** The version of \`@mima/${name}\`, injected at build time. */
 export const VERSION: string = __MIMA_VERSION__
 `,
 )
