@@ -52,4 +52,19 @@ describe('@mima/core/testing', () => {
     expect(recorder.requests).toHaveLength(3)
     expect(recorder.handle('POST', path, {}, '{}').status).toBe(401)
   })
+
+  it('redeems approval tokens once, echoing the tool and context, as the server does', async () => {
+    const { mima, recorder } = createTestMima()
+    const contextHash = hashValue({ order: 1 })
+    let runs = 0
+    const refund = mima.attest(
+      { toolName: 'refund', approvalToken: { token: 'tok', approvalId: 'apr_x', contextHash } },
+      () => ++runs,
+    )
+    expect(await refund()).toBe(1)
+    await expect(refund()).rejects.toMatchObject({ code: 'approval_token_invalid' })
+    expect(runs).toBe(1)
+    expect(recorder.redeemedTokens).toEqual(['tok'])
+    expect(recorder.attestationsFor('refund')).toEqual([expect.objectContaining({ approval_token: 'tok' })])
+  })
 })

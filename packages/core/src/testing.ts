@@ -169,7 +169,12 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
       return json(200, { accepted: records.length - rejected, rejected, results })
     }
     if (method === 'POST' && rest === 'approvals/redeem') {
-      const request = (body ?? {}) as { token?: unknown; tool_name?: unknown; redemption_id?: unknown }
+      const request = (body ?? {}) as {
+        token?: unknown
+        tool_name?: unknown
+        context_hash?: unknown
+        redemption_id?: unknown
+      }
       if (
         typeof request.token !== 'string' ||
         request.token === '' ||
@@ -199,6 +204,7 @@ export function createMimaRecorder(options: MimaRecorderOptions = {}): MimaRecor
         approval_id: redemption.approvalId,
         redemption_id: request.redemption_id,
         action_type: request.tool_name,
+        ...(typeof request.context_hash === 'string' ? { context_hash: request.context_hash } : {}),
         redeemed_at: new Date().toISOString(),
       })
     }

@@ -740,6 +740,17 @@ describe('approval gate (fail closed)', () => {
     expect(server.recorder.redeemedTokens).toEqual(['tok_lost'])
   })
 
+  it('raise on an input without a canonical form: rejects before redeeming, so no token is spent', async () => {
+    const mima = client({ onError: 'raise' })
+    let runs = 0
+    const act = mima.attest({ toolName: 'big', approvalToken: 'tok_big' }, (_amount: bigint) => ++runs)
+    const pending = act(1n)
+    expect(pending).toBeInstanceOf(Promise)
+    await expect(pending).rejects.toThrow(/bigint at \$\[0\]/)
+    expect(runs).toBe(0)
+    expect(server.recorder.redeemedTokens).toEqual([])
+  })
+
   it('does not redeem a timeout that proceeded (empty token)', async () => {
     const mima = client()
     const result = mima.attest(

@@ -791,14 +791,18 @@ export function createMima(options: MimaOptions = {}): Mima {
 
     const redeemToken = approval?.token ? approval.token : undefined
 
+    // Capture the input before the call: the function may mutate its arguments.
+    const captureInput = (args: Args): CanonicalSnapshot | undefined =>
+      canonicalOrReport(() => (hashInput ? hashInput(...args) : args), 'input', 'call')
+
     return function attested(this: This, ...args: Args): Result {
-      // Capture the input before the call: the function may mutate its arguments.
-      const input = canonicalOrReport(() => (hashInput ? hashInput(...args) : args), 'input', 'call')
-      if (approval === undefined) return invoke(this, args, input, context, false)
+      if (approval === undefined) return invoke(this, args, captureInput(args), context, false)
       // An approval gates the action (fail closed): its token is redeemed at the server BEFORE
       // `fn` runs, and `fn` runs only when the server consumed it for this tool. Refused, or the
       // server unreachable: `fn` never runs and the error is thrown whatever `onError` says.
       return (async () => {
+        // Before the redemption: an input `raise` refuses to hash spends no token.
+        const input = captureInput(args)
         let callContext = context
         if (redeemToken !== undefined) {
           const redeemed = await redeemApproval(redeemToken, toolName, approval.contextHash)

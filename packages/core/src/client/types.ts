@@ -126,6 +126,11 @@ export interface AttestFunction {
 export interface PushOptions {
   readonly modelId?: string
   readonly authorisedBy?: AuthorisedBy
+  /**
+   * Sent as `approval_token`. `push` records an action that already happened, so nothing is
+   * redeemed first: the server consumes the token when the attestation arrives (as for the Python
+   * SDK). To gate an action, wrap it with `attest({ approvalToken })`.
+   */
   readonly approvalToken?: string | ApprovalTokenInput
   /** `sync` (default) sends now and resolves with the server's answer; `batch` buffers. */
   readonly mode?: 'sync' | 'batch'
