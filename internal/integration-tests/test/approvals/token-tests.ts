@@ -377,6 +377,10 @@ export function tokenTests(shared: SharedFixture): void {
     expect(expired.status).toBe(422)
     expect(body.error.code).toBe('approval_token_invalid')
     expect(body.error.message).toMatch(/expired/)
+    // Redeeming it before an action is refused the same way.
+    const expiredRedemption = await redeem(`mat1.${expiredClaims}.${expiredSignature}`, 'close_account')
+    expect(expiredRedemption).toMatchObject({ status: 422, code: 'approval_token_invalid' })
+    expect(JSON.stringify(expiredRedemption.body)).toMatch(/expired/)
 
     // None of that stored anything, and the genuine token still works once, for its own action.
     expect(await attestationCount()).toBe(before)
