@@ -82,6 +82,15 @@ describe.each(BACKENDS)('server basics on %s', (backend) => {
     )
   })
 
+  it('refuses to let a key revoke itself', async () => {
+    const admin = client(server.baseUrl, server.adminKey)
+    const me = (await admin.get('/api/me')).json
+    const response = await admin.delete(`/api/workspaces/${server.workspaceId}/keys/${me.key_id}`)
+    expect(response.status).toBe(409)
+    expect(response.json.error.code).toBe('conflict')
+    expect((await admin.get('/api/me')).status).toBe(200)
+  })
+
   it('rejects bad key requests with 4xx and changes nothing', async () => {
     const admin = client(server.baseUrl, server.adminKey)
     const before = (await admin.get(`/api/workspaces/${server.workspaceId}/keys`)).json.keys.length

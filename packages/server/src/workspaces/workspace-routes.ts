@@ -99,6 +99,10 @@ export const workspacesFeature: ServerFeature = defineFeature({
 
     api.delete('/workspaces/:ws/keys/:id', async (c) => {
       const principal = requireWorkspace(c, { roles: ['admin'] })
+      if (c.req.param('id') === principal.keyId) {
+        // Revoking the key in use could lock the workspace out; another admin key must do it.
+        throw httpError('conflict', 'A key cannot revoke itself; revoke it with another admin key.')
+      }
       await revokeApiKey(server.database, server.ledger, {
         workspaceId: principal.workspaceId,
         keyId: c.req.param('id'),
