@@ -24,7 +24,12 @@ export function newId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-/** A request id: `req_` and 20 hex characters. */
+// A random prefix per process and a counter: unique across replicas without a syscall per request.
+const REQUEST_PREFIX = `req_${randomBytes(6).toString('hex')}`
+let requestCounter = 0
+
+/** A request id: `req_`, 12 hex characters naming this process, and a base-36 counter. */
 export function newRequestId(): string {
-  return `req_${randomBytes(10).toString('hex')}`
+  requestCounter += 1
+  return `${REQUEST_PREFIX}${requestCounter.toString(36).padStart(6, '0')}`
 }
