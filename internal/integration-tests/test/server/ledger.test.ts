@@ -100,6 +100,23 @@ describe.each(BACKENDS)('the Merkle ledger on %s', (backend) => {
     expect(bytesToHex(leafHash(leaf.leaf_data))).toBe(leaf.leaf_hash)
   })
 
+  it('finds key events by record id too', async () => {
+    const keyId = (await api.get('/api/me')).json.key_id as string
+    const proof = (await api.get(`${ledger}/proofs/inclusion?record_id=${keyId}`)).json
+    const leaf = (await api.get(`${ledger}/leaves/${proof.leaf_index}`)).json
+    expect(leaf).toMatchObject({ kind: 'key_event', record_id: keyId })
+    const current = await head()
+    expect(
+      verifyInclusionProof({
+        leafHash: proof.leaf_hash,
+        leafIndex: proof.leaf_index,
+        treeSize: proof.tree_size,
+        proof: proof.inclusion_path,
+        rootHash: current.root_hash,
+      }),
+    ).toBe(true)
+  })
+
   it('serves consistency proofs between any two sizes', async () => {
     const current = await head()
     const sizes = [1, 2, 3, 4, 7, 8, 9, 16, 21, current.tree_size]

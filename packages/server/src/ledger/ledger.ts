@@ -436,8 +436,17 @@ export function createLedger(key: ServerKey): Ledger {
     },
 
     async leafIndexOf(database, workspaceId, recordId) {
+      // Attestations and evidence carry their leaf index; other kinds (key events, approval
+      // decisions, …) are found through a partial index on the leaves.
       const { rows } = await database.query<{ leaf_index: number }>(
-        'select leaf_index from ledger_leaves where workspace_id = $1 and record_id = $2 order by leaf_index limit 1',
+        `select leaf_index from (
+           select leaf_index from attestations where workspace_id = $1 and attestation_id = $2
+           union all
+           select leaf_index from grc_evidence where workspace_id = $1 and record_id = $2
+           union all
+           select leaf_index from ledger_leaves
+             where workspace_id = $1 and record_id = $2 and kind not in ('attestation', 'evidence')
+         ) as found order by leaf_index limit 1`,
         [workspaceId, recordId],
       )
       const row = rows[0]
