@@ -11,8 +11,19 @@ const now = () => performance.now()
 
 // 1 KB input and output: a chat-like request and response.
 const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20).slice(0, 880)
-const input = { model: 'gpt-4o', temperature: 0.2, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: text }] }
-const output = { id: 'chatcmpl-1', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 210, completion_tokens: 200 } }
+const input = {
+  model: 'gpt-4o',
+  temperature: 0.2,
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: text },
+  ],
+}
+const output = {
+  id: 'chatcmpl-1',
+  choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 210, completion_tokens: 200 },
+}
 const work = (request) => (request.messages.length > 0 ? output : null)
 
 async function closedPort() {
@@ -63,34 +74,69 @@ const latencyOutbox = { directory, maxMemoryRecords: 100_000 }
 const unsignedClient = createMima({ ...common, systemName: 'bench-unsigned', outbox: latencyOutbox })
 const unsigned = unsignedClient.attest({ toolName: 'chat', mode: 'batch' }, work)
 const unsignedTimes = measure(() => unsigned(input))
-const signedClient = createMima({ ...common, systemName: 'bench-signed', signingKey: generateSigningKey(), outbox: latencyOutbox })
+const signedClient = createMima({
+  ...common,
+  systemName: 'bench-signed',
+  signingKey: generateSigningKey(),
+  outbox: latencyOutbox,
+})
 const signed = signedClient.attest({ toolName: 'chat', mode: 'batch' }, work)
 const signedTimes = measure(() => signed(input), { samples: 1000 })
 
 // Batch mode keeps only the canonical snapshot on the call path; hashing and signing happen when
 // the batch is sent (or spilled). Measure that deferred work too, so nothing is hidden.
 const seed = generateSigningKey()
-const sample = { agent_name: 'bench', executed_at: new Date().toISOString(), idempotency_key: '019a0000-0000-7000-8000-000000000000', input_hash: 'a'.repeat(64), output_hash: 'b'.repeat(64), schema_version: 2, system_name: 'bench', tool_name: 'chat', duration_ms: 0.5 }
+const sample = {
+  agent_name: 'bench',
+  executed_at: new Date().toISOString(),
+  idempotency_key: '019a0000-0000-7000-8000-000000000000',
+  input_hash: 'a'.repeat(64),
+  output_hash: 'b'.repeat(64),
+  schema_version: 2,
+  system_name: 'bench',
+  tool_name: 'chat',
+  duration_ms: 0.5,
+}
 const inputText = canonicalJson([input])
 const outputText = canonicalJson(work(input))
-const deferredUnsigned = measure(() => sha256Hex(inputText).length + sha256Hex(outputText).length, { samples: 1000 })
-const deferredSigned = measure(() => sha256Hex(inputText).length + sha256Hex(outputText).length + signAttestation(sample, seed).witness_sig.length, { samples: 1000 })
+const deferredUnsigned = measure(() => sha256Hex(inputText).length + sha256Hex(outputText).length, {
+  samples: 1000,
+})
+const deferredSigned = measure(
+  () =>
+    sha256Hex(inputText).length +
+    sha256Hex(outputText).length +
+    signAttestation(sample, seed).witness_sig.length,
+  { samples: 1000 },
+)
 
 const fmt = (value) => value.toFixed(2).padStart(8)
-console.log(`attest() in batch mode, 1 KB input and output (µs per call; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`)
+console.log(
+  `attest() in batch mode, 1 KB input and output (µs per call; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+)
 console.log(`  plain function call (baseline)      p50 ${fmt(baseline.p50)}  p99 ${fmt(baseline.p99)}`)
 console.log(`  (reference: JSON.stringify in + out  p50 ${fmt(serialise.p50)}  p99 ${fmt(serialise.p99)})`)
-console.log(`  attest unsigned, added over baseline p50 ${fmt(unsignedTimes.p50 - baseline.p50)}  p99 ${fmt(unsignedTimes.p99 - baseline.p99)}   target p50 ≤ 10`)
-console.log(`  attest signed,   added over baseline p50 ${fmt(signedTimes.p50 - baseline.p50)}  p99 ${fmt(signedTimes.p99 - baseline.p99)}   target p50 ≤ 60`)
+console.log(
+  `  attest unsigned, added over baseline p50 ${fmt(unsignedTimes.p50 - baseline.p50)}  p99 ${fmt(unsignedTimes.p99 - baseline.p99)}   target p50 ≤ 10`,
+)
+console.log(
+  `  attest signed,   added over baseline p50 ${fmt(signedTimes.p50 - baseline.p50)}  p99 ${fmt(signedTimes.p99 - baseline.p99)}   target p50 ≤ 60`,
+)
 console.log(`  deferred to send time, unsigned   p50 ${fmt(deferredUnsigned.p50)}  (SHA-256 of the 2 KB)`)
-console.log(`  deferred to send time, signed     p50 ${fmt(deferredSigned.p50)}  (SHA-256 + Ed25519 over the record)`)
+console.log(
+  `  deferred to send time, signed     p50 ${fmt(deferredSigned.p50)}  (SHA-256 + Ed25519 over the record)`,
+)
 await unsignedClient.close().catch(() => {})
 await signedClient.close().catch(() => {})
 
 // 1,000,000 attestations with the server down: memory stays bounded, nothing is lost.
 const TOTAL = 1_000_000
 const lossDirectory = mkdtempSync(join(tmpdir(), 'mima-bench-outbox-'))
-const down = createMima({ ...common, systemName: 'bench-down', outbox: { directory: lossDirectory, maxMemoryRecords: 10_000 } })
+const down = createMima({
+  ...common,
+  systemName: 'bench-down',
+  outbox: { directory: lossDirectory, maxMemoryRecords: 10_000 },
+})
 const attested = down.attest({ toolName: 'chat', mode: 'batch' }, work)
 await new Promise((resolve) => setTimeout(resolve, 50))
 gc()
@@ -119,10 +165,16 @@ let lines = 0
   for (let index = 0; index < content.length; index++) if (content[index] === 0x0a) lines++
 }
 const growthMb = (heapAfter - heapBefore) / 1024 / 1024
-console.log(`\n${TOTAL.toLocaleString('en')} attestations with the server down (${seconds.toFixed(1)} s wall; ${cpuMicros.toFixed(2)} µs CPU each, all work included: hashing, spill writes, GC)`)
+console.log(
+  `\n${TOTAL.toLocaleString('en')} attestations with the server down (${seconds.toFixed(1)} s wall; ${cpuMicros.toFixed(2)} µs CPU each, all work included: hashing, spill writes, GC)`,
+)
 console.log(`  heap growth                         ${growthMb.toFixed(1)} MB   target ≤ 64 MB`)
-console.log(`  client.pending before close         ${pending.toLocaleString('en')} (${pending === TOTAL ? 'all' : 'NOT all'})`)
-console.log(`  records in the spill file after close ${lines.toLocaleString('en')} (${(fileBytes / 1024 / 1024).toFixed(0)} MB) — ${lines >= TOTAL ? 'nothing lost' : `${TOTAL - lines} LOST`}`)
+console.log(
+  `  client.pending before close         ${pending.toLocaleString('en')} (${pending === TOTAL ? 'all' : 'NOT all'})`,
+)
+console.log(
+  `  records in the spill file after close ${lines.toLocaleString('en')} (${(fileBytes / 1024 / 1024).toFixed(0)} MB) — ${lines >= TOTAL ? 'nothing lost' : `${TOTAL - lines} LOST`}`,
+)
 rmSync(directory, { recursive: true, force: true })
 rmSync(lossDirectory, { recursive: true, force: true })
 process.exit(0)
