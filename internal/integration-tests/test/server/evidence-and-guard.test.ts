@@ -1,4 +1,4 @@
-import { signGrcRecord } from '@mima/core'
+import { bytesToHex, hashValue, leafHash, ledgerLeafData, signGrcRecord } from '@mima/core'
 import { countUnattestedCalls } from '@mima/server'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -48,6 +48,42 @@ describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
       system_name: 'sdk-live-test',
       source: 'sdk',
     })
+  })
+
+  it('serves the record as received, and it re-hashes to its ledger leaf', async () => {
+    const sent = {
+      ...oversight,
+      payload: { ...oversight.payload, score: 1.0, big: 2 ** 60, tiny: 1e-5, note: 'Prüfung ✓ 😀' },
+      extra_field: { kept: [1, 'two', null] },
+    }
+    const created = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, sent)
+    expect(created.status).toBe(201)
+    const id = created.json.record_id as string
+    const one = await ingest.get(`/api/workspaces/${ws}/governance/grc/evidence/${id}`)
+    expect(one.json.record).toEqual(JSON.parse(JSON.stringify(sent)))
+    const list = await ingest.get(`/api/workspaces/${ws}/governance/grc/evidence?limit=1000`)
+    const listed = list.json.records.find((record: { record_id: string }) => record.record_id === id)
+    expect(listed.record).toEqual(one.json.record)
+
+    // What an audit pack does: hash the record, rebuild the leaf data, compare with the ledger.
+    const leaf = await ingest.get(`/api/workspaces/${ws}/ledger/leaves/${one.json.leaf_index}`)
+    expect(leaf.status).toBe(200)
+    const leafData = JSON.parse(leaf.json.leaf_data)
+    expect(leafData).toMatchObject({
+      kind: 'evidence',
+      record_id: id,
+      record_hash: hashValue(one.json.record),
+    })
+    const proof = await ingest.get(`/api/workspaces/${ws}/ledger/proofs/inclusion?record_id=${id}`)
+    const rebuilt = ledgerLeafData({
+      kind: 'evidence',
+      workspace_id: ws,
+      record_id: id,
+      record_hash: hashValue(one.json.record),
+      accepted_at: leafData.accepted_at,
+    })
+    expect(rebuilt).toBe(leaf.json.leaf_data)
+    expect(bytesToHex(leafHash(rebuilt))).toBe(proof.json.leaf_hash)
   })
 
   it('dry-runs the live tests’ minimal record without writing', async () => {

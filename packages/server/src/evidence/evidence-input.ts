@@ -82,5 +82,6 @@ export function parseEvidence(
     payload: value.payload,
     clientSigStatus,
     mappedControls: mapRecordToControls({ record_type: recordType, payload: value.payload }),
+    record: value,
   }
 }

@@ -19,6 +19,14 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000'
  */
 export const evidenceFeature: ServerFeature = defineFeature({
   name: 'evidence',
+  migrations: [
+    {
+      // The record exactly as received (like `attestations.record`): served back so a client can
+      // re-check `hashValue(record)` against its ledger leaf's `record_hash`. Null for older rows.
+      id: '003_grc_evidence_record',
+      sql: 'alter table grc_evidence add column if not exists record jsonb',
+    },
+  ],
   register(api, server) {
     api.post('/workspaces/:ws/governance/grc/evidence', async (c) => {
       const { workspaceId } = requireWorkspace(c, { roles: ['ingest', 'admin', 'approver'] })

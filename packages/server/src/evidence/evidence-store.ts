@@ -26,6 +26,11 @@ export interface StoredEvidence {
   source: string
   leaf_index: number
   received_at: string
+  /**
+   * The record exactly as the client sent it (`null` for records stored before this was kept).
+   * `hashValue(record)` is the `record_hash` its ledger leaf commits to.
+   */
+  record: Record<string, unknown> | null
 }
 
 interface Row {
@@ -42,10 +47,11 @@ interface Row {
   source: string
   leaf_index: number
   received_at: Date
+  record: Record<string, unknown> | null
 }
 
 const COLUMNS =
-  'record_id, record_type, system_name, identity, resource, environment, occurred_at, payload, mapped_controls, client_sig_status, source, leaf_index, received_at'
+  'record_id, record_type, system_name, identity, resource, environment, occurred_at, payload, mapped_controls, client_sig_status, source, leaf_index, received_at, record'
 
 function toEvidence(row: Row): StoredEvidence {
   return { ...row, leaf_index: Number(row.leaf_index), received_at: new Date(row.received_at).toISOString() }

@@ -34,6 +34,8 @@ export interface NewEvidence {
   payload: unknown
   clientSigStatus: string
   mappedControls: string[]
+  /** The record exactly as received (served back; its `hashValue` is `recordHash`). */
+  record?: Record<string, unknown>
 }
 
 /** What happened to one submitted record. */
@@ -288,10 +290,10 @@ function recordInserts(
   if (evidence.length > 0) {
     statements.push({
       sql: `insert into grc_evidence (workspace_id, record_id, leaf_index, idempotency_key, record_type, system_name, identity,
-           resource, environment, occurred_at, payload, client_sig_status, mapped_controls, record_hash, received_at)
-         select $1, t.id, t.leaf, t.ikey, t.rtype, t.sys, t.ident, t.res, t.env, t.occ, t.payload, t.sig, t.controls, t.rh, $2::timestamptz
+           resource, environment, occurred_at, payload, client_sig_status, mapped_controls, record_hash, record, received_at)
+         select $1, t.id, t.leaf, t.ikey, t.rtype, t.sys, t.ident, t.res, t.env, t.occ, t.payload, t.sig, t.controls, t.rh, t.rec, $2::timestamptz
          from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, rtype text, sys text, ident text, res text,
-           env text, occ text, payload jsonb, sig text, controls jsonb, rh text)`,
+           env text, occ text, payload jsonb, sig text, controls jsonb, rh text, rec jsonb)`,
       params: [
         workspaceId,
         receivedAt,
@@ -310,6 +312,7 @@ function recordInserts(
             sig: item.clientSigStatus,
             controls: item.mappedControls,
             rh: item.recordHash,
+            rec: item.record ?? null,
           })),
         ),
       ],
