@@ -36,6 +36,7 @@ export { MimaError, type MimaErrorOptions } from './errors/mima-error'
 export type { GrcResult, GrcWireRecord } from './grc/grc-record'
 export {
   type GrcSignatureOptions,
+  type GrcVerifyOptions,
   grcSigningMessage,
   signGrcRecord,
   verifyGrcSignature,

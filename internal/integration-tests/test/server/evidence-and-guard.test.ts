@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { bytesToHex, hashValue, leafHash, ledgerLeafData, signGrcRecord } from '@mima/core'
 import { countUnattestedCalls } from '@mima/server'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
@@ -163,6 +164,86 @@ describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
     expect(unsigned.json.client_sig_status).toBe('unsigned')
   })
 
+  it('validates the payload of the record type: 422 naming the first field and its allowed values', async () => {
+    const before = await treeSize()
+    const path = `/api/workspaces/${ws}/governance/grc/evidence`
+    const evaluation = {
+      record_type: 'model_evaluation',
+      payload: {
+        model_id: 'm',
+        dataset: 'd',
+        accuracy: 0.9,
+        evaluated_by: 'x',
+        evaluation_type: 'quarterly',
+      },
+      system_name: 'validation',
+    }
+    const missing = await ingest.post(path, { ...evaluation, payload: { accuracy: 0.92 } })
+    expect(missing.status).toBe(422)
+    expect(missing.json.error.code).toBe('validation_failed')
+    expect(missing.json.error.details.field).toBe('payload.model_id')
+    expect(missing.json.error.message).toMatch(/model_evaluation: payload\.model_id is required/)
+    const notAllowed = await ingest.post(path, {
+      ...evaluation,
+      payload: { ...evaluation.payload, evaluation_type: 'yearly' },
+    })
+    expect(notAllowed.status).toBe(422)
+    expect(notAllowed.json.error.details).toMatchObject({
+      field: 'payload.evaluation_type',
+      allowed: ['initial', 'quarterly', 'triggered'],
+    })
+    const wrongType = await ingest.post(path, {
+      ...evaluation,
+      payload: { ...evaluation.payload, accuracy: 'high' },
+    })
+    expect(wrongType.json.error.details.field).toBe('payload.accuracy')
+    const highRisk = await ingest.post(path, {
+      record_type: 'ai_risk_assessment',
+      payload: { risk_level: 'high', intended_purpose: 'credit scoring', art5_self_assessment: true },
+      system_name: 'validation',
+    })
+    expect(highRisk.status).toBe(422)
+    expect(highRisk.json.error.details.field).toBe('payload.annex_iii_category')
+    expect(highRisk.json.error.details.allowed).toContain('not_annex_iii')
+    // A dry run keeps the relaxed rule (required fields may be missing), but types still count.
+    const dry = await ingest.post(`${path}?dry_run=true`, { ...evaluation, payload: { accuracy: 0.92 } })
+    expect(dry.status).toBe(200)
+    const dryWrong = await ingest.post(`${path}?dry_run=true`, {
+      ...evaluation,
+      payload: { evaluation_type: 'yearly' },
+    })
+    expect(dryWrong.status).toBe(422)
+    expect(dryWrong.json.error.details.field).toBe('payload.evaluation_type')
+    expect(await treeSize()).toBe(before)
+  })
+
+  it('verifies a Python client_sig over numbers as written (1.0, 0.0, 2**60, 1e-05, non-ASCII)', async () => {
+    const key = 'test-signing-key-32bytes-padded!!'
+    const admin = client(server.baseUrl, server.adminKey)
+    expect((await admin.put(`/api/workspaces/${ws}/governance/grc/signing-key`, { key })).status).toBe(200)
+    // Exactly what CPython's json.dumps writes for the SDK's record (default separators on the wire,
+    // compact and sorted in the signed message).
+    const payload =
+      '{"model_id": "mod\\u00e8le-\\ud83d\\ude00", "dataset": "holdout", "accuracy": 1.0, "evaluated_by": "zo\\u00eb", "bias_metrics": {"rows": 1152921504606846976, "tiny": 1e-05, "baseline": 0.0}}'
+    const signedPayload =
+      '{"accuracy":1.0,"bias_metrics":{"baseline":0.0,"rows":1152921504606846976,"tiny":1e-05},"dataset":"holdout","evaluated_by":"zo\\u00eb","model_id":"mod\\u00e8le-\\ud83d\\ude00"}'
+    const occurredAt = '2026-06-20T12:00:00+00:00'
+    for (const workspace of [`"${ws}"`, 'null']) {
+      const message = `{"occurred_at":"${occurredAt}","payload":${signedPayload},"record_type":"model_evaluation","system_name":"py-sys","workspace_id":${workspace}}`
+      const sig = createHmac('sha256', key).update(message, 'utf8').digest('hex')
+      const body = `{"record_type": "model_evaluation", "payload": ${payload}, "system_name": "py-sys", "occurred_at": "${occurredAt}", "client_sig": "${sig}", "client_sig_algo": "hmac-sha256"}`
+      const response = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, body)
+      expect(response.json).toMatchObject({ client_sig_status: 'verified' })
+      expect(response.status).toBe(201)
+      expect(response.json.client_sig_status).toBe('verified')
+      const tampered = body.replace('"accuracy": 1.0', '"accuracy": 1.01')
+      const refused = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, tampered)
+      expect(refused.status).toBe(422)
+      expect(refused.json.error.code).toBe('signature_invalid')
+    }
+    expect((await admin.delete(`/api/workspaces/${ws}/governance/grc/signing-key`)).status).toBe(200)
+  })
+
   it('de-duplicates evidence by idempotency key', async () => {
     const size = await treeSize()
     const first = await ingest.post(`/api/workspaces/${ws}/governance/grc/evidence`, oversight, {
@@ -178,21 +259,30 @@ describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
   it('lists with filters and pagination, and summarises counts as the policy runner reads them', async () => {
     const path = `/api/workspaces/${ws}/governance/grc/evidence`
     for (let index = 0; index < 3; index += 1) {
-      await ingest.post(path, {
+      const created = await ingest.post(path, {
         record_type: 'model_evaluation',
-        payload: { accuracy: 0.92, evaluation_type: 'quarterly' },
+        payload: {
+          model_id: 'test-model',
+          dataset: 'holdout',
+          accuracy: 0.92,
+          evaluated_by: 'live-test',
+          evaluation_type: 'quarterly',
+        },
         system_name: `eval-${backend}`,
       })
+      expect(created.status).toBe(201)
     }
-    const page = await ingest.get(`${path}?record_type=model_evaluation&limit=2`)
+    const page = await ingest.get(`${path}?record_type=model_evaluation&system_name=eval-${backend}&limit=2`)
     expect(page.json.records).toHaveLength(2)
     expect(page.json.next_cursor).not.toBeNull()
     const rest = await ingest.get(
-      `${path}?record_type=model_evaluation&limit=2&cursor=${page.json.next_cursor}`,
+      `${path}?record_type=model_evaluation&system_name=eval-${backend}&limit=2&cursor=${page.json.next_cursor}`,
     )
     expect(rest.json.records).toHaveLength(1)
     expect(rest.json.next_cursor).toBeNull()
-    const summary = await ingest.get(`${path}/summary?record_type=model_evaluation&since=2020-01-01`)
+    const summary = await ingest.get(
+      `${path}/summary?record_type=model_evaluation&system_name=eval-${backend}&since=2020-01-01`,
+    )
     expect(summary.status).toBe(200)
     expect(summary.json.count).toBe(3)
     const bySystem = await ingest.get(`${path}/summary?system_name=eval-${backend}`)

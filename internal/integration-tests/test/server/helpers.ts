@@ -33,6 +33,7 @@ export function client(baseUrl: string, key?: string, header: 'bearer' | 'x-api-
   return {
     get: (path: string, extra?: Record<string, string>) => call('GET', path, undefined, extra),
     post: (path: string, body?: unknown, extra?: Record<string, string>) => call('POST', path, body, extra),
+    put: (path: string, body?: unknown) => call('PUT', path, body),
     delete: (path: string) => call('DELETE', path),
   }
 }

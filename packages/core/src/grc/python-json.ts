@@ -1,4 +1,5 @@
 import { MimaError } from '../errors/mima-error'
+import { JsonNumberLiteral } from './json-number-literals'
 
 /**
  * Python's `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)`,
@@ -6,6 +7,8 @@ import { MimaError } from '../errors/mima-error'
  * ASCII escaped as lowercase `\uXXXX` (surrogate pairs for astral characters), floats in
  * Python's `repr` form (`1e-05`, `1e+16`). A JavaScript number that is a safe integer is written
  * as a Python `int` would be (JSON cannot tell `1` from `1.0`). `undefined` members are left out.
+ * A {@link JsonNumberLiteral} is written as Python writes what `json.loads` makes of it: an
+ * integer literal as that `int` (any size), any other number as a `float` (`1.0`, `1e-05`).
  */
 export function pythonJson(value: unknown): string {
   switch (typeof value) {
@@ -17,6 +20,7 @@ export function pythonJson(value: unknown): string {
       return value ? 'true' : 'false'
     case 'object': {
       if (value === null) return 'null'
+      if (value instanceof JsonNumberLiteral) return pythonNumberLiteral(value.literal)
       if (Array.isArray(value)) return `[${value.map((item) => pythonJson(item)).join(',')}]`
       const record = value as Record<string, unknown>
       const keys = Object.keys(record)
@@ -67,6 +71,20 @@ function pythonNumber(value: number): string {
     throw new MimaError('validation_failed', `A GRC record cannot hold ${value}.`)
   }
   if (Number.isSafeInteger(value)) return String(value)
+  return pythonFloat(value)
+}
+
+function pythonNumberLiteral(literal: string): string {
+  // json.loads makes an int of digits alone (any size; "-0" is 0), a float of anything else.
+  if (/^-?\d+$/.test(literal)) return BigInt(literal).toString()
+  const value = Number(literal)
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity'
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity'
+  return pythonFloat(value)
+}
+
+function pythonFloat(value: number): string {
+  if (Object.is(value, -0)) return '-0.0'
   // Python's float repr: the shortest round-trip digits (same as JS), fixed notation when the
   // decimal exponent is in [-4, 16), otherwise `d.ddde±XX` with at least two exponent digits.
   const [mantissa, exponentText] = value.toExponential().split('e') as [string, string]

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import vectors from '../hashing/test-vectors.json' with { type: 'json' }
 import type { GrcWireRecord } from './grc-record'
+import { JsonNumberLiteral, parseJsonNumberLiterals } from './json-number-literals'
 import { pythonJson } from './python-json'
 import { grcHmacPortable, grcSigningMessage, signGrcRecord, verifyGrcSignature } from './sign-grc-record'
 
@@ -86,5 +87,72 @@ describe('the Python SDK signing before it knows its workspace (reference §1.8,
     expect(
       verifyGrcSignature({ ...signedWithNull, occurred_at: '2026-06-21T00:00:00Z' }, { key, workspaceId }),
     ).toBe(false)
+  })
+})
+
+describe('a Python client’s numbers as written (integral floats, ints above 2^53)', () => {
+  const key = 'test-signing-key-32bytes-padded!!'
+  // The body the Python SDK sends (json.dumps with default separators) and, from CPython 3.11,
+  // the message it signs and the HMACs for the workspace and for the null-workspace form.
+  const body =
+    '{"record_type": "model_evaluation", "system_name": "sys-\\u00e9", "occurred_at": "2026-06-20T12:00:00+00:00", "payload": {"accuracy": 1.0, "baseline": 0.0, "rows": 1152921504606846976, "tiny": 1e-05, "neg0": -0.0, "big": 1e+16, "name": "mod\\u00e8le \\ud83d\\ude00\\n", "nested": [1.5, {"z": -1, "a": 0}]}}'
+  const message =
+    '{"occurred_at":"2026-06-20T12:00:00+00:00","payload":{"accuracy":1.0,"baseline":0.0,"big":1e+16,"name":"mod\\u00e8le \\ud83d\\ude00\\n","neg0":-0.0,"nested":[1.5,{"a":0,"z":-1}],"rows":1152921504606846976,"tiny":1e-05},"record_type":"model_evaluation","system_name":"sys-\\u00e9","workspace_id":"ws-uuid-1234"}'
+  const withWorkspace = '89b788d246e256f7b6547ef134d31cd69fb6e5151c38fbf41cd214431d6d5375'
+  const withNull = '36663dae23687999ddb2b4352084184462a075936ebc16783b79f77b9d6fe2b0'
+  const signedBody = (sig: string) =>
+    `${body.slice(0, -1)}, "client_sig": "${sig}", "client_sig_algo": "hmac-sha256"}`
+
+  it('rebuilds Python’s message from the literal numbers', () => {
+    const literal = parseJsonNumberLiterals(body) as GrcWireRecord
+    expect(grcSigningMessage(literal, 'ws-uuid-1234')).toBe(message)
+    expect(grcHmacPortable(key, message)).toBe(withWorkspace)
+  })
+
+  it('verifies with the source text, and not from parsed numbers alone', () => {
+    for (const sig of [withWorkspace, withNull]) {
+      const text = signedBody(sig)
+      const parsed = JSON.parse(text) as GrcWireRecord
+      expect(verifyGrcSignature(parsed, { key, workspaceId: 'ws-uuid-1234', sourceText: text })).toBe(true)
+      // Without the text, 1.0 became 1 and 2**60 was rounded: the bug this fixes.
+      expect(verifyGrcSignature(parsed, { key, workspaceId: 'ws-uuid-1234' })).toBe(false)
+      expect(verifyGrcSignature(parsed, { key, workspaceId: 'other-ws', sourceText: text })).toBe(
+        sig === withNull,
+      )
+      const tampered = text.replace('"accuracy": 1.0', '"accuracy": 1.5')
+      expect(
+        verifyGrcSignature(JSON.parse(tampered), { key, workspaceId: 'ws-uuid-1234', sourceText: tampered }),
+      ).toBe(false)
+    }
+  })
+
+  it('still verifies a JavaScript signer’s record (numbers as JavaScript holds them)', () => {
+    const jsRecord: GrcWireRecord = {
+      record_type: 'model_evaluation',
+      system_name: 's',
+      payload: { rows: 2 ** 60, tiny: 1e-5, score: 1 },
+    }
+    const signed = signGrcRecord(jsRecord, { key, workspaceId: 'ws' })
+    const text = JSON.stringify(signed) // writes 1152921504606847000 and 0.00001
+    expect(verifyGrcSignature(JSON.parse(text), { key, workspaceId: 'ws', sourceText: text })).toBe(true)
+  })
+
+  it('reproduces the reference §1.8 vector from its wire text', () => {
+    const text = JSON.stringify(signGrcRecord(record, { key: vectors.grcHmac.key, workspaceId }))
+    expect(text).toContain(hmacHex)
+    expect(
+      verifyGrcSignature(JSON.parse(text), { key: vectors.grcHmac.key, workspaceId, sourceText: text }),
+    ).toBe(true)
+    expect(grcSigningMessage(parseJsonNumberLiterals(text) as GrcWireRecord, workspaceId)).toBe(canonical)
+  })
+
+  it('writes literals as Python writes what json.loads makes of them', () => {
+    const parsed = parseJsonNumberLiterals(
+      '[1.0, 0.0, -0.0, -0, 1152921504606846976, 1e-05, 0.00001, 1E5, 1e400, -1e400, 12, 2.50]',
+    )
+    expect(parsed).toEqual(expect.arrayContaining([expect.any(JsonNumberLiteral)]))
+    expect(pythonJson(parsed)).toBe(
+      '[1.0,0.0,-0.0,0,1152921504606846976,1e-05,1e-05,100000.0,Infinity,-Infinity,12,2.5]',
+    )
   })
 })

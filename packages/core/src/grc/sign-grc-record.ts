@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { nodeCrypto } from '../internal/node-crypto'
 import { toHex } from '../signing/hex'
 import type { GrcWireRecord } from './grc-record'
+import { parseJsonNumberLiterals } from './json-number-literals'
 import { pythonJson } from './python-json'
 
 const encoder = new TextEncoder()
@@ -17,6 +18,16 @@ export interface GrcSignatureOptions {
    * {@link verifyGrcSignature} accepts that form too.)
    */
   readonly workspaceId: string
+}
+
+/** {@link GrcSignatureOptions} plus, for checking, the record's JSON text as received. */
+export interface GrcVerifyOptions extends GrcSignatureOptions {
+  /**
+   * The record's JSON text exactly as it arrived (a server passes the request body). When given,
+   * the message is also built from the numbers as written: Python signs `1.0`, `0.0` and ints
+   * above 2^53 literally, which parsed JavaScript numbers (`1`, `1.152921504606847e+18`) lose.
+   */
+  readonly sourceText?: string
 }
 
 /**
@@ -76,13 +87,36 @@ function sameHex(given: string, expected: string): boolean {
  * `null` while the record is posted to — and stored in — its real workspace. The `null` form is
  * still bound to the key, payload, type, system and time; it only lacks the workspace binding, which
  * the key itself provides (an HMAC key belongs to one workspace's configuration).
+ *
+ * With `sourceText` (the record's JSON as received) the numbers count as written, so a Python
+ * client's `1.0` or `2**60` verifies; the parsed-number form (what {@link signGrcRecord} signs
+ * for a JavaScript record) is checked too.
+ *
+ * @example
+ * ```ts
+ * const ok = verifyGrcSignature(JSON.parse(body), { key, workspaceId, sourceText: body })
+ * ```
  */
-export function verifyGrcSignature(record: GrcWireRecord, options: GrcSignatureOptions): boolean {
+export function verifyGrcSignature(record: GrcWireRecord, options: GrcVerifyOptions): boolean {
   const given = record.client_sig
   if (typeof given !== 'string' || given.length !== 64) return false
   const lowered = given.toLowerCase()
-  if (sameHex(lowered, hmacHex(options.key, grcSigningMessage(record, options.workspaceId)))) return true
-  return sameHex(lowered, hmacHex(options.key, grcSigningMessage(record, null)))
+  const matches = (source: GrcWireRecord): boolean =>
+    sameHex(lowered, hmacHex(options.key, grcSigningMessage(source, options.workspaceId))) ||
+    sameHex(lowered, hmacHex(options.key, grcSigningMessage(source, null)))
+  if (options.sourceText !== undefined) {
+    let literal: unknown
+    try {
+      literal = parseJsonNumberLiterals(options.sourceText)
+    } catch {
+      return false
+    }
+    if (typeof literal === 'object' && literal !== null && !Array.isArray(literal)) {
+      if (matches(literal as GrcWireRecord)) return true
+    }
+  }
+  // Parsed numbers: what a JavaScript signer (signGrcRecord) covers.
+  return matches(record)
 }
 
 /** HMAC-SHA256 with @noble/hashes only (used by tests to prove both paths agree). */

@@ -1,5 +1,11 @@
 import { type GrcWireRecord, hashValue, MimaError, uuidv7, verifyGrcSignature } from '@mima/core'
-import { isRecordType, mapRecordToControls, RECORD_TYPES } from '@mima/grc'
+import {
+  collectGrcRecordIssues,
+  describeGrcIssue,
+  isRecordType,
+  mapRecordToControls,
+  RECORD_TYPES,
+} from '@mima/grc'
 import {
   InvalidField,
   isObject,
@@ -10,11 +16,21 @@ import {
 } from '../http/validation'
 import type { NewEvidence } from '../ingest/ingest-queue'
 
+/** A GRC record field that failed `@mima/grc`'s checks, with its allowed values when enumerated. */
+export class InvalidGrcField extends InvalidField {
+  readonly allowed: readonly string[] | undefined
+  constructor(field: string, message: string, allowed: readonly string[] | undefined) {
+    super(field, message)
+    this.allowed = allowed
+  }
+}
+
 /**
  * Validates one GRC wire record (reference §1.5): a known `record_type`, an object `payload`, a
- * `system_name`, optional strings. The payload's own fields are the SDK's business: a minimal
- * payload is accepted (the live tests' dry run requires it). `hmacKey` is the workspace's
- * registered HMAC key: when set, a present `client_sig` must verify.
+ * `system_name`, optional strings, then the type's payload fields with `@mima/grc`'s
+ * `collectGrcRecordIssues` (the first issue is the error). A dry run only checks the types of
+ * the payload fields present (the live tests dry-run a one-field `ai_risk_assessment`).
+ * `hmacKey` is the workspace's registered HMAC key: when set, a present `client_sig` must verify.
  */
 export function parseEvidence(
   value: unknown,
@@ -22,6 +38,10 @@ export function parseEvidence(
     workspaceId: string
     hmacKey: Uint8Array | undefined
     fallbackIdempotencyKey?: string | undefined
+    /** `?dry_run=true`: the type's required payload fields may be missing. */
+    dryRun?: boolean | undefined
+    /** The request body as received: `client_sig` is checked against its numbers as written. */
+    sourceText?: string | undefined
   },
 ): NewEvidence {
   if (!isObject(value)) throw new InvalidField('record', 'A GRC evidence record must be a JSON object.')
@@ -44,12 +64,17 @@ export function parseEvidence(
     throw new InvalidField('client_sig_algo', 'client_sig_algo must be "hmac-sha256".')
   }
   const idempotencyKey = optionalIdempotencyKey(value.idempotency_key) ?? options.fallbackIdempotencyKey
+  const [issue] = collectGrcRecordIssues(value, { dryRun: options.dryRun ?? false })
+  if (issue !== undefined) {
+    throw new InvalidGrcField(issue.field, `${recordType}: ${describeGrcIssue(issue)}.`, issue.allowed)
+  }
 
   let clientSigStatus = clientSig === undefined ? 'unsigned' : 'unchecked'
   if (clientSig !== undefined && options.hmacKey !== undefined) {
     const ok = verifyGrcSignature(value as unknown as GrcWireRecord, {
       key: options.hmacKey,
       workspaceId: options.workspaceId,
+      ...(options.sourceText === undefined ? {} : { sourceText: options.sourceText }),
     })
     if (!ok) {
       throw new InvalidField(

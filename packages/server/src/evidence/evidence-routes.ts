@@ -7,7 +7,7 @@ import { idempotencyKeyHeader } from '../http/idempotency'
 import { booleanQuery, integerQuery, stringQuery } from '../http/query'
 import { InvalidField } from '../http/validation'
 import type { IngestOutcome, NewEvidence } from '../ingest/ingest-queue'
-import { parseEvidence } from './evidence-input'
+import { InvalidGrcField, parseEvidence } from './evidence-input'
 import { getEvidence, listEvidence, summarizeEvidence, workspaceHmacKey } from './evidence-store'
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000'
@@ -38,9 +38,15 @@ export const evidenceFeature: ServerFeature = defineFeature({
         item = parseEvidence(body, {
           workspaceId,
           hmacKey: await workspaceHmacKey(server.database, workspaceId),
+          dryRun,
           fallbackIdempotencyKey: headerKey,
+          // Hono caches the body readJsonObject read: the exact text, for client_sig's numbers.
+          sourceText: await c.req.text(),
         })
       } catch (error) {
+        if (error instanceof InvalidGrcField && error.allowed !== undefined) {
+          throw httpError(error.code, error.message, { field: error.field, allowed: error.allowed })
+        }
         if (error instanceof InvalidField) throw httpError(error.code, error.message, { field: error.field })
         throw error
       }
