@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { bytesToHex, rootFromLeafHashes, verifyInclusionProof } from '@mima/core'
+import { bytesToHex, rootFromLeafHashes, verifyConsistencyProof, verifyInclusionProof } from '@mima/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Queryable } from '../storage/database'
 import { runMigrations } from '../storage/migrations'
 import { createPgliteDatabase } from '../storage/pglite-database'
 import { createPostgresDatabase } from '../storage/postgres-database'
 import { SERVER_MIGRATIONS } from '../storage/server-migrations'
-import { createLedger, type Ledger, type LedgerAppend } from './ledger'
+import { createLedger, type Ledger, type LedgerAppend, STORED_NODE_MIN_LEVEL } from './ledger'
 import { loadOrCreateServerKey } from './server-key'
 
 // PostgreSQL runs whenever MIMA_TEST_DATABASE_URL is set (CI always sets it); PGlite always.
@@ -81,6 +81,59 @@ describe.each(backends)('ledger appends on %s', (backend) => {
         rootHash: head.root_hash,
       }),
     ).toBe(true)
+  })
+
+  it('stores subtree hashes only from STORED_NODE_MIN_LEVEL up, and every proof still verifies', async () => {
+    // Grow the tree past 64 leaves in uneven groups, so proofs mix stored nodes and derived ones.
+    for (const count of [1, 7, 3, 16, 5, 2, 9]) {
+      await first.appendInOneStatement(database, ws, (size) => ({
+        entries: Array.from({ length: count }, (_, offset) => entry(`grow-${size + offset}`)),
+        statements: [],
+      }))
+    }
+    const { rows } = await database.query<{ low: number; high: number }>(
+      `select count(*) filter (where level < $2)::int as low, count(*) filter (where level >= $2)::int as high
+       from ledger_nodes where workspace_id = $1`,
+      [ws, STORED_NODE_MIN_LEVEL],
+    )
+    expect(rows[0]?.low).toBe(0)
+    expect(rows[0]?.high).toBeGreaterThan(0)
+    const hashes = await leafHashes()
+    const size = hashes.length
+    expect(size).toBeGreaterThan(64)
+    const sizes = [1, 2, 5, 8, 13, 16, 17, 31, 32, 33, 48, 63, 64, size]
+    const roots = new Map<number, string>()
+    for (const treeSize of sizes) {
+      const head = await second.treeHead(database, ws, treeSize)
+      expect(head.root_hash).toBe(bytesToHex((await rootFromLeafHashes(hashes.slice(0, treeSize))).rootHash))
+      roots.set(treeSize, head.root_hash)
+    }
+    for (const treeSize of sizes) {
+      for (let leafIndex = 0; leafIndex < treeSize; leafIndex += 1) {
+        const proof = await first.inclusionProof(database, ws, leafIndex, treeSize)
+        expect(
+          verifyInclusionProof({
+            leafHash: proof.leaf_hash,
+            leafIndex,
+            treeSize,
+            proof: proof.inclusion_path,
+            rootHash: roots.get(treeSize) as string,
+          }),
+        ).toBe(true)
+      }
+    }
+    for (const firstSize of sizes) {
+      const proof = await second.consistencyProof(database, ws, firstSize, size)
+      expect(
+        verifyConsistencyProof({
+          firstSize,
+          secondSize: size,
+          firstRootHash: roots.get(firstSize) as string,
+          secondRootHash: roots.get(size) as string,
+          proof: proof.consistency_path,
+        }),
+      ).toBe(true)
+    }
   })
 
   it('writes nothing when it loses a race, and gives up after five losses so the caller can lock', async () => {

@@ -8,6 +8,7 @@ import {
   decomposeRange,
   EMPTY_ROOT,
   fastLeafHash,
+  fastNodeHash,
   frontierIds,
   inclusionRanges,
   type LeafRange,
@@ -149,6 +150,15 @@ async function readHead(database: Queryable, workspaceId: string, forUpdate: boo
   return row
 }
 
+/**
+ * Complete-subtree hashes are stored from this level up. Levels 1–3 (7 of every 8 interior nodes)
+ * are not written on append: a proof that needs one hashes its 2–8 leaves instead (at most 14
+ * extra leaf rows per proof, fetched in the same query), so proofs stay O(log n) while an append
+ * writes ~n/8 node rows for n leaves instead of ~n. Rows at lower levels written by earlier
+ * versions are simply not read.
+ */
+export const STORED_NODE_MIN_LEVEL = 4
+
 async function fetchNodes(
   database: Queryable,
   workspaceId: string,
@@ -156,8 +166,21 @@ async function fetchNodes(
 ): Promise<Map<string, Buffer>> {
   const unique = new Map<string, NodeId>()
   for (const id of ids) unique.set(nodeKey(id), id)
-  const leaves = [...unique.values()].filter((id) => id.level === 0).map((id) => id.index)
-  const interior = [...unique.values()].filter((id) => id.level > 0)
+  const leafSet = new Set<number>()
+  const derived: NodeId[] = []
+  const interior: NodeId[] = []
+  for (const id of unique.values()) {
+    if (id.level === 0) {
+      leafSet.add(id.index)
+    } else if (id.level < STORED_NODE_MIN_LEVEL) {
+      derived.push(id)
+      const width = 2 ** id.level
+      for (let leaf = id.index * width; leaf < (id.index + 1) * width; leaf += 1) leafSet.add(leaf)
+    } else {
+      interior.push(id)
+    }
+  }
+  const leaves = [...leafSet]
   const nodes = new Map<string, Buffer>()
   const { rows } = await database.query<{ level: number; node_index: number; hash: Uint8Array }>(
     `select 0 as level, leaf_index as node_index, leaf_hash as hash from ledger_leaves
@@ -171,6 +194,22 @@ async function fetchNodes(
   )
   for (const row of rows) {
     nodes.set(nodeKey({ level: Number(row.level), index: Number(row.node_index) }), Buffer.from(row.hash))
+  }
+  for (const id of derived) {
+    const width = 2 ** id.level
+    let level: Buffer[] = []
+    for (let leaf = id.index * width; leaf < (id.index + 1) * width; leaf += 1) {
+      const hash = nodes.get(nodeKey({ level: 0, index: leaf }))
+      if (hash === undefined) throw new Error(`Ledger leaf ${leaf} is missing`)
+      level.push(hash)
+    }
+    while (level.length > 1) {
+      const next: Buffer[] = []
+      for (let position = 0; position < level.length; position += 2)
+        next.push(fastNodeHash(level[position] as Buffer, level[position + 1] as Buffer))
+      level = next
+    }
+    nodes.set(nodeKey(id), level[0] as Buffer)
   }
   return nodes
 }
@@ -220,6 +259,7 @@ function planAppend(
     leaves.push({ i: size + offset, h: hash.toString('hex'), k: entry.kind, r: entry.recordId, d: data })
   })
   const appended = appendToFrontier(frontier, size, hashes)
+  const stored = appended.created.filter((node) => node.level >= STORED_NODE_MIN_LEVEL)
   return {
     indexes,
     newSize: size + entries.length,
@@ -228,10 +268,10 @@ function planAppend(
     rootHex: rootOfFrontier(appended.frontier).toString('hex'),
     leavesJson: JSON.stringify(leaves),
     nodesJson:
-      appended.created.length === 0
+      stored.length === 0
         ? undefined
         : JSON.stringify(
-            appended.created.map((node) => ({ l: node.level, i: node.index, h: node.hash.toString('hex') })),
+            stored.map((node) => ({ l: node.level, i: node.index, h: node.hash.toString('hex') })),
           ),
   }
 }

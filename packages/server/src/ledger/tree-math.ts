@@ -60,7 +60,7 @@ export function frontierIds(size: number): NodeId[] {
 
 /**
  * Appends leaf hashes to a tree given by its frontier. Returns the new frontier and every newly
- * completed interior node (level ≥ 1), which the ledger persists so proofs never rehash leaves.
+ * completed interior node (level ≥ 1); the ledger persists those from `STORED_NODE_MIN_LEVEL` up.
  */
 export function appendToFrontier(
   frontier: readonly TreeNode[],
