@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     host: config.host,
     dataDir: config.dataDir,
     logger,
+    approvalTokenTtlSeconds: config.approvalTokenTtlSeconds,
     ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
     ...(config.databaseSchema === undefined ? {} : { databaseSchema: config.databaseSchema }),
     ...(config.bootstrapApiKey === undefined ? {} : { bootstrapApiKey: config.bootstrapApiKey }),

@@ -120,6 +120,29 @@ export async function selectApproval(
   return row === undefined ? undefined : normalise(row as Record<string, unknown>)
 }
 
+/**
+ * The approval ids `idOrPrefix` names in a workspace: the exact id, or (for 8 to 36 lowercase hex
+ * characters and dashes) every id starting with it, up to five. The Python CLI shows and sends
+ * 8-character prefixes.
+ */
+export async function matchApprovalIds(
+  database: Queryable,
+  workspaceId: string,
+  idOrPrefix: string,
+): Promise<string[]> {
+  const exact = await database.query<{ approval_id: string }>(
+    'select approval_id from approvals where workspace_id = $1 and approval_id = $2',
+    [workspaceId, idOrPrefix],
+  )
+  if (exact.rows.length > 0) return exact.rows.map((row) => row.approval_id)
+  if (!/^[0-9a-f-]{8,36}$/.test(idOrPrefix)) return []
+  const { rows } = await database.query<{ approval_id: string }>(
+    `select approval_id from approvals where workspace_id = $1 and approval_id like $2 || '%' order by approval_id limit 5`,
+    [workspaceId, idOrPrefix],
+  )
+  return rows.map((row) => row.approval_id)
+}
+
 /** Approvals of a workspace, newest first; `status` undefined means all. */
 export async function selectApprovals(
   database: Queryable,

@@ -8,8 +8,7 @@ export const MAX_APPROVAL_TOKEN_TTL_SECONDS = 86_400
  * Reads `MIMA_APPROVAL_TOKEN_TTL_SECONDS`: how long an approval token stays valid after the
  * approval (a whole number of seconds from 1 to 86 400; default 900). Throws a clear error on a bad
  * value, so the server refuses to start rather than run with a lifetime nobody chose.
- *
- * (Read here for now; the server's `config.ts` should own it.)
+ * `loadConfig` (server/config.ts) calls it; the approvals feature takes the result as an option.
  */
 export function approvalTokenTtlSeconds(
   env: Readonly<Record<string, string | undefined>> = process.env,

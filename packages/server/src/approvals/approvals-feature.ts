@@ -5,7 +5,7 @@ import { defineFeature, type ServerFeature } from '../http/feature'
 import { serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Database, Queryable } from '../storage/database'
 import { type TokenSigner, tokenSignerFromServerKey } from './approval-token'
-import { approvalTokenTtlSeconds } from './approval-token-ttl'
+import { DEFAULT_APPROVAL_TOKEN_TTL_SECONDS } from './approval-token-ttl'
 import { APPROVALS_MIGRATIONS } from './approvals-migrations'
 import { registerApprovalsRoutes } from './approvals-routes'
 import { ApprovalsService, consumeApprovalTokenWith } from './approvals-service'
@@ -111,62 +111,83 @@ export async function consumePresentedApprovalTokens(
   }
 }
 
-/** Human approval gates: requests, long-poll status, decisions, expiry, signed single-use tokens, SSE. */
-export const approvalsFeature: ServerFeature = defineFeature({
-  name: 'approvals',
-  migrations: APPROVALS_MIGRATIONS,
-  register(api, server) {
-    // Validated first: a bad MIMA_APPROVAL_TOKEN_TTL_SECONDS stops the server from starting.
-    const tokenTtlSeconds = approvalTokenTtlSeconds(process.env)
-    const database = server.database
-    const events: EventBus = createEventBus({
-      // PostgreSQL: replicas wake each other through LISTEN/NOTIFY on a dedicated connection.
-      // PGlite: one process, events stay in-process.
-      ...(database.openNotificationConnection === undefined
-        ? {}
-        : {
-            connectListener: () =>
-              database.openNotificationConnection?.() as unknown as NotificationConnection,
-            channel: eventChannel(database.schema),
-          }),
-      onError: (error) => server.logger.warn('approvals event listener', { error: String(error) }),
-    })
-    const signer = lazySigner(server.database)
-    // Load the key now, before requests arrive (the server key exists once migrations ran).
-    signer
-      .ready()
-      .catch((error: unknown) =>
-        server.logger.warn('approvals: server key not loaded yet', { error: String(error) }),
-      )
-    const service = new ApprovalsService({
-      database: server.database,
-      signer,
-      events,
-      tokenTtlSeconds,
-      lockLedger: async (transaction, workspaceId) => {
-        const appender = await server.ledger.lock(transaction, workspaceId)
-        return {
-          treeSize: appender.treeSize,
-          append: async (entry) => {
-            const [index] = await appender.append([{ ...entry, acceptedAt: entry.acceptedAt.toISOString() }])
-            return index as number
-          },
-        }
-      },
-      onError: (error) => server.logger.warn('approvals sweep failed', { error: String(error) }),
-    })
-    services.set(server, service)
-    const prepare: MiddlewareHandler<AppEnv> = async (c, next) => {
-      await signer.ready()
-      // @hono/node-server passes the Node request: its socket knows the HTTP server, whose
-      // shutdown must release held long-polls and SSE streams.
-      const server = (c.env as { incoming?: { socket?: { server?: { listening: boolean } } } } | undefined)
-        ?.incoming?.socket?.server
-      if (server !== undefined) service.watchServer(server)
-      await next()
-    }
-    api.use('/workspaces/:ws/governance/approvals/*', prepare)
-    api.use('/workspaces/:ws/governance/approvals', prepare)
-    registerApprovalsRoutes(api, service)
-  },
-})
+/** Options of {@link createApprovalsFeature}. */
+export interface ApprovalsFeatureOptions {
+  /**
+   * How long an approval token stays valid after the approval, in seconds (default 900). The
+   * server reads it from `MIMA_APPROVAL_TOKEN_TTL_SECONDS` in `loadConfig`.
+   */
+  tokenTtlSeconds?: number
+}
+
+/**
+ * Human approval gates: requests, long-poll status, decisions, expiry, signed single-use tokens,
+ * SSE. On `server.onClose` it answers held long-polls, ends SSE streams and releases its
+ * PostgreSQL LISTEN connection, so shutdown does not wait for them.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ database, ledger, logger, features: [createApprovalsFeature({ tokenTtlSeconds: 300 })] })
+ * ```
+ */
+export function createApprovalsFeature(options: ApprovalsFeatureOptions = {}): ServerFeature {
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_APPROVAL_TOKEN_TTL_SECONDS
+  return defineFeature({
+    name: 'approvals',
+    migrations: APPROVALS_MIGRATIONS,
+    register(api, server) {
+      const database = server.database
+      const events: EventBus = createEventBus({
+        // PostgreSQL: replicas wake each other through LISTEN/NOTIFY on a dedicated connection.
+        // PGlite: one process, events stay in-process.
+        ...(database.openNotificationConnection === undefined
+          ? {}
+          : {
+              connectListener: () =>
+                database.openNotificationConnection?.() as unknown as NotificationConnection,
+              channel: eventChannel(database.schema),
+            }),
+        onError: (error) => server.logger.warn('approvals event listener', { error: String(error) }),
+      })
+      const signer = lazySigner(server.database)
+      // Load the key now, before requests arrive (the server key exists once migrations ran).
+      signer
+        .ready()
+        .catch((error: unknown) =>
+          server.logger.warn('approvals: server key not loaded yet', { error: String(error) }),
+        )
+      const service = new ApprovalsService({
+        database: server.database,
+        signer,
+        events,
+        tokenTtlSeconds,
+        lockLedger: async (transaction, workspaceId) => {
+          const appender = await server.ledger.lock(transaction, workspaceId)
+          return {
+            treeSize: appender.treeSize,
+            append: async (entry) => {
+              const [index] = await appender.append([
+                { ...entry, acceptedAt: entry.acceptedAt.toISOString() },
+              ])
+              return index as number
+            },
+          }
+        },
+        onError: (error) => server.logger.warn('approvals sweep failed', { error: String(error) }),
+      })
+      services.set(server, service)
+      // Held long-polls answer, SSE streams (approvals' and the dashboard's) end, LISTEN is released.
+      server.onClose(() => service.close())
+      const prepare: MiddlewareHandler<AppEnv> = async (_c, next) => {
+        await signer.ready()
+        await next()
+      }
+      api.use('/workspaces/:ws/governance/approvals/*', prepare)
+      api.use('/workspaces/:ws/governance/approvals', prepare)
+      registerApprovalsRoutes(api, service)
+    },
+  })
+}
+
+/** The approvals feature with the default token lifetime (`startServer` configures its own). */
+export const approvalsFeature: ServerFeature = createApprovalsFeature()

@@ -165,7 +165,8 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
   api.get(`${BASE}/:id`, async (c) => {
     const principal = requireWorkspace(c)
     const wait = parseWait(c)
-    const row = await service.get(principal, c.req.param('id'), {
+    const id = await service.resolveId(principal, c.req.param('id'))
+    const row = await service.get(principal, id, {
       ...(wait === undefined ? {} : { waitSeconds: wait }),
       signal: AbortSignal.any([c.req.raw.signal, service.shutdownSignal]),
     })
@@ -176,13 +177,14 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
 
   api.post(`${BASE}/:id/decide`, async (c) => {
     const principal = requireWorkspace(c)
-    const row = await service.decide(principal, c.req.param('id'), await readJsonObject(c))
+    const body = await readJsonObject(c)
+    const row = await service.decide(principal, await service.resolveId(principal, c.req.param('id')), body)
     return c.json(approvalToWire(row, principal, service))
   })
 
   api.post(`${BASE}/:id/cancel`, async (c) => {
     const principal = requireWorkspace(c)
-    const row = await service.cancel(principal, c.req.param('id'))
+    const row = await service.cancel(principal, await service.resolveId(principal, c.req.param('id')))
     return c.json(approvalToWire(row, principal, service))
   })
 }

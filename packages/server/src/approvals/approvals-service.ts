@@ -14,6 +14,7 @@ import {
   linkRedeemed,
   markConsumed,
   markRedeemed,
+  matchApprovalIds,
   selectApproval,
   selectApprovals,
   updateDecision,
@@ -155,28 +156,11 @@ export class ApprovalsService {
   }
 
   /**
-   * Closes this service once `server` stops listening (its `close()` was called), so held
-   * long-polls answer and SSE streams end instead of holding the graceful shutdown up.
-   */
-  watchServer(server: { readonly listening: boolean }): void {
-    if (this.#watched.has(server) || this.isClosed) return
-    this.#watched.add(server)
-    const timer = setInterval(() => {
-      if (server.listening) return
-      clearInterval(timer)
-      this.close()
-    }, 250)
-    timer.unref?.()
-    this.#shutdown.signal.addEventListener('abort', () => clearInterval(timer), { once: true })
-  }
-
-  readonly #watched = new WeakSet<object>()
-
-  /**
    * Stops the sweeper, releases held long-polls, ends SSE streams and closes the event bus (its
-   * PostgreSQL LISTEN connection). Call before the server drains.
+   * PostgreSQL LISTEN connection); resolves once that connection ended. The approvals feature
+   * runs it through `server.onClose`, so a server's `close()` does not wait for held requests.
    */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#sweepTimer) clearTimeout(this.#sweepTimer)
     this.#sweepTimer = undefined
     this.#unsubscribeExpiries()
@@ -184,7 +168,7 @@ export class ApprovalsService {
     this.#expiries.clear()
     this.#shutdown.abort()
     this.#resolveClosed()
-    void this.#events.close()
+    await this.#events.close()
   }
 
   /** Creates a pending approval request (`POST …/approvals`, reference S5). */
@@ -255,6 +239,28 @@ export class ApprovalsService {
     })
     this.#events.publish(this.#event('approval.requested', row))
     return row
+  }
+
+  /**
+   * The full id of the approval `idOrPrefix` names in the caller's workspace: the id itself or a
+   * unique prefix of at least 8 characters (what the Python CLI shows and sends). 404 when none
+   * matches, 409 `conflict` (with the candidates) when several do.
+   */
+  async resolveId(principal: Principal, idOrPrefix: string): Promise<string> {
+    const ids = await matchApprovalIds(this.#database, principal.workspaceId, idOrPrefix)
+    if (ids.length === 0) {
+      throw httpError('not_found', `Approval "${idOrPrefix}" not found in this workspace.`)
+    }
+    if (ids.length > 1) {
+      throw httpError(
+        'conflict',
+        `"${idOrPrefix}" matches several approvals; use more characters or the full id.`,
+        {
+          matches: ids,
+        },
+      )
+    }
+    return ids[0] as string
   }
 
   /**

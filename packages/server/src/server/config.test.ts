@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: './.mima-data',
       logLevel: 'info',
+      approvalTokenTtlSeconds: 900,
     })
   })
 
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       MIMA_BODY_LIMIT_BYTES: '1024',
       MIMA_MAX_BATCH_RECORDS: '10',
       MIMA_LOG_LEVEL: 'warn',
+      MIMA_APPROVAL_TOKEN_TTL_SECONDS: '120',
     })
     expect(config).toMatchObject({
       port: 0,
@@ -34,12 +36,19 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024,
       maxBatchRecords: 10,
       logLevel: 'warn',
+      approvalTokenTtlSeconds: 120,
     })
   })
 
   it('fails clearly on bad values and ignores empty ones', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ MIMA_LOG_LEVEL: 'loud' })).toThrow(/MIMA_LOG_LEVEL/)
+    // The approvals module's message, raised while loading the configuration.
+    for (const bad of ['15 minutes', '0', '86401', '-1']) {
+      expect(() => loadConfig({ MIMA_APPROVAL_TOKEN_TTL_SECONDS: bad }), bad).toThrow(
+        /MIMA_APPROVAL_TOKEN_TTL_SECONDS must be a whole number of seconds from 1 to 86400/,
+      )
+    }
     expect(loadConfig({ DATABASE_URL: '  ' }).databaseUrl).toBeUndefined()
   })
 })

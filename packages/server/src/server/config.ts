@@ -1,3 +1,4 @@
+import { approvalTokenTtlSeconds } from '../approvals/approval-token-ttl'
 import type { LogLevel } from './logger'
 
 /** Everything `mima-server` reads from the environment. */
@@ -22,6 +23,11 @@ export interface ServerConfig {
   maxBatchRecords?: number
   /** `MIMA_LOG_LEVEL` (`debug`, `info`, `warn`, `error`, `silent`), default `info`. */
   logLevel: LogLevel
+  /**
+   * `MIMA_APPROVAL_TOKEN_TTL_SECONDS`: how long an approval token stays valid after the approval,
+   * 1–86 400 seconds, default 900.
+   */
+  approvalTokenTtlSeconds: number
 }
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -48,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     dataDir: nonEmpty(env.MIMA_DATA_DIR) ?? './.mima-data',
     logLevel: level,
+    // The approvals module's validation (and its messages): a bad value stops the start.
+    approvalTokenTtlSeconds: approvalTokenTtlSeconds(env),
   }
   const optional = {
     databaseUrl: nonEmpty(env.DATABASE_URL),

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { collectMigrations, createApp, FEATURES } from '../app'
+import { approvalTokenTtlSeconds } from '../approvals/approval-token-ttl'
+import { approvalsFeature, createApprovalsFeature } from '../approvals/approvals-feature'
 import type { ServerLimits } from '../http/context'
 import type { ServerFeature } from '../http/feature'
 import { createLedger, type Ledger } from '../ledger/ledger'
@@ -38,6 +40,12 @@ export interface StartServerOptions {
   onBootstrap?: (result: BootstrapResult, url: string) => void
   /** How long `close()` waits for in-flight requests before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number
+  /**
+   * Approval token lifetime after the approval, in seconds (1–86 400). `mima-server` passes
+   * `loadConfig().approvalTokenTtlSeconds`; when omitted, `MIMA_APPROVAL_TOKEN_TTL_SECONDS` is
+   * read (default 900) and a bad value rejects the start.
+   */
+  approvalTokenTtlSeconds?: number
 }
 
 /** A running server. */
@@ -80,7 +88,11 @@ export async function openDatabase(
  */
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createJsonLogger()
-  const features = options.features ?? FEATURES
+  // Checked before the database opens: a bad lifetime stops the start.
+  const tokenTtlSeconds = options.approvalTokenTtlSeconds ?? approvalTokenTtlSeconds(process.env)
+  const features = (options.features ?? FEATURES).map((feature) =>
+    feature === approvalsFeature ? createApprovalsFeature({ tokenTtlSeconds }) : feature,
+  )
   const database = options.database ?? (await openDatabase(options))
   try {
     const applied = await runMigrations(database, collectMigrations(features))
@@ -127,7 +139,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       bootstrap,
       close(): Promise<void> {
         closing ??= (async () => {
-          await new Promise<void>((resolve) => {
+          const drained = new Promise<void>((resolve) => {
             const timer = setTimeout(() => {
               if ('closeAllConnections' in httpServer) httpServer.closeAllConnections()
             }, options.shutdownTimeoutMs ?? 10_000)
@@ -138,6 +150,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
             })
             if ('closeIdleConnections' in httpServer) httpServer.closeIdleConnections()
           })
+          // No new connections from here. The features' hooks run now, while requests drain: they
+          // answer held long-polls and end SSE streams (which would otherwise hold the drain up to
+          // the timeout) and release timers and LISTEN connections. The database closes last.
           for (const hook of shutdownHooks.reverse()) {
             try {
               await hook()
@@ -145,6 +160,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
               logger.warn('shutdown hook failed', { error: String(error) })
             }
           }
+          await drained
           await database.close()
           logger.info('stopped', { url })
         })()
