@@ -12,12 +12,16 @@
  *    already applied). Throw `httpError(code, message)` for 4xx; the app renders
  *    `{ error: { code, message, request_id }, detail }`. `server` holds the database, the ledger
  *    (`server.ledger.lock(tx, ws)` then `append([...])` inside your transaction), logger and limits.
- * 3. `migrations: [{ id: '010_grc_gates', sql: '…' }]` in the feature's number range
- *    (server 001–009, grc 010–019, approvals 020–029, webhooks 030–039). Tables lead their keys
- *    with `workspace_id`. They run in id order on start (see `collectMigrations`).
+ * 3. `migrations: [{ id: '010_grc_gates', sql: '…' }]` in the feature's number range:
+ *      server (incl. evidence) 001–009 · grc 010–019 · approvals 020–029 · webhooks 030–039 ·
+ *      dashboard 040–049
+ *    Tables lead their keys with `workspace_id`. They run in id order on start (see
+ *    `collectMigrations`); an applied id never changes, so add a new one for a schema change.
  * 4. Answer 2xx only after your transaction committed (`await database.transaction(...)`).
- * 5. Timers, LISTEN connections and other resources: release them in `server.onClose(fn)`, which
- *    `close()` runs after the HTTP server stopped and before the database closes.
+ * 5. Timers, LISTEN connections, held long-polls, SSE streams and other resources: release them in
+ *    `server.onClose(fn)`. `close()` runs the callbacks (last registered first) as soon as the HTTP
+ *    server stops accepting connections, while in-flight requests drain, and closes the database
+ *    after both: end long-lived responses there, or shutdown waits for its 10 s timeout.
  */
 import { MimaError } from '@mima/core'
 import { type Context, Hono } from 'hono'

@@ -6,6 +6,11 @@ export {
   FEATURES,
 } from './app'
 export {
+  type ApprovalsFeatureOptions,
+  approvalsFeature,
+  createApprovalsFeature,
+} from './approvals/approvals-feature'
+export {
   AUDIT_PACK_FORMAT,
   type AuditPack,
   type BuildAuditPackOptions,
@@ -13,6 +18,11 @@ export {
 } from './audit-pack/audit-pack'
 export { auditPackFeature } from './audit-pack/audit-pack-feature'
 export { createZip, readStoredZip, type ZipEntry } from './audit-pack/zip-writer'
+export {
+  createDashboardFeature,
+  type DashboardOptions,
+  dashboardFeature,
+} from './dashboard/dashboard-feature'
 export { escapeHtml } from './dashboard/escape-html'
 export {
   countUnattestedCalls,

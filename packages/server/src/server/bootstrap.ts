@@ -53,6 +53,7 @@ export function bootstrapMessage(result: BootstrapResult, url: string, keyFromEn
     `  curl -H "Authorization: Bearer $MIMA_API_KEY" ${url}/api/me`,
     `  curl -X POST -H "Authorization: Bearer $MIMA_API_KEY" -H 'content-type: application/json' \\`,
     `       -d '{"name":"agent","role":"ingest"}' ${url}/api/workspaces/${result.workspaceId}/keys`,
+    `Dashboard: ${url}/dashboard (sign in with the admin key or an approver key)`,
     '',
   ]
     .filter((line) => line !== '')
