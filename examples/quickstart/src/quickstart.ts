@@ -11,8 +11,11 @@
 import { parseArgs } from 'node:util'
 import { createApprovals, requireApproval } from '@mima/approvals'
 import {
+  bytesToHex,
   createMima,
   generateSigningKey,
+  hashValue,
+  leafHash,
   type SignedTreeHead,
   verifyInclusionProof,
   verifyingKeyHex,
@@ -42,6 +45,14 @@ if (flags.help === true) {
 const baseUrl = (process.env.MIMA_BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '')
 const autoApproveKey = flags['auto-approve-with'] ?? process.env.MIMA_AUTO_APPROVE_KEY
 const approvalTimeout = Number(flags['approval-timeout'])
+if (!Number.isInteger(approvalTimeout) || approvalTimeout < 1) {
+  console.error(`--approval-timeout must be a whole number of seconds ≥ 1 (got ${flags['approval-timeout']})`)
+  process.exit(2)
+}
+if (process.env.MIMA_API_KEY === undefined || process.env.MIMA_API_KEY === '') {
+  console.error('Set MIMA_API_KEY (and MIMA_BASE_URL, MIMA_WORKSPACE_ID): see examples/quickstart/README.md')
+  process.exit(2)
+}
 const model = process.env.OPENAI_MODEL ?? 'gpt-4o-mini'
 const signingKey = process.env.MIMA_SIGNING_KEY ?? generateSigningKey()
 if (process.env.MIMA_SIGNING_KEY === undefined)
@@ -135,8 +146,8 @@ const publicKey =
   (await getJson<{ public_key: string }>(`${baseUrl}/api/ledger/public-key`)).public_key
 const head = await getJson<SignedTreeHead>(`${api}/ledger/tree-head`)
 const headOk = await verifySignedTreeHead(head, publicKey)
-const scoreIncluded = await included(scoreAttestation.attestation_id, head)
-const refundIncluded = await included(refundAttestation.attestation_id, head)
+const scoreIncluded = await included(scoreAttestation, head)
+const refundIncluded = await included(refundAttestation, head)
 const decided = await createApprovals(mima).get(approval.approvalId)
 const guard = guardStatus().counts
 
@@ -196,7 +207,8 @@ async function findPendingApproval(orderId: string): Promise<string> {
 interface StoredAttestation {
   attestation_id: string
   trust_tier: string
-  approval_token?: string
+  /** The record exactly as the client sent it (its hash is in the ledger leaf). */
+  record: Record<string, unknown>
 }
 
 /** The newest attestation of `toolName` for this system. */
@@ -209,16 +221,28 @@ async function latestAttestation(toolName: string): Promise<StoredAttestation> {
   return found
 }
 
-/** Fetches the inclusion proof of a record in the tree of `head` and verifies it against its root. */
-async function included(recordId: string, head: SignedTreeHead): Promise<boolean> {
+/**
+ * Checks that `attestation` is in the tree of `head`: the leaf holds this record's hash, and the
+ * inclusion proof from that leaf leads to the signed root.
+ */
+async function included(attestation: StoredAttestation, head: SignedTreeHead): Promise<boolean> {
   const proof = await getJson<{ leaf_index: number; leaf_hash: string; inclusion_path: string[] }>(
-    `${api}/ledger/proofs/inclusion?record_id=${encodeURIComponent(recordId)}&tree_size=${head.tree_size}`,
+    `${api}/ledger/proofs/inclusion?record_id=${encodeURIComponent(attestation.attestation_id)}&tree_size=${head.tree_size}`,
   )
-  return verifyInclusionProof({
-    leafHash: proof.leaf_hash,
-    leafIndex: proof.leaf_index,
-    treeSize: head.tree_size,
-    proof: proof.inclusion_path,
-    rootHash: head.root_hash,
-  })
+  const leaf = await getJson<{ leaf_data: string }>(`${api}/ledger/leaves/${proof.leaf_index}`)
+  const entry = JSON.parse(leaf.leaf_data) as { record_id: string; record_hash: string }
+  const leafMatches =
+    bytesToHex(leafHash(leaf.leaf_data)) === proof.leaf_hash &&
+    entry.record_id === attestation.attestation_id &&
+    entry.record_hash === hashValue(attestation.record)
+  return (
+    leafMatches &&
+    verifyInclusionProof({
+      leafHash: proof.leaf_hash,
+      leafIndex: proof.leaf_index,
+      treeSize: head.tree_size,
+      proof: proof.inclusion_path,
+      rootHash: head.root_hash,
+    })
+  )
 }

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -9,6 +9,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const repositoryRoot = join(import.meta.dirname, '..', '..', '..', '..')
 const EXAMPLE_BIN = join(repositoryRoot, 'examples', 'quickstart', 'dist', 'quickstart.js')
+const CLI_BIN = join(repositoryRoot, 'packages', 'cli', 'dist', 'bin.js')
+
+/** Builds the example and the packages it uses (turbo, cached): it runs its built output, as after `pnpm build`. */
+function buildExample(): void {
+  execFileSync(
+    'pnpm',
+    [
+      'exec',
+      'turbo',
+      'run',
+      'build',
+      '--filter=@mima-example/quickstart...',
+      '--filter=@mima/cli',
+      '--output-logs=errors-only',
+    ],
+    { cwd: repositoryRoot, stdio: 'inherit' },
+  )
+  for (const bin of [EXAMPLE_BIN, CLI_BIN])
+    if (!existsSync(bin)) throw new Error(`${bin} is missing after the build`)
+}
 
 interface RunResult {
   code: number | null
@@ -47,13 +67,7 @@ describe('examples/quickstart run as a user would', () => {
   }
 
   beforeAll(async () => {
-    // The example runs its built output (as after `pnpm build`): build it and the packages it uses.
-    execFileSync(
-      'pnpm',
-      ['exec', 'turbo', 'run', 'build', '--filter=@mima-example/quickstart...', '--output-logs=errors-only'],
-      { cwd: repositoryRoot, stdio: 'inherit' },
-    )
-    if (!existsSync(EXAMPLE_BIN)) throw new Error(`${EXAMPLE_BIN} is missing after the build`)
+    buildExample()
     server = await startTestServer()
     llm = await createFakeLlmServer({ reply: '72' })
     approverKey = await server.createKey('approver', 'bob')
@@ -139,4 +153,80 @@ describe('examples/quickstart run as a user would', () => {
     expect(records[0]?.mapped_controls).toEqual(expect.arrayContaining(['soc2_type2:CC8.1']))
     expect(run.stdout).toContain(`✓ change_event ${String(records[0]?.record_id)} → `)
   })
+})
+
+describe('examples/quickstart waiting for a person', () => {
+  let server: TestServer
+  let llm: FakeLlmServer
+  let home: string
+
+  beforeAll(async () => {
+    buildExample()
+    server = await startTestServer()
+    llm = await createFakeLlmServer()
+    home = await mkdtemp(join(tmpdir(), 'mima-quickstart-'))
+  }, 240_000)
+
+  afterAll(async () => {
+    await llm?.close()
+    await server?.close()
+    if (home !== undefined) await rm(home, { recursive: true, force: true })
+  })
+
+  it('prints the approval id, waits, and goes on once an approver decides with `mima approvals decide`', async () => {
+    const approverKey = await server.createKey('approver', 'carol')
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      MIMA_BASE_URL: server.baseUrl,
+      MIMA_API_KEY: server.adminKey,
+      MIMA_WORKSPACE_ID: server.workspaceId,
+      OPENAI_BASE_URL: llm.openaiBaseUrl,
+      OPENAI_API_KEY: 'sk-fake',
+    }
+    const child = spawn('pnpm', ['--silent', '--filter', '@mima-example/quickstart', 'start'], {
+      cwd: repositoryRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const approvalId = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const match = /approve it with: {2}pnpm mima approvals decide (\S+) approve/.exec(stdout)
+        if (match?.[1] !== undefined) resolve(match[1])
+      })
+      void exited.then((code) =>
+        reject(new Error(`quickstart exited (${code}) before waiting:\n${stdout}\n${stderr}`)),
+      )
+    })
+    // Nothing ran past the gate yet: no refund attestation while the request is pending.
+    const pending = await fetch(
+      `${server.baseUrl}/api/workspaces/${server.workspaceId}/governance/approvals/${approvalId}`,
+      { headers: { authorization: `Bearer ${server.adminKey}` } },
+    )
+    expect(((await pending.json()) as { status: string }).status).toBe('pending')
+
+    // What the README tells the person to run (the CLI, with the approver's key). Asynchronously:
+    // the server runs in this process.
+    const decided = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [CLI_BIN, 'approvals', 'decide', approvalId, 'approve'],
+        { env: { ...env, MIMA_API_KEY: approverKey }, encoding: 'utf8' },
+        (error, out, err) =>
+          error === null ? resolve(out) : reject(new Error(`${error.message}\n${out}${err}`)),
+      ),
+    )
+    expect(decided).toMatch(/Approved\b[\s\S]*decided by: +carol/)
+    const code = await exited
+    expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0)
+    expect(stdout).toContain(`✓ approval ${approvalId} approved by carol`)
+    expect(stdout).toContain('All checks passed.')
+  }, 120_000)
 })
