@@ -4,6 +4,13 @@
 //
 //   pnpm --filter "@mima/server..." build && node bench/run.mjs server
 //
+// Push latency is printed twice, same target (16 concurrent clients, sequential pushes, p50/p99):
+// with the clients in the server's process (the original method) and in a separate process
+// (bench/server/push-clients.mjs, as a deployment sees it); each next to the empty-route baseline
+// measured the same way. On a busy 2-core host the separate process competes for the same CPUs,
+// so it is not automatically faster: compare each figure with its own baseline.
+// bench/server/profile-push.mjs profiles the push path alone (see its header).
+//
 // PostgreSQL figures need MIMA_BENCH_DATABASE_URL (or MIMA_TEST_DATABASE_URL), e.g.
 // postgres://postgres@127.0.0.1:5432/test; each run uses a fresh schema and drops it.
 import { fork } from 'node:child_process'
