@@ -28,23 +28,33 @@ import OpenAI from 'openai'
 // 1. The guard first: from here on, any OpenAI/Anthropic call outside mima.attest(...) is flagged.
 enableGuard({ mode: 'warn' })
 
-const { values: flags } = parseArgs({
-  options: {
-    'auto-approve-with': { type: 'string' },
-    'approval-timeout': { type: 'string', default: '300' },
-    help: { type: 'boolean', short: 'h' },
-  },
-})
+const USAGE =
+  'Usage: pnpm --filter @mima-example/quickstart start [--auto-approve-with <approver key>] [--approval-timeout <seconds>]'
+// `pnpm … start -- --flag` hands the script a literal `--`: drop it so both spellings work.
+const argv = process.argv.slice(2)
+if (argv[0] === '--') argv.shift()
+let flags: { 'auto-approve-with'?: string; 'approval-timeout'?: string; help?: boolean }
+try {
+  flags = parseArgs({
+    args: argv,
+    options: {
+      'auto-approve-with': { type: 'string' },
+      'approval-timeout': { type: 'string', default: '300' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`)
+  process.exit(2)
+}
 if (flags.help === true) {
-  console.log(
-    'Usage: pnpm --filter @mima-example/quickstart start [-- --auto-approve-with <approver key>] [--approval-timeout <seconds>]',
-  )
+  console.log(USAGE)
   process.exit(0)
 }
 
 const baseUrl = (process.env.MIMA_BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '')
 const autoApproveKey = flags['auto-approve-with'] ?? process.env.MIMA_AUTO_APPROVE_KEY
-const approvalTimeout = Number(flags['approval-timeout'])
+const approvalTimeout = Number(flags['approval-timeout'] ?? '300')
 if (!Number.isInteger(approvalTimeout) || approvalTimeout < 1) {
   console.error(`--approval-timeout must be a whole number of seconds ≥ 1 (got ${flags['approval-timeout']})`)
   process.exit(2)

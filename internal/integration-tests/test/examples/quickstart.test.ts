@@ -107,7 +107,7 @@ describe('examples/quickstart run as a user would', () => {
     const warnings = run.stderr.split('\n').filter((line) => line.includes('MimaGuardWarning'))
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(
-      /Unattested AI call: openai\.chat\.completions\.create at .*quickstart\.(js|ts):\d+/,
+      /Unattested AI call: openai\.chat\.completions\.create at dist\/quickstart\.js:\d+:\d+\./,
     )
     // Both calls reached the OpenAI-compatible endpoint: warn mode never breaks a call.
     expect(llm.requests.filter((request) => request.path === '/v1/chat/completions')).toHaveLength(2)
