@@ -177,7 +177,12 @@ describe.each(BACKENDS)('@mima/core client against @mima/server (%s)', (backend)
   it('accepts a GRC record the Python SDK signed before resolving its workspace ("workspace_id": null)', async () => {
     const record = {
       record_type: 'access_review',
-      payload: { user: 'alice@example.com', resource: 'prod-db', granted: true },
+      payload: {
+        user: 'alice@example.com',
+        resource: 'prod-db',
+        granted: true,
+        reviewed_by: 'bob@example.com',
+      },
       system_name: 'e2e-python-system',
       occurred_at: '2026-06-20T12:00:00+00:00',
     }
