@@ -54,6 +54,8 @@ interface EvidenceRow {
   environment: string | null
   occurred_at: string | null
   payload: unknown
+  /** The record exactly as received; its `hashValue` is the leaf's `record_hash` (null for older rows). */
+  record: unknown
   mapped_controls: string[]
   client_sig_status: string
   source: string
@@ -136,7 +138,8 @@ signed by the server's Ed25519 key \`${head.public_key}\`.
 - \`summary.json\`: counts, readiness and gate status at generation time.
 - \`evidence.csv\`: evidence received in the last 12 months (spreadsheet view; a field starting
   with = + - @ gets a leading ' so spreadsheets do not run it).
-- \`evidence.json\`: every evidence record in the covered ledger, with its \`leaf_index\`.
+- \`evidence.json\`: every evidence record in the covered ledger, with its \`leaf_index\` and the record
+  exactly as received (\`record\`), whose canonical SHA-256 is the leaf's \`record_hash\`.
 - \`readiness.json\`, \`gates.json\`: readiness per framework; gate policies and their check.
 - \`tree-head.json\`: the signed tree head.
 - \`leaves.jsonl\`: every ledger leaf in order (\`leaf_index\`, \`leaf_hash\`, \`kind\`, \`record_id\`,
@@ -199,7 +202,7 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
 
   const { rows } = await database.query<EvidenceRow>(
     `select record_id, record_type, system_name, identity, resource, environment, occurred_at, payload,
-            mapped_controls, client_sig_status, source, leaf_index, received_at
+            record, mapped_controls, client_sig_status, source, leaf_index, received_at
        from grc_evidence where workspace_id = $1 and leaf_index < $2 order by leaf_index`,
     [workspaceId, head.tree_size],
   )

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   bytesToHex,
+  hashValue,
   leafHash,
   rootFromLeafHashes,
   type SignedTreeHead,
@@ -195,7 +196,7 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
       expect(verifyInclusionProof({ ...input, leafHash: sha256('forged') })).toBe(false)
     }
 
-    // Each evidence record sits at its leaf, whose data names it.
+    // Each evidence record sits at its leaf, whose data names it and commits to the record's hash.
     const evidence = JSON.parse(files.get('evidence.json')?.toString('utf8') ?? '[]') as Record<
       string,
       unknown
@@ -204,6 +205,9 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     for (const record of evidence) {
       const leaf = leaves[record.leaf_index as number] as Record<string, unknown>
       expect(leaf).toMatchObject({ record_id: record.record_id, kind: 'evidence' })
+      const leafData = JSON.parse(leaf.leaf_data as string) as { record_hash: string }
+      expect(record.record).toMatchObject({ record_type: record.record_type })
+      expect(hashValue(record.record)).toBe(leafData.record_hash)
     }
   })
 
