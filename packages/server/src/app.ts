@@ -133,9 +133,11 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     c.set('requestId', requestId)
     c.set('server', server)
     c.set('principal', undefined)
+    // Set before next(): a header added after the handler makes Hono's Node adapter rebuild the
+    // whole Response (measured: ~17% of a push's server CPU). Error answers set it again below.
+    c.header('x-request-id', requestId)
     const started = performance.now()
     await next()
-    c.header('x-request-id', requestId)
     logger.info('request', {
       request_id: requestId,
       method: c.req.method,
@@ -170,11 +172,9 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     const key = apiKeyOf(c)
     if (key !== undefined) {
       const keyHash = hashApiKey(key)
-      let principal = server.principals.get(keyHash)
-      if (principal === undefined) {
-        principal = await findPrincipalByHash(server.database, keyHash)
-        if (principal !== undefined) server.principals.set(keyHash, principal)
-      }
+      const principal = await server.principals.resolve(keyHash, () =>
+        findPrincipalByHash(server.database, keyHash),
+      )
       c.set('principal', principal)
     }
     await next()

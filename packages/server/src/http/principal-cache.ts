@@ -4,6 +4,11 @@ import type { Principal } from './context'
 export interface PrincipalCache {
   get(keyHash: string): Principal | undefined
   set(keyHash: string, principal: Principal): void
+  /**
+   * The cached principal, or the result of `load` — one `load` per key at a time, shared by every
+   * request that misses meanwhile (so an expiring entry never sends a burst of identical lookups).
+   */
+  resolve(keyHash: string, load: () => Promise<Principal | undefined>): Promise<Principal | undefined>
   /** Forgets every entry (after a revocation on this process). */
   clear(): void
 }
@@ -16,6 +21,7 @@ export function createPrincipalCache(options: { ttlMs?: number; maxEntries?: num
   const ttl = options.ttlMs ?? 2000
   const max = options.maxEntries ?? 10_000
   const entries = new Map<string, { principal: Principal; expires: number }>()
+  const loading = new Map<string, Promise<Principal | undefined>>()
   return {
     get(keyHash) {
       const entry = entries.get(keyHash)
@@ -30,8 +36,23 @@ export function createPrincipalCache(options: { ttlMs?: number; maxEntries?: num
       if (entries.size >= max) entries.clear()
       entries.set(keyHash, { principal, expires: Date.now() + ttl })
     },
+    resolve(keyHash, load) {
+      const cached = this.get(keyHash)
+      if (cached !== undefined) return Promise.resolve(cached)
+      const pending = loading.get(keyHash)
+      if (pending !== undefined) return pending
+      const lookup = load()
+        .then((principal) => {
+          if (principal !== undefined) this.set(keyHash, principal)
+          return principal
+        })
+        .finally(() => loading.delete(keyHash))
+      loading.set(keyHash, lookup)
+      return lookup
+    },
     clear() {
       entries.clear()
+      loading.clear()
     },
   }
 }
