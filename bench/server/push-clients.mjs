@@ -1,7 +1,8 @@
 // Load generator for bench/server's push-latency figures, run as a SEPARATE PROCESS
 // (child_process.fork) so that the 16 clients do not share the server's event loop, as in a real
 // deployment. Receives { url, headers, clients, perClient, warmup } over IPC, answers with the
-// sorted latencies (ms) of the measured pushes.
+// sorted latencies (ms) of the measured pushes. With `intervalMs`, each client starts a push every
+// `intervalMs` (a fixed offered rate, as agents that attest now and then) instead of back to back.
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 
@@ -44,11 +45,21 @@ function attestation() {
   }
 }
 
-async function run({ url, headers, clients, perClient }) {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function run({ url, headers, clients, perClient, intervalMs = 0 }) {
   const latencies = []
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
+      // Spread the clients' start times over one interval so paced pushes do not arrive in bursts.
+      if (intervalMs > 0) await sleep((intervalMs * client) / clients)
+      const first = performance.now()
       for (let index = 0; index < perClient; index += 1) {
+        if (intervalMs > 0) {
+          const due = first + index * intervalMs
+          const wait = due - performance.now()
+          if (wait > 0) await sleep(wait)
+        }
         const body = JSON.stringify(attestation())
         const started = performance.now()
         const response = await request(url, body, headers)
