@@ -72,3 +72,10 @@ export type { OutboxOptions } from './outbox/outbox'
 export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
 export type { RetryOptions } from './transport/transport'
 export { VERSION } from './version'
+export {
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  type SignWebhookPayloadOptions,
+  signWebhookPayload,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+} from './webhooks/verify-webhook-signature'

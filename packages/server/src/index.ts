@@ -1,4 +1,10 @@
 export {
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  signWebhookPayload,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+} from '@mima/core'
+export {
   type AppDependencies,
   collectMigrations,
   createApp,
@@ -83,12 +89,6 @@ export { SERVER_MIGRATIONS } from './storage/server-migrations'
 export { VERSION } from './version'
 export { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENTS, WEBHOOK_TEST_EVENT } from './webhooks/webhook-events'
 export type { WebhookPayload } from './webhooks/webhook-service'
-export {
-  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
-  signWebhookPayload,
-  type VerifyWebhookSignatureOptions,
-  verifyWebhookSignature,
-} from './webhooks/webhook-signature'
 export { isPrivateAddress } from './webhooks/webhook-url'
 export {
   createWebhooksFeature,

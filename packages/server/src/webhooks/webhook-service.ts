@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { signWebhookPayload } from '@mima/core'
 import type { ServerEvent } from '../events/event-bus'
 import type { Logger } from '../server/logger'
 import type { Database } from '../storage/database'
@@ -6,7 +7,6 @@ import { VERSION } from '../version'
 import { postWebhook } from './post-webhook'
 import { LEDGER_EVENTS, WEBHOOK_TEST_EVENT } from './webhook-events'
 import type { SecretBox } from './webhook-secret-box'
-import { signWebhookPayload } from './webhook-signature'
 import { subscribedWebhooks, webhookTarget } from './webhook-store'
 
 /** Delivery settings (see `createWebhooksFeature`). */

@@ -1,5 +1,5 @@
+import { verifyWebhookSignature } from '@mima/core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature'
 import {
   type ApiResponse,
   BACKENDS,
