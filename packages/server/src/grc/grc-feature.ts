@@ -7,6 +7,7 @@ import {
   FRAMEWORK_SLUGS,
   type FrameworkSlug,
   GATE_RULE,
+  type GateCheck,
   MAPPING_RULES,
   parseGatePolicyInput,
   RECORD_TYPES,
@@ -16,12 +17,15 @@ import {
   WORKSPACE_SCOPE,
 } from '@mima/grc'
 import type { Context } from 'hono'
+import { approvalsServiceOf } from '../approvals/approvals-feature'
+import { createServerEvent } from '../events/event-bus'
 import { countUnattestedCalls } from '../guard-events/guard-event-store'
-import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
+import { type AppEnv, readJsonObject, requireWorkspace, type ServerContext } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { stringQuery } from '../http/query'
 import type { Database } from '../storage/database'
+import { createGateFailedThrottle, type GateFailedThrottle } from './gate-failed-throttle'
 import { GRC_MIGRATIONS } from './grc-migrations'
 import {
   deleteGate,
@@ -84,6 +88,42 @@ function readinessCache(
 }
 
 /**
+ * Raises `gate.failed` on the server's event bus (webhooks subscribe to it) when a gate check has
+ * failing required gates: one event with the workspace, the system checked and the failing gates
+ * with their scores. A gate already reported in the last minute with the same score is left out;
+ * when every failing gate is, no event is raised. Published in-process only, so one replica
+ * delivers it once.
+ */
+function publishGateFailed(
+  server: ServerContext,
+  throttle: GateFailedThrottle,
+  workspaceId: string,
+  check: GateCheck,
+): void {
+  if (check.passed) return
+  const bus = approvalsServiceOf(server)?.events
+  if (bus === undefined) return
+  const failing = check.results.filter((result) => result.mode === 'required' && result.status === 'failing')
+  const due = throttle.take(workspaceId, check.system_name, failing)
+  if (due.length === 0) return
+  bus.publish(
+    createServerEvent('gate.failed', workspaceId, {
+      workspace_id: workspaceId,
+      system_name: check.system_name,
+      failing_required: check.failing_required,
+      gates: due.map((gate) => ({
+        gate_id: gate.policy_id,
+        framework: gate.framework,
+        scope: gate.scope,
+        mode: gate.mode,
+        threshold_pct: gate.threshold_pct,
+        current_pct: gate.current_pct,
+      })),
+    }),
+  )
+}
+
+/**
  * The GRC endpoints: readiness, the framework catalog (and admin validation), gates, the posture
  * brief, systems, control lookup and derive-controls. Evidence pushes and the evidence summary live in
  * the evidence feature; both use `@mima/grc` for validation and mapping.
@@ -92,6 +132,7 @@ export const grcFeature: ServerFeature = defineFeature({
   name: 'grc',
   migrations: GRC_MIGRATIONS,
   register(api, server) {
+    const gateFailedThrottle = createGateFailedThrottle()
     api.get(`${BASE}/readiness`, async (c) => {
       const { workspaceId } = requireWorkspace(c)
       const systemName = stringQuery(c, 'system_name')
@@ -221,7 +262,9 @@ export const grcFeature: ServerFeature = defineFeature({
         listGates(server.database, workspaceId),
         readReadiness(server.database, { workspaceId, systemName }),
       ])
-      return c.json(evaluateGates({ policies, readiness, systemName }))
+      const check = evaluateGates({ policies, readiness, systemName })
+      publishGateFailed(server, gateFailedThrottle, workspaceId, check)
+      return c.json(check)
     })
 
     api.get(`${BASE}/posture-brief`, async (c) => {
