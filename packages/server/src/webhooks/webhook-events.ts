@@ -1,8 +1,8 @@
 /**
  * The events a webhook is subscribed to when it names none: the Python and TypeScript CLIs'
  * list. `approval.*` come from the approvals service's event bus, `evidence.created` from the
- * ledger feed; `gate.failed` and `policy.check.failed` are accepted and delivered once their
- * producers raise them.
+ * ledger feed, `gate.failed` from `GET …/grc/gates/check` (failing required gates);
+ * `policy.check.failed` is accepted and delivered once its producer raises it.
  */
 export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
   'evidence.created',
