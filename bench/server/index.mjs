@@ -175,6 +175,25 @@ function report(name, value, unit, baseline, target, ok) {
   )
 }
 
+// ---- floor: the same round trip to a bare node:http handler (no framework, no work) --------------
+// Not the baseline (that is the empty Hono route); printed so that a latency target below what this
+// machine and load generator can do at all is visible as such.
+async function startFloor() {
+  const server = http.createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const body = '{"ok":true}'
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length })
+      res.end(body)
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}/floor`,
+    close: () => new Promise((done) => server.close(done)),
+  }
+}
+
 // ---- baseline: the same round trip to an empty Hono route ---------------------------------------
 async function startBaseline() {
   const app = new Hono()
@@ -401,6 +420,11 @@ const baselineLatencyPaced = await pushLatencyOutOfProcess(
   { perClient: 150, warmup: 20, intervalMs: PACED_INTERVAL_MS },
 )
 await baseline.close()
+const floor = await startFloor()
+await pushLatency(floor.url, {}, { perClient: 20 })
+const floorLatency = await pushLatency(floor.url, {}, { perClient: 150 })
+const floorLatencySeparate = await pushLatencyOutOfProcess(floor.url, {}, { perClient: 150, warmup: 20 })
+await floor.close()
 const baselineRateText = `${fmt(baselineRate)} rec/s`
 const baselineLatencyText = (value) => `${fmt(value, 2)} ms`
 
@@ -446,6 +470,13 @@ console.log(
     '  "clients in server process" = the original method (clients share the server\'s event loop);\n' +
     '  "clients in own process" = load generator in a separate process (child_process.fork), as a\n' +
     '  deployment sees it. Each is compared with the empty-route baseline measured the same way.',
+)
+console.log(
+  '  floor, the same clients against a bare node:http handler (no framework, no work): p50/p99\n' +
+    `  ${fmt(floorLatencySeparate.p50, 2)}/${fmt(floorLatencySeparate.p99, 2)} ms in own process, ` +
+    `${fmt(floorLatency.p50, 2)}/${fmt(floorLatency.p99, 2)} ms in server process. The empty Hono route\n` +
+    `  alone takes ${fmt((baselineLatencySeparate.p50 / TARGETS.pushP50) * 100)}% (own process) and ` +
+    `${fmt((baselineLatency.p50 / TARGETS.pushP50) * 100)}% (server process) of the ${TARGETS.pushP50} ms p50 budget here.`,
 )
 for (const [label, run] of runs) {
   report(

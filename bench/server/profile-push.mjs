@@ -72,17 +72,26 @@ const child = fork(fileURLToPath(new URL('./push-clients.mjs', import.meta.url))
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 })
 const perClient = Number(process.env.PER_CLIENT || 150)
+const clients = Number(process.env.CLIENTS || 16)
+const intervalMs = Number(process.env.INTERVAL_MS || 0)
 const cpuBefore = process.cpuUsage()
 const answer = await new Promise((resolve) => {
   child.once('message', resolve)
-  child.send({ url, headers: { authorization: `Bearer ${adminKey}` }, clients: 16, perClient, warmup: 20 })
+  child.send({
+    url,
+    headers: { authorization: `Bearer ${adminKey}` },
+    clients,
+    perClient,
+    warmup: 20,
+    intervalMs,
+  })
 })
 const cpu = process.cpuUsage(cpuBefore)
 child.kill()
 if (answer.error) throw new Error(answer.error)
 const l = answer.latencies
 const at = (q) => l[Math.min(l.length - 1, Math.floor(q * l.length))]
-const pushes = l.length + 16 * 20 // measured + warm-up
+const pushes = l.length + clients * 20 // measured + warm-up
 console.log(
   `${backend}: p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms over ${l.length} pushes; ` +
     `server process CPU ${((cpu.user + cpu.system) / 1000 / pushes).toFixed(3)} ms per push (user ${(cpu.user / 1000 / pushes).toFixed(3)}, system ${(cpu.system / 1000 / pushes).toFixed(3)})`,

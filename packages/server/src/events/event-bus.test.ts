@@ -30,6 +30,30 @@ describe('event bus (in process)', () => {
     expect(await held.promise).toBeUndefined()
     await bus.close()
   })
+
+  it('runs transactional sinks in the transaction, and a failing sink fails the call', async () => {
+    const bus = createEventBus()
+    const written: unknown[][] = []
+    const transaction = {
+      query: async (_sql: string, params: readonly unknown[] = []) => {
+        written.push([...params])
+        return { rows: [], rowCount: 1 }
+      },
+    }
+    const remove = bus.addTransactionalSink(async (queryable, event) => {
+      await queryable.query('insert into outbox values ($1)', [event.id])
+    })
+    const event = createServerEvent('approval.requested', 'ws', {})
+    await bus.notifyInTransaction(transaction, event)
+    expect(written).toEqual([[event.id]])
+
+    bus.addTransactionalSink(() => {
+      throw new Error('disk full')
+    })
+    await expect(bus.notifyInTransaction(transaction, event)).rejects.toThrow('disk full')
+    remove()
+    await bus.close()
+  })
 })
 
 const databaseUrl = process.env.MIMA_TEST_DATABASE_URL

@@ -17,15 +17,24 @@ export interface ServerEvent {
 export type EventListener = (event: ServerEvent) => void
 
 /**
+ * Runs inside the transaction that raises an event, before it commits: a consumer writes its own
+ * durable rows (webhook deliveries) there, so they commit with the change or not at all.
+ */
+export type TransactionalSink = (transaction: Queryable, event: ServerEvent) => Promise<void> | void
+
+/**
  * The in-process event bus that webhooks, long-polls and SSE streams subscribe to. On PostgreSQL
  * it is also fed by LISTEN/NOTIFY, so subscribers on one replica see events raised on another.
  */
 export interface EventBus {
   /**
-   * Queues `event` for other replicas inside the transaction that produced it (PostgreSQL
-   * `pg_notify`, delivered only if the transaction commits). A no-op on PGlite.
+   * Records `event` inside the transaction that produced it: runs the transactional sinks (both
+   * backends) and, on PostgreSQL, queues it for other replicas (`pg_notify`, delivered only if the
+   * transaction commits). Call {@link EventBus.publish} after the commit as well.
    */
   notifyInTransaction(transaction: Queryable, event: ServerEvent): Promise<void>
+  /** Adds a {@link TransactionalSink}; returns the remover. */
+  addTransactionalSink(sink: TransactionalSink): () => void
   /** Delivers `event` to this process's subscribers (call after the transaction committed). */
   publish(event: ServerEvent): void
   /** Subscribes; returns the unsubscribe function. */
@@ -74,6 +83,7 @@ export function eventChannel(schema: string | undefined): string {
 export function createEventBus(options: EventBusOptions = {}): EventBus {
   const origin = randomUUID()
   const listeners = new Set<EventListener>()
+  const sinks = new Set<TransactionalSink>()
   const channel = options.channel ?? 'mima_events'
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`Invalid event channel "${channel}".`)
   let connection: NotificationConnection | undefined
@@ -126,10 +136,18 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
 
   return {
     async notifyInTransaction(transaction, event) {
+      // A sink's failure fails the transaction: the change and its durable side rows go together.
+      for (const sink of [...sinks]) await sink(transaction, event)
       if (!options.connectListener) return
       await transaction.query('select pg_notify($1, $2)', [channel, JSON.stringify({ origin, event })])
     },
     publish: deliver,
+    addTransactionalSink(sink) {
+      sinks.add(sink)
+      return () => {
+        sinks.delete(sink)
+      }
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => {
@@ -140,6 +158,7 @@ export function createEventBus(options: EventBusOptions = {}): EventBus {
       closed = true
       if (retryTimer) clearTimeout(retryTimer)
       listeners.clear()
+      sinks.clear()
       await connection?.end().catch(() => undefined)
     },
   }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { signWebhookPayload } from '@mima/core'
 import type { ServerEvent } from '../events/event-bus'
 import type { Logger } from '../server/logger'
-import type { Database } from '../storage/database'
+import type { Database, Queryable } from '../storage/database'
 import { VERSION } from '../version'
 import { postWebhook } from './post-webhook'
 import { LEDGER_EVENTS, WEBHOOK_TEST_EVENT } from './webhook-events'
@@ -116,16 +116,39 @@ export class WebhookService {
     this.#track(this.enqueue(event))
   }
 
-  /** Creates the deliveries of `event` and makes their first attempt; returns the delivery ids. */
+  /**
+   * Creates the deliveries of `event` (those not written yet) and makes the first attempt at each
+   * pending one, including those {@link WebhookService.enqueueInTransaction} wrote; returns the ids
+   * of the deliveries this call created.
+   */
   async enqueue(event: ServerEvent): Promise<string[]> {
     const targets = await subscribedWebhooks(this.#database, event.workspaceId, event.type)
+    if (targets.length === 0) return []
     const ids: string[] = []
     for (const target of targets) {
-      const id = await this.#insertDelivery(event, target.webhookId)
+      const id = await this.#insertDelivery(this.#database, event, target.webhookId)
       if (id !== undefined) ids.push(id)
     }
-    await Promise.all(ids.map((id) => this.attempt(event.workspaceId, id)))
+    const { rows } = await this.#database.query<{ delivery_id: string }>(
+      `select delivery_id from webhook_deliveries
+        where workspace_id = $1 and event_id = $2 and webhook_id = any($3::text[]) and status = 'pending'`,
+      [event.workspaceId, event.id, targets.map((target) => target.webhookId)],
+    )
+    // `attempt` claims each delivery atomically, so replicas hearing the same event send it once.
+    await Promise.all(rows.map((row) => this.attempt(event.workspaceId, row.delivery_id)))
     return ids
+  }
+
+  /**
+   * Writes the deliveries of `event` inside the transaction that raises it (the event bus's
+   * transactional sink): they commit with the change, so a crash right after the commit loses no
+   * event; {@link WebhookService.enqueue} (after the commit) or the sweep sends them.
+   */
+  async enqueueInTransaction(transaction: Queryable, event: ServerEvent): Promise<void> {
+    if (this.#closed) return
+    for (const target of await subscribedWebhooks(transaction, event.workspaceId, event.type)) {
+      await this.#insertDelivery(transaction, event, target.webhookId)
+    }
   }
 
   /** Sends a `webhook.test` event to one webhook now (one attempt, no retry) and reports it. */
@@ -137,11 +160,15 @@ export class WebhookService {
       occurredAt: new Date().toISOString(),
       data: { message: 'Test delivery from Mima.', requested_by: requestedBy },
     }
-    const id = (await this.#insertDelivery(event, webhookId)) as string
+    const id = (await this.#insertDelivery(this.#database, event, webhookId)) as string
     return (await this.attempt(workspaceId, id)) as AttemptResult
   }
 
-  async #insertDelivery(event: ServerEvent, webhookId: string): Promise<string | undefined> {
+  async #insertDelivery(
+    database: Queryable,
+    event: ServerEvent,
+    webhookId: string,
+  ): Promise<string | undefined> {
     const payload: WebhookPayload = {
       id: event.id,
       type: event.type,
@@ -150,7 +177,7 @@ export class WebhookService {
       data: { ...event.data },
     }
     const now = new Date().toISOString()
-    const { rows } = await this.#database.query<{ delivery_id: string }>(
+    const { rows } = await database.query<{ delivery_id: string }>(
       `insert into webhook_deliveries
          (workspace_id, delivery_id, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at)
        values ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)
@@ -298,7 +325,7 @@ export class WebhookService {
       const events = await this.#ledgerEvents(feed.workspace_id, from, to, kinds)
       const ids: string[] = []
       for (const event of events) {
-        const id = await this.#insertDelivery(event, feed.webhook_id)
+        const id = await this.#insertDelivery(this.#database, event, feed.webhook_id)
         if (id !== undefined) ids.push(id)
       }
       await this.#database.query(

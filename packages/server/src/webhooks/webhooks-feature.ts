@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { hashValue } from '@mima/core'
 import type { Context } from 'hono'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
+import type { ServerEvent } from '../events/event-bus'
 import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
@@ -135,11 +136,19 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
       if (bus === undefined) {
         server.logger.warn('webhooks: no approvals event bus (mount the webhooks feature after approvals)')
       }
+      // Ledger events come from the ledger feed (durable, in ledger order), not from the bus.
+      const fromBus = (event: ServerEvent): boolean =>
+        WEBHOOK_EVENTS.includes(event.type) && !(event.type in LEDGER_EVENTS)
+      // Events raised in a transaction (approvals) get their deliveries written in it; the bus
+      // listener then sends them at once, and the sweep does if this process dies first.
+      const removeSink = bus?.addTransactionalSink((transaction, event) =>
+        fromBus(event) ? service.enqueueInTransaction(transaction, event) : undefined,
+      )
       const unsubscribe = bus?.subscribe((event) => {
-        // Ledger events come from the ledger feed (durable, in ledger order), not from the bus.
-        if (WEBHOOK_EVENTS.includes(event.type) && !(event.type in LEDGER_EVENTS)) service.handle(event)
+        if (fromBus(event)) service.handle(event)
       })
       server.onClose(async () => {
+        removeSink?.()
         unsubscribe?.()
         await service.close()
       })

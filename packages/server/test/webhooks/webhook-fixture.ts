@@ -49,7 +49,7 @@ export function featuresWith(webhooks: WebhooksFeatureOptions): readonly ServerF
 /** Starts the whole server on 127.0.0.1 and an ephemeral port. */
 export async function startTestServer(
   backend: 'pglite' | 'postgres',
-  options: { webhooks?: WebhooksFeatureOptions } = {},
+  options: { webhooks?: WebhooksFeatureOptions; extraFeatures?: readonly ServerFeature[] } = {},
 ): Promise<TestServer> {
   const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
   let database: Database
@@ -84,7 +84,7 @@ export async function startTestServer(
     bootstrapApiKey: adminKey,
     onBootstrap: () => {},
     shutdownTimeoutMs: 500,
-    features: featuresWith(options.webhooks ?? { allowPrivate: true }),
+    features: [...featuresWith(options.webhooks ?? { allowPrivate: true }), ...(options.extraFeatures ?? [])],
   })
   const workspaceId = server.bootstrap?.workspaceId as string
   const api: TestServer['api'] = async (key, method, path, body) => {
