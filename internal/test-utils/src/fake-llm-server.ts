@@ -122,6 +122,30 @@ function route(
   } else if (path === '/v1/messages') {
     if (stream) streamMessage(response, model, reply)
     else sendJson(response, 200, message(model, reply))
+  } else if (path.startsWith('/v1/images/')) {
+    // generations (JSON), edits and variations (multipart): one tiny base64 image either way.
+    sendJson(response, 200, { created: 1, data: [{ b64_json: 'aW1hZ2U=' }] })
+  } else if (path === '/v1/audio/transcriptions' || path === '/v1/audio/translations') {
+    sendJson(response, 200, { text: reply })
+  } else if (path === '/v1/audio/speech') {
+    const audio = Buffer.from('fake-audio')
+    response.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': audio.length })
+    response.end(audio)
+  } else if (path === '/v1/moderations') {
+    sendJson(response, 200, {
+      id: 'modr_fake',
+      model,
+      results: [{ flagged: false, categories: {}, category_scores: {} }],
+    })
+  } else if (path === '/v1/batches') {
+    sendJson(response, 200, {
+      id: 'batch_fake',
+      object: 'batch',
+      endpoint: body.endpoint,
+      status: 'validating',
+    })
+  } else if (path === '/v1/messages/batches') {
+    sendJson(response, 200, { id: 'msgbatch_fake', type: 'message_batch', processing_status: 'in_progress' })
   } else {
     sendJson(response, 404, { error: { type: 'not_found_error', message: `no route ${path}` } })
   }

@@ -268,6 +268,75 @@ describe('the SDK surface keeps working under the guard', () => {
   })
 })
 
+describe('non-text and batch calls', () => {
+  // Each is an AI call as much as a chat completion: images, audio, moderation and batch jobs.
+  const calls = (openai: OpenAI, anthropic: Anthropic): Array<[string, () => Promise<unknown>]> => {
+    const file = (): File => new File([Buffer.from('RIFF')], 'clip.wav', { type: 'audio/wav' })
+    const image = (): File => new File([Buffer.from('PNG')], 'in.png', { type: 'image/png' })
+    const batch = { custom_id: 'one', params: { model: 'claude', max_tokens: 5, messages } }
+    return [
+      ['openai.images.generate', () => openai.images.generate({ model: 'img', prompt: 'a cat' })],
+      ['openai.images.edit', () => openai.images.edit({ model: 'img', image: image(), prompt: 'hat' })],
+      ['openai.images.createVariation', () => openai.images.createVariation({ image: image() })],
+      [
+        'openai.audio.transcriptions.create',
+        () => openai.audio.transcriptions.create({ model: 'whisper', file: file() }),
+      ],
+      [
+        'openai.audio.translations.create',
+        () => openai.audio.translations.create({ model: 'whisper', file: file() }),
+      ],
+      [
+        'openai.audio.speech.create',
+        () => openai.audio.speech.create({ model: 'tts', voice: 'alloy', input: 'hi' }).then((r) => r.text()),
+      ],
+      ['openai.moderations.create', () => openai.moderations.create({ model: 'mod', input: 'hi' })],
+      [
+        'openai.batches.create',
+        () =>
+          openai.batches.create({
+            input_file_id: 'file_1',
+            endpoint: '/v1/chat/completions',
+            completion_window: '24h',
+          }),
+      ],
+      ['anthropic.messages.batches.create', () => anthropic.messages.batches.create({ requests: [batch] })],
+      [
+        'anthropic.beta.messages.batches.create',
+        () => anthropic.beta.messages.batches.create({ requests: [batch] }),
+      ],
+    ]
+  }
+
+  it('blocks each before a request leaves, and lets it through when attested', async () => {
+    enable('block')
+    const { openai, anthropic } = clients()
+    for (const [name, call] of calls(openai, anthropic)) {
+      await expect(call(), name).rejects.toBeInstanceOf(MimaAttestationError)
+    }
+    expect(server.requests).toHaveLength(0)
+    for (const [name, call] of calls(openai, anthropic))
+      await expect(attest(call), name).resolves.toBeDefined()
+    expect(server.requests).toHaveLength(10)
+  })
+
+  it('reports each with its call name and model, and returns what the SDK returns', async () => {
+    const seen: GuardEvent[] = []
+    enable('report', { onEvent: (event) => seen.push(event) })
+    const { openai, anthropic } = clients()
+    const list = calls(openai, anthropic)
+    const results = []
+    for (const [, call] of list) results.push(await call())
+    expect(seen.map((event) => event.call)).toEqual(list.map(([name]) => name))
+    expect(seen[0]).toMatchObject({ model: 'img', operation: 'generate_content', provider: 'openai' })
+    expect(results[0]).toMatchObject({ data: [{ b64_json: 'aW1hZ2U=' }] })
+    expect(results[3]).toMatchObject({ text: 'fake-reply' })
+    expect(results[5]).toBe('fake-audio')
+    expect(results[8]).toMatchObject({ id: 'msgbatch_fake' })
+    for (const event of seen) expect(event.call_site).toMatch(new RegExp(`^${THIS_FILE}:`))
+  })
+})
+
 describe('attested context', () => {
   it('never leaks between concurrent tasks', async () => {
     const seen: GuardEvent[] = []

@@ -101,10 +101,11 @@ function patchExports(state: GuardState, provider: GuardProvider, exports: unkno
     let owner: unknown = root
     for (const key of target.path) owner = (owner as Record<string, unknown> | undefined)?.[key]
     const prototype = (owner as { prototype?: Record<string, unknown> } | undefined)?.prototype
-    const create = prototype?.create as (Function & { [GUARDED]?: unknown }) | undefined
-    if (!prototype || typeof create !== 'function') continue
-    if (create[GUARDED] === undefined)
-      installPatch(state, prototype, 'create', guardMethod(state, provider, target, create))
+    const name = target.method ?? 'create'
+    const call = prototype?.[name] as (Function & { [GUARDED]?: unknown }) | undefined
+    if (!prototype || typeof call !== 'function') continue
+    if (call[GUARDED] === undefined)
+      installPatch(state, prototype, name, guardMethod(state, provider, target, call))
     for (const helper of target.helpers) {
       const method = prototype[helper] as (Function & { [GUARDED]?: unknown }) | undefined
       if (typeof method === 'function' && method[GUARDED] === undefined) {

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { runAttested } from '@mima/core'
 import { createFakeLlmServer, type FakeLlmServer } from '@mima-internal/test-utils'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { SDK_TARGETS } from '../patch/sdk-targets'
 import { disableGuard, enableGuard } from './enable-guard'
 import { MimaAttestationError } from './mima-attestation-error'
 
@@ -48,10 +49,12 @@ describe.each(ends)(
       })
       expect(status.patched).toHaveLength(4)
       for (const patch of status.patched) expect(patch.version).toMatch(expected)
-      expect(status.patched.find((patch) => patch.provider === 'anthropic')?.methods).toEqual([
-        'anthropic.messages.create',
-        'anthropic.beta.messages.create',
-      ])
+      // Every target exists at both ends of the supported range (images, audio, batches included).
+      for (const provider of ['openai', 'anthropic'] as const) {
+        for (const patch of status.patched.filter((candidate) => candidate.provider === provider)) {
+          expect(patch.methods).toEqual(SDK_TARGETS[provider].targets.map((target) => target.call))
+        }
+      }
 
       for (const format of ['commonjs', 'esm'] as const) {
         const OpenAIModule =
