@@ -321,6 +321,96 @@ function recordInserts(
   return statements
 }
 
+/** What {@link placeRecords} decided: outcomes, ledger entries and the rows to insert. */
+interface Placement {
+  results: IngestResult[]
+  entries: LedgerAppend[]
+  attestations: Placed<NewAttestation>[]
+  evidence: Placed<NewEvidence>[]
+}
+
+/**
+ * Gives each new record its leaf index (from `treeSize`, in submission order) and its outcome.
+ * A record whose idempotency key is in `existing` (stored before, or earlier in this group) is
+ * not stored again: it gets the stored record's outcome (`duplicate`, or `conflict` when the
+ * record differs).
+ */
+function placeRecords(
+  jobs: readonly IngestJob[],
+  treeSize: number,
+  receivedAt: string,
+  existing: { attestations: Map<string, ExistingRow>; evidence: Map<string, ExistingRow> } = {
+    attestations: new Map(),
+    evidence: new Map(),
+  },
+): Placement {
+  let nextIndex = treeSize
+  const placement: Placement = { results: [], entries: [], attestations: [], evidence: [] }
+  const place = (kind: 'attestation' | 'evidence', item: NewAttestation | NewEvidence): number => {
+    placement.entries.push({ kind, recordId: item.id, recordHash: item.recordHash, acceptedAt: receivedAt })
+    return nextIndex++
+  }
+  for (const job of jobs) {
+    placement.results.push({
+      attestations: job.attestations.map((item) => {
+        const key = item.idempotencyKey
+        const earlier = key === undefined ? undefined : existing.attestations.get(key)
+        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
+        const leafIndex = place('attestation', item)
+        placement.attestations.push({ ...item, leafIndex })
+        if (key !== undefined) {
+          existing.attestations.set(key, {
+            id: item.id,
+            idempotency_key: key,
+            record_hash: item.recordHash,
+            leaf_index: leafIndex,
+            received_at: receivedAt,
+            trust_tier: item.trustTier,
+            signature_scheme: item.signatureScheme ?? null,
+          })
+        }
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          trustTier: item.trustTier,
+          signatureScheme: item.signatureScheme ?? null,
+        } satisfies IngestOutcome
+      }),
+      evidence: job.evidence.map((item) => {
+        const key = item.idempotencyKey
+        const earlier = key === undefined ? undefined : existing.evidence.get(key)
+        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
+        const leafIndex = place('evidence', item)
+        placement.evidence.push({ ...item, leafIndex })
+        if (key !== undefined) {
+          existing.evidence.set(key, {
+            id: item.id,
+            idempotency_key: key,
+            record_hash: item.recordHash,
+            leaf_index: leafIndex,
+            received_at: receivedAt,
+            record_type: item.recordType,
+            mapped_controls: item.mappedControls,
+            client_sig_status: item.clientSigStatus,
+          })
+        }
+        return {
+          status: 'created',
+          id: item.id,
+          leafIndex,
+          receivedAt,
+          recordType: item.recordType,
+          mappedControls: item.mappedControls,
+          clientSigStatus: item.clientSigStatus,
+        } satisfies IngestOutcome
+      }),
+    })
+  }
+  return placement
+}
+
 /**
  * The common case, no idempotency keys and no approval tokens: records and leaves in ONE
  * statement without a lock held across round trips (see `Ledger.appendInOneStatement`).
@@ -333,50 +423,12 @@ async function commitGroupInOneStatement(
   const receivedAt = new Date().toISOString()
   let results: IngestResult[] = []
   const appended = await options.ledger.appendInOneStatement(options.database, workspaceId, (treeSize) => {
-    let nextIndex = treeSize
-    const entries: LedgerAppend[] = []
-    const attestations: Placed<NewAttestation>[] = []
-    const evidence: Placed<NewEvidence>[] = []
-    results = jobs.map((job) => ({
-      attestations: job.attestations.map((item) => {
-        const leafIndex = nextIndex++
-        attestations.push({ ...item, leafIndex })
-        entries.push({
-          kind: 'attestation',
-          recordId: item.id,
-          recordHash: item.recordHash,
-          acceptedAt: receivedAt,
-        })
-        return {
-          status: 'created',
-          id: item.id,
-          leafIndex,
-          receivedAt,
-          trustTier: item.trustTier,
-          signatureScheme: item.signatureScheme ?? null,
-        } satisfies IngestOutcome
-      }),
-      evidence: job.evidence.map((item) => {
-        const leafIndex = nextIndex++
-        evidence.push({ ...item, leafIndex })
-        entries.push({
-          kind: 'evidence',
-          recordId: item.id,
-          recordHash: item.recordHash,
-          acceptedAt: receivedAt,
-        })
-        return {
-          status: 'created',
-          id: item.id,
-          leafIndex,
-          receivedAt,
-          recordType: item.recordType,
-          mappedControls: item.mappedControls,
-          clientSigStatus: item.clientSigStatus,
-        } satisfies IngestOutcome
-      }),
-    }))
-    return { entries, statements: recordInserts(workspaceId, receivedAt, attestations, evidence) }
+    const placement = placeRecords(jobs, treeSize, receivedAt)
+    results = placement.results
+    return {
+      entries: placement.entries,
+      statements: recordInserts(workspaceId, receivedAt, placement.attestations, placement.evidence),
+    }
   })
   return appended === undefined ? undefined : results
 }
@@ -402,98 +454,32 @@ async function commitGroup(
     const receivedAt = new Date().toISOString()
     const keysOf = (items: readonly { idempotencyKey: string | undefined }[]): string[] =>
       items.flatMap((item) => (item.idempotencyKey === undefined ? [] : [item.idempotencyKey]))
-    const existingAttestations = await existingByKey(
-      transaction,
-      'attestations',
-      workspaceId,
-      keysOf(jobs.flatMap((job) => job.attestations)),
-    )
-    const existingEvidence = await existingByKey(
-      transaction,
-      'grc_evidence',
-      workspaceId,
-      keysOf(jobs.flatMap((job) => job.evidence)),
-    )
-
-    let nextIndex = appender.treeSize
-    const entries: LedgerAppend[] = []
-    const newAttestations: Array<NewAttestation & { leafIndex: number }> = []
-    const newEvidence: Array<NewEvidence & { leafIndex: number }> = []
-    const results: IngestResult[] = jobs.map((job) => ({
-      attestations: job.attestations.map((item) => {
-        const earlier =
-          item.idempotencyKey === undefined ? undefined : existingAttestations.get(item.idempotencyKey)
-        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
-        const leafIndex = nextIndex++
-        newAttestations.push({ ...item, leafIndex })
-        entries.push({
-          kind: 'attestation',
-          recordId: item.id,
-          recordHash: item.recordHash,
-          acceptedAt: receivedAt,
-        })
-        if (item.idempotencyKey !== undefined) {
-          existingAttestations.set(item.idempotencyKey, {
-            id: item.id,
-            idempotency_key: item.idempotencyKey,
-            record_hash: item.recordHash,
-            leaf_index: leafIndex,
-            received_at: receivedAt,
-            trust_tier: item.trustTier,
-            signature_scheme: item.signatureScheme ?? null,
-          })
-        }
-        return {
-          status: 'created',
-          id: item.id,
-          leafIndex,
-          receivedAt,
-          trustTier: item.trustTier,
-          signatureScheme: item.signatureScheme ?? null,
-        } satisfies IngestOutcome
-      }),
-      evidence: job.evidence.map((item) => {
-        const earlier =
-          item.idempotencyKey === undefined ? undefined : existingEvidence.get(item.idempotencyKey)
-        if (earlier !== undefined) return outcomeFromExisting(earlier, item.recordHash)
-        const leafIndex = nextIndex++
-        newEvidence.push({ ...item, leafIndex })
-        entries.push({
-          kind: 'evidence',
-          recordId: item.id,
-          recordHash: item.recordHash,
-          acceptedAt: receivedAt,
-        })
-        if (item.idempotencyKey !== undefined) {
-          existingEvidence.set(item.idempotencyKey, {
-            id: item.id,
-            idempotency_key: item.idempotencyKey,
-            record_hash: item.recordHash,
-            leaf_index: leafIndex,
-            received_at: receivedAt,
-            record_type: item.recordType,
-            mapped_controls: item.mappedControls,
-            client_sig_status: item.clientSigStatus,
-          })
-        }
-        return {
-          status: 'created',
-          id: item.id,
-          leafIndex,
-          receivedAt,
-          recordType: item.recordType,
-          mappedControls: item.mappedControls,
-          clientSigStatus: item.clientSigStatus,
-        } satisfies IngestOutcome
-      }),
-    }))
-
+    const existing = {
+      attestations: await existingByKey(
+        transaction,
+        'attestations',
+        workspaceId,
+        keysOf(jobs.flatMap((job) => job.attestations)),
+      ),
+      evidence: await existingByKey(
+        transaction,
+        'grc_evidence',
+        workspaceId,
+        keysOf(jobs.flatMap((job) => job.evidence)),
+      ),
+    }
+    const placement = placeRecords(jobs, appender.treeSize, receivedAt, existing)
     // Approval tokens are consumed exactly once, in this transaction (approvals module).
-    await consumePresentedApprovalTokens(options.database, transaction, workspaceId, newAttestations)
-    for (const statement of recordInserts(workspaceId, receivedAt, newAttestations, newEvidence)) {
+    await consumePresentedApprovalTokens(options.database, transaction, workspaceId, placement.attestations)
+    for (const statement of recordInserts(
+      workspaceId,
+      receivedAt,
+      placement.attestations,
+      placement.evidence,
+    )) {
       await transaction.query(statement.sql, statement.params)
     }
-    await appender.append(entries)
-    return results
+    await appender.append(placement.entries)
+    return placement.results
   })
 }
