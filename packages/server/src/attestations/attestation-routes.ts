@@ -74,11 +74,12 @@ export const attestationsFeature: ServerFeature = defineFeature({
         )
       }
       const route = 'attestations/batch'
-      const requestHash = hashValue(body)
-      if (headerKey !== undefined) {
-        const stored = await findStoredResponse(server.database, workspaceId, route, headerKey)
+      // Only a keyed batch needs the body's hash (canonical JSON of every record: not free).
+      const keyed = headerKey === undefined ? undefined : { key: headerKey, requestHash: hashValue(body) }
+      if (keyed !== undefined) {
+        const stored = await findStoredResponse(server.database, workspaceId, route, keyed.key)
         if (stored !== undefined) {
-          if (stored.requestHash !== requestHash) {
+          if (stored.requestHash !== keyed.requestHash) {
             throw httpError(
               'conflict',
               `Idempotency-Key "${headerKey}" was already used for a different batch.`,
@@ -140,9 +141,9 @@ export const attestationsFeature: ServerFeature = defineFeature({
         }
       })
       const response = { accepted, duplicates, rejected, results }
-      if (headerKey !== undefined) {
-        await storeResponse(server.database, workspaceId, route, headerKey, {
-          requestHash,
+      if (keyed !== undefined) {
+        await storeResponse(server.database, workspaceId, route, keyed.key, {
+          requestHash: keyed.requestHash,
           status: 200,
           body: response,
         })
