@@ -31,14 +31,13 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export function canonicalJson(value: unknown): string {
   // Fast path: for plain JSON data the native JSON.stringify writes exactly the RFC 8785 form once
-  // every object's keys come out sorted — which a replacer array listing all keys in UTF-16 order
-  // guarantees (JSON.stringify emits each object's keys in the replacer's order). Several times
-  // faster than any writer in JavaScript.
-  const scan: Scan = { keys: new Set(), sorted: true }
-  if (isPlain(value, 0, scan) && !scan.keys.has('__proto__')) {
-    const native = scan.sorted
-      ? JSON.stringify(value)
-      : JSON.stringify(value, Array.from(scan.keys).sort(compareKeys))
+  // every object's keys come out sorted: as they are, or in a copy whose keys were inserted in
+  // UTF-16 order (JSON.stringify writes keys in insertion order, except integer-like keys, which
+  // objects always list first: data with a key starting with a digit takes the careful path).
+  // Several times faster than any writer in JavaScript, and a copy beats a replacer array ~2x.
+  const scan: Scan = { sorted: true, special: false }
+  if (isPlain(value, 0, scan) && !scan.special) {
+    const native = JSON.stringify(scan.sorted ? value : sortedCopy(value))
     if (native !== undefined && !native.includes('\\ud')) return native
   }
   return canonicalJsonCareful(value)
@@ -265,14 +264,29 @@ function writeValue(value: unknown, sink: Sink, stack: object[]): void {
   sink.text += '}'
 }
 interface Scan {
-  keys: Set<string>
+  /** Every object's keys were already in UTF-16 order. */
   sorted: boolean
+  /** A key starts with a digit (objects list integer-like keys first) or is `__proto__`. */
+  special: boolean
+}
+
+/**
+ * A copy of plain JSON data (checked by {@link isPlain}, no special key) with every object's keys
+ * inserted in UTF-16 order, so JSON.stringify writes them sorted.
+ */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(sortedCopy)
+  const keys = Object.keys(value).sort(compareKeys)
+  const copy: Record<string, unknown> = {}
+  for (const key of keys) copy[key] = sortedCopy((value as Record<string, unknown>)[key])
+  return copy
 }
 
 /**
  * Whether `value` is plain JSON data: strings, finite numbers, booleans, null, arrays and plain
  * objects without `toJSON` or `undefined` members, at most 64 levels deep (deeper data, and
- * cycles, take the careful path). Collects every object key and whether all were in order.
+ * cycles, take the careful path). Notes whether all keys were in order and any was special.
  */
 function isPlain(value: unknown, depth: number, scan: Scan): boolean {
   switch (typeof value) {
@@ -297,7 +311,8 @@ function isPlain(value: unknown, depth: number, scan: Scan): boolean {
       for (let index = 0; index < keys.length; index++) {
         const key = keys[index] as string
         if (index > 0 && (keys[index - 1] as string) >= key) scan.sorted = false
-        scan.keys.add(key)
+        const first = key.charCodeAt(0)
+        if ((first >= 48 && first <= 57) || (first === 95 && key === '__proto__')) scan.special = true
         if (!isPlain((value as Record<string, unknown>)[key], depth + 1, scan)) return false
       }
       return true

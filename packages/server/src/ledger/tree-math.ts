@@ -1,18 +1,24 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 
-// The same RFC 9162 hashes as @mima/core's leafHash/nodeHash, on node:crypto (several times faster
-// than the portable implementation); tests check both agree.
+// The same RFC 9162 hashes as @mima/core's leafHash/nodeHash, on node:crypto's one-shot `hash`
+// (several times faster than the portable implementation, ~2x faster than createHash for these
+// small inputs); tests check both agree.
 const LEAF_PREFIX = Buffer.from([0])
 const NODE_PREFIX = Buffer.from([1])
 
-/** `SHA-256(0x00 ‖ data)`. */
+/** `SHA-256(0x00 ‖ data)` (a string is hashed as its UTF-8 bytes). */
 export function fastLeafHash(data: string | Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest()
+  // U+0000 is the single byte 0x00 in UTF-8.
+  return hash(
+    'sha256',
+    typeof data === 'string' ? `\u0000${data}` : Buffer.concat([LEAF_PREFIX, data]),
+    'buffer',
+  ) as unknown as Buffer
 }
 
 /** `SHA-256(0x01 ‖ left ‖ right)`. */
 export function fastNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest()
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer') as unknown as Buffer
 }
 
 /** `SHA-256()`, the root of the empty tree. */
