@@ -262,7 +262,7 @@ function recordInserts(
            tool_name, model_id, input_hash, output_hash, executed_at, trust_tier, signature_scheme, record_hash, record, received_at)
          select $1, t.id, t.leaf, t.ikey, t.sys, t.agent, t.tool, t.model, t.ih, t.oh, t.ex, t.tier, t.scheme, t.rh, t.rec, $2::timestamptz
          from json_to_recordset($3::json) as t(id text, leaf bigint, ikey text, sys text, agent text, tool text, model text,
-           ih text, oh text, ex text, tier text, scheme text, rh text, rec jsonb)`,
+           ih text, oh text, ex text, tier text, scheme text, rh text, rec json)`,
       params: [
         workspaceId,
         receivedAt,

