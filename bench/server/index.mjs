@@ -111,6 +111,12 @@ async function ingestRate(url, headers, { batches, clients }) {
   return (batches * 100) / ((performance.now() - started) / 1000)
 }
 
+/** p50 and p99 of latencies sorted ascending. */
+function percentiles(sorted) {
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+  return { p50: at(0.5), p99: at(0.99) }
+}
+
 /** 16 concurrent clients, each sending `perClient` single pushes in sequence; p50/p99 in ms. */
 async function pushLatency(url, headers, { perClient, clients = 16 }) {
   const latencies = []
@@ -126,9 +132,7 @@ async function pushLatency(url, headers, { perClient, clients = 16 }) {
       }
     }),
   )
-  latencies.sort((a, b) => a - b)
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
-  return { p50: at(0.5), p99: at(0.99) }
+  return percentiles(latencies.sort((a, b) => a - b))
 }
 
 /**
@@ -153,9 +157,7 @@ async function pushLatencyOutOfProcess(
       child.send({ url, headers, clients, perClient, warmup, intervalMs })
     })
     if (answer.error !== undefined) throw new Error(answer.error)
-    const latencies = answer.latencies
-    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
-    return { p50: at(0.5), p99: at(0.99) }
+    return percentiles(answer.latencies)
   } finally {
     child.kill()
   }
@@ -453,6 +455,24 @@ runs.push([
   await benchBackend({ dataDir }, { ingest: { batches: 150, clients: 8 }, push: { perClient: 60 } }),
 ])
 
+/** The p50 and p99 rows of one push-latency method (`run[key]`) for every backend. */
+function reportPushLatency(method, key, baseline) {
+  for (const [label, run] of runs) {
+    for (const [quantile, target] of [
+      ['p50', TARGETS.pushP50],
+      ['p99', TARGETS.pushP99],
+    ]) {
+      report(
+        `sync push ${quantile}, ${method} (${label})`,
+        fmt(run[key][quantile], 2),
+        'ms',
+        baselineLatencyText(baseline[quantile]),
+        `≤ ${target} ms`,
+        run[key][quantile] <= target,
+      )
+    }
+  }
+}
 console.log('')
 for (const [label, run] of runs) {
   const target = label === 'PostgreSQL' ? TARGETS.ingestPostgres : TARGETS.ingestPglite
@@ -478,65 +498,14 @@ console.log(
     `  alone takes ${fmt((baselineLatencySeparate.p50 / TARGETS.pushP50) * 100)}% (own process) and ` +
     `${fmt((baselineLatency.p50 / TARGETS.pushP50) * 100)}% (server process) of the ${TARGETS.pushP50} ms p50 budget here.`,
 )
-for (const [label, run] of runs) {
-  report(
-    `sync push p50, 16 clients in own process (${label})`,
-    fmt(run.latencySeparate.p50, 2),
-    'ms',
-    baselineLatencyText(baselineLatencySeparate.p50),
-    `≤ ${TARGETS.pushP50} ms`,
-    run.latencySeparate.p50 <= TARGETS.pushP50,
-  )
-  report(
-    `sync push p99, 16 clients in own process (${label})`,
-    fmt(run.latencySeparate.p99, 2),
-    'ms',
-    baselineLatencyText(baselineLatencySeparate.p99),
-    `≤ ${TARGETS.pushP99} ms`,
-    run.latencySeparate.p99 <= TARGETS.pushP99,
-  )
-}
+reportPushLatency('16 clients in own process', 'latencySeparate', baselineLatencySeparate)
 console.log(
   `  paced: the same 16 clients in their own process, each starting a push every ${PACED_INTERVAL_MS} ms\n` +
     `  (${fmt((16 * 1000) / PACED_INTERVAL_MS)} pushes/s offered) instead of back to back: latency without the\n` +
     '  queueing that saturating a 2-core machine adds (the back-to-back rows above are the target method).',
 )
-for (const [label, run] of runs) {
-  report(
-    `sync push p50, 16 paced clients (${label})`,
-    fmt(run.latencyPaced.p50, 2),
-    'ms',
-    baselineLatencyText(baselineLatencyPaced.p50),
-    `≤ ${TARGETS.pushP50} ms`,
-    run.latencyPaced.p50 <= TARGETS.pushP50,
-  )
-  report(
-    `sync push p99, 16 paced clients (${label})`,
-    fmt(run.latencyPaced.p99, 2),
-    'ms',
-    baselineLatencyText(baselineLatencyPaced.p99),
-    `≤ ${TARGETS.pushP99} ms`,
-    run.latencyPaced.p99 <= TARGETS.pushP99,
-  )
-}
-for (const [label, run] of runs) {
-  report(
-    `sync push p50, 16 clients in server process (${label})`,
-    fmt(run.latency.p50, 2),
-    'ms',
-    baselineLatencyText(baselineLatency.p50),
-    `≤ ${TARGETS.pushP50} ms`,
-    run.latency.p50 <= TARGETS.pushP50,
-  )
-  report(
-    `sync push p99, 16 clients in server process (${label})`,
-    fmt(run.latency.p99, 2),
-    'ms',
-    baselineLatencyText(baselineLatency.p99),
-    `≤ ${TARGETS.pushP99} ms`,
-    run.latency.p99 <= TARGETS.pushP99,
-  )
-}
+reportPushLatency('16 paced clients', 'latencyPaced', baselineLatencyPaced)
+reportPushLatency('16 clients in server process', 'latency', baselineLatency)
 const proofRun = runs.find(([label]) => label === 'PostgreSQL') ?? runs.find(([label]) => label === 'PGlite')
 if (proofRun !== undefined) {
   const [label, run] = proofRun
