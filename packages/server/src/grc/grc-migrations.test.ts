@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { collectMigrations } from '../app'
 import type { Database } from '../storage/database'
 import { runMigrations } from '../storage/migrations'
-import { createPgliteDatabase } from '../storage/pglite-database'
-import { createPostgresDatabase } from '../storage/postgres-database'
+import { openTestDatabase, TEST_BACKENDS } from '../storage/test-databases'
 import { readCoverage, readReadiness } from './grc-store'
-
-const testDatabaseUrl = (): string | undefined => process.env.MIMA_TEST_DATABASE_URL || undefined
-const backends: Array<'pglite' | 'postgres'> =
-  testDatabaseUrl() === undefined ? ['pglite'] : ['pglite', 'postgres']
 
 const insertEvidence = (database: Database, id: string, system: string, source: string, controls: string[]) =>
   database.query(
@@ -19,22 +13,14 @@ const insertEvidence = (database: Database, id: string, system: string, source: 
     [id, system, JSON.stringify(controls), source],
   )
 
-describe.each(backends)('GRC coverage counters on %s', (backend) => {
+describe.each(TEST_BACKENDS)('GRC coverage counters on %s', (backend) => {
   let database: Database
-  const schema = `mima_grc_${randomBytes(5).toString('hex')}`
+  let close: () => Promise<void>
   beforeAll(async () => {
-    database =
-      backend === 'pglite'
-        ? await createPgliteDatabase()
-        : await createPostgresDatabase({
-            connectionString: testDatabaseUrl() as string,
-            schema,
-            maxConnections: 2,
-          })
+    ;({ database, close } = await openTestDatabase(backend, 'mima_grc', 2))
   })
   afterAll(async () => {
-    if (backend === 'postgres') await database.query(`drop schema if exists ${schema} cascade`)
-    await database?.close()
+    await close?.()
   })
 
   it('backfill existing evidence when migration 012 runs, then follow inserts in one statement', async () => {

@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto'
 import { bytesToHex, rootFromLeafHashes, verifyConsistencyProof, verifyInclusionProof } from '@mima/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database, Queryable } from '../storage/database'
 import { runMigrations } from '../storage/migrations'
-import { createPgliteDatabase } from '../storage/pglite-database'
-import { createPostgresDatabase } from '../storage/postgres-database'
 import { SERVER_MIGRATIONS } from '../storage/server-migrations'
+import { openTestDatabase, TEST_BACKENDS } from '../storage/test-databases'
 import { createLedger, type Ledger, type LedgerAppend, STORED_NODE_MIN_LEVEL } from './ledger'
 import { loadOrCreateServerKey } from './server-key'
-
-// PostgreSQL runs whenever MIMA_TEST_DATABASE_URL is set (CI always sets it); PGlite always.
-const databaseUrl = process.env.MIMA_TEST_DATABASE_URL || undefined
-const backends: Array<'pglite' | 'postgres'> = databaseUrl === undefined ? ['pglite'] : ['pglite', 'postgres']
 
 const entry = (id: string): LedgerAppend => ({
   kind: 'test',
@@ -20,18 +14,15 @@ const entry = (id: string): LedgerAppend => ({
   acceptedAt: '2026-11-21T20:00:00.000Z',
 })
 
-describe.each(backends)('ledger appends on %s', (backend) => {
+describe.each(TEST_BACKENDS)('ledger appends on %s', (backend) => {
   let database: Database
+  let close: () => Promise<void>
   let first: Ledger
   let second: Ledger
-  const schema = `mima_ledger_${randomBytes(5).toString('hex')}`
   const ws = 'ws-ledger'
 
   beforeAll(async () => {
-    database =
-      backend === 'pglite'
-        ? await createPgliteDatabase()
-        : await createPostgresDatabase({ connectionString: databaseUrl as string, schema, maxConnections: 4 })
+    ;({ database, close } = await openTestDatabase(backend, 'mima_ledger', 4))
     await runMigrations(database, SERVER_MIGRATIONS)
     const { key } = await loadOrCreateServerKey(database)
     // Two ledgers with their own head caches behave like two server processes.
@@ -41,8 +32,7 @@ describe.each(backends)('ledger appends on %s', (backend) => {
     await first.createTree(database, ws)
   })
   afterAll(async () => {
-    if (backend === 'postgres') await database.query(`drop schema if exists ${schema} cascade`)
-    await database?.close()
+    await close?.()
   })
 
   const leafHashes = async () => {

@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from './database'
 import { runMigrations, sortMigrations } from './migrations'
-import { createPgliteDatabase } from './pglite-database'
-import { createPostgresDatabase } from './postgres-database'
-
-// PostgreSQL runs whenever MIMA_TEST_DATABASE_URL is set (CI always sets it); PGlite always.
-const testDatabaseUrl = (): string | undefined => process.env.MIMA_TEST_DATABASE_URL || undefined
+import { openTestDatabase, TEST_BACKENDS } from './test-databases'
 
 describe('sortMigrations', () => {
   it('orders by number and refuses bad or duplicate numbers', () => {
@@ -26,25 +21,14 @@ describe('sortMigrations', () => {
   })
 })
 
-const backends: Array<'pglite' | 'postgres'> =
-  testDatabaseUrl() === undefined ? ['pglite'] : ['pglite', 'postgres']
-
-describe.each(backends)('runMigrations on %s', (backend) => {
+describe.each(TEST_BACKENDS)('runMigrations on %s', (backend) => {
   let database: Database
-  const schema = `mima_mig_${randomBytes(5).toString('hex')}`
+  let close: () => Promise<void>
   beforeAll(async () => {
-    database =
-      backend === 'pglite'
-        ? await createPgliteDatabase()
-        : await createPostgresDatabase({
-            connectionString: testDatabaseUrl() as string,
-            schema,
-            maxConnections: 3,
-          })
+    ;({ database, close } = await openTestDatabase(backend, 'mima_mig', 3))
   })
   afterAll(async () => {
-    if (backend === 'postgres') await database.query(`drop schema if exists ${schema} cascade`)
-    await database?.close()
+    await close?.()
   })
 
   it('applies each migration once, in order, and rolls a failing set back entirely', async () => {
