@@ -19,12 +19,16 @@ export {
 } from './guard/enable-guard'
 export type {
   GuardEvent,
+  GuardEventProvider,
+  GuardHost,
   GuardMode,
   GuardOptions,
   GuardProvider,
   GuardSdkModule,
   GuardWarnFrequency,
+  NetworkGuardOptions,
 } from './guard/guard-options'
 export type { GuardCounts, PatchedSdk } from './guard/guard-state'
 export { MimaAttestationError } from './guard/mima-attestation-error'
+export { DEFAULT_PROVIDER_HOSTS, type ProviderHost } from './network/provider-hosts'
 export { VERSION } from './version'

@@ -21,12 +21,12 @@ const structuredFrames = (_error: Error, frames: CallSiteFrame[]): CallSiteFrame
 const FRAMES_KEPT = 4
 
 /** Captures the raw frames above `below`, cheaply: nothing is formatted yet. */
-export function captureRawStack(below: Function): RawStack {
+export function captureRawStack(below: Function, frames: number = FRAMES_KEPT): RawStack {
   const errorConstructor = Error as ErrorWithHooks
   const previousLimit = errorConstructor.stackTraceLimit
   const holder: RawStack = {}
   try {
-    errorConstructor.stackTraceLimit = FRAMES_KEPT
+    errorConstructor.stackTraceLimit = frames
     Error.captureStackTrace(holder, below)
   } catch {
     // no stack, no call site

@@ -1,8 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { MimaError } from '@mima/core'
+import { installNetworkGuard, syncNetworkExports } from '../network/network-guard'
+import {
+  createHostMatcher,
+  DEFAULT_PROVIDER_HOSTS,
+  hostsFromEnvironment,
+  type ProviderHost,
+} from '../network/provider-hosts'
 import { GUARDED, guardHelper, guardMethod } from '../patch/guarded-method'
 import { resolveSdk } from '../patch/resolve-sdk'
 import { DEFAULT_SPECIFIERS, SDK_TARGETS } from '../patch/sdk-targets'
@@ -40,6 +47,8 @@ export interface GuardStatus {
 const MODES = ['warn', 'block', 'report'] as const
 const WARN_FREQUENCIES = ['everyCall', 'oncePerSite'] as const
 const SELF_FILE = fileURLToPath(SELF_URL)
+// The guard's own files are never the caller of a request it judges.
+const SELF_DIRECTORY = `${dirname(SELF_FILE)}/`
 
 function validate(options: GuardOptions): void {
   if (options.mode !== undefined && !MODES.includes(options.mode)) {
@@ -74,6 +83,23 @@ function validate(options: GuardOptions): void {
       )
     }
   }
+}
+
+function networkHosts(options: GuardOptions): ProviderHost[] | undefined {
+  const network = options.network ?? true
+  if (network === false || process.env.MIMA_GUARD_NETWORK === '0') return undefined
+  const settings = network === true ? {} : network
+  if (typeof settings !== 'object' || settings === null) {
+    throw new MimaError(
+      'validation_failed',
+      'enableGuard: network must be true, false or { hosts, builtInHosts }',
+    )
+  }
+  return [
+    ...(settings.builtInHosts === false ? [] : DEFAULT_PROVIDER_HOSTS),
+    ...hostsFromEnvironment(process.env.MIMA_GUARD_HOSTS),
+    ...(settings.hosts ?? []),
+  ]
 }
 
 function configuredWorkspaceId(): string | undefined {
@@ -199,6 +225,8 @@ function status(state: GuardState): GuardStatus {
  */
 export function enableGuard(options: GuardOptions = {}): GuardStatus {
   validate(options)
+  const hosts = networkHosts(options)
+  const matcher = hosts === undefined ? undefined : createHostMatcher(hosts)
   const state = guardState()
   if (!state.enabled) {
     const mode = options.mode ?? 'warn'
@@ -220,6 +248,14 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
       ...(options.logBackups === undefined ? {} : { logBackups: options.logBackups }),
     })
     state.counts = { attested: 0, unattested: 0, warned: 0, blocked: 0, recorded: 0 }
+    state.network = undefined
+    if (matcher !== undefined) {
+      installNetworkGuard(
+        state,
+        { matcher },
+        (file) => file.includes('/node_modules/') || file.startsWith(SELF_DIRECTORY),
+      )
+    }
     state.enabled = true
   }
   const bases = options.resolveFrom ?? defaultBases()
@@ -240,7 +276,9 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
 export async function disableGuard(): Promise<void> {
   const state = guardState()
   state.enabled = false
+  state.network = undefined
   removePatches(state)
+  syncNetworkExports()
   state.patched = []
   state.patchedFiles.clear()
   state.pending = []

@@ -7,6 +7,13 @@ export type GuardWarnFrequency = 'everyCall' | 'oncePerSite'
 /** The providers the guard knows how to patch. */
 export type GuardProvider = 'openai' | 'anthropic'
 
+/**
+ * The provider an event names: an SDK the guard patches, or (network guard) the
+ * OpenTelemetry `gen_ai.provider.name` of the host called (`gcp.gemini`, `aws.bedrock`, …) or the
+ * name given to a host you added.
+ */
+export type GuardEventProvider = GuardProvider | (string & {})
+
 /** One SDK module to patch: its provider and how to find it. */
 export interface GuardSdkModule {
   readonly provider: GuardProvider
@@ -15,6 +22,28 @@ export interface GuardSdkModule {
    * package's CommonJS entry. Both its CommonJS and its ESM copy get patched.
    */
   readonly specifier: string
+}
+
+/** One host the network guard treats as an AI provider API (see {@link NetworkGuardOptions}). */
+export interface GuardHost {
+  /**
+   * `api.example.com`, `gateway.internal:8443` (that port only), `127.0.0.1:11434`, or
+   * `*.example.com` (any subdomain).
+   */
+  readonly host: string
+  /** The provider reported for it (`gen_ai.provider.name`), e.g. `ollama`. */
+  readonly provider: string
+}
+
+/** Options for the network-level guard. */
+export interface NetworkGuardOptions {
+  /**
+   * More hosts to treat as AI provider APIs, such as a self-hosted gateway or Ollama
+   * (`{ host: 'localhost:11434', provider: 'ollama' }`). Added to the built-in list.
+   */
+  readonly hosts?: readonly GuardHost[]
+  /** Keep the built-in provider hosts (default `true`). */
+  readonly builtInHosts?: boolean
 }
 
 /** Options for {@link enableGuard}. */
@@ -52,6 +81,14 @@ export interface GuardOptions {
   readonly logBackups?: number
   /** The daemon socket tried before the JSONL log (`~/.mima/guard/guard.sock`). */
   readonly socketPath?: string
+  /**
+   * The network-level guard (on by default): requests to known AI provider APIs (OpenAI, Azure
+   * OpenAI, Anthropic, Gemini, Vertex AI, Bedrock, Mistral, Cohere, Groq, Together, Fireworks,
+   * OpenRouter, DeepSeek, xAI and the hosts you add) made through global `fetch` or
+   * `http`/`https`, by any library, are judged like SDK calls. `false` turns it off. Also read from
+   * `MIMA_GUARD_HOSTS` (`host=provider,…`).
+   */
+  readonly network?: boolean | NetworkGuardOptions
   /** Called with each unattested-call event, after the guard handled it (for tests and custom sinks). */
   readonly onEvent?: (event: GuardEvent) => void
 }
@@ -68,7 +105,9 @@ export interface GuardEvent {
   /** What the guard did: `warned`, `blocked`, `reported` or `allowed` (attested). */
   readonly action: 'warned' | 'blocked' | 'reported' | 'allowed'
   readonly mode: GuardMode
-  readonly provider: GuardProvider
+  readonly provider: GuardEventProvider
+  /** `network` when the network guard saw the call as an HTTP request; absent for SDK patches. */
+  readonly layer?: 'network'
   /** GenAI operation name (`chat`, `embeddings`, `text_completion`). */
   readonly operation: string
   readonly model?: string

@@ -1,3 +1,4 @@
+import type { NetworkGuardConfig } from '../network/network-guard'
 import type { GuardReporter } from '../report/guard-reporter'
 import type { GuardEvent, GuardMode, GuardSdkModule, GuardWarnFrequency } from './guard-options'
 
@@ -32,7 +33,8 @@ export interface GuardCounts {
   recorded: number
 }
 
-interface PatchRecord {
+/** One installed patch, with what it replaced. */
+export interface PatchRecord {
   readonly owner: object
   readonly name: string
   readonly original: PropertyDescriptor
@@ -54,6 +56,8 @@ export interface GuardState {
   reporter: GuardReporter | undefined
   /** Pending asynchronous ESM loads (only when `require(esm)` is unavailable). */
   pending: Promise<unknown>[]
+  /** The network guard's hosts while it is on. */
+  network?: NetworkGuardConfig | undefined
 }
 
 // Versioned: a future, incompatible state shape gets its own key.

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { fileURLToPath } from 'node:url'
 import { getAttestedContext } from '@mima/core'
 import { captureCallSite, captureRawStack, resolveCallSite } from '../call-site/capture-call-site'
-import type { GuardEvent, GuardProvider } from '../guard/guard-options'
+import type { GuardEvent, GuardEventProvider, GuardProvider } from '../guard/guard-options'
 import type { GuardState } from '../guard/guard-state'
 import { MimaAttestationError } from '../guard/mima-attestation-error'
 import { activeTracer, emitGuardSpan } from '../report/otel-sink'
@@ -16,6 +16,25 @@ const SITE_KEY = Symbol.for('mima.guard.helper-site')
 const siteHolder = globalThis as unknown as Record<symbol, AsyncLocalStorage<string> | undefined>
 const helperSites: AsyncLocalStorage<string> = siteHolder[SITE_KEY] ?? new AsyncLocalStorage<string>()
 siteHolder[SITE_KEY] = helperSites
+
+// Set while an SDK call the guard already judged runs: the network guard does not judge its request again.
+const JUDGED_KEY = Symbol.for('mima.guard.judged-call')
+const judgedHolder = globalThis as unknown as Record<symbol, AsyncLocalStorage<true> | undefined>
+const judgedCalls: AsyncLocalStorage<true> = judgedHolder[JUDGED_KEY] ?? new AsyncLocalStorage<true>()
+judgedHolder[JUDGED_KEY] = judgedCalls
+
+/** Whether the caller runs inside an SDK call the guard's SDK patch has already judged. */
+export function isJudgedCall(): boolean {
+  return judgedCalls.getStore() === true
+}
+
+/** What the guard reports about one call: its name and GenAI operation. */
+export interface JudgedTarget {
+  readonly call: string
+  readonly operation: string
+  /** `network` for requests the network guard saw; SDK patches leave it out. */
+  readonly layer?: 'network'
+}
 
 // This file's own frames (the stream-helper wrapper) are never the caller.
 const THIS_FILE = fileURLToPath(import.meta.url)
@@ -62,16 +81,17 @@ type MutableEvent = { -readonly [Key in keyof GuardEvent]-?: GuardEvent[Key] | u
 
 function unattested(
   state: GuardState,
-  provider: GuardProvider,
-  target: SdkTarget,
+  provider: GuardEventProvider,
+  target: JudgedTarget,
   guarded: Function,
-  params: unknown,
+  model: string | undefined,
+  skipFile: (file: string) => boolean,
+  frames: number | undefined,
 ): Error | undefined {
   const { config } = state
   state.counts.unattested += 1
-  const raw = captureRawStack(guarded)
+  const raw = captureRawStack(guarded, frames)
   const helperSite = helperSites.getStore()
-  const model = modelOf(params)
   const now = Date.now()
   const event = {
     ts: '',
@@ -81,12 +101,13 @@ function unattested(
     action: config.mode === 'block' ? 'blocked' : config.mode === 'warn' ? 'warned' : 'reported',
     mode: config.mode,
     provider,
+    layer: target.layer,
     operation: target.operation,
     model,
     workspace_id: config.workspaceId,
     pid: process.pid,
   } satisfies MutableEvent as MutableEvent
-  const skip = (file: string): boolean => isSkipped(state, file)
+  const skip = skipFile
 
   // Report mode into the in-process queue: the call site and the time are formatted when the
   // queue is written, off the caller's path (capturing the raw frames is the only stack work here).
@@ -135,11 +156,15 @@ function unattested(
   return undefined
 }
 
-function attested(state: GuardState, provider: GuardProvider, target: SdkTarget, params: unknown): void {
+function attested(
+  state: GuardState,
+  provider: GuardEventProvider,
+  target: JudgedTarget,
+  model: string | undefined,
+): void {
   state.counts.attested += 1
   if (!state.config.traceAttested) return
   const context = getAttestedContext()
-  const model = modelOf(params)
   const workspaceId = context?.workspaceId ?? state.config.workspaceId
   record(state, {
     ts: new Date().toISOString(),
@@ -148,11 +173,45 @@ function attested(state: GuardState, provider: GuardProvider, target: SdkTarget,
     action: 'allowed',
     mode: state.config.mode,
     provider,
+    ...(target.layer === undefined ? {} : { layer: target.layer }),
     operation: target.operation,
     ...(model === undefined ? {} : { model }),
     ...(workspaceId === undefined ? {} : { workspace_id: workspaceId }),
     pid: process.pid,
   })
+}
+
+/** How {@link judgeCall} finds the caller's frame. */
+export interface CallerFrames {
+  /** Frames that are never the caller (the SDK, the guard, libraries). */
+  readonly skip: (file: string) => boolean
+  /** How many frames to capture (4 by default). */
+  readonly frames?: number
+}
+
+/**
+ * Judges one AI call by the attested context: counts it, and warns, records or (block mode)
+ * returns the error to fail it with. A fault in the guard itself fails closed in block mode only.
+ */
+export function judgeCall(
+  state: GuardState,
+  provider: GuardEventProvider,
+  target: JudgedTarget,
+  guarded: Function,
+  model: string | undefined,
+  caller: CallerFrames,
+): Error | undefined {
+  try {
+    if (getAttestedContext() !== undefined) {
+      attested(state, provider, target, model)
+      return undefined
+    }
+    return unattested(state, provider, target, guarded, model, caller.skip, caller.frames)
+  } catch (cause) {
+    return state.config.mode === 'block'
+      ? new MimaAttestationError(target.call, undefined, { cause })
+      : undefined
+  }
 }
 
 /**
@@ -166,20 +225,18 @@ export function guardMethod(
   target: SdkTarget,
   original: Function,
 ): Function {
+  const caller: CallerFrames = { skip: (file) => isSkipped(state, file) }
   const guarded = function (this: unknown, params: unknown): unknown {
-    if (state.enabled) {
-      let error: Error | undefined
-      try {
-        if (getAttestedContext() !== undefined) attested(state, provider, target, params)
-        else error = unattested(state, provider, target, guarded, params)
-      } catch (cause) {
-        // A fault in the guard itself: block mode fails closed, the other modes let the call go.
-        if (state.config.mode === 'block') error = new MimaAttestationError(target.call, undefined, { cause })
-      }
-      if (error) return rejectedCall(error)
+    if (!state.enabled) {
+      // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the SDK version takes
+      return original.apply(this, arguments)
     }
+    const error = judgeCall(state, provider, target, guarded, modelOf(params), caller)
+    if (error) return rejectedCall(error)
+    // Judged here: the request it makes is not judged again by the network guard.
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the SDK version takes
-    return original.apply(this, arguments)
+    const args = arguments
+    return judgedCalls.run(true, () => original.apply(this, args))
   }
   Object.defineProperty(guarded, GUARDED, { value: original })
   Object.defineProperty(guarded, 'name', { value: original.name })

@@ -1,0 +1,226 @@
+import http from 'node:http'
+import https from 'node:https'
+import { syncBuiltinESMExports } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { type GuardState, installPatch } from '../guard/guard-state'
+import { type CallerFrames, isJudgedCall, judgeCall } from '../patch/guarded-method'
+import type { HostMatcher } from './provider-hosts'
+import { hostOfUrl, requestPath } from './request-url'
+
+/** What the network guard needs while it is on. */
+export interface NetworkGuardConfig {
+  readonly matcher: HostMatcher
+}
+
+// Frames kept for a network-level call site: the request is usually made a few library frames
+// (and awaits) below the app's own code. Only unattested AI requests pay for them.
+const NETWORK_FRAMES = 12
+const THIS_FILE = fileURLToPath(import.meta.url)
+const UNJUDGED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function operationOf(path: string): string {
+  if (/embed/i.test(path)) return 'embeddings'
+  if (
+    /\/(chat\/completions|messages|responses|chat|converse|converse-stream)\b|:(stream)?generateContent\b|\/invoke/i.test(
+      path,
+    )
+  )
+    return 'chat'
+  if (/\/completions\b/.test(path)) return 'text_completion'
+  return 'generate_content'
+}
+
+function modelOf(path: string): string | undefined {
+  const found = /\/models\/([^/:]+)|\/model\/([^/]+)\/|\/deployments\/([^/]+)\//.exec(path)
+  const raw = found?.[1] ?? found?.[2] ?? found?.[3]
+  if (raw === undefined) return undefined
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
+}
+
+/**
+ * Judges one outgoing request: nothing at all unless its host is a known AI provider API, the
+ * method can call a model (not GET/HEAD/OPTIONS) and no SDK patch judged the call already.
+ * Returns the error to fail it with (block mode). Never reads the body.
+ */
+function judgeRequest(
+  state: GuardState,
+  host: string | undefined,
+  method: string | undefined,
+  path: () => string,
+  below: Function,
+  caller: CallerFrames,
+): Error | undefined {
+  const network = state.network
+  if (host === undefined || network === undefined) return undefined
+  const provider = network.matcher(host)
+  if (provider === undefined) return undefined
+  if (UNJUDGED_METHODS.has((method ?? 'GET').toUpperCase()) || isJudgedCall()) return undefined
+  const requestPathname = path()
+  const call = `${(method ?? 'GET').toUpperCase()} ${host.toLowerCase()}${requestPathname}`
+  return judgeCall(
+    state,
+    provider,
+    { call, operation: operationOf(requestPathname), layer: 'network' },
+    below,
+    modelOf(requestPathname),
+    caller,
+  )
+}
+
+type FetchInput = string | URL | { readonly url: string; readonly method?: string }
+
+function fetchHost(input: unknown): string | undefined {
+  if (typeof input === 'string') return hostOfUrl(input)
+  if (input instanceof URL) return input.host
+  const url = (input as { url?: unknown } | null)?.url
+  return typeof url === 'string' ? hostOfUrl(url) : undefined
+}
+
+function guardFetch(state: GuardState, original: typeof fetch, caller: CallerFrames): typeof fetch {
+  const guarded = function fetch(this: unknown, input: FetchInput, init?: RequestInit): Promise<Response> {
+    if (state.enabled) {
+      const host = fetchHost(input)
+      if (host !== undefined && state.network?.matcher(host) !== undefined) {
+        const method =
+          init?.method ?? (typeof input === 'object' && !(input instanceof URL) ? input.method : undefined)
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+        const error = judgeRequest(state, host, method, () => requestPath(url), guarded, caller)
+        if (error) return Promise.reject(error)
+      }
+    }
+    // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the runtime takes
+    return Reflect.apply(original, this, arguments) as Promise<Response>
+  }
+  return guarded as typeof fetch
+}
+
+type RequestFunction = typeof http.request
+
+interface RequestTarget {
+  host: string | undefined
+  method: string | undefined
+  path: string
+}
+
+function requestTarget(args: readonly unknown[], defaultPort: number): RequestTarget {
+  let host: string | undefined
+  let path = '/'
+  let method: string | undefined
+  let options: Record<string, unknown> | undefined
+  const first = args[0]
+  if (typeof first === 'string' || first instanceof URL) {
+    const url = typeof first === 'string' ? first : first.href
+    host = hostOfUrl(url)
+    path = requestPath(url)
+    if (typeof args[1] === 'object' && args[1] !== null) options = args[1] as Record<string, unknown>
+  } else if (typeof first === 'object' && first !== null) {
+    options = first as Record<string, unknown>
+  }
+  if (options !== undefined) {
+    const name = options.hostname ?? options.host
+    if (typeof name === 'string') {
+      const port = options.port === undefined || options.port === null ? defaultPort : Number(options.port)
+      host = port === defaultPort ? name : `${name}:${port}`
+    } else if (host === undefined) host = 'localhost'
+    if (typeof options.path === 'string') path = requestPath(`http://x${options.path}`)
+    if (typeof options.method === 'string') method = options.method
+  }
+  return { host, method, path }
+}
+
+function guardRequest(
+  state: GuardState,
+  module: typeof http | typeof https,
+  original: RequestFunction,
+  caller: CallerFrames,
+): RequestFunction {
+  const defaultPort = module === https ? 443 : 80
+  const guarded = function request(this: unknown): http.ClientRequest {
+    // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the overload
+    const args = arguments
+    if (state.enabled && state.network !== undefined) {
+      const target = requestTarget(args as unknown as unknown[], defaultPort)
+      const error = judgeRequest(state, target.host, target.method, () => target.path, guarded, caller)
+      if (error) return blockedRequest(module, original, args, error)
+    }
+    return Reflect.apply(original, this, args) as http.ClientRequest
+  }
+  return guarded as unknown as RequestFunction
+}
+
+/** A request that never connects: an agent that takes no socket, destroyed with `error`. */
+function blockedRequest(
+  module: typeof http | typeof https,
+  original: RequestFunction,
+  args: IArguments,
+  error: Error,
+): http.ClientRequest {
+  const agent = new module.Agent()
+  ;(agent as unknown as { addRequest: () => void }).addRequest = () => {}
+  const list = Array.from(args)
+  const callbackIndex = list.findIndex((argument) => typeof argument === 'function')
+  const callback = callbackIndex === -1 ? undefined : list[callbackIndex]
+  const leading = callbackIndex === -1 ? list : list.slice(0, callbackIndex)
+  const optionsIndex = leading.findIndex(
+    (argument) => typeof argument === 'object' && argument !== null && !(argument instanceof URL),
+  )
+  if (optionsIndex === -1) leading.push({ agent })
+  else leading[optionsIndex] = { ...(leading[optionsIndex] as object), agent }
+  const request = Reflect.apply(
+    original,
+    module,
+    callback === undefined ? leading : [...leading, callback],
+  ) as http.ClientRequest
+  // Without a socket, `destroy` emits nothing: the caller hears of it through 'error', as for a
+  // refused connection, once it has had the chance to listen.
+  request.destroy()
+  process.nextTick(() => {
+    request.emit('error', error)
+    request.emit('close')
+  })
+  return request
+}
+
+function guardGet(request: RequestFunction): typeof http.get {
+  return function get(this: unknown): http.ClientRequest {
+    // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the overload
+    const outgoing = Reflect.apply(request, this, arguments) as http.ClientRequest
+    outgoing.end()
+    return outgoing
+  } as typeof http.get
+}
+
+/**
+ * Installs the network guard: wraps global `fetch` and `http`/`https` `request` and `get` (and
+ * updates their ESM named exports), so a request to a known AI provider host is judged like an SDK
+ * call whatever library makes it. The patches are recorded in the guard state and removed with
+ * the SDK ones.
+ */
+export function installNetworkGuard(
+  state: GuardState,
+  config: NetworkGuardConfig,
+  skip: (file: string) => boolean,
+): void {
+  state.network = config
+  const caller: CallerFrames = { skip: (file) => file === THIS_FILE || skip(file), frames: NETWORK_FRAMES }
+  const globals = globalThis as { fetch?: typeof fetch }
+  if (typeof globals.fetch === 'function' && !state.patches.some((patch) => patch.owner === globalThis)) {
+    installPatch(state, globalThis, 'fetch', guardFetch(state, globals.fetch, caller))
+  }
+  for (const module of [http, https]) {
+    if (state.patches.some((patch) => patch.owner === module)) continue
+    const request = guardRequest(state, module, module.request, caller)
+    installPatch(state, module, 'request', request)
+    installPatch(state, module, 'get', guardGet(request))
+  }
+  syncBuiltinESMExports()
+}
+
+/** Updates the ESM named exports of `http`/`https` after patches were installed or removed. */
+export function syncNetworkExports(): void {
+  syncBuiltinESMExports()
+}
