@@ -24,7 +24,7 @@
  *    after both: end long-lived responses there, or shutdown waits for its 10 s timeout.
  */
 import { MimaError } from '@mima/core'
-import { type Context, Hono } from 'hono'
+import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { approvalsFeature } from './approvals/approvals-feature'
@@ -34,11 +34,12 @@ import { dashboardFeature } from './dashboard/dashboard-feature'
 import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
-import { hashApiKey } from './http/api-keys'
+import { apiKeyOf, hashApiKey } from './http/api-keys'
 import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
 import { newRequestId } from './http/ids'
+import { inputGuard } from './http/input-guard'
 import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
@@ -88,17 +89,13 @@ export interface AppDependencies {
   shutdownHooks?: Array<() => Promise<void> | void>
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
-function apiKeyOf(context: Context<AppEnv>): string | undefined {
-  const authorization = context.req.header('authorization')
-  if (authorization !== undefined) {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
-    if (match?.[1] !== undefined) return match[1].trim()
-  }
-  const header = context.req.header('x-api-key')
-  return header === undefined || header.trim() === '' ? undefined : header.trim()
+/** SQLSTATE class 22 (data exception) and 54000/54001 (value or statement too large). */
+function isDatabaseDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^(22[0-9A-Z]{3}|5400[01])$/.test(code)
 }
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
  * Builds the Hono app: request ids, JSON access logs, body limit, API-key auth, the features'
@@ -148,6 +145,9 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     })
   })
 
+  // Hostile paths and queries (NUL, bad percent-encoding, lone surrogates) end here with a 400.
+  app.use(inputGuard())
+
   // Body limit. With a Content-Length (what SDKs send) the header decides, without touching the
   // body: Hono's bodyLimit reads `c.req.raw`, which makes the Node adapter build a full Request
   // (~5% of a small push's CPU). Chunked bodies go through Hono's streaming check.
@@ -189,6 +189,17 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
       mima = httpError(
         error.status === 413 ? 'payload_too_large' : 'bad_request',
         error.message || 'Bad request',
+      )
+    } else if (isDatabaseDataError(error)) {
+      // Safety net behind the input guard: a value the database refuses (SQLSTATE class 22, or a
+      // size limit such as an index row too large) is the request's fault, never a 500.
+      logger.warn('database refused a value', {
+        request_id: requestId,
+        sqlstate: (error as unknown as { code: string }).code,
+      })
+      mima = httpError(
+        'validation_failed',
+        `The database refused a value in this request: ${(error as Error).message}`,
       )
     } else {
       logger.error('unhandled error', {

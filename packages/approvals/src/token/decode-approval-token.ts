@@ -38,6 +38,9 @@ function base64UrlToText(value: string): string {
   return new TextDecoder().decode(bytes)
 }
 
+const CANONICAL_CLAIMS = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048]|[A-Za-z0-9_-][AQgw])?$/
+const CANONICAL_SIGNATURE = /^[A-Za-z0-9_-]{85}[AQgw]$/
+
 function invalid(message: string): MimaError {
   return new MimaError('approval_token_invalid', message)
 }
@@ -51,6 +54,11 @@ export function decodeApprovalToken(token: string): ApprovalTokenClaims {
   const parts = token.split('.')
   if (parts.length !== 3 || parts[0] !== APPROVAL_TOKEN_PREFIX || !parts[1] || !parts[2]) {
     throw invalid(`Not an approval token: expected '${APPROVAL_TOKEN_PREFIX}.<claims>.<signature>'.`)
+  }
+  // A token has one spelling: unpadded base64url, and a 64-byte signature is 86 characters whose
+  // last one carries 4 unused bits that must be zero (A, Q, g or w). The server refuses the rest.
+  if (!CANONICAL_CLAIMS.test(parts[1]) || !CANONICAL_SIGNATURE.test(parts[2])) {
+    throw invalid('The approval token is not in its canonical form (unpadded base64url, exactly as issued).')
   }
   let claims: unknown
   try {

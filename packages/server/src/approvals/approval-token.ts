@@ -119,6 +119,17 @@ export function signApprovalToken(
   return `${body}.${Buffer.from(signature).toString('base64url')}`
 }
 
+/**
+ * Decodes unpadded base64url only when `text` is the one canonical spelling of its bytes: the
+ * URL-safe alphabet, no padding, no other characters, and zero unused bits in the last character.
+ * Undefined otherwise.
+ */
+export function decodeCanonicalBase64url(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined
+  const bytes = Buffer.from(text, 'base64url')
+  return bytes.toString('base64url') === text ? bytes : undefined
+}
+
 function refuse(message: string, status = 422): MimaError {
   return new MimaError('approval_token_invalid', message, { status })
 }
@@ -138,7 +149,12 @@ export function verifyApprovalToken(token: unknown, signer: TokenSigner): Approv
       400,
     )
   }
-  const signature = Buffer.from(parts[2], 'base64url')
+  // One spelling only: Node's base64url decoder ignores stray characters, padding, the `+/`
+  // alphabet and the unused low bits of the last character, so decode strictly.
+  const signature = decodeCanonicalBase64url(parts[2])
+  if (decodeCanonicalBase64url(parts[1]) === undefined || signature === undefined) {
+    throw refuse('approval_token is not in its canonical form (unpadded base64url, exactly as issued).', 400)
+  }
   if (signature.length !== 64 || !signer.verify(Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii'), signature)) {
     throw refuse(
       'approval_token signature does not verify with this server’s key: the token was forged or altered.',

@@ -2,6 +2,7 @@ import type { Context, Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { ServerEvent } from '../events/event-bus'
 import { type AppEnv, type Principal, readJsonObject, requireWorkspace } from '../http/context'
+import { apiKeyCheck, watchCredential } from '../http/credential-watch'
 import { httpError } from '../http/errors'
 import type { ApprovalRow } from './approval-store'
 import { APPROVAL_EVENTS, type ApprovalsService } from './approvals-service'
@@ -119,6 +120,8 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
 
   api.get(`${BASE}/stream`, (c) => {
     const principal = requireWorkspace(c)
+    // Revoking the key ends the stream (on every replica within the key cache's lifetime).
+    const credential = watchCredential(apiKeyCheck(c))
     return streamSSE(c, async (stream) => {
       const queue: ServerEvent[] = []
       let wake: (() => void) | undefined
@@ -137,25 +140,40 @@ export function registerApprovalsRoutes(api: Hono<AppEnv>, service: ApprovalsSer
           event: 'ready',
           data: JSON.stringify({ workspace_id: principal.workspaceId }),
         })
+        let lastWrite = Date.now()
         while (!stream.aborted && !service.isClosed) {
+          if (queue.length > 0 && !(await credential.stillValid())) break
           while (queue.length > 0 && !stream.aborted) {
             const event = queue.shift() as ServerEvent
             await stream.writeSSE({ id: event.id, event: event.type, data: eventData(event) })
+            lastWrite = Date.now()
           }
           if (queue.length > 0) continue
           let timer: ReturnType<typeof setTimeout> | undefined
-          const heartbeat = await Promise.race([
+          const idle = await Promise.race([
             new Promise<boolean>((resolve) => {
               wake = () => resolve(false)
-              timer = setTimeout(() => resolve(true), 15_000)
+              timer = setTimeout(() => resolve(true), Math.max(0, lastWrite + 15_000 - Date.now()))
             }),
             closed.then(() => false),
+            credential.revoked.then(() => false),
           ])
           clearTimeout(timer)
           wake = undefined
-          if (heartbeat && !stream.aborted) await stream.write(': keep-alive\n\n')
+          if (!(await credential.stillValid())) break
+          if (idle && !stream.aborted) {
+            await stream.write(': keep-alive\n\n')
+            lastWrite = Date.now()
+          }
+        }
+        if (!stream.aborted && !service.isClosed && !(await credential.stillValid())) {
+          await stream.writeSSE({
+            event: 'revoked',
+            data: JSON.stringify({ reason: 'The API key of this stream was revoked.' }),
+          })
         }
       } finally {
+        credential.stop()
         unsubscribe()
         if (service.isClosed) closeConnectionAfter(c)
       }

@@ -4,6 +4,7 @@ import { hashValue, MimaError } from '@mima/core'
 import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
 import type { Principal } from '../http/context'
 import { httpError } from '../http/errors'
+import { parseTimestamp } from '../http/input-guard'
 import type { Database, Queryable } from '../storage/database'
 import {
   type ApprovalRow,
@@ -326,10 +327,11 @@ export class ApprovalsService {
           string,
           string,
         ]
-        const requestedAt = new Date(parsed[0])
-        if (Number.isNaN(requestedAt.getTime()) || typeof parsed[1] !== 'string')
+        // Same bounds as every date the server reads (years 0001–9999) and a storable id.
+        const millis = typeof parsed[0] === 'string' ? parseTimestamp(parsed[0]) : undefined
+        if (millis === undefined || typeof parsed[1] !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(parsed[1]))
           throw new Error('bad cursor')
-        before = { requestedAt, approvalId: parsed[1] }
+        before = { requestedAt: new Date(millis), approvalId: parsed[1] }
       } catch {
         throw httpError('validation_failed', 'cursor is not a cursor this server returned.', {
           field: 'cursor',

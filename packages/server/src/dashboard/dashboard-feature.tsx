@@ -27,6 +27,7 @@ import { listEvidence, summarizeEvidence } from '../evidence/evidence-store'
 import { readReadiness } from '../grc/grc-store'
 import { countUnattestedCalls } from '../guard-events/guard-event-store'
 import type { AppEnv, ServerContext } from '../http/context'
+import { watchCredential } from '../http/credential-watch'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { findPrincipal } from '../workspaces/workspace-store'
@@ -483,6 +484,10 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     if (session === undefined) throw httpError('unauthorized', 'Sign in to the dashboard first.')
     const service = approvalsOf(server)
     const { workspaceId } = session.principal
+    // Signing out or revoking the session's key ends the stream, before its next event and
+    // within the key cache's lifetime on every replica.
+    const sessionToken = getCookie(c, SESSION_COOKIE) ?? ''
+    const credential = watchCredential(async () => (await findSession(database, sessionToken)) !== undefined)
     return streamSSE(c, async (stream) => {
       const queue: ServerEvent[] = []
       let wake: (() => void) | undefined
@@ -505,6 +510,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
           }),
         })
         while (!stream.aborted && !service.isClosed) {
+          if (queue.length > 0 && !(await credential.stillValid())) break
           const event = queue.shift()
           if (event !== undefined) {
             const id = String(event.data.approval_id)
@@ -537,20 +543,18 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
               timer = setTimeout(() => resolve(true), heartbeatMs)
             }),
             service.closed.then(() => false),
+            credential.revoked.then(() => false),
           ])
           clearTimeout(timer)
           wake = undefined
-          if (heartbeat && !stream.aborted) {
-            // A revoked key or a signed-out session ends the stream too.
-            const token = getCookie(c, SESSION_COOKIE) ?? ''
-            if ((await findSession(database, token)) === undefined) {
-              await stream.writeSSE({ event: 'signed-out', data: '{}' })
-              break
-            }
-            await stream.write(': keep-alive\n\n')
-          }
+          if (!(await credential.stillValid())) break
+          if (heartbeat && !stream.aborted) await stream.write(': keep-alive\n\n')
+        }
+        if (!stream.aborted && !service.isClosed && !(await credential.stillValid())) {
+          await stream.writeSSE({ event: 'signed-out', data: '{}' })
         }
       } finally {
+        credential.stop()
         unsubscribe()
       }
     })

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import type { Context } from 'hono'
 
 /** SHA-256 hex of an API key: what the server stores (keys have 256 bits of entropy). */
 export function hashApiKey(key: string): string {
@@ -13,4 +14,15 @@ export function generateApiKey(): string {
 /** The first characters of a key, safe to show in listings. */
 export function keyPrefix(key: string): string {
   return key.slice(0, 9)
+}
+
+/** The API key a request carries (`Authorization: Bearer <key>` or `X-API-Key`), if any. */
+export function apiKeyOf(context: Context): string | undefined {
+  const authorization = context.req.header('authorization')
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
+    if (match?.[1] !== undefined) return match[1].trim()
+  }
+  const header = context.req.header('x-api-key')
+  return header === undefined || header.trim() === '' ? undefined : header.trim()
 }

@@ -4,6 +4,7 @@ import type { Ledger } from '../ledger/ledger'
 import type { Logger } from '../server/logger'
 import type { Database } from '../storage/database'
 import { httpError } from './errors'
+import { assertStorableJson } from './input-guard'
 import type { PrincipalCache } from './principal-cache'
 
 /** An API key's role: `ingest` for agents, `approver` for people deciding approvals, `admin`. */
@@ -104,8 +105,9 @@ export function requireWorkspace(context: Context<AppEnv>, options: RequireWorks
 }
 
 /**
- * The parsed JSON body, or a 400 `bad_request` for a missing or malformed body. The body-size
- * limit was already enforced by the app.
+ * The parsed JSON body, or a 400 `bad_request` for a missing or malformed body, or a 422 for a
+ * body the database cannot store (NUL, lone surrogates, nesting past `MAX_JSON_DEPTH`; see
+ * `input-guard.ts`). The body-size limit was already enforced by the app.
  */
 export async function readJson(context: Context<AppEnv>): Promise<unknown> {
   let text: string
@@ -117,11 +119,15 @@ export async function readJson(context: Context<AppEnv>): Promise<unknown> {
   }
   if (text.trim().length === 0)
     throw httpError('bad_request', 'The request body is empty; send a JSON object.')
+  let body: unknown
   try {
-    return JSON.parse(text) as unknown
+    body = JSON.parse(text) as unknown
   } catch (error) {
     throw httpError('bad_request', `The request body is not valid JSON: ${(error as Error).message}`)
   }
+  // The boundary check every JSON body passes: no NUL, no lone surrogates, bounded nesting.
+  assertStorableJson(body)
+  return body
 }
 
 /** A JSON object body (400 for arrays, strings, numbers, null). */

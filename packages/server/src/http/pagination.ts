@@ -1,4 +1,5 @@
 import { httpError } from './errors'
+import { parseTimestamp } from './input-guard'
 
 /** An opaque cursor for an id (base64url). */
 export function encodeCursor(id: string): string {
@@ -16,9 +17,13 @@ export function decodeCursor(cursor: string): string {
 /** A `since`/`until` filter as an ISO timestamp (422 when unparsable). */
 export function timeFilter(value: string | undefined, field: string): string | undefined {
   if (value === undefined) return undefined
-  const millis = Date.parse(value)
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(millis)) {
-    throw httpError('validation_failed', `${field} must be an ISO-8601 date or date-time.`, { field })
+  const millis = parseTimestamp(value)
+  if (millis === undefined) {
+    throw httpError(
+      'validation_failed',
+      `${field} must be an ISO-8601 date or date-time between years 0001 and 9999.`,
+      { field },
+    )
   }
   return new Date(millis).toISOString()
 }

@@ -13,12 +13,15 @@ export interface PrincipalCache {
   clear(): void
 }
 
+/** How long an authenticated key stays cached: the bound on a revocation reaching every replica. */
+export const PRINCIPAL_CACHE_TTL_MS = 2000
+
 /**
  * Creates a {@link PrincipalCache}. Entries live `ttlMs` (default 2 s): a key revoked through
  * another server process stops working within that time; on this process at once.
  */
 export function createPrincipalCache(options: { ttlMs?: number; maxEntries?: number } = {}): PrincipalCache {
-  const ttl = options.ttlMs ?? 2000
+  const ttl = options.ttlMs ?? PRINCIPAL_CACHE_TTL_MS
   const max = options.maxEntries ?? 10_000
   const entries = new Map<string, { principal: Principal; expires: number }>()
   const loading = new Map<string, Promise<Principal | undefined>>()

@@ -1,4 +1,5 @@
 import type { MimaErrorCode } from '@mima/core'
+import { parseTimestamp } from './input-guard'
 
 /** A field that failed validation (becomes a 422, or a per-record `rejected` reason in a batch). */
 export class InvalidField extends Error {
@@ -41,10 +42,10 @@ export function isObject(value: unknown): value is Json {
 export function optionalTimestamp(record: Json, field: string): string | undefined {
   const value = optionalString(record, field, 64)
   if (value === undefined) return undefined
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value.replace(/(\.\d{3})\d+/, '$1')))) {
+  if (parseTimestamp(value) === undefined) {
     throw new InvalidField(
       field,
-      `${field} must be an ISO-8601 date or date-time, got "${value.slice(0, 40)}".`,
+      `${field} must be an ISO-8601 date or date-time between years 0001 and 9999, got "${value.slice(0, 40)}".`,
     )
   }
   return value
