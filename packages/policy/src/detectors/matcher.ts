@@ -13,6 +13,11 @@ export interface CandidateMatcher {
   readonly runs: readonly number[] | 'any'
   /** Higher runs first; ties keep registration order. */
   readonly priority: number
+  /**
+   * Fallback matchers (phone, generic licence numbers) run only when no other matcher of the
+   * bucket reported the candidate; the others all run and the most confident finding wins.
+   */
+  readonly fallback?: boolean
   match(state: ScanState, start: number, digitStart: number, run: number): number
 }
 

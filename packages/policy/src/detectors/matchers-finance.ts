@@ -41,7 +41,7 @@ const NOT_CARD_WORDS = ['order', 'tracking', 'invoice', 'isbn', 'account no', 'r
 function cardAt(state: ScanState, start: number, end: number): number {
   const digits = digitsIn(state.text, start, end)
   if (!luhn(digits) || !cardScheme(digits) || allSame(digits)) return -1
-  const confidence = nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.5 : 0.95
+  const confidence = nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
   return emit(state, 'credit_card', start, end, confidence)
 }
 
@@ -118,7 +118,7 @@ const usSsn: CandidateMatcher = {
 
 // IBAN lengths by country (ISO 13616 registry).
 const IBAN_LENGTHS: Record<string, number> = {}
-for (const entry of 'AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28 TL23 TN24 UA29 VA22 VG24 XK20 DZ26 AO25 BJ28 BF28 CM27 CV25 IR26 CI28 MG27 ML28 MZ25 SN28 CF27 CG27 GA27 GQ27 TD27 KM27 HN28 MA28'.split(
+for (const entry of 'AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 DE22 DJ27 DK18 DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HR21 HU28 IE22 IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 DZ26 AO25 BJ28 BF28 CM27 CV25 IR26 CI28 MG27 ML28 MZ25 SN28 CF27 CG27 GA27 GQ27 TD27 KM27 HN28 MA28'.split(
   ' ',
 )) {
   IBAN_LENGTHS[entry.slice(0, 2)] = Number(entry.slice(2))
@@ -127,7 +127,7 @@ for (const entry of 'AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28
 const iban: CandidateMatcher = {
   kinds: ['iban'],
   leads: [2],
-  runs: [2],
+  runs: range(2, 20),
   priority: 9,
   match(state, start) {
     const text = state.text

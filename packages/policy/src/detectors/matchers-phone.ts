@@ -10,6 +10,7 @@ import { boundaryAt, emit, isAlnumCode, isDigitCode, nearWord, type ScanState } 
 const PHONE_WORDS = [
   'phone',
   'tel',
+  'tel.',
   'call',
   'mobile',
   'cell',
@@ -21,31 +22,103 @@ const PHONE_WORDS = [
   'sms',
   'dial',
   'ring',
-  'number',
   'telefon',
   'téléphone',
+  'telefono',
+  'teléfono',
   'handy',
   'móvil',
   'cellulare',
-  'numer',
+  'numer tel',
   'puhelin',
+  'mob',
 ]
+// Identifier and money words: a number near them is not a phone unless a phone word is nearer.
 const NOT_PHONE_WORDS = [
   'order',
   'invoice',
   'account',
+  'acct',
   'tracking',
   'isbn',
   'serial',
   'ref',
+  'id',
   'id:',
-  'id ',
   '#',
   'amount',
   '$',
   '€',
   '£',
+  'nhs',
+  'ssn',
+  'sin',
+  'tfn',
+  'abn',
+  'npi',
+  'aadhaar',
+  'passport',
+  'licence',
+  'license',
+  'medicare',
+  'routing',
+  'iban',
+  'pesel',
+  'bsn',
+  'nip',
+  'tax',
+  'social',
+  'insurance',
+  'kimlik',
+  'nric',
+  'cpf',
+  'policy',
+  'sku',
+  'part',
+  'version',
 ]
+// regions whose national numbers start with the trunk prefix 0
+const TRUNK_ZERO = new Set([
+  'GB',
+  'DE',
+  'FR',
+  'AU',
+  'IN',
+  'NL',
+  'BE',
+  'AT',
+  'CH',
+  'SE',
+  'FI',
+  'PL',
+  'TR',
+  'ZA',
+  'NG',
+  'PH',
+  'TH',
+  'KR',
+  'JP',
+  'IE',
+  'NZ',
+  'MY',
+  'ID',
+  'IL',
+  'BR',
+  'PK',
+  'EG',
+  'KE',
+  'GH',
+  'UA',
+  'RU',
+  'CN',
+  'TW',
+  'VN',
+  'AR',
+  'PE',
+  'MX',
+  'CO',
+  'CL',
+])
 
 const cache = new Map<string, boolean>()
 
@@ -74,10 +147,10 @@ function validInternational(digits: string): boolean {
   return remember(key, parsePhoneNumberFromString(key)?.isValid() === true)
 }
 
-function validNational(digits: string, regions: readonly string[]): boolean {
-  if (nanp(digits) && regions.includes('US')) return true
+function validNational(digits: string, regions: readonly string[], any: boolean): boolean {
   for (const region of regions) {
     if (region === 'US' || region === 'CA') continue
+    if (!any && !TRUNK_ZERO.has(region)) continue
     const key = `${region}:${digits}`
     let valid = cache.get(key)
     if (valid === undefined) {
@@ -95,6 +168,7 @@ const phone: CandidateMatcher = {
   leads: [0],
   runs: 'any',
   priority: 1,
+  fallback: true,
   match(state, candidate) {
     const text = state.text
     let start = candidate
@@ -175,6 +249,22 @@ const phone: CandidateMatcher = {
   },
 }
 
+/** The lengths of the digit groups in `text[start, end)`, e.g. `3,3,4`. */
+function groupShape(text: string, start: number, end: number): string {
+  let shape = ''
+  let run = 0
+  for (let index = start; index < end; index++) {
+    if (isDigitCode(text.charCodeAt(index))) run++
+    else if (run > 0) {
+      shape += shape === '' ? `${run}` : `,${run}`
+      run = 0
+    }
+  }
+  return run > 0 ? (shape === '' ? `${run}` : `${shape},${run}`) : shape
+}
+
+const NANP_SHAPES = new Set(['3,3,4', '1,3,3,4', '10', '11'])
+
 function validate(
   state: ScanState,
   start: number,
@@ -189,12 +279,24 @@ function validate(
     if (!validInternational(digits)) return -1
     return emit(state, 'phone', start, end, 0.95)
   }
-  // a trailing `.` separator joined with a year (`12.2024`) or a decimal is not a phone
-  if (!validNational(number, state.phoneRegions)) return -1
+  // a trailing `.` joined with more digits (`12.2024`, a decimal) is not a phone
   if (text.charCodeAt(end) === 46 && isDigitCode(text.charCodeAt(end + 1))) return -1
   const context = nearWord(state, start, PHONE_WORDS)
-  if (!context && nearWord(state, start, NOT_PHONE_WORDS, -1, 12)) return -1
-  const confidence = formatted ? 0.85 : 0.4
+  if (!context && nearWord(state, start, NOT_PHONE_WORDS, -1, 32)) return -1
+  let confidence: number
+  if (number.charCodeAt(0) === 48) {
+    // trunk prefix 0: a national number of a region that dials 0 first (GB, DE, FR, AU, IN, …)
+    if (!validNational(number, state.phoneRegions, false)) return -1
+    confidence = formatted ? 0.8 : 0.45
+  } else if (nanp(number) && state.phoneRegions.includes('US')) {
+    const shape = groupShape(text, start, end)
+    if (!NANP_SHAPES.has(shape) || (shape === '11' && number.charCodeAt(0) !== 49)) return -1
+    confidence = formatted ? 0.85 : 0.4
+  } else {
+    // anything else (no 0, no +, not NANP) only next to a phone word
+    if (!context || !validNational(number, state.phoneRegions, true)) return -1
+    confidence = 0.4
+  }
   return emit(state, 'phone', start, end, context ? confidence + 0.4 : confidence)
 }
 

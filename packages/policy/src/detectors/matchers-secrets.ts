@@ -76,7 +76,7 @@ const FORMATS: readonly SecretFormat[] = [
       'APKA',
       'ASCA',
     ],
-    pattern: sticky('A[A-Z]{3}[A-Z2-7]{16}'),
+    pattern: sticky('A[A-Z]{3}[A-Z0-9]{16}'),
     confidence: 0.95,
   },
   {

@@ -44,7 +44,8 @@ const email: TriggerMatcher = {
   },
 }
 
-const TRAILING = new Set([46, 44, 59, 58, 33, 63, 39, 34, 41, 93, 125, 62])
+// `)` is never trailing: an unbalanced one already ended the URL
+const TRAILING = new Set([46, 44, 59, 58, 33, 63, 39, 34, 93, 125, 62])
 
 function urlEnd(text: string, from: number): number {
   let end = from
@@ -109,6 +110,15 @@ const VERSION_WORDS = [
   'chrome',
   'oid',
   'snmp',
+  'section',
+  'chapter',
+  '§',
+  'clause',
+  'figure',
+  'table',
+  'step',
+  'rule',
+  'paragraph',
 ]
 const IPV4 =
   /(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?(?![\dA-Za-z]|\.\d)/y

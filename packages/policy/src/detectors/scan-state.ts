@@ -51,11 +51,29 @@ export function nearWord(
   window = 48,
 ): boolean {
   const lower = lowerText(state)
-  const before = lower.slice(start > window ? start - window : 0, start)
-  for (const word of words) if (before.includes(word)) return true
+  const from = start > window ? start - window : 0
+  for (const word of words) if (wordIn(lower, word, from, start)) return true
   if (end >= 0) {
-    const after = lower.slice(end, end + 24)
-    for (const word of words) if (after.includes(word)) return true
+    const to = Math.min(end + 24, lower.length)
+    for (const word of words) if (wordIn(lower, word, end, to)) return true
+  }
+  return false
+}
+
+/** `word` occurs in `lower[from, to)` and does not continue a longer word on its left. */
+function wordIn(lower: string, word: string, from: number, to: number): boolean {
+  let index = lower.indexOf(word, from)
+  while (index >= 0 && index + word.length <= to) {
+    const code = lower.charCodeAt(index - 1)
+    const after = lower.charCodeAt(index + word.length)
+    const first = word.charCodeAt(0)
+    const leftOk =
+      index === 0 || !(first >= 97 && first <= 122) || !((code >= 97 && code <= 122) || code > 0xbf)
+    const last = word.charCodeAt(word.length - 1)
+    const rightOk =
+      !(last >= 97 && last <= 122) || !((after >= 97 && after <= 122) || after > 0xbf) || word.length > 4
+    if (leftOk && rightOk) return true
+    index = lower.indexOf(word, index + 1)
   }
   return false
 }

@@ -48,7 +48,9 @@ export function createScanner(
     .join('|')
   const buckets: CandidateMatcher[][] = []
   for (let index = 0; index < (MAX_LEAD + 1) * (MAX_RUN + 1); index++) buckets.push([])
-  const ordered = [...candidateMatchers].sort((a, b) => b.priority - a.priority)
+  const ordered = [...candidateMatchers].sort(
+    (a, b) => Number(a.fallback === true) - Number(b.fallback === true) || b.priority - a.priority,
+  )
   for (const matcher of ordered) {
     for (const kind of matcher.kinds) kinds.add(kind)
     const runs =
@@ -104,10 +106,26 @@ export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
       run++
     }
     const bucket = scanner.buckets[lead * (MAX_RUN + 1) + run] as readonly CandidateMatcher[]
-    let end = -1
+    const before = findings.length
     for (const matcher of bucket) {
-      end = matcher.match(state, start, digitStart, run)
-      if (end > 0) break
+      if (matcher.fallback === true && findings.length > before) break
+      matcher.match(state, start, digitStart, run)
+    }
+    let end = -1
+    if (findings.length > before) {
+      // several readings of the same candidate: keep the most confident, then the longest
+      let best = findings[before] as Finding
+      for (let index = before + 1; index < findings.length; index++) {
+        const other = findings[index] as Finding
+        if (
+          other.confidence > best.confidence ||
+          (other.confidence === best.confidence && other.end - other.start > best.end - best.start)
+        )
+          best = other
+      }
+      findings.length = before
+      findings.push(best)
+      end = best.end
     }
     CANDIDATE.lastIndex = end > start ? end : digitStart + run
   }
