@@ -5,6 +5,18 @@ export type {
   BudgetCheckRequest,
   BudgetCheckResult,
 } from './contracts/budget-checker'
+export {
+  type CheckContext,
+  type CheckOutcome,
+  type Condition,
+  type Contract,
+  type ContractCall,
+  type ContractCheck,
+  type Contracts,
+  type ContractsOptions,
+  ContractViolationError,
+  createContracts,
+} from './contracts/contracts'
 export { basicDetect } from './detection/basic-detect'
 export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
 export {
@@ -53,5 +65,18 @@ export type {
   PrecheckMetadata,
   PrecheckResult,
 } from './precheck/precheck-types'
+export {
+  type AgentScope,
+  createScopeRegistry,
+  type RiskLevel,
+  type ScopeDecision,
+  type ScopeRegistry,
+  type ScopeRegistryOptions,
+  type ScopeRequest,
+  ScopeViolationError,
+  type ToolLike,
+  type ToolMetadata,
+  toolName,
+} from './scope/scope-registry'
 export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'

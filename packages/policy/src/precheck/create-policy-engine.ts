@@ -6,6 +6,7 @@ import { basicDetect } from '../detection/basic-detect'
 import { buildDecisionRecord, type DecisionRecord } from '../evidence/decision-record'
 import { type CompiledPolicy, compilePolicy } from '../policy/compile-policy'
 import type { PolicyDocument } from '../policy/policy-document'
+import type { ScopeRegistry } from '../scope/scope-registry'
 import { emitDecisionSpan, policyTracer } from '../telemetry/decision-span'
 import { evaluateContent } from './evaluate-content'
 import type { DetectFunction, Direction, PrecheckInput, PrecheckResult } from './precheck-types'
@@ -35,6 +36,12 @@ export interface PolicyEngineOptions {
    * `security.policy.id` and `security.rule.id`. `true` uses the global tracer provider.
    */
   readonly telemetry?: boolean | { readonly tracer?: Tracer }
+  /**
+   * Agents' scopes and the tool registry: a call with an `agent` and a `tool` outside the agent's
+   * scope is denied (`scope.*` reasons, rule `scope`); a registered tool with `requiresApproval`
+   * turns `allow`/`redact` into `confirm`.
+   */
+  readonly scopes?: ScopeRegistry
   /** Called when recording a decision fails (the decision itself stands). Default: `console.warn`. */
   readonly onRecordError?: (error: unknown) => void
 }
@@ -76,6 +83,32 @@ export interface PolicyEngine {
   checkChatMessage(input: ChatMessageCheck): Promise<PrecheckResult>
   /** Checks a tool call; `redactedPayload` holds the redacted arguments. */
   checkToolCall(input: ToolCallCheck): Promise<PrecheckResult>
+}
+
+function applyScopes(
+  scopes: ScopeRegistry,
+  input: PrecheckInput,
+  tool: string,
+  result: PrecheckResult,
+): PrecheckResult {
+  if (result.decision === 'deny') return result
+  if (input.agent !== undefined) {
+    const scope = scopes.decide({ agent: input.agent, tool })
+    if (!scope.allowed) {
+      return {
+        ...result,
+        decision: 'deny',
+        reasons: [scope.reason, ...result.reasons],
+        redacted: undefined,
+        redactedPayload: undefined,
+        metadata: { ...result.metadata, ruleId: 'scope' },
+      }
+    }
+  }
+  if (result.decision !== 'confirm' && scopes.tool(tool)?.requiresApproval === true) {
+    return { ...result, decision: 'confirm', reasons: [...result.reasons, `tool.requires_approval:${tool}`] }
+  }
+  return result
 }
 
 function isCompiled(policy: PolicyDocument | CompiledPolicy): policy is CompiledPolicy {
@@ -120,11 +153,18 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
     return isCompiled(policy) ? policy : compilePolicy(policy)
   }
 
+  const scopes = options.scopes
+
   function evaluate(input: PrecheckInput, direction: Direction = 'ingress'): PrecheckResult {
     const policy = compiled
     const plan = policy.rule(input.tool ?? '', input.scope ?? '', direction)
-    if (!plan.needsScan || (input.text === undefined && input.payload === undefined)) return plan.staticResult
-    return evaluateContent(policy, plan, input.text, input.payload, detect, basicDetect, tokenKey)
+    const result =
+      !plan.needsScan || (input.text === undefined && input.payload === undefined)
+        ? plan.staticResult
+        : evaluateContent(policy, plan, input.text, input.payload, detect, basicDetect, tokenKey)
+    return scopes === undefined || input.tool === undefined
+      ? result
+      : applyScopes(scopes, input, input.tool, result)
   }
 
   async function decide(input: PrecheckInput, direction: Direction): Promise<PrecheckResult> {
