@@ -9,5 +9,86 @@ export {
   restoreRedacted,
 } from './redaction/redact'
 export type { RedactionKey } from './redaction/redaction-keys'
+// policy engine: precheck decisions, policy files, scopes, contracts, evidence
+export type { ConfirmOptions } from './confirm/open-confirmation'
+export type {
+  BudgetChecker,
+  BudgetCheckRequest,
+  BudgetCheckResult,
+} from './contracts/budget-checker'
+export {
+  type CheckContext,
+  type CheckOutcome,
+  type Condition,
+  type Contract,
+  type ContractCall,
+  type ContractCheck,
+  type Contracts,
+  type ContractsOptions,
+  ContractViolationError,
+  createContracts,
+} from './contracts/contracts'
+export { basicDetect } from './detection/basic-detect'
+export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  normalizeKind,
+  type RulePlan,
+  type ValueAction,
+} from './policy/compile-policy'
+export { type ParsePolicyOptions, parsePolicy } from './policy/parse-policy'
+export {
+  type AllowPii,
+  DEFAULT_DENY_TOOLS,
+  DEFAULT_NETWORK_SCOPES,
+  DEFAULT_NETWORK_TOOLS,
+  type DirectionDefaults,
+  type PiiAction,
+  type PolicyDocument,
+  type RuleAction,
+  type ToolAccessRule,
+} from './policy/policy-document'
+export {
+  formatField,
+  type PolicyIssue,
+  PolicyValidationError,
+  policyIssues,
+  validatePolicy,
+} from './policy/validate-policy'
+export {
+  type ChatMessageCheck,
+  type ChatMessageLike,
+  createPolicyEngine,
+  type EvidenceOptions,
+  type PolicyEngine,
+  type PolicyEngineOptions,
+  type ToolCallCheck,
+} from './precheck/create-policy-engine'
+export type {
+  Confirmation,
+  ConfirmationOutcome,
+  DetectFunction,
+  Direction,
+  Finding,
+  PolicyDecision,
+  PrecheckInput,
+  PrecheckMetadata,
+  PrecheckResult,
+} from './precheck/precheck-types'
+export {
+  type AgentScope,
+  createScopeRegistry,
+  type RiskLevel,
+  type ScopeDecision,
+  type ScopeRegistry,
+  type ScopeRegistryOptions,
+  type ScopeRequest,
+  ScopeViolationError,
+  type ToolLike,
+  type ToolMetadata,
+  toolName,
+} from './scope/scope-registry'
+export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'
 // --- end of detectors block ---

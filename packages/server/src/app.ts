@@ -14,7 +14,7 @@
  *    (`server.ledger.lock(tx, ws)` then `append([...])` inside your transaction), logger and limits.
  * 3. `migrations: [{ id: '010_grc_gates', sql: '…' }]` in the feature's number range:
  *      server (incl. evidence) 001–009 · grc 010–019 · approvals 020–029 · webhooks 030–039 ·
- *      dashboard 040–049
+ *      dashboard 040–049 · policy 050–059
  *    Tables lead their keys with `workspace_id`. They run in id order on start (see
  *    `collectMigrations`); an applied id never changes, so add a new one for a schema change.
  * 4. Answer 2xx only after your transaction committed (`await database.transaction(...)`).
@@ -44,6 +44,7 @@ import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
+import { policyFeature } from './policy/policy-feature'
 import type { Logger } from './server/logger'
 import type { Database } from './storage/database'
 import type { Migration } from './storage/migrations'
@@ -63,6 +64,7 @@ export const FEATURES: readonly ServerFeature[] = [
   approvalsFeature,
   webhooksFeature,
   grcFeature,
+  policyFeature,
   auditPackFeature,
   dashboardFeature,
 ]

@@ -25,6 +25,11 @@ export interface RequireApprovalOptions {
   readonly onTimeout?: 'raise' | 'proceed'
   /** Aborting stops the wait, cancels the request on the server and throws {@link ApprovalCancelledError}. */
   readonly signal?: AbortSignal
+  /**
+   * Called once the server created the request, before the wait starts, with its id (to show a
+   * link to it, or to check on it later with {@link Approvals.get}).
+   */
+  readonly onRequested?: (approvalId: string) => void
 }
 
 /** Tuning for how the client waits for a decision. */
@@ -244,6 +249,7 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
           `The server bound approval '${id}' to context hash ${serverHash}, not ${contextHash}; the request was cancelled.`,
         )
       }
+      request.onRequested?.(id)
     } catch (error) {
       if (signal?.aborted) throw new ApprovalCancelledError(undefined, undefined, { cause: signal.reason })
       throw error

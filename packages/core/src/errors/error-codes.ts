@@ -26,6 +26,10 @@ export type MimaErrorCode =
   | 'policy_denied'
   | 'budget_exceeded'
   | 'kill_switch'
+  // policy engine (precheck, policy files, scopes, contracts)
+  | 'policy_invalid'
+  | 'scope_denied'
+  | 'contract_violated'
   | 'internal_error'
 
 /**
@@ -60,6 +64,10 @@ export const ERROR_CODES: Readonly<Record<MimaErrorCode, { readonly retryable: b
   policy_denied: { retryable: false },
   budget_exceeded: { retryable: false },
   kill_switch: { retryable: false },
+  // policy engine (precheck, policy files, scopes, contracts)
+  policy_invalid: { retryable: false },
+  scope_denied: { retryable: false },
+  contract_violated: { retryable: false },
   // anything unforeseen
   internal_error: { retryable: false },
 }

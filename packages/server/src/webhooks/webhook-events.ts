@@ -1,8 +1,8 @@
 /**
  * The events a webhook is subscribed to when it names none: the Python and TypeScript CLIs'
  * list. `approval.*` come from the approvals service's event bus, `evidence.created` from the
- * ledger feed, `gate.failed` from `GET …/grc/gates/check` (failing required gates);
- * `policy.check.failed` is accepted and delivered once its producer raises it.
+ * ledger feed, `gate.failed` from `GET …/grc/gates/check` (failing required gates),
+ * `policy.check.failed` from the policy feature (a `deny` of the server precheck or a reported one).
  */
 export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
   'evidence.created',

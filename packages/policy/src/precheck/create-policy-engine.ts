@@ -1,0 +1,242 @@
+import { MimaError } from '@mima/core'
+import { utf8ToBytes } from '@noble/hashes/utils.js'
+import type { Tracer } from '@opentelemetry/api'
+import { type ConfirmOptions, createConfirmer } from '../confirm/open-confirmation'
+import { basicDetect } from '../detection/basic-detect'
+import { buildDecisionRecord, type DecisionRecord } from '../evidence/decision-record'
+import { type CompiledPolicy, compilePolicy } from '../policy/compile-policy'
+import type { PolicyDocument } from '../policy/policy-document'
+import type { ScopeRegistry } from '../scope/scope-registry'
+import { emitDecisionSpan, policyTracer } from '../telemetry/decision-span'
+import { evaluateContent } from './evaluate-content'
+import type { DetectFunction, Direction, PrecheckInput, PrecheckResult } from './precheck-types'
+
+/** Where decision records go (see {@link PolicyEngineOptions.evidence}). */
+export interface EvidenceOptions {
+  /** The key of the HMAC commitment of each checked text (keep it per workspace and secret). */
+  readonly commitmentKey: Uint8Array | string
+  /** Receives every record (ship it to the server with `createDecisionReporter`, or store it). */
+  readonly sink: (record: DecisionRecord) => void | Promise<void>
+}
+
+/** Options for {@link createPolicyEngine}. */
+export interface PolicyEngineOptions {
+  /** The policy (an object in GovernsAI's shape, or compiled). Default `{}`: redact, deny exec tools. */
+  readonly policy?: PolicyDocument | CompiledPolicy
+  /** The detector (default: a small built-in one for e-mail, cards and API keys). */
+  readonly detect?: DetectFunction
+  /** The key of keyed tokens (`tokenize`); default a random key per engine. */
+  readonly tokenKey?: Uint8Array | string
+  /** Opens an approval for each `confirm` decision of `precheck`/`postcheck`. */
+  readonly confirm?: ConfirmOptions
+  /** Records every decision of `precheck`/`postcheck` (never raw text or found values). */
+  readonly evidence?: EvidenceOptions
+  /**
+   * Opt-in: one OpenTelemetry span per decision with `gen_ai.guardrail.verdict.type`,
+   * `security.policy.id` and `security.rule.id`. `true` uses the global tracer provider.
+   */
+  readonly telemetry?: boolean | { readonly tracer?: Tracer }
+  /**
+   * Agents' scopes and the tool registry: a call with an `agent` and a `tool` outside the agent's
+   * scope is denied (`scope.*` reasons, rule `scope`); a registered tool with `requiresApproval`
+   * turns `allow`/`redact` into `confirm`.
+   */
+  readonly scopes?: ScopeRegistry
+  /** Called when recording a decision fails (the decision itself stands). Default: `console.warn`. */
+  readonly onRecordError?: (error: unknown) => void
+}
+
+/** A chat message as OpenAI and Anthropic write it (content as text or parts). */
+export interface ChatMessageLike {
+  readonly role: string
+  readonly content?: unknown
+}
+
+/** Input of {@link PolicyEngine.checkChatMessage}. */
+export interface ChatMessageCheck extends Omit<PrecheckInput, 'text' | 'payload'> {
+  readonly messages: readonly ChatMessageLike[]
+}
+
+/** Input of {@link PolicyEngine.checkToolCall}. */
+export interface ToolCallCheck extends Omit<PrecheckInput, 'text' | 'payload' | 'tool'> {
+  readonly tool: string
+  /** The call's arguments: every string in them is checked; `redactedPayload` holds the redacted copy. */
+  readonly args?: unknown
+}
+
+/** Local, in-process policy decisions. */
+export interface PolicyEngine {
+  /** The policy in force. */
+  readonly policy: CompiledPolicy
+  /**
+   * Replaces the policy. The new one is validated and compiled first: a bad policy throws
+   * `PolicyValidationError` and the old one stays in force.
+   */
+  setPolicy(policy: PolicyDocument | CompiledPolicy): void
+  /** The decision alone, synchronously: no approval opened, nothing recorded. */
+  evaluate(input: PrecheckInput, direction?: Direction): PrecheckResult
+  /** Checks what is about to leave the process; opens an approval for `confirm`; records the decision. */
+  precheck(input: PrecheckInput): Promise<PrecheckResult>
+  /** The same for what came back (the policy's `egress` rules). */
+  postcheck(input: PrecheckInput): Promise<PrecheckResult>
+  /** Checks chat messages (default tool `model.chat`); `redactedPayload` holds the redacted messages. */
+  checkChatMessage(input: ChatMessageCheck): Promise<PrecheckResult>
+  /** Checks a tool call; `redactedPayload` holds the redacted arguments. */
+  checkToolCall(input: ToolCallCheck): Promise<PrecheckResult>
+}
+
+function applyScopes(
+  scopes: ScopeRegistry,
+  input: PrecheckInput,
+  tool: string,
+  result: PrecheckResult,
+): PrecheckResult {
+  if (result.decision === 'deny') return result
+  if (input.agent !== undefined) {
+    const scope = scopes.decide({ agent: input.agent, tool })
+    if (!scope.allowed) {
+      return {
+        ...result,
+        decision: 'deny',
+        reasons: [scope.reason, ...result.reasons],
+        redacted: undefined,
+        redactedPayload: undefined,
+        metadata: { ...result.metadata, ruleId: 'scope' },
+      }
+    }
+  }
+  if (result.decision !== 'confirm' && scopes.tool(tool)?.requiresApproval === true) {
+    return { ...result, decision: 'confirm', reasons: [...result.reasons, `tool.requires_approval:${tool}`] }
+  }
+  return result
+}
+
+function isCompiled(policy: PolicyDocument | CompiledPolicy): policy is CompiledPolicy {
+  return typeof (policy as CompiledPolicy).rule === 'function'
+}
+
+function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
+  if (key === undefined) return globalThis.crypto.getRandomValues(new Uint8Array(32))
+  return typeof key === 'string' ? utf8ToBytes(key) : key
+}
+
+function defaultRecordError(error: unknown): void {
+  console.warn(`[mima] recording a policy decision failed: ${String((error as Error)?.message ?? error)}`)
+}
+
+/**
+ * Creates a policy engine: `precheck` before a prompt or tool call leaves the process, `postcheck`
+ * on what comes back. Decisions are `allow`, `deny`, `confirm` or `redact`, with reasons, the
+ * redacted text and the rule that decided; they run locally from a compiled policy.
+ *
+ * @example
+ * ```ts
+ * const engine = createPolicyEngine({ policy: parsePolicy(readFileSync('policy.yaml', 'utf8')) })
+ * const result = await engine.precheck({ tool: 'model.chat', scope: 'net.external', text: prompt })
+ * if (result.decision === 'deny') throw new Error(result.reasons.join(', '))
+ * const safePrompt = result.redacted ?? prompt
+ * ```
+ */
+export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEngine {
+  let compiled: CompiledPolicy = options.policy === undefined ? compilePolicy({}) : toCompiled(options.policy)
+  const detect = options.detect ?? basicDetect
+  const tokenKey = keyBytes(options.tokenKey)
+  const confirmer = options.confirm === undefined ? undefined : createConfirmer(options.confirm)
+  const telemetry = options.telemetry
+  const tracer =
+    telemetry === undefined || telemetry === false
+      ? undefined
+      : policyTracer(telemetry === true ? undefined : telemetry.tracer)
+  const onRecordError = options.onRecordError ?? defaultRecordError
+
+  function toCompiled(policy: PolicyDocument | CompiledPolicy): CompiledPolicy {
+    return isCompiled(policy) ? policy : compilePolicy(policy)
+  }
+
+  const scopes = options.scopes
+
+  function evaluate(input: PrecheckInput, direction: Direction = 'ingress'): PrecheckResult {
+    const policy = compiled
+    const plan = policy.rule(input.tool ?? '', input.scope ?? '', direction)
+    const result =
+      !plan.needsScan || (input.text === undefined && input.payload === undefined)
+        ? plan.staticResult
+        : evaluateContent(policy, plan, input.text, input.payload, detect, basicDetect, tokenKey)
+    return scopes === undefined || input.tool === undefined
+      ? result
+      : applyScopes(scopes, input, input.tool, result)
+  }
+
+  async function decide(input: PrecheckInput, direction: Direction): Promise<PrecheckResult> {
+    let result = evaluate(input, direction)
+    if (result.decision === 'confirm' && confirmer !== undefined) {
+      const plan = compiled.rule(input.tool ?? '', input.scope ?? '', direction)
+      const confirmation = await confirmer.open({
+        actionType: input.tool ?? `policy.${direction}`,
+        description:
+          plan.note ??
+          `Policy ${result.metadata.policyId} asks for confirmation: ${result.reasons.join(', ')}`,
+        context: {
+          policy_id: result.metadata.policyId,
+          policy_version: result.metadata.policyVersion,
+          rule_id: result.metadata.ruleId,
+          reasons: [...result.reasons],
+          detector_kinds: [...result.metadata.detectorKinds],
+          ...(input.tool === undefined ? {} : { tool: input.tool }),
+          ...(input.agent === undefined ? {} : { agent: input.agent }),
+          ...(input.correlationId === undefined ? {} : { correlation_id: input.correlationId }),
+          // What the approver reads: the text with found values already replaced, never the raw text.
+          ...(result.redacted === undefined ? {} : { redacted_text: result.redacted.slice(0, 4000) }),
+        },
+      })
+      result = { ...result, confirmation }
+    }
+    if (options.evidence !== undefined || tracer !== undefined) record(input, result)
+    return result
+  }
+
+  function record(input: PrecheckInput, result: PrecheckResult): void {
+    let decisionId: string | undefined
+    try {
+      const evidence = options.evidence
+      if (evidence !== undefined) {
+        const decisionRecord = buildDecisionRecord(input, result, { commitmentKey: evidence.commitmentKey })
+        decisionId = decisionRecord.decision_id
+        const sent = evidence.sink(decisionRecord)
+        if (sent !== undefined) sent.catch(onRecordError)
+      }
+      if (tracer !== undefined) emitDecisionSpan(tracer, input, result, decisionId)
+    } catch (error) {
+      onRecordError(error)
+    }
+  }
+
+  return {
+    get policy(): CompiledPolicy {
+      return compiled
+    },
+    setPolicy(policy: PolicyDocument | CompiledPolicy): void {
+      compiled = toCompiled(policy)
+    },
+    evaluate,
+    precheck: (input) => decide(input, 'ingress'),
+    postcheck: (input) => decide(input, 'egress'),
+    async checkChatMessage(input: ChatMessageCheck): Promise<PrecheckResult> {
+      if (!Array.isArray(input.messages)) {
+        throw new MimaError(
+          'validation_failed',
+          'checkChatMessage: messages must be an array of chat messages.',
+        )
+      }
+      const { messages, ...rest } = input
+      return decide({ tool: 'model.chat', ...rest, payload: messages }, 'ingress')
+    },
+    async checkToolCall(input: ToolCallCheck): Promise<PrecheckResult> {
+      if (typeof input.tool !== 'string' || input.tool === '') {
+        throw new MimaError('validation_failed', 'checkToolCall: tool must be a non-empty string.')
+      }
+      const { args, ...rest } = input
+      return decide({ ...rest, ...(args === undefined ? {} : { payload: args }) }, 'ingress')
+    },
+  }
+}
