@@ -1,5 +1,6 @@
 export { analyzeSource, type FileAnalysis } from './analysis/analyze-file'
 export type { Confidence, McpServerReference, RawFinding } from './analysis/finding'
+export { type AiBomOptions, buildAiBom, serializeAiBom } from './bom/build-ai-bom'
 export { type Operation, SDK_LIBRARIES, type SdkLibrary } from './catalog/sdk-catalog'
 export {
   DEFAULT_EXCLUDED_DIRECTORIES,
