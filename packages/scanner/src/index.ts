@@ -9,6 +9,13 @@ export {
   type WalkOptions,
   walkSourceFiles,
 } from './files/walk-files'
+export {
+  joinRuntime,
+  type RuntimeEvent,
+  type RuntimeJoin,
+  type RuntimeSite,
+  readGuardLog,
+} from './runtime/join-runtime'
 export { type AssertAttestedOptions, assertAttested } from './scan/assert-attested'
 export {
   type ScanFinding,
