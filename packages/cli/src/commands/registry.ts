@@ -79,6 +79,13 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Print the dashboard link for this workspace',
     load: () => import('./posture').then((module) => module.generateLinkCommand),
   },
+  // scanner (issue 14): static scan, governance tests, policy files
+  {
+    name: 'scan',
+    group: 'Posture',
+    summary: 'Find AI call sites no attestation covers; coverage, --strict for CI, AI bill of materials',
+    load: () => import('./scan').then((module) => module.scanCommand),
+  },
   {
     name: 'approvals',
     group: 'Operations',

@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runInProcess } from './run-in-process.test-helper'
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'scanner', 'test', 'fixtures')
+
+describe('mima scan', () => {
+  it('prints the summary, the unattested list with file:line:column, the attested count and the compliance hint', async () => {
+    const result = await runInProcess(['scan', join(FIXTURES, 'attestation')])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(
+      /^3 unattested {2}· {2}6 attested {2}· {2}0 low-confidence {2}· {2}66% coverage/,
+    )
+    expect(result.stdout).toMatch(/UNATTESTED[^\n]*\n(?:.*\n)*.*attested\.ts:54:28 +openai chat/)
+    expect(result.stdout).toContain('6 attested call site(s)')
+    expect(result.stdout).toContain('would generate evidence across:')
+    expect(result.stdout).toMatch(/Quickest win: push one \w+ record/)
+  })
+
+  it('--strict exits 1 on unattested high-confidence calls, 0 when there are none', async () => {
+    expect((await runInProcess(['scan', join(FIXTURES, 'attestation'), '--strict'])).code).toBe(1)
+    const clean = await runInProcess(['scan', join(FIXTURES, 'lookalikes'), '--strict'])
+    expect(clean.code).toBe(0)
+    expect(clean.stdout).toMatch(/^No AI call sites found in 1 files/)
+  })
+
+  it('--json prints {file, line, column, library, operation, attested, confidence} records', async () => {
+    const result = await runInProcess(['scan', join(FIXTURES, 'handles'), '--json'])
+    expect(result.code).toBe(0)
+    const records = JSON.parse(result.stdout)
+    expect(records[0]).toEqual({
+      file: expect.stringMatching(/handles\/handles\.ts$/),
+      line: 11,
+      column: 12,
+      library: 'openai',
+      operation: 'chat',
+      attested: false,
+      confidence: 'high',
+      kind: 'model',
+    })
+  })
+
+  it('--bom cyclonedx writes the AI bill of materials', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'mima-bom-')), 'bom.json')
+    const result = await runInProcess([
+      'scan',
+      join(FIXTURES, 'sdks'),
+      '--json',
+      '--bom',
+      'cyclonedx',
+      '-o',
+      file,
+    ])
+    expect(result.code).toBe(0)
+    const bom = JSON.parse(readFileSync(file, 'utf8'))
+    expect(bom.bomFormat).toBe('CycloneDX')
+    expect(bom.specVersion).toBe('1.6')
+  })
+
+  it('exits 1 on a missing path and 2 on a bad --bom format', async () => {
+    const missing = await runInProcess(['scan', join(FIXTURES, 'no-such-directory')])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('path not found')
+    expect((await runInProcess(['scan', FIXTURES, '--bom', 'spdx'])).code).toBe(2)
+  })
+})

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs'
+import { analyzeSource, type FileAnalysis } from '../analysis/analyze-file'
+import { mentionsAiSdk, projectSpecifiers } from '../files/prefilter'
+
+/** The first-pass result for one file. */
+export interface FileTaskResult {
+  readonly path: string
+  readonly bytes: number
+  /** Present when the file names an AI SDK and was parsed. */
+  readonly analysis?: FileAnalysis
+  /** Project specifiers, to decide which files must be looked at again once exports are known. */
+  readonly specifiers: readonly string[]
+  /** Set when the file could not be read or parsed at all. */
+  readonly error?: string
+}
+
+/** Reads one file; parses it only when its text names an AI SDK. */
+export function runFileTask(path: string): FileTaskResult {
+  let source: string
+  try {
+    source = readFileSync(path, 'utf8')
+  } catch (error) {
+    return { path, bytes: 0, specifiers: [], error: (error as Error).message }
+  }
+  const bytes = source.length
+  const specifiers = projectSpecifiers(source)
+  if (!mentionsAiSdk(source)) return { path, bytes, specifiers }
+  try {
+    return { path, bytes, specifiers, analysis: analyzeSource(path, source) }
+  } catch (error) {
+    return { path, bytes, specifiers, error: (error as Error).message }
+  }
+}

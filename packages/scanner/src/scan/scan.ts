@@ -1,0 +1,216 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import type { FileAnalysis } from '../analysis/analyze-file'
+import type { Confidence } from '../analysis/finding'
+import { libraryByName, type Operation } from '../catalog/sdk-catalog'
+import { createModuleResolver } from '../files/module-resolver'
+import { type WalkOptions, walkSourceFiles } from '../files/walk-files'
+import { resolveCrossFile } from './cross-file'
+import { plannedWorkers, runFirstPass } from './first-pass'
+
+/** Options for {@link scan}. */
+export interface ScanOptions extends WalkOptions {
+  /** Paths in results are relative to this directory (default `process.cwd()`). */
+  readonly cwd?: string
+  /** Worker threads for the parse pass: a number, or `auto` (default; threads only for large trees). */
+  readonly workers?: number | 'auto'
+  /** Called as files are done, for progress bars. */
+  readonly onProgress?: (done: number, total: number) => void
+}
+
+/** One AI call site. */
+export interface ScanFinding {
+  /** Relative to `cwd`, with `/` separators. */
+  readonly file: string
+  readonly line: number
+  readonly column: number
+  readonly library: string
+  readonly operation: Operation
+  readonly attested: boolean
+  readonly confidence: Confidence
+  /** `model` for a model request, `tool` for an MCP tool call. */
+  readonly kind: 'model' | 'tool'
+  readonly callee: string
+}
+
+/** An AI library the code imports, with the version installed (or declared) where found. */
+export interface ScannedLibrary {
+  readonly name: string
+  readonly package: string
+  readonly version?: string
+}
+
+/** An MCP server the code connects to. */
+export interface ScannedMcpServer {
+  readonly transport: 'stdio' | 'http'
+  readonly target: string
+  readonly file: string
+  readonly line: number
+}
+
+/** Everything a scan found. */
+export interface ScanResult {
+  readonly paths: readonly string[]
+  readonly filesScanned: number
+  readonly filesParsed: number
+  readonly bytesScanned: number
+  readonly workers: number
+  readonly durationMs: number
+  /** Every call site, in file and position order. */
+  readonly findings: readonly ScanFinding[]
+  /** Attested call sites (any confidence). */
+  readonly attested: number
+  /** Unattested high-confidence call sites: what `--strict` fails on. */
+  readonly unattested: number
+  /** Unattested low-confidence call sites (heuristics), to review by hand. */
+  readonly lowConfidence: number
+  /** attested high / all high; 1 when there are none. */
+  readonly coverage: number
+  readonly libraries: readonly ScannedLibrary[]
+  readonly models: readonly string[]
+  readonly mcpServers: readonly ScannedMcpServer[]
+  /** Files that could not be read or parsed cleanly. */
+  readonly problems: ReadonlyArray<{ readonly file: string; readonly message: string }>
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0]
+  for (let index = source.indexOf('\n'); index >= 0; index = source.indexOf('\n', index + 1))
+    starts.push(index + 1)
+  return starts
+}
+
+function position(starts: readonly number[], offset: number): { line: number; column: number } {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if ((starts[middle] as number) <= offset) low = middle
+    else high = middle - 1
+  }
+  return { line: low + 1, column: offset - (starts[low] as number) + 1 }
+}
+
+/** The installed version of an npm package, looked up from `directory` upwards. */
+function installedVersion(directory: string, packageName: string): string | undefined {
+  let current = directory
+  for (;;) {
+    const manifest = join(current, 'node_modules', packageName, 'package.json')
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version
+      } catch {
+        return undefined
+      }
+    }
+    const declared = join(current, 'package.json')
+    if (existsSync(declared)) {
+      try {
+        const json = JSON.parse(readFileSync(declared, 'utf8')) as Record<
+          string,
+          Record<string, string> | undefined
+        >
+        const range = json.dependencies?.[packageName] ?? json.devDependencies?.[packageName]
+        if (range && !existsSync(join(current, 'node_modules'))) return range
+      } catch {
+        // an unreadable package.json names no version
+      }
+    }
+    const parent = dirname(current)
+    if (parent === current) return undefined
+    current = parent
+  }
+}
+
+/**
+ * Scans TypeScript and JavaScript files for AI call sites and whether an attestation covers them.
+ *
+ * @example
+ * ```ts
+ * import { assertAttested, scan } from '@mima/scanner'
+ * const result = await scan(['src'])
+ * assertAttested(result, { minCoverage: 0.9 })
+ * ```
+ */
+export async function scan(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now()
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const files = walkSourceFiles(
+    paths.map((path) => resolve(cwd, path)),
+    options,
+  )
+  const workers = plannedWorkers(files.length, options.workers)
+  const firstPass = await runFirstPass(files, {
+    workers: options.workers ?? 'auto',
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  })
+  const analyses = new Map<string, FileAnalysis>()
+  const specifiers = new Map<string, readonly string[]>()
+  const problems: Array<{ file: string; message: string }> = []
+  let bytes = 0
+  for (const result of firstPass) {
+    bytes += result.bytes
+    if (result.analysis) analyses.set(result.path, result.analysis)
+    if (result.specifiers.length > 0) specifiers.set(result.path, result.specifiers)
+    if (result.error) problems.push({ file: result.path, message: result.error })
+  }
+  const parsedInFirstPass = analyses.size
+  if (analyses.size > 0) resolveCrossFile(analyses, specifiers, createModuleResolver(new Set(files)))
+
+  const toRelative = (file: string): string => relative(cwd, file).split(sep).join('/')
+  const findings: ScanFinding[] = []
+  const libraryNames = new Set<string>()
+  const models = new Set<string>()
+  const mcpServers: ScannedMcpServer[] = []
+  for (const file of files) {
+    const analysis = analyses.get(file)
+    if (!analysis) continue
+    if (analysis.parseErrors > 0) problems.push({ file, message: `${analysis.parseErrors} parse error(s)` })
+    for (const name of analysis.libraries) libraryNames.add(name)
+    for (const model of analysis.models) models.add(model)
+    if (analysis.findings.length === 0 && analysis.mcpServers.length === 0) continue
+    const starts = lineStarts(readFileSync(file, 'utf8'))
+    for (const finding of [...analysis.findings].sort((a, b) => a.offset - b.offset)) {
+      const { offset: _offset, ...rest } = finding
+      findings.push({ file: toRelative(file), ...position(starts, finding.offset), ...rest })
+    }
+    for (const server of analysis.mcpServers)
+      mcpServers.push({
+        transport: server.transport,
+        target: server.target,
+        file: toRelative(file),
+        line: position(starts, server.offset).line,
+      })
+  }
+  const high = findings.filter((finding) => finding.confidence === 'high')
+  const attestedHigh = high.filter((finding) => finding.attested).length
+  const versionBase = paths[0] ? resolve(cwd, paths[0]) : cwd
+  const libraries: ScannedLibrary[] = []
+  for (const name of [...libraryNames].sort()) {
+    const library = libraryByName(name)
+    const packageName = library?.packages[0]
+    if (!packageName) continue
+    const version = installedVersion(
+      existsSync(versionBase) && !versionBase.match(/\.[cm]?[jt]sx?$/) ? versionBase : dirname(versionBase),
+      packageName,
+    )
+    libraries.push(version ? { name, package: packageName, version } : { name, package: packageName })
+  }
+  return {
+    paths: paths.map((path) => path),
+    filesScanned: files.length,
+    filesParsed: Math.max(parsedInFirstPass, analyses.size),
+    bytesScanned: bytes,
+    workers,
+    durationMs: Math.round(performance.now() - started),
+    findings,
+    attested: findings.filter((finding) => finding.attested).length,
+    unattested: high.length - attestedHigh,
+    lowConfidence: findings.filter((finding) => finding.confidence === 'low' && !finding.attested).length,
+    coverage: high.length === 0 ? 1 : attestedHigh / high.length,
+    libraries,
+    models: [...models].sort(),
+    mcpServers,
+    problems,
+  }
+}
