@@ -26,6 +26,8 @@ export type MimaErrorCode =
   | 'policy_denied'
   | 'budget_exceeded'
   | 'kill_switch'
+  // usage, budgets, loops and agents (issue #16)
+  | 'loop_detected'
   | 'internal_error'
 
 /**
@@ -60,6 +62,8 @@ export const ERROR_CODES: Readonly<Record<MimaErrorCode, { readonly retryable: b
   policy_denied: { retryable: false },
   budget_exceeded: { retryable: false },
   kill_switch: { retryable: false },
+  // usage, budgets, loops and agents (issue #16)
+  loop_detected: { retryable: false },
   // anything unforeseen
   internal_error: { retryable: false },
 }
