@@ -71,6 +71,16 @@ export {
 export type { OutboxOptions } from './outbox/outbox'
 export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
 export type { RetryOptions } from './transport/transport'
+export { type AttestationUsage, usageWireFields } from './usage/attestation-usage'
+export { DEFAULT_PRICE_DATA, type ModelPrice, type PriceTableData } from './usage/price-data'
+export {
+  createPriceTable,
+  defaultPriceTable,
+  type PriceResult,
+  type PriceTable,
+  type PriceTableOptions,
+  type TokenCounts,
+} from './usage/price-table'
 export { VERSION } from './version'
 export {
   DEFAULT_SIGNATURE_TOLERANCE_SECONDS,

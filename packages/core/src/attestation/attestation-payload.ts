@@ -55,6 +55,26 @@ export interface AttestationPayload {
   outcome?: 'ok' | 'error'
   /** The thrown error's name (`TypeError`, …) when `outcome` is `error`; never its message. */
   error_type?: string
+
+  // Usage and cost (additive, optional; see `AttestationUsage`). Covered by the v2 signature.
+  /** The model provider: `openai`, `anthropic`, `google`, … */
+  provider?: string
+  /** What the call did: `chat.completions`, `responses`, `embeddings`, `messages`, … */
+  operation?: string
+  /** Input tokens, cached ones included. */
+  input_tokens?: number
+  /** Output tokens (reasoning tokens included). */
+  output_tokens?: number
+  /** The part of `input_tokens` served from the provider's prompt cache. */
+  cached_tokens?: number
+  /** What the call cost in US dollars, from the price table; absent when the model is not priced. */
+  cost_usd?: number
+  /** The agent session the call belongs to. */
+  session_id?: string
+  /** The attestation (its idempotency key or server id) of the step that caused this one. */
+  parent_attestation_id?: string
+  /** Free metadata: a small JSON object. */
+  metadata?: Record<string, unknown>
 }
 
 /** What the server answers for one attestation (S2), in SDK form. */

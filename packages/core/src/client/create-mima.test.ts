@@ -771,3 +771,68 @@ describe('approval gate (fail closed)', () => {
     expect(governed()).not.toContain('approvals/redeem')
   })
 })
+
+describe('usage on the record', () => {
+  it('sends provider, tokens, cost, session, parent and metadata, signed with the record', async () => {
+    const seed = generateSigningKey()
+    const mima = client({ signingKey: seed })
+    await mima.push('chat', '', '', {
+      modelId: 'gpt-4o',
+      usage: {
+        provider: 'openai',
+        operation: 'chat.completions',
+        inputTokens: 12,
+        outputTokens: 0,
+        cachedTokens: 4,
+        costUsd: 0.00002,
+        sessionId: 'session-1',
+        parentAttestationId: 'parent-1',
+        metadata: { step: 2 },
+      },
+    })
+    const record = attestationRequests()[0]?.body as unknown as AttestationPayload
+    expect(record).toMatchObject({
+      provider: 'openai',
+      operation: 'chat.completions',
+      input_tokens: 12,
+      output_tokens: 0,
+      cached_tokens: 4,
+      cost_usd: 0.00002,
+      session_id: 'session-1',
+      parent_attestation_id: 'parent-1',
+      metadata: { step: 2 },
+    })
+    const publicKey = createPublicKey({
+      key: Buffer.concat([
+        Buffer.from('302a300506032b6570032100', 'hex'),
+        Buffer.from(verifyingKeyHex(seed), 'hex'),
+      ]),
+      format: 'der',
+      type: 'spki',
+    })
+    expect(
+      nodeVerify(
+        null,
+        attestationSigningMessage(record),
+        publicKey,
+        Buffer.from(record.witness_sig as string, 'hex'),
+      ),
+    ).toBe(true)
+    await mima.close()
+  })
+
+  it('refuses negative or fractional token counts and a negative cost', async () => {
+    const mima = client()
+    await expect(mima.push('chat', '', '', { usage: { inputTokens: -1 } })).rejects.toThrow(
+      /non-negative integer/,
+    )
+    await expect(mima.push('chat', '', '', { usage: { outputTokens: 1.5 } })).rejects.toThrow(
+      /non-negative integer/,
+    )
+    await expect(mima.push('chat', '', '', { usage: { costUsd: -0.1 } })).rejects.toThrow(
+      /non-negative number/,
+    )
+    expect(attestationRequests()).toHaveLength(0)
+    await mima.close()
+  })
+})

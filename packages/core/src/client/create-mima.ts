@@ -27,6 +27,7 @@ import {
   type RedemptionResponse,
   type Transport,
 } from '../transport/transport'
+import { type AttestationUsage, usageWireFields } from '../usage/attestation-usage'
 import { registerForExit, unregisterForExit } from './exit-hooks'
 import type {
   ApprovalTokenInput,
@@ -537,22 +538,33 @@ export function createMima(options: MimaOptions = {}): Mima {
       durationMs?: number | undefined
       errorType?: string | undefined
       idempotencyKey?: string | undefined
+      usage?: AttestationUsage | undefined
     },
   ): AttestationPayload {
+    const usage = fields.usage === undefined ? undefined : usageWireFields(fields.usage)
     // Keys in sorted order: canonical JSON (signing) then needs no sort.
     const record = { agent_name: agentName } as AttestationPayload
     if (fields.approvalToken !== undefined) record.approval_token = fields.approvalToken
     const authorisedBy = fields.authorisedBy ?? defaultAuthorisedBy
     if (authorisedBy !== undefined) record.authorised_by = authorisedBy
+    if (usage?.cached_tokens !== undefined) record.cached_tokens = usage.cached_tokens
+    if (usage?.cost_usd !== undefined) record.cost_usd = usage.cost_usd
     if (fields.durationMs !== undefined) record.duration_ms = fields.durationMs
     if (fields.errorType !== undefined) record.error_type = fields.errorType
     record.executed_at = new Date(startedAt).toISOString()
     record.idempotency_key = fields.idempotencyKey ?? uuidv7(startedAt)
     record.input_hash = fields.inputHash
+    if (usage?.input_tokens !== undefined) record.input_tokens = usage.input_tokens
+    if (usage?.metadata !== undefined) record.metadata = usage.metadata
     if (fields.modelId) record.model_id = fields.modelId
+    if (usage?.operation !== undefined) record.operation = usage.operation
     if (fields.errorType !== undefined) record.outcome = 'error'
     record.output_hash = fields.outputHash
+    if (usage?.output_tokens !== undefined) record.output_tokens = usage.output_tokens
+    if (usage?.parent_attestation_id !== undefined) record.parent_attestation_id = usage.parent_attestation_id
+    if (usage?.provider !== undefined) record.provider = usage.provider
     record.schema_version = 2
+    if (usage?.session_id !== undefined) record.session_id = usage.session_id
     record.system_name = systemName as string
     record.tool_name = toolName
     return sign ? sign(record) : record
@@ -1107,6 +1119,8 @@ export function createMima(options: MimaOptions = {}): Mima {
         authorisedBy: authorisedByWire(pushOptions.authorisedBy),
         approvalToken: approval?.token || undefined,
         durationMs: pushOptions.durationMs,
+        errorType: pushOptions.errorType,
+        usage: pushOptions.usage,
       })
       return submit(record, pushOptions.mode ?? 'sync', approval) ?? emptyResult(record, 'queued', 'buffered')
     },

@@ -3,6 +3,7 @@ import type { ConfigSources } from '../config/resolve-config'
 import type { GrcResult, GrcWireRecord } from '../grc/grc-record'
 import type { OutboxOptions } from '../outbox/outbox'
 import type { RetryOptions } from '../transport/transport'
+import type { AttestationUsage } from '../usage/attestation-usage'
 
 /** How a failed send is reported. It never decides whether data is kept: unsent records stay in the outbox. */
 export type OnError = 'warn' | 'raise' | 'silent'
@@ -137,6 +138,10 @@ export interface PushOptions {
   /** When the action happened (default now). */
   readonly executedAt?: Date
   readonly durationMs?: number
+  /** Token usage, cost, session and parent of a model call (validated; see `AttestationUsage`). */
+  readonly usage?: AttestationUsage
+  /** `error` when the recorded call failed, with the error's name (never its message). */
+  readonly errorType?: string
 }
 
 /** Options of `mima.trace`. */

@@ -30,6 +30,8 @@ export type MimaErrorCode =
   | 'policy_invalid'
   | 'scope_denied'
   | 'contract_violated'
+  // usage, budgets, loops and agents (issue #16)
+  | 'loop_detected'
   | 'internal_error'
 
 /**
@@ -68,6 +70,8 @@ export const ERROR_CODES: Readonly<Record<MimaErrorCode, { readonly retryable: b
   policy_invalid: { retryable: false },
   scope_denied: { retryable: false },
   contract_violated: { retryable: false },
+  // usage, budgets, loops and agents (issue #16)
+  loop_detected: { retryable: false },
   // anything unforeseen
   internal_error: { retryable: false },
 }
