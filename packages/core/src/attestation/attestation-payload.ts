@@ -55,6 +55,16 @@ export interface AttestationPayload {
   outcome?: 'ok' | 'error'
   /** The thrown error's name (`TypeError`, …) when `outcome` is `error`; never its message. */
   error_type?: string
+  /**
+   * The `idempotency_key` of the attestation this one belongs to (a framework run, or the model
+   * step that asked for a tool call): how `mima.record` links children to their parent.
+   */
+  parent_idempotency_key?: string
+  /**
+   * Facts about the call that are not hashes: token usage, finish reason, framework run ids, …
+   * (JSON only; set by framework integrations through `mima.record`).
+   */
+  metadata?: Record<string, unknown>
 }
 
 /** What the server answers for one attestation (S2), in SDK form. */

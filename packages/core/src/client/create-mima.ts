@@ -16,6 +16,7 @@ import {
   captureCanonical,
   snapshotText,
 } from '../hashing/canonical-json'
+import { toHashable } from '../hashing/hashable-value'
 import { hashValue, sha256Hex } from '../hashing/sha256'
 import { uuidv7 } from '../ids/uuidv7'
 import { createOutbox, isEvidence, type OutboxEntry } from '../outbox/outbox'
@@ -39,6 +40,7 @@ import type {
   Mima,
   MimaOptions,
   OnError,
+  RecordEntry,
   SendSummary,
   Trace,
   TraceOptions,
@@ -537,6 +539,8 @@ export function createMima(options: MimaOptions = {}): Mima {
       durationMs?: number | undefined
       errorType?: string | undefined
       idempotencyKey?: string | undefined
+      parentIdempotencyKey?: string | undefined
+      metadata?: Record<string, unknown> | undefined
     },
   ): AttestationPayload {
     // Keys in sorted order: canonical JSON (signing) then needs no sort.
@@ -549,9 +553,11 @@ export function createMima(options: MimaOptions = {}): Mima {
     record.executed_at = new Date(startedAt).toISOString()
     record.idempotency_key = fields.idempotencyKey ?? uuidv7(startedAt)
     record.input_hash = fields.inputHash
+    if (fields.metadata !== undefined) record.metadata = fields.metadata
     if (fields.modelId) record.model_id = fields.modelId
     if (fields.errorType !== undefined) record.outcome = 'error'
     record.output_hash = fields.outputHash
+    if (fields.parentIdempotencyKey !== undefined) record.parent_idempotency_key = fields.parentIdempotencyKey
     record.schema_version = 2
     record.system_name = systemName as string
     record.tool_name = toolName
@@ -1028,6 +1034,44 @@ export function createMima(options: MimaOptions = {}): Mima {
     return batch
   }
 
+  // ---- framework records -----------------------------------------------------------------
+  /** A value's hash, or "" (reported) when even its hashable copy cannot be hashed. */
+  function lenientHash(value: unknown, toolName: string, what: string): string {
+    try {
+      return hashValue(toHashable(value))
+    } catch (error) {
+      report(asMimaError(error, `record(${toolName}) ${what} hash`), 'background')
+      return ''
+    }
+  }
+
+  function recordEntry(entry: RecordEntry): string {
+    const toolName = entry?.toolName
+    if (typeof toolName !== 'string' || toolName.trim() === '')
+      throw new MimaError('validation_failed', 'record needs a non-empty toolName.')
+    if (entry.inputHash !== undefined) validateHash(entry.inputHash, 'inputHash')
+    if (entry.outputHash !== undefined) validateHash(entry.outputHash, 'outputHash')
+    const startedAt = entry.startedAt ?? clock.now()
+    const idempotencyKey = entry.idempotencyKey ?? uuidv7(startedAt)
+    const authorisedBy = authorisedByWire(entry.authorisedBy)
+    enqueue(() =>
+      newRecord(toolName, startedAt, {
+        inputHash: entry.inputHash ?? ('input' in entry ? lenientHash(entry.input, toolName, 'input') : ''),
+        outputHash:
+          entry.outputHash ?? ('output' in entry ? lenientHash(entry.output, toolName, 'output') : ''),
+        modelId: entry.modelId,
+        authorisedBy,
+        durationMs: entry.durationMs,
+        errorType: entry.errorType,
+        idempotencyKey,
+        parentIdempotencyKey: entry.parentIdempotencyKey,
+        metadata:
+          entry.metadata === undefined ? undefined : (toHashable(entry.metadata) as Record<string, unknown>),
+      }),
+    )
+    return idempotencyKey
+  }
+
   // ---- lifecycle -------------------------------------------------------------------------
   async function flush(): Promise<SendSummary> {
     if (flushTimer) {
@@ -1110,6 +1154,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       })
       return submit(record, pushOptions.mode ?? 'sync', approval) ?? emptyResult(record, 'queued', 'buffered')
     },
+    record: (entry) => recordEntry(entry),
     trace: ((
       toolName: string,
       fnOrOptions?: ((trace: Trace) => unknown) | TraceOptions,
