@@ -118,3 +118,5 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   }
 }
+
+export { readAttestations, readEvidence, type ServedAttestation } from './read-records'

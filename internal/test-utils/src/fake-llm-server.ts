@@ -26,10 +26,30 @@ export interface FakeLlmServer {
   close(): Promise<void>
 }
 
+/** A function call the fake server answers with instead of text (see `toolCalls`). */
+export interface FakeToolCall {
+  readonly name: string
+  /** The call's arguments: an object (sent as JSON text) or the JSON text itself. */
+  readonly arguments: Readonly<Record<string, unknown>> | string
+  /** The call id (`call_<n>` by default). */
+  readonly id?: string
+}
+
 /** Options for {@link createFakeLlmServer}. */
 export interface FakeLlmServerOptions {
   /** The text every completion answers with (`fake-reply` by default). */
   readonly reply?: string
+  /**
+   * Decides, per request body, whether a chat completion (streamed or not) or a Responses API call
+   * answers with function calls instead of text (`finish_reason: 'tool_calls'`). Return nothing
+   * (or an empty list) to answer with text.
+   */
+  readonly toolCalls?: (body: Record<string, unknown>) => readonly FakeToolCall[] | undefined
+  /**
+   * Streamed chat completions end with a usage chunk when the request asks for it
+   * (`stream_options.include_usage`), as OpenAI does. Off by default.
+   */
+  readonly streamUsage?: boolean
 }
 
 /**
@@ -67,6 +87,16 @@ export async function createFakeLlmServer(options: FakeLlmServerOptions = {}): P
       const path = request.url ?? '/'
       requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body })
       if (body?.model === HANGING_MODEL) return // never answers; the client aborts
+      if (
+        answerWithToolCalls(
+          request.method ?? 'GET',
+          path.split('?')[0] ?? path,
+          body ?? {},
+          options,
+          response,
+        )
+      )
+        return
       route(request.method ?? 'GET', path.split('?')[0] ?? path, body ?? {}, reply, response)
     })
   })
@@ -334,5 +364,119 @@ function streamMessage(response: ServerResponse, model: string, reply: string): 
       },
     ],
     ['message_stop', { type: 'message_stop' }],
+  ])
+}
+
+let toolCallCounter = 0
+
+/** Answers a chat completion or Responses call with function calls when `options.toolCalls` asks to. */
+function answerWithToolCalls(
+  method: string,
+  path: string,
+  body: Record<string, unknown>,
+  options: FakeLlmServerOptions,
+  response: ServerResponse,
+): boolean {
+  if (method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) return false
+  if (path === '/v1/chat/completions' && body.stream === true && options.streamUsage) {
+    const asked = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true
+    if (asked && !(options.toolCalls?.(body)?.length ?? 0)) {
+      streamChatCompletionWithUsage(
+        response,
+        typeof body.model === 'string' ? body.model : 'fake-model',
+        options.reply ?? 'fake-reply',
+      )
+      return true
+    }
+  }
+  const calls = options.toolCalls?.(body)
+  if (calls === undefined || calls.length === 0) return false
+  const model = typeof body.model === 'string' ? body.model : 'fake-model'
+  const normalised = calls.map((call) => ({
+    id: call.id ?? `call_${++toolCallCounter}`,
+    name: call.name,
+    arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+  }))
+  if (path === '/v1/responses') {
+    sendJson(response, 200, {
+      ...responseObject(model, ''),
+      output: normalised.map((call) => ({
+        type: 'function_call',
+        id: `fc_${call.id}`,
+        call_id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+        status: 'completed',
+      })),
+    })
+    return true
+  }
+  const toolCalls = normalised.map((call, index) => ({
+    index,
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }))
+  if (body.stream !== true) {
+    sendJson(response, 200, {
+      id: 'chatcmpl_fake',
+      object: 'chat.completion',
+      created: 1,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            refusal: null,
+            tool_calls: toolCalls.map(({ index: _index, ...call }) => call),
+          },
+          finish_reason: 'tool_calls',
+          logprobs: null,
+        },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+    })
+    return true
+  }
+  const chunk = (delta: Record<string, unknown>, finish: string | null): unknown => ({
+    id: 'chatcmpl_fake',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  })
+  sendEvents(response, [
+    [undefined, chunk({ role: 'assistant', content: null, tool_calls: toolCalls }, null)],
+    [undefined, chunk({}, 'tool_calls')],
+    [undefined, '[DONE]'],
+  ])
+  return true
+}
+
+function streamChatCompletionWithUsage(response: ServerResponse, model: string, reply: string): void {
+  const chunk = (delta: Record<string, unknown>, finish: string | null): unknown => ({
+    id: 'chatcmpl_fake',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  })
+  sendEvents(response, [
+    [undefined, chunk({ role: 'assistant', content: reply }, null)],
+    [undefined, chunk({}, 'stop')],
+    [
+      undefined,
+      {
+        id: 'chatcmpl_fake',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model,
+        choices: [],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      },
+    ],
+    [undefined, '[DONE]'],
   ])
 }

@@ -4,5 +4,6 @@ export {
   type FakeLlmRequest,
   type FakeLlmServer,
   type FakeLlmServerOptions,
+  type FakeToolCall,
   HANGING_MODEL,
 } from './fake-llm-server'

@@ -25,6 +25,7 @@ export type {
   MimaOptions,
   OnError,
   PushOptions,
+  RecordEntry,
   SendSummary,
   Trace,
   TraceOptions,
@@ -42,6 +43,7 @@ export {
   verifyGrcSignature,
 } from './grc/sign-grc-record'
 export { canonicalJson } from './hashing/canonical-json'
+export { toHashable } from './hashing/hashable-value'
 export { hashValue, sha256Hex } from './hashing/sha256'
 export { uuidv7 } from './ids/uuidv7'
 export { LEDGER_LEAF_VERSION, type LedgerEntry, ledgerLeafData } from './ledger/leaf-data'

@@ -73,7 +73,15 @@ export interface AttestationPayload {
   session_id?: string
   /** The attestation (its idempotency key or server id) of the step that caused this one. */
   parent_attestation_id?: string
-  /** Free metadata: a small JSON object. */
+  /**
+   * The `idempotency_key` of the attestation this one belongs to (a framework run, or the model
+   * step that asked for a tool call): how `mima.record` links children to their parent.
+   */
+  parent_idempotency_key?: string
+  /**
+   * Facts about the call that are not hashes: token usage, finish reason, framework run ids, …
+   * (JSON only; set by framework integrations through `mima.record`).
+   */
   metadata?: Record<string, unknown>
 }
 

@@ -16,6 +16,7 @@ import {
   captureCanonical,
   snapshotText,
 } from '../hashing/canonical-json'
+import { toHashable } from '../hashing/hashable-value'
 import { hashValue, sha256Hex } from '../hashing/sha256'
 import { uuidv7 } from '../ids/uuidv7'
 import { createOutbox, isEvidence, type OutboxEntry } from '../outbox/outbox'
@@ -40,6 +41,7 @@ import type {
   Mima,
   MimaOptions,
   OnError,
+  RecordEntry,
   SendSummary,
   Trace,
   TraceOptions,
@@ -539,6 +541,8 @@ export function createMima(options: MimaOptions = {}): Mima {
       errorType?: string | undefined
       idempotencyKey?: string | undefined
       usage?: AttestationUsage | undefined
+      parentIdempotencyKey?: string | undefined
+      metadata?: Record<string, unknown> | undefined
     },
   ): AttestationPayload {
     const usage = fields.usage === undefined ? undefined : usageWireFields(fields.usage)
@@ -555,13 +559,20 @@ export function createMima(options: MimaOptions = {}): Mima {
     record.idempotency_key = fields.idempotencyKey ?? uuidv7(startedAt)
     record.input_hash = fields.inputHash
     if (usage?.input_tokens !== undefined) record.input_tokens = usage.input_tokens
-    if (usage?.metadata !== undefined) record.metadata = usage.metadata
+    const metadata =
+      usage?.metadata === undefined
+        ? fields.metadata
+        : fields.metadata === undefined
+          ? usage.metadata
+          : { ...usage.metadata, ...fields.metadata }
+    if (metadata !== undefined) record.metadata = metadata
     if (fields.modelId) record.model_id = fields.modelId
     if (usage?.operation !== undefined) record.operation = usage.operation
     if (fields.errorType !== undefined) record.outcome = 'error'
     record.output_hash = fields.outputHash
     if (usage?.output_tokens !== undefined) record.output_tokens = usage.output_tokens
     if (usage?.parent_attestation_id !== undefined) record.parent_attestation_id = usage.parent_attestation_id
+    if (fields.parentIdempotencyKey !== undefined) record.parent_idempotency_key = fields.parentIdempotencyKey
     if (usage?.provider !== undefined) record.provider = usage.provider
     record.schema_version = 2
     if (usage?.session_id !== undefined) record.session_id = usage.session_id
@@ -1040,6 +1051,44 @@ export function createMima(options: MimaOptions = {}): Mima {
     return batch
   }
 
+  // ---- framework records -----------------------------------------------------------------
+  /** A value's hash, or "" (reported) when even its hashable copy cannot be hashed. */
+  function lenientHash(value: unknown, toolName: string, what: string): string {
+    try {
+      return hashValue(toHashable(value))
+    } catch (error) {
+      report(asMimaError(error, `record(${toolName}) ${what} hash`), 'background')
+      return ''
+    }
+  }
+
+  function recordEntry(entry: RecordEntry): string {
+    const toolName = entry?.toolName
+    if (typeof toolName !== 'string' || toolName.trim() === '')
+      throw new MimaError('validation_failed', 'record needs a non-empty toolName.')
+    if (entry.inputHash !== undefined) validateHash(entry.inputHash, 'inputHash')
+    if (entry.outputHash !== undefined) validateHash(entry.outputHash, 'outputHash')
+    const startedAt = entry.startedAt ?? clock.now()
+    const idempotencyKey = entry.idempotencyKey ?? uuidv7(startedAt)
+    const authorisedBy = authorisedByWire(entry.authorisedBy)
+    enqueue(() =>
+      newRecord(toolName, startedAt, {
+        inputHash: entry.inputHash ?? ('input' in entry ? lenientHash(entry.input, toolName, 'input') : ''),
+        outputHash:
+          entry.outputHash ?? ('output' in entry ? lenientHash(entry.output, toolName, 'output') : ''),
+        modelId: entry.modelId,
+        authorisedBy,
+        durationMs: entry.durationMs,
+        errorType: entry.errorType,
+        idempotencyKey,
+        parentIdempotencyKey: entry.parentIdempotencyKey,
+        metadata:
+          entry.metadata === undefined ? undefined : (toHashable(entry.metadata) as Record<string, unknown>),
+      }),
+    )
+    return idempotencyKey
+  }
+
   // ---- lifecycle -------------------------------------------------------------------------
   async function flush(): Promise<SendSummary> {
     if (flushTimer) {
@@ -1124,6 +1173,7 @@ export function createMima(options: MimaOptions = {}): Mima {
       })
       return submit(record, pushOptions.mode ?? 'sync', approval) ?? emptyResult(record, 'queued', 'buffered')
     },
+    record: (entry) => recordEntry(entry),
     trace: ((
       toolName: string,
       fnOrOptions?: ((trace: Trace) => unknown) | TraceOptions,

@@ -175,6 +175,36 @@ export interface BatchEntry {
   readonly authorisedBy?: AuthorisedBy
 }
 
+/**
+ * One attestation for `mima.record`: what a framework integration saw of a model, tool or chain
+ * step. Values are hashed when the record is sent, not when it is recorded: pass values the
+ * caller will not mutate afterwards.
+ */
+export interface RecordEntry {
+  readonly toolName: string
+  /** Hashed as `hashValue(toHashable(input))` when sent; leave it out for an unknown input (`""`). */
+  readonly input?: unknown
+  /** Hashed like `input`; leave it out when there is no output (a failed call). */
+  readonly output?: unknown
+  /** A precomputed input hash (64 hex digits or `""`); wins over `input`. */
+  readonly inputHash?: string
+  /** A precomputed output hash; wins over `output`. */
+  readonly outputHash?: string
+  readonly modelId?: string
+  readonly authorisedBy?: AuthorisedBy
+  /** When the call started (ms since the epoch; default now). */
+  readonly startedAt?: number
+  readonly durationMs?: number
+  /** The error's name when the call failed (recorded as `outcome: 'error'`). */
+  readonly errorType?: string
+  /** The record's idempotency key (a UUIDv7 by default); children name it as their parent. */
+  readonly idempotencyKey?: string
+  /** The `idempotency_key` of the parent record (a run, or the step that asked for a tool). */
+  readonly parentIdempotencyKey?: string
+  /** Usage, finish reason, run ids, …: sent as `metadata` (made JSON with `toHashable`). */
+  readonly metadata?: Readonly<Record<string, unknown>>
+}
+
 /** What a batch send or a flush achieved. */
 export interface SendSummary {
   /** Accepted by the server. */
@@ -216,6 +246,13 @@ export interface Mima {
    * ends. Unlike the callback form, it cannot mark the scope as attested for the guard.
    */
   trace(toolName: string, options?: TraceOptions): Trace
+  /**
+   * Queues one attestation without blocking the caller: hashing, signing and sending happen when
+   * the outbox is drained (every `batchMaxSize` records, `batchFlushInterval`, `flush()` or
+   * `close()`). Returns the record's idempotency key, which children pass as
+   * `parentIdempotencyKey`. Made for framework integrations, whose hooks sit on the call path.
+   */
+  record(entry: RecordEntry): string
   /** A batch sent as one request. */
   batch(): AttestationBatch
   /** Runs `fn` with a batch and sends it once `fn` settles. */

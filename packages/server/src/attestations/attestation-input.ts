@@ -50,6 +50,11 @@ export function parseAttestation(value: unknown, fallbackIdempotencyKey?: string
   optionalString(value, 'sig_alg', 64)
   optionalString(value, 'approval_token', 4000)
   optionalString(value, 'error_type', 200)
+  // Framework integrations (`mima.record`): the parent record's key, and facts that are not hashes.
+  optionalString(value, 'parent_idempotency_key', 200)
+  if (value.metadata !== undefined && !isObject(value.metadata)) {
+    throw new InvalidField('metadata', 'metadata must be a JSON object.')
+  }
   if (
     value.duration_ms !== undefined &&
     (typeof value.duration_ms !== 'number' || !(value.duration_ms >= 0))
