@@ -1,14 +1,5 @@
 // --- PII and secret detectors, redaction, stream redaction (owner: policy-detect) ---
-export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
-export type { DetectOptions, Detector, Finding } from './detectors/types'
-export {
-  type Redaction,
-  type RedactionMode,
-  type RedactOptions,
-  redact,
-  restoreRedacted,
-} from './redaction/redact'
-export type { RedactionKey } from './redaction/redaction-keys'
+
 // policy engine: precheck decisions, policy files, scopes, contracts, evidence
 export type { ConfirmOptions } from './confirm/open-confirmation'
 export type {
@@ -29,6 +20,8 @@ export {
   createContracts,
 } from './contracts/contracts'
 export { basicDetect } from './detection/basic-detect'
+export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
+export type { DetectOptions, Detector, Finding } from './detectors/types'
 export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
 export {
   type CompiledPolicy,
@@ -70,12 +63,19 @@ export type {
   ConfirmationOutcome,
   DetectFunction,
   Direction,
-  Finding,
   PolicyDecision,
   PrecheckInput,
   PrecheckMetadata,
   PrecheckResult,
 } from './precheck/precheck-types'
+export {
+  type Redaction,
+  type RedactionMode,
+  type RedactOptions,
+  redact,
+  restoreRedacted,
+} from './redaction/redact'
+export type { RedactionKey } from './redaction/redaction-keys'
 export {
   type AgentScope,
   createScopeRegistry,
