@@ -8,6 +8,8 @@ import { BACKENDS, type ClientResponse, client } from './support/http'
 type Client = ReturnType<typeof client>
 
 function expectJson4xx(response: ClientResponse, label: string): void {
+  // A route miss would pass vacuously: every case here targets a real route.
+  expect(response.json?.error?.message ?? '', `${label}: route exists`).not.toMatch(/^No route for/)
   expect(response.status, `${label}: ${response.text.slice(0, 200)}`).toBeGreaterThanOrEqual(400)
   expect(response.status, `${label}: ${response.text.slice(0, 200)}`).toBeLessThan(500)
   expect(typeof response.json?.error?.code, `${label}: JSON error body`).toBe('string')
@@ -56,12 +58,20 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
     const cases: Array<[string, string, unknown]> = [
       [
         'attestation known field',
-        `${base}/governance/attestations`,
+        `${base}/governance/attestations/external`,
         { ...attestation, tool_name: `x${NUL}` },
       ],
-      ['attestation unknown field', `${base}/governance/attestations`, { ...attestation, extra: `x${NUL}` }],
-      ['attestation key', `${base}/governance/attestations`, { ...attestation, [`k${NUL}`]: 1 }],
-      ['attestation surrogate', `${base}/governance/attestations`, { ...attestation, extra: `x${LONE}` }],
+      [
+        'attestation unknown field',
+        `${base}/governance/attestations/external`,
+        { ...attestation, extra: `x${NUL}` },
+      ],
+      ['attestation key', `${base}/governance/attestations/external`, { ...attestation, [`k${NUL}`]: 1 }],
+      [
+        'attestation surrogate',
+        `${base}/governance/attestations/external`,
+        { ...attestation, extra: `x${LONE}` },
+      ],
       ['batch', `${base}/governance/attestations/batch`, { records: [{ ...attestation, system_name: NUL }] }],
       [
         'evidence field',
@@ -143,7 +153,7 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
       ],
     ]
     for (const [path, label] of cases) expectJson4xx(await admin.get(path), label)
-    const executed = await agent.post(`${base}/governance/attestations`, {
+    const executed = await agent.post(`${base}/governance/attestations/external`, {
       tool_name: 't',
       system_name: 's',
       input_hash: 'a'.repeat(64),
@@ -169,7 +179,10 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
       'webhook',
     )
     expectJson4xx(
-      await agent.post(`${base}/governance/attestations`, `{"tool_name":"t","x":${nested(100_000)}}`),
+      await agent.post(
+        `${base}/governance/attestations/external`,
+        `{"tool_name":"t","x":${nested(100_000)}}`,
+      ),
       'attestation 100000 deep',
     )
   })

@@ -8,7 +8,6 @@ import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { booleanValue, stringValue } from '../cli/parse-args'
 import { openSession, type Session } from '../cli/session'
-import { ApiError } from '../http/api-client'
 import {
   type CheckResult,
   type ConsistencyProof,
@@ -20,6 +19,9 @@ import {
   type LedgerLeafRecord,
 } from '../ledger/ledger-checks'
 import { ledgerStatePath, readLedgerState, writeLedgerState } from '../ledger/ledger-state'
+import { checkNamedRecord, damagedLedgerCheck } from '../ledger/named-record'
+import { checkRecordBinding } from '../ledger/record-binding'
+import { fetchServedRecords } from '../ledger/served-records'
 import { bar } from '../output/format'
 import type { Output } from '../output/output'
 
@@ -34,24 +36,21 @@ export async function fetchLeaves(
   const leaves: LedgerLeafRecord[] = []
   // Progress only on an interactive terminal, on stderr, and only for ledgers worth waiting for.
   const progress = output !== undefined && !output.json && process.stderr.isTTY === true && treeSize > 10_000
-  while (leaves.length < treeSize) {
+  // Pages are ranges of leaf indexes: a damaged ledger (deleted leaves) leaves gaps, never repeats.
+  for (let from = 0; from < treeSize; ) {
+    const limit = Math.min(10_000, treeSize - from)
     const page = await session.api.request<{ leaves: LedgerLeafRecord[]; next_from: number | null }>(
       'GET',
       session.api.workspacePath('ledger/leaves'),
-      {
-        query: { from: leaves.length, limit: Math.min(10_000, treeSize - leaves.length) },
-        timeoutMs: 60_000,
-      },
+      { query: { from, limit }, timeoutMs: 60_000 },
     )
-    if (page.leaves.length === 0) break
-    leaves.push(...page.leaves)
+    leaves.push(...page.leaves.filter((leaf) => leaf.leaf_index >= from && leaf.leaf_index < from + limit))
+    from += limit
     if (progress)
-      process.stderr.write(
-        `\rFetching ledger leaves ${bar((leaves.length / treeSize) * 100)} ${leaves.length}/${treeSize}`,
-      )
+      process.stderr.write(`\rFetching ledger leaves ${bar((from / treeSize) * 100)} ${from}/${treeSize}`)
   }
   if (progress) process.stderr.write('\r\u001b[2K')
-  return leaves.slice(0, treeSize)
+  return leaves
 }
 
 /** `GET /api/ledger/public-key`. */
@@ -142,34 +141,26 @@ async function verifyOnline(context: CommandContext): Promise<ExitCode> {
   }
 
   if (!booleanValue(values, 'quick')) {
-    checks.push(await checkLeaves(await fetchLeaves(session, head.tree_size, output), head))
+    const leaves = await fetchLeaves(session, head.tree_size, output)
+    checks.push(await checkLeaves(leaves, head))
+    // Every served record is recomputed into its leaf, and every record leaf must be served.
+    checks.push(...checkRecordBinding(leaves, await fetchServedRecords(session), head.tree_size))
   }
 
   const records = (values.record as string[] | undefined) ?? []
-  for (const recordId of records) {
+  for (const recordId of records) checks.push(...(await checkNamedRecord(session, recordId, head)))
+  if (records.length === 0 && head.tree_size > 0) {
+    // Without --record, prove the newest leaf: the server's proofs must agree with its signed head.
     try {
       const proof = await session.api.request<InclusionProof>(
         'GET',
         session.api.workspacePath('ledger/proofs/inclusion'),
-        {
-          query: { record_id: recordId, tree_size: head.tree_size },
-        },
+        { query: { leaf_index: head.tree_size - 1, tree_size: head.tree_size } },
       )
-      checks.push(checkInclusion(`record ${recordId}`, proof, head))
+      checks.push(checkInclusion('the newest record', proof, head))
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
-        checks.push({ check: 'inclusion', ok: false, detail: `record ${recordId} is not in the ledger` })
-      } else throw error
+      checks.push(damagedLedgerCheck(error, `the newest leaf (${head.tree_size - 1})`))
     }
-  }
-  if (records.length === 0 && head.tree_size > 0) {
-    // Without --record, prove the newest leaf: the server's proofs must agree with its signed head.
-    const proof = await session.api.request<InclusionProof>(
-      'GET',
-      session.api.workspacePath('ledger/proofs/inclusion'),
-      { query: { leaf_index: head.tree_size - 1, tree_size: head.tree_size } },
-    )
-    checks.push(checkInclusion('the newest record', proof, head))
   }
 
   const allOk = checks.every((check) => check.ok)

@@ -28,6 +28,13 @@ export type StoredAttestation = Record<string, unknown> & {
 
 interface Row {
   attestation_id: string
+  system_name: string
+  agent_name: string | null
+  tool_name: string
+  model_id: string | null
+  input_hash: string
+  output_hash: string
+  executed_at: string | null
   trust_tier: string
   signature_scheme: string | null
   leaf_index: number
@@ -35,11 +42,21 @@ interface Row {
   record: Record<string, unknown>
 }
 
-const COLUMNS = 'attestation_id, trust_tier, signature_scheme, leaf_index, received_at, record'
+const COLUMNS =
+  'attestation_id, system_name, agent_name, tool_name, model_id, input_hash, output_hash, executed_at, trust_tier, signature_scheme, leaf_index, received_at, record'
 
 function toAttestation(row: Row): StoredAttestation {
   return {
     ...row.record,
+    // The stored columns (what filters match), served over the record's copies: `mima verify`
+    // checks each against the record its leaf commits to, so an edited column shows.
+    system_name: row.system_name,
+    agent_name: row.agent_name,
+    tool_name: row.tool_name,
+    model_id: row.model_id,
+    input_hash: row.input_hash,
+    output_hash: row.output_hash,
+    executed_at: row.executed_at,
     attestation_id: row.attestation_id,
     trust_tier: row.trust_tier,
     external_verified: row.trust_tier === 'verified',

@@ -1,3 +1,4 @@
+import type { MimaError } from '@mima/core'
 import { type LedgerEntry, ledgerLeafData, type SignedTreeHead, signedTreeHeadMessage } from '@mima/core'
 import { httpError } from '../http/errors'
 import type { Queryable } from '../storage/database'
@@ -159,6 +160,37 @@ async function readHead(database: Queryable, workspaceId: string, forUpdate: boo
  */
 export const STORED_NODE_MIN_LEVEL = 4
 
+/**
+ * A leaf the signed head counts is not in the database: the ledger was truncated or edited
+ * outside the server. Answered as a 409 report naming the leaf (never a 500); `mima verify`
+ * names every damaged leaf.
+ */
+function ledgerDamaged(leafIndex: number): MimaError {
+  return httpError(
+    'conflict',
+    `The ledger is damaged: leaf ${leafIndex} is counted by the signed tree head but missing from the database. Run \`mima verify\` for a full report.`,
+    { reason: 'ledger_damaged', missing_leaf: leafIndex },
+  )
+}
+
+/** {@link rangeHash}, answering a missing stored node as a damaged ledger (409), not a 500. */
+function storedRangeHash(range: { start: number; end: number }, nodes: ReadonlyMap<string, Buffer>): Buffer {
+  try {
+    return rangeHash(range, nodes)
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('Ledger node ')) {
+      throw httpError(
+        'conflict',
+        `The ledger is damaged: ${error.message}. Run \`mima verify\` for a full report.`,
+        {
+          reason: 'ledger_damaged',
+        },
+      )
+    }
+    throw error
+  }
+}
+
 async function fetchNodes(
   database: Queryable,
   workspaceId: string,
@@ -200,7 +232,7 @@ async function fetchNodes(
     let level: Buffer[] = []
     for (let leaf = id.index * width; leaf < (id.index + 1) * width; leaf += 1) {
       const hash = nodes.get(nodeKey({ level: 0, index: leaf }))
-      if (hash === undefined) throw new Error(`Ledger leaf ${leaf} is missing`)
+      if (hash === undefined) throw ledgerDamaged(leaf)
       level.push(hash)
     }
     while (level.length > 1) {
@@ -311,7 +343,7 @@ export function createLedger(key: ServerKey): Ledger {
   ): Promise<string[]> {
     const ids = ranges.flatMap((range) => decomposeRange(range.start, range.end))
     const nodes = await fetchNodes(database, workspaceId, ids)
-    return ranges.map((range) => rangeHash(range, nodes).toString('hex'))
+    return ranges.map((range) => storedRangeHash(range, nodes).toString('hex'))
   }
 
   return {
@@ -466,12 +498,12 @@ export function createLedger(key: ServerKey): Ledger {
         ...ranges.flatMap((range) => decomposeRange(range.start, range.end)),
       ])
       const leaf = nodes.get(nodeKey({ level: 0, index: leafIndex }))
-      if (leaf === undefined) throw new Error(`Ledger leaf ${leafIndex} is missing`)
+      if (leaf === undefined) throw ledgerDamaged(leafIndex)
       return {
         leaf_index: leafIndex,
         tree_size: size,
         leaf_hash: leaf.toString('hex'),
-        inclusion_path: ranges.map((range) => rangeHash(range, nodes).toString('hex')),
+        inclusion_path: ranges.map((range) => storedRangeHash(range, nodes).toString('hex')),
       }
     },
 
