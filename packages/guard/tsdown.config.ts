@@ -7,6 +7,8 @@ export default defineConfig({
     entry: {
       index: 'src/index.ts',
       vitest: 'src/vitest.ts',
+      jest: 'src/jest.ts',
+      'node-test': 'src/node-test.ts',
       register: 'src/register.ts',
       daemon: 'src/daemon/daemon-main.ts',
     },

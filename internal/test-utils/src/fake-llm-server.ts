@@ -62,7 +62,7 @@ export const HANGING_MODEL = 'fake-hang'
  * Starts a fake LLM API answering the routes the real `openai` and `@anthropic-ai/sdk` clients
  * call: `POST /v1/chat/completions`, `/v1/completions`, `/v1/responses`, `/v1/embeddings` and
  * `/v1/messages` (also `?beta=true`), each with server-sent events when the body asks for
- * `stream: true`.
+ * `stream: true`; and Gemini's `/v1beta/models/{model}:generateContent` and `:streamGenerateContent`.
  *
  * @example
  * ```ts
@@ -176,9 +176,30 @@ function route(
     })
   } else if (path === '/v1/messages/batches') {
     sendJson(response, 200, { id: 'msgbatch_fake', type: 'message_batch', processing_status: 'in_progress' })
+  } else if (GEMINI_PATH.test(path)) {
+    geminiGenerateContent(response, path, reply)
   } else {
     sendJson(response, 404, { error: { type: 'not_found_error', message: `no route ${path}` } })
   }
+}
+
+// Google Gemini (`@google/genai`): `POST /v1beta/models/{model}:generateContent`, and
+// `:streamGenerateContent` answered as server-sent events (the client asks with `?alt=sse`).
+const GEMINI_PATH = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
+
+function geminiGenerateContent(response: ServerResponse, path: string, reply: string): void {
+  const [, model, method] = GEMINI_PATH.exec(path) ?? []
+  const answer = {
+    candidates: [{ content: { role: 'model', parts: [{ text: reply }] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+    modelVersion: model,
+  }
+  if (method !== 'streamGenerateContent') {
+    sendJson(response, 200, answer)
+    return
+  }
+  response.writeHead(200, { 'content-type': 'text/event-stream' })
+  response.end(`data: ${JSON.stringify(answer)}\r\n\r\n`)
 }
 
 function sendJson(response: ServerResponse, status: number, value: unknown): void {

@@ -85,7 +85,7 @@ function validate(options: GuardOptions): void {
   }
 }
 
-function networkHosts(options: GuardOptions): ProviderHost[] | undefined {
+function networkSettings(options: GuardOptions): { hosts: ProviderHost[]; http: boolean } | undefined {
   const network = options.network ?? true
   if (network === false || process.env.MIMA_GUARD_NETWORK === '0') return undefined
   const settings = network === true ? {} : network
@@ -95,11 +95,14 @@ function networkHosts(options: GuardOptions): ProviderHost[] | undefined {
       'enableGuard: network must be true, false or { hosts, builtInHosts }',
     )
   }
-  return [
-    ...(settings.builtInHosts === false ? [] : DEFAULT_PROVIDER_HOSTS),
-    ...hostsFromEnvironment(process.env.MIMA_GUARD_HOSTS),
-    ...(settings.hosts ?? []),
-  ]
+  return {
+    hosts: [
+      ...(settings.builtInHosts === false ? [] : DEFAULT_PROVIDER_HOSTS),
+      ...hostsFromEnvironment(process.env.MIMA_GUARD_HOSTS),
+      ...(settings.hosts ?? []),
+    ],
+    http: settings.http ?? true,
+  }
 }
 
 function configuredWorkspaceId(): string | undefined {
@@ -148,10 +151,11 @@ function patchSdk(
   sdk: GuardSdkModule,
   bases: readonly string[],
   formats: readonly ('commonjs' | 'esm')[],
+  requireModule: ((file: string) => unknown) | undefined,
 ): void {
   for (const copy of resolveSdk(sdk.specifier, bases)) {
     if (!state.skipRoots.includes(`${copy.root}/`)) state.skipRoots.push(`${copy.root}/`)
-    const load = createRequire(copy.commonjs)
+    const load = requireModule ?? createRequire(copy.commonjs)
     const entries: Array<['commonjs' | 'esm', string]> = []
     if (formats.includes('commonjs')) entries.push(['commonjs', copy.commonjs])
     if (copy.esm !== undefined && formats.includes('esm')) entries.push(['esm', copy.esm])
@@ -225,8 +229,8 @@ function status(state: GuardState): GuardStatus {
  */
 export function enableGuard(options: GuardOptions = {}): GuardStatus {
   validate(options)
-  const hosts = networkHosts(options)
-  const matcher = hosts === undefined ? undefined : createHostMatcher(hosts)
+  const network = networkSettings(options)
+  const matcher = network === undefined ? undefined : createHostMatcher(network.hosts)
   const state = guardState()
   if (!state.enabled) {
     const mode = options.mode ?? 'warn'
@@ -252,7 +256,7 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
     if (matcher !== undefined) {
       installNetworkGuard(
         state,
-        { matcher },
+        { matcher, http: network?.http ?? true },
         (file) => file.includes('/node_modules/') || file.startsWith(SELF_DIRECTORY),
       )
     }
@@ -266,7 +270,7 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
       specifier: DEFAULT_SPECIFIERS[provider],
     }))
   const formats = options.formats ?? ['commonjs', 'esm']
-  for (const sdk of sdks) patchSdk(state, sdk, bases, formats)
+  for (const sdk of sdks) patchSdk(state, sdk, bases, formats, options.requireModule)
   return status(state)
 }
 

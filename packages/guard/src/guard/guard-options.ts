@@ -44,6 +44,11 @@ export interface NetworkGuardOptions {
   readonly hosts?: readonly GuardHost[]
   /** Keep the built-in provider hosts (default `true`). */
   readonly builtInHosts?: boolean
+  /**
+   * Also guard `node:http`/`https` (default `true`); global `fetch` is always guarded. The Jest
+   * entry turns it off: Jest's test files share those modules but each has its own guard.
+   */
+  readonly http?: boolean
 }
 
 /** Options for {@link enableGuard}. */
@@ -69,6 +74,11 @@ export interface GuardOptions {
    * `import`s (or only `require`s) the SDKs can skip loading the other copy at start-up.
    */
   readonly formats?: readonly ('commonjs' | 'esm')[]
+  /**
+   * How an SDK's CommonJS entry is loaded to be patched (Node's `require` by default). A test
+   * runner with its own module registry passes its own `require`, as the Jest entry does.
+   */
+  readonly requireModule?: (file: string) => unknown
   /** Files or directories package names are resolved from (see {@link GuardOptions.sdks}). */
   readonly resolveFrom?: readonly string[]
   /** The workspace recorded on events; defaults to `MIMA_WORKSPACE_ID`, then `~/.mima/config.json`. */

@@ -10,6 +10,8 @@ import { hostOfUrl, requestPath } from './request-url'
 /** What the network guard needs while it is on. */
 export interface NetworkGuardConfig {
   readonly matcher: HostMatcher
+  /** Whether `node:http`/`https` are guarded too (global `fetch` always is). */
+  readonly http: boolean
 }
 
 // Frames kept for a network-level call site: the request is usually made a few library frames
@@ -211,7 +213,7 @@ export function installNetworkGuard(
   if (typeof globals.fetch === 'function' && !state.patches.some((patch) => patch.owner === globalThis)) {
     installPatch(state, globalThis, 'fetch', guardFetch(state, globals.fetch, caller))
   }
-  for (const module of [http, https]) {
+  for (const module of config.http ? [http, https] : []) {
     if (state.patches.some((patch) => patch.owner === module)) continue
     const request = guardRequest(state, module, module.request, caller)
     installPatch(state, module, 'request', request)

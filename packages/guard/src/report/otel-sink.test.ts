@@ -7,6 +7,7 @@ import { createFakeLlmServer, type FakeLlmServer } from '@mima-internal/test-uti
 import { trace } from '@opentelemetry/api'
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import * as semanticConventions from '@opentelemetry/semantic-conventions/incubating'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { disableGuard, enableGuard, flushGuardReports } from '../guard/enable-guard'
@@ -61,13 +62,13 @@ it('emits mima.ai_call spans when a real tracer provider is registered, and skip
     'mima.attested': false,
     'mima.workspace_id': 'ws-otel',
     'mima.call': 'openai.chat.completions.create',
-    'gen_ai.system': 'openai',
+    'gen_ai.provider.name': 'openai',
     'gen_ai.operation.name': 'chat',
     'gen_ai.request.model': 'gpt-otel',
   })
   expect(String(spans[0]?.attributes['mima.call_site'])).toMatch(/^src\/report\/otel-sink\.test\.ts:\d+:\d+$/)
   expect(spans[1]?.attributes).toMatchObject({
-    'gen_ai.system': 'anthropic',
+    'gen_ai.provider.name': 'anthropic',
     'gen_ai.request.model': 'claude-otel',
   })
   expect(existsSync(logPath)).toBe(false)
@@ -86,5 +87,60 @@ it('emits mima.ai_call spans when a real tracer provider is registered, and skip
     'gen_ai.operation.name': 'embeddings',
     'gen_ai.request.model': 'emb-attested',
   })
+
+  // Network-level events: the host's published provider name, and the layer in the mima namespace.
+  await disableGuard()
+  enableGuard({
+    mode: 'report',
+    logPath,
+    socketPath: join(directory, 'none.sock'),
+    traceAttested: true,
+    network: { hosts: [{ host: new URL(server.url).host, provider: 'gcp.gemini' }] },
+  })
+  exporter.reset()
+  const generate = () =>
+    fetch(`${server.url}/v1beta/models/gemini-otel:generateContent`, { method: 'POST', body: '{}' })
+  await generate()
+  await runAttested({ toolName: 'gemini' }, generate)
+  const networkSpans = exporter.getFinishedSpans().filter((span) => span.name === 'mima.ai_call')
+  expect(networkSpans.map((span) => span.attributes['mima.attested'])).toEqual([false, true])
+  for (const span of networkSpans) {
+    expect(span.attributes).toMatchObject({
+      'mima.guard.layer': 'network',
+      'gen_ai.provider.name': 'gcp.gemini',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gemini-otel',
+    })
+  }
+
+  // Every gen_ai.* attribute and value the guard emits is a published GenAI semantic-convention
+  // name, and none is one the conventions replaced.
+  const spansSeen = [...spans, attested, ...networkSpans]
+  const published = new Set(
+    Object.entries(semanticConventions)
+      .filter(([name, value]) => name.startsWith('ATTR_GEN_AI_') && typeof value === 'string')
+      .map(([, value]) => value as string),
+  )
+  const valuesOf = (prefix: string): Set<unknown> =>
+    new Set<unknown>(
+      Object.entries(semanticConventions)
+        .filter(([name]) => name.startsWith(prefix))
+        .map(([, value]) => value),
+    )
+  const providers = valuesOf('GEN_AI_PROVIDER_NAME_VALUE_')
+  const operations = valuesOf('GEN_AI_OPERATION_NAME_VALUE_')
+  const replaced = ['gen_ai.system', 'gen_ai.usage.prompt_tokens', 'gen_ai.usage.completion_tokens']
+  for (const span of spansSeen) {
+    for (const key of Object.keys(span?.attributes ?? {})) {
+      expect(key.startsWith('gen_ai.') || key.startsWith('mima.'), key).toBe(true)
+      if (key.startsWith('gen_ai.')) {
+        expect(published.has(key), key).toBe(true)
+        expect(replaced).not.toContain(key)
+      }
+    }
+    expect(providers.has(span?.attributes['gen_ai.provider.name'])).toBe(true)
+    expect(operations.has(span?.attributes['gen_ai.operation.name'])).toBe(true)
+  }
+  expect(semanticConventions.ATTR_GEN_AI_PROVIDER_NAME).toBe('gen_ai.provider.name')
   await provider.shutdown()
 })

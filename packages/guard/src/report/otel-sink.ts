@@ -41,11 +41,12 @@ export function emitGuardSpan(tracer: Tracer, event: GuardEvent): void {
     'mima.attested': event.attested,
     'mima.guard.action': event.action,
     'mima.guard.mode': event.mode,
-    'gen_ai.system': event.provider,
+    // GenAI semantic conventions: `gen_ai.provider.name` replaced `gen_ai.system`.
     'gen_ai.provider.name': event.provider,
     'gen_ai.operation.name': event.operation,
   }
   attributes['mima.call_site'] = event.call_site ?? event.call
+  if (event.layer !== undefined) attributes['mima.guard.layer'] = event.layer
   if (event.workspace_id !== undefined) attributes['mima.workspace_id'] = event.workspace_id
   if (event.model !== undefined) attributes['gen_ai.request.model'] = event.model
   tracer.startSpan('mima.ai_call', { kind: SpanKind.INTERNAL, attributes }).end()
