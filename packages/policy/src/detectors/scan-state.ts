@@ -51,29 +51,37 @@ export function nearWord(
   window = 48,
 ): boolean {
   const lower = lowerText(state)
-  const from = start > window ? start - window : 0
-  for (const word of words) if (wordIn(lower, word, from, start)) return true
+  const before = lower.slice(start > window ? start - window : 0, start)
+  for (const word of words) if (wordIn(before, word)) return true
   if (end >= 0) {
-    const to = Math.min(end + 24, lower.length)
-    for (const word of words) if (wordIn(lower, word, end, to)) return true
+    const after = lower.slice(end, end + 24)
+    for (const word of words) if (wordIn(after, word)) return true
   }
   return false
 }
 
-/** `word` occurs in `lower[from, to)` and does not continue a longer word on its left. */
-function wordIn(lower: string, word: string, from: number, to: number): boolean {
-  let index = lower.indexOf(word, from)
-  while (index >= 0 && index + word.length <= to) {
-    const code = lower.charCodeAt(index - 1)
-    const after = lower.charCodeAt(index + word.length)
-    const first = word.charCodeAt(0)
+function isWordLetter(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code > 0xbf && code < 0x2000)
+}
+
+/**
+ * `word` occurs in the (short) `window` and, when it starts or ends with a letter, is not part of
+ * a longer word (`sin` is not in `using`). Words longer than four letters may end inside a word
+ * (`discharg` matches `discharged`).
+ */
+function wordIn(window: string, word: string): boolean {
+  let index = window.indexOf(word)
+  while (index >= 0) {
     const leftOk =
-      index === 0 || !(first >= 97 && first <= 122) || !((code >= 97 && code <= 122) || code > 0xbf)
-    const last = word.charCodeAt(word.length - 1)
+      index === 0 || !isWordLetter(word.charCodeAt(0)) || !isWordLetter(window.charCodeAt(index - 1))
+    const after = index + word.length
     const rightOk =
-      !(last >= 97 && last <= 122) || !((after >= 97 && after <= 122) || after > 0xbf) || word.length > 4
+      word.length > 4 ||
+      after >= window.length ||
+      !isWordLetter(word.charCodeAt(word.length - 1)) ||
+      !isWordLetter(window.charCodeAt(after))
     if (leftOk && rightOk) return true
-    index = lower.indexOf(word, index + 1)
+    index = window.indexOf(word, index + 1)
   }
   return false
 }
