@@ -29,6 +29,9 @@ function createState(text: string, options: DetectOptions): ScanState {
     minConfidence: options.minConfidence ?? 0.5,
     phoneRegions: options.phoneRegions ?? DEFAULT_REGIONS,
     lower: undefined,
+    windowAt: -1,
+    windowWidth: 0,
+    windowText: '',
   }
 }
 

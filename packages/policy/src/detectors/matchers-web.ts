@@ -16,7 +16,8 @@ function hostEnd(text: string, from: number): number {
   let end = from
   while (end < text.length && end - from < 253 && isHostCode(text.charCodeAt(end))) end++
   while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--
-  const lastDot = text.lastIndexOf('.', end - 1)
+  let lastDot = end - 1
+  while (lastDot > from && text.charCodeAt(lastDot) !== 46) lastDot--
   if (lastDot <= from || end - lastDot - 1 < 2) return -1
   for (let index = lastDot + 1; index < end; index++) {
     const code = text.charCodeAt(index) | 32

@@ -11,6 +11,10 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
+  /** The last context window looked at (start offset, width, lower-case text), reused by the next matcher. */
+  windowAt: number
+  windowWidth: number
+  windowText: string
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -51,7 +55,12 @@ export function nearWord(
   window = 48,
 ): boolean {
   const lower = lowerText(state)
-  const before = lower.slice(start > window ? start - window : 0, start)
+  if (state.windowAt !== start || state.windowWidth !== window) {
+    state.windowAt = start
+    state.windowWidth = window
+    state.windowText = lower.slice(start > window ? start - window : 0, start)
+  }
+  const before = state.windowText
   for (const word of words) if (wordIn(before, word)) return true
   if (end >= 0) {
     const after = lower.slice(end, end + 24)
