@@ -59,6 +59,12 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
     leads: format.leads,
     runs: format.runs,
     priority: format.priority ?? 3,
+    ...(format.backtrack === undefined
+      ? {
+          prefilter: `(?:${format.pattern})(?![A-Za-z0-9]|[-/.]\\d)`,
+          prefilterIgnoresCase: format.ignoreCase === true,
+        }
+      : {}),
     match(state, candidate, digitStart, run) {
       const text = state.text
       const start = candidate - (format.backtrack ?? 0)

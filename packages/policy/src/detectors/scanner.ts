@@ -23,6 +23,8 @@ export interface Scanner {
   /** Literal triggers by the char code (< 128) they start with. */
   readonly triggers: readonly (readonly TriggerEntry[] | undefined)[]
   readonly buckets: readonly (readonly CandidateMatcher[])[]
+  /** Per bucket: the joined prefilters of its matchers that have one, or null. */
+  readonly prefilters: readonly (RegExp | null)[]
   readonly kinds: readonly string[]
 }
 
@@ -59,9 +61,19 @@ export function createScanner(
       for (const run of runs) buckets[lead * (MAX_RUN + 1) + Math.min(run, MAX_RUN)]?.push(matcher)
     }
   }
+  const prefilters = buckets.map((bucket) => {
+    const filtered = bucket.filter((matcher) => matcher.prefilter !== undefined)
+    if (filtered.length === 0) return null
+    const source = filtered.map((matcher) => matcher.prefilter).join('|')
+    return new RegExp(
+      `(?:${source})`,
+      filtered.some((matcher) => matcher.prefilterIgnoresCase === true) ? 'yi' : 'y',
+    )
+  })
   return {
     triggers: Array.from({ length: 128 }, (_, code) => triggers[code]),
     buckets,
+    prefilters,
     kinds: [...kinds].sort(),
   }
 }
@@ -109,10 +121,18 @@ function candidate(scanner: Scanner, state: ScanState, start: number, digitStart
     if (!(code >= 48 && code <= 57)) break
     run++
   }
-  const bucket = scanner.buckets[(digitStart - start) * (MAX_RUN + 1) + run] as readonly CandidateMatcher[]
+  const bucketIndex = (digitStart - start) * (MAX_RUN + 1) + run
+  const bucket = scanner.buckets[bucketIndex] as readonly CandidateMatcher[]
+  const prefilter = scanner.prefilters[bucketIndex] ?? null
+  let filtered = false
+  if (prefilter !== null) {
+    prefilter.lastIndex = start
+    filtered = !prefilter.test(text)
+  }
   const findings = state.findings
   const before = findings.length
   for (const matcher of bucket) {
+    if (filtered && matcher.prefilter !== undefined) continue
     if (findings.length > before) {
       if (matcher.fallback === true) break
       // a sure reading is not beaten by a later, less specific matcher
