@@ -1,5 +1,7 @@
 // A declarative identifier format: a sticky pattern, an optional check on the compact value
 // (letters upper-cased, separators dropped), and a confidence lifted by context words.
+
+import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
 import { emit, isAlnumCode, isDigitCode, nearWord, type ScanState } from './scan-state'
 
@@ -51,6 +53,7 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
     format.ignoreCase === true ? 'yi' : 'y',
   )
   const withContext = format.withContext ?? format.confidence + 0.4
+  const words = format.words === undefined ? undefined : contextWords(format.words)
   // `\d{N}` alone needs no regular expression: the first digit run must be exactly N long
   const digitsOnly = /^\\d\{(\d+)\}$/.exec(format.pattern)
   const digitCount = digitsOnly === null ? 0 : Number(digitsOnly[1])
@@ -66,6 +69,7 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
         }
       : {}),
     match(state, candidate, digitStart, run) {
+      if (format.confidence < state.minConfidence && withContext < state.minConfidence) return -1
       const text = state.text
       const start = candidate - (format.backtrack ?? 0)
       let end: number
@@ -92,9 +96,10 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
       const previous = text.charCodeAt(start - 1)
       if ((previous === 45 || previous === 46 || previous === 47) && isAlnumCode(text.charCodeAt(start - 2)))
         return -1
-      if (format.check !== undefined && !format.check(compactOf(text.slice(start, end)))) return -1
       let confidence = format.confidence
-      if (format.words !== undefined && nearWord(state, start, format.words, end)) confidence = withContext
+      if (words !== undefined && nearWord(state, start, words, end)) confidence = withContext
+      if (confidence < state.minConfidence) return -1
+      if (format.check !== undefined && !format.check(compactOf(text.slice(start, end)))) return -1
       const kind = format.kindFor === undefined ? format.kind : format.kindFor(state, start)
       return emit(state, kind, start, end, confidence)
     },

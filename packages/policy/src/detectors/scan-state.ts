@@ -1,3 +1,4 @@
+import { type ContextIndex, type ContextWords, hasContext, indexContext } from './context-words'
 import type { Finding } from './types'
 
 /** The per-call state a matcher reads and reports into. Internal. */
@@ -11,10 +12,8 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** The last context window looked at (start offset, width, lower-case text), reused by the next matcher. */
-  windowAt: number
-  windowWidth: number
-  windowText: string
+  /** Where the text's context words are, made on first use by {@link nearWord}. */
+  context: ContextIndex | undefined
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -47,52 +46,20 @@ export function lowerText(state: ScanState): string {
  * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
  * 24 characters after `end` when given. Used to lift or lower ambiguous values.
  */
+/**
+ * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
+ * given) in the 24 after `end`. The text's context words are indexed once, on first use.
+ */
 export function nearWord(
   state: ScanState,
   start: number,
-  words: readonly string[],
+  words: ContextWords,
   end = -1,
   window = 48,
 ): boolean {
-  const lower = lowerText(state)
-  if (state.windowAt !== start || state.windowWidth !== window) {
-    state.windowAt = start
-    state.windowWidth = window
-    state.windowText = lower.slice(start > window ? start - window : 0, start)
-  }
-  const before = state.windowText
-  for (const word of words) if (wordIn(before, word)) return true
-  if (end >= 0) {
-    const after = lower.slice(end, end + 24)
-    for (const word of words) if (wordIn(after, word)) return true
-  }
-  return false
-}
-
-function isWordLetter(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code > 0xbf && code < 0x2000)
-}
-
-/**
- * `word` occurs in the (short) `window` and, when it starts or ends with a letter, is not part of
- * a longer word (`sin` is not in `using`). Words longer than four letters may end inside a word
- * (`discharg` matches `discharged`).
- */
-function wordIn(window: string, word: string): boolean {
-  let index = window.indexOf(word)
-  while (index >= 0) {
-    const leftOk =
-      index === 0 || !isWordLetter(word.charCodeAt(0)) || !isWordLetter(window.charCodeAt(index - 1))
-    const after = index + word.length
-    const rightOk =
-      word.length > 4 ||
-      after >= window.length ||
-      !isWordLetter(word.charCodeAt(word.length - 1)) ||
-      !isWordLetter(window.charCodeAt(after))
-    if (leftOk && rightOk) return true
-    index = window.indexOf(word, index + 1)
-  }
-  return false
+  if (state.context === undefined) state.context = indexContext(lowerText(state))
+  if (hasContext(state.context, words, start - window, start)) return true
+  return end >= 0 && hasContext(state.context, words, end, end + 24)
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.
