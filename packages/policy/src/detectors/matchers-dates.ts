@@ -1,9 +1,10 @@
 // Dates: a date of birth when a birth word is near, any other date only with a date word near.
 import { isValidDate } from './checksums'
+import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
 import { boundaryAt, emit, isAlnumCode, lowerText, nearWord, type ScanState } from './scan-state'
 
-const BIRTH_WORDS = [
+const BIRTH_WORDS = contextWords([
   'born',
   'birth',
   'dob',
@@ -26,8 +27,8 @@ const BIRTH_WORDS = [
   'födelse',
   'syntymä',
   'doğum',
-]
-const DATE_WORDS = [
+])
+const DATE_WORDS = contextWords([
   'date',
   'dated',
   ' on ',
@@ -58,7 +59,7 @@ const DATE_WORDS = [
   'married',
   'start',
   'end',
-]
+])
 const MONTHS = [
   'january',
   'february',

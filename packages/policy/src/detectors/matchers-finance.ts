@@ -1,6 +1,7 @@
 // Payment cards, IBANs, US SSN/ITIN, crypto wallet addresses.
 import { createHash } from 'node:crypto'
 import { allSame, ibanMod97, luhn } from './checksums'
+import { contextWords } from './context-words'
 import { type CandidateMatcher, range } from './matcher'
 import { boundaryAt, digitsIn, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
@@ -36,7 +37,7 @@ const CARD_GROUPS =
   /\d{4}([ -])\d{4}\1\d{4}\1\d{4}|\d{4}([ -])\d{6}\2\d{4,5}|\d{4}([ -])\d{4}\3\d{4}\3\d{1,3}/y
 const CARD_EXTRA = /[ -]\d{1,3}(?![\dA-Za-z])/y
 const CARD_PLAIN = /\d{12,19}(?![\dA-Za-z])/y
-const NOT_CARD_WORDS = ['order', 'tracking', 'invoice', 'isbn', 'account no', 'ref']
+const NOT_CARD_WORDS = contextWords(['order', 'tracking', 'invoice', 'isbn', 'account no', 'ref'])
 
 function cardAt(state: ScanState, start: number, end: number): number {
   const digits = digitsIn(state.text, start, end)
@@ -70,8 +71,17 @@ const creditCard: CandidateMatcher = {
   },
 }
 
-const SSN_WORDS = ['ssn', 'social security', 'social sec', 'ss#', 'ss #', 'ss no', 'taxpayer', 'tin']
-const ITIN_WORDS = ['itin', 'taxpayer', 'tax id', 'tin']
+const SSN_WORDS = contextWords([
+  'ssn',
+  'social security',
+  'social sec',
+  'ss#',
+  'ss #',
+  'ss no',
+  'taxpayer',
+  'tin',
+])
+const ITIN_WORDS = contextWords(['itin', 'taxpayer', 'tax id', 'tin'])
 const SSN_SEPARATED = /(\d{3})([- .])(\d{2})\2(\d{4})(?![\dA-Za-z]|[-.]\d)/y
 const SSN_PLAIN = /(\d{3})(\d{2})(\d{4})(?![\dA-Za-z])/y
 

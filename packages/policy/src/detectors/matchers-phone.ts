@@ -4,10 +4,11 @@
 
 import type { CountryCode } from 'libphonenumber-js'
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
 import { boundaryAt, emit, isAlnumCode, isDigitCode, nearWord, type ScanState } from './scan-state'
 
-const PHONE_WORDS = [
+const PHONE_WORDS = contextWords([
   'phone',
   'tel',
   'tel.',
@@ -32,9 +33,9 @@ const PHONE_WORDS = [
   'numer tel',
   'puhelin',
   'mob',
-]
+])
 // Identifier and money words: a number near them is not a phone unless a phone word is nearer.
-const NOT_PHONE_WORDS = [
+const NOT_PHONE_WORDS = contextWords([
   'order',
   'invoice',
   'account',
@@ -76,7 +77,7 @@ const NOT_PHONE_WORDS = [
   'sku',
   'part',
   'version',
-]
+])
 // regions whose national numbers start with the trunk prefix 0
 const TRUNK_ZERO = new Set([
   'GB',

@@ -1,4 +1,5 @@
 // Email addresses, URLs, IP and MAC addresses.
+import { contextWords } from './context-words'
 import type { CandidateMatcher, TriggerMatcher } from './matcher'
 import { emit, isAlnumCode, isDigitCode, nearWord } from './scan-state'
 
@@ -16,7 +17,8 @@ function hostEnd(text: string, from: number): number {
   let end = from
   while (end < text.length && end - from < 253 && isHostCode(text.charCodeAt(end))) end++
   while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--
-  const lastDot = text.lastIndexOf('.', end - 1)
+  let lastDot = end - 1
+  while (lastDot > from && text.charCodeAt(lastDot) !== 46) lastDot--
   if (lastDot <= from || end - lastDot - 1 < 2) return -1
   for (let index = lastDot + 1; index < end; index++) {
     const code = text.charCodeAt(index) | 32
@@ -97,7 +99,7 @@ const url: TriggerMatcher = {
 
 export const WEB_TRIGGERS: readonly TriggerMatcher[] = [email, url]
 
-const VERSION_WORDS = [
+const VERSION_WORDS = contextWords([
   'version',
   'ver.',
   ' v.',
@@ -119,7 +121,7 @@ const VERSION_WORDS = [
   'step',
   'rule',
   'paragraph',
-]
+])
 const IPV4 =
   /(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?(?![\dA-Za-z]|\.\d)/y
 
@@ -201,7 +203,7 @@ function ipv6Length(text: string, start: number): number {
   return lastEnd - start
 }
 
-const TIME_WORDS = ['time', 'at ', 'clock', 'duration', 'timestamp']
+const TIME_WORDS = contextWords(['time', 'at ', 'clock', 'duration', 'timestamp'])
 
 const hexColon: CandidateMatcher = {
   kinds: ['mac_address', 'ip_address'],

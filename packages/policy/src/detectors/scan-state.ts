@@ -1,3 +1,4 @@
+import { type ContextIndex, type ContextWords, hasContext, indexContext } from './context-words'
 import type { Finding } from './types'
 
 /** The per-call state a matcher reads and reports into. Internal. */
@@ -11,6 +12,8 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
+  /** Where the text's context words are, made on first use by {@link nearWord}. */
+  context: ContextIndex | undefined
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -43,39 +46,20 @@ export function lowerText(state: ScanState): string {
  * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
  * 24 characters after `end` when given. Used to lift or lower ambiguous values.
  */
+/**
+ * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
+ * given) in the 24 after `end`. The text's context words are indexed once, on first use.
+ */
 export function nearWord(
   state: ScanState,
   start: number,
-  words: readonly string[],
+  words: ContextWords,
   end = -1,
   window = 48,
 ): boolean {
-  const lower = lowerText(state)
-  const from = start > window ? start - window : 0
-  for (const word of words) if (wordIn(lower, word, from, start)) return true
-  if (end >= 0) {
-    const to = Math.min(end + 24, lower.length)
-    for (const word of words) if (wordIn(lower, word, end, to)) return true
-  }
-  return false
-}
-
-/** `word` occurs in `lower[from, to)` and does not continue a longer word on its left. */
-function wordIn(lower: string, word: string, from: number, to: number): boolean {
-  let index = lower.indexOf(word, from)
-  while (index >= 0 && index + word.length <= to) {
-    const code = lower.charCodeAt(index - 1)
-    const after = lower.charCodeAt(index + word.length)
-    const first = word.charCodeAt(0)
-    const leftOk =
-      index === 0 || !(first >= 97 && first <= 122) || !((code >= 97 && code <= 122) || code > 0xbf)
-    const last = word.charCodeAt(word.length - 1)
-    const rightOk =
-      !(last >= 97 && last <= 122) || !((after >= 97 && after <= 122) || after > 0xbf) || word.length > 4
-    if (leftOk && rightOk) return true
-    index = lower.indexOf(word, index + 1)
-  }
-  return false
+  if (state.context === undefined) state.context = indexContext(lowerText(state))
+  if (hasContext(state.context, words, start - window, start)) return true
+  return end >= 0 && hasContext(state.context, words, end, end + 24)
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.
