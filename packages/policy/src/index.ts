@@ -1,4 +1,14 @@
 // policy engine: precheck decisions, policy files, scopes, contracts, evidence
+export {
+  type CentralPolicy,
+  type CentralPolicySummary,
+  createPolicyClient,
+  type DecisionReporter,
+  type PolicyClient,
+  type PolicyClientOptions,
+  type PolicyFollower,
+} from './central/policy-client'
+export type { PolicyServerSource } from './central/policy-http'
 export type { ConfirmOptions } from './confirm/open-confirmation'
 export type {
   BudgetChecker,
