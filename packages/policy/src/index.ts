@@ -1,4 +1,7 @@
-// policy engine: precheck decisions, policy files, scopes, contracts, evidence
+// --- PII and secret detectors, redaction, stream redaction (owner: policy-detect) ---
+
+// --- end of detectors block ---
+// --- policy engine: precheck decisions, policy files, scopes, contracts, evidence (owner: policy-engine) ---
 export {
   type CentralPolicy,
   type CentralPolicySummary,
@@ -28,6 +31,8 @@ export {
   createContracts,
 } from './contracts/contracts'
 export { basicDetect } from './detection/basic-detect'
+export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
+export type { DetectOptions, Detector, Finding } from './detectors/types'
 export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
 export {
   type CompiledPolicy,
@@ -69,12 +74,19 @@ export type {
   ConfirmationOutcome,
   DetectFunction,
   Direction,
-  Finding,
   PolicyDecision,
   PrecheckInput,
   PrecheckMetadata,
   PrecheckResult,
 } from './precheck/precheck-types'
+export {
+  type Redaction,
+  type RedactionMode,
+  type RedactOptions,
+  redact,
+  restoreRedacted,
+} from './redaction/redact'
+export type { RedactionKey } from './redaction/redaction-keys'
 export {
   type AgentScope,
   createScopeRegistry,
@@ -90,3 +102,4 @@ export {
 } from './scope/scope-registry'
 export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'
+// --- end of policy engine block ---

@@ -1,0 +1,126 @@
+import type { Finding } from './types'
+
+/** The per-call state a matcher reads and reports into. Internal. */
+export interface ScanState {
+  readonly text: string
+  readonly findings: Finding[]
+  /** Kinds switched on, or null for all. */
+  readonly enabled: ReadonlySet<string> | null
+  readonly disabled: ReadonlySet<string> | null
+  readonly minConfidence: number
+  readonly phoneRegions: readonly string[]
+  /** The text lower-cased, made on first use by {@link lowerText}. */
+  lower: string | undefined
+}
+
+/** Whether `kind` may be reported in this scan. */
+export function wants(state: ScanState, kind: string): boolean {
+  if (state.enabled !== null && !state.enabled.has(kind)) return false
+  return state.disabled === null || !state.disabled.has(kind)
+}
+
+/**
+ * Reports a finding if its kind is wanted and its confidence reaches the threshold. Returns the
+ * end offset when reported, else -1, so a matcher can `return emit(...)` and let the next try.
+ */
+export function emit(state: ScanState, kind: string, start: number, end: number, confidence: number): number {
+  if (confidence < state.minConfidence || !wants(state, kind)) return -1
+  state.findings.push({
+    kind,
+    start,
+    end,
+    confidence: confidence > 1 ? 1 : Math.round(confidence * 100) / 100,
+  })
+  return end
+}
+
+export function lowerText(state: ScanState): string {
+  if (state.lower === undefined) state.lower = state.text.toLowerCase()
+  return state.lower
+}
+
+/**
+ * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
+ * 24 characters after `end` when given. Used to lift or lower ambiguous values.
+ */
+export function nearWord(
+  state: ScanState,
+  start: number,
+  words: readonly string[],
+  end = -1,
+  window = 48,
+): boolean {
+  const lower = lowerText(state)
+  const from = start > window ? start - window : 0
+  for (const word of words) if (wordIn(lower, word, from, start)) return true
+  if (end >= 0) {
+    const to = Math.min(end + 24, lower.length)
+    for (const word of words) if (wordIn(lower, word, end, to)) return true
+  }
+  return false
+}
+
+/** `word` occurs in `lower[from, to)` and does not continue a longer word on its left. */
+function wordIn(lower: string, word: string, from: number, to: number): boolean {
+  let index = lower.indexOf(word, from)
+  while (index >= 0 && index + word.length <= to) {
+    const code = lower.charCodeAt(index - 1)
+    const after = lower.charCodeAt(index + word.length)
+    const first = word.charCodeAt(0)
+    const leftOk =
+      index === 0 || !(first >= 97 && first <= 122) || !((code >= 97 && code <= 122) || code > 0xbf)
+    const last = word.charCodeAt(word.length - 1)
+    const rightOk =
+      !(last >= 97 && last <= 122) || !((after >= 97 && after <= 122) || after > 0xbf) || word.length > 4
+    if (leftOk && rightOk) return true
+    index = lower.indexOf(word, index + 1)
+  }
+  return false
+}
+
+// Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.
+const CLASS = new Uint8Array(128)
+for (let code = 48; code <= 57; code++) CLASS[code] = 1
+for (let code = 65; code <= 90; code++) CLASS[code] = 2
+for (let code = 97; code <= 122; code++) CLASS[code] = 4
+
+export function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57
+}
+
+/** Letter or digit (ASCII). */
+export function isAlnumCode(code: number): boolean {
+  return code < 128 && CLASS[code] !== 0
+}
+
+/** True when the character at `index` does not continue a word (end of text or not alphanumeric). */
+export function boundaryAt(text: string, index: number): boolean {
+  return index >= text.length || !isAlnumCode(text.charCodeAt(index))
+}
+
+/** True when the text before `index` does not end in a letter or digit. */
+export function boundaryBefore(text: string, index: number): boolean {
+  return index <= 0 || !isAlnumCode(text.charCodeAt(index - 1))
+}
+
+/** The digits of `text[start, end)`, separators dropped. */
+export function digitsIn(text: string, start: number, end: number): string {
+  let digits = ''
+  for (let index = start; index < end; index++) {
+    const code = text.charCodeAt(index)
+    if (code >= 48 && code <= 57) digits += text[index]
+  }
+  return digits
+}
+
+/** Runs a sticky regular expression at `index`; returns the match or null. */
+export function stickyAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+  pattern.lastIndex = index
+  return pattern.exec(text)
+}
+
+/** Length of the sticky match at `index`, or -1 (no match array is kept). */
+export function stickyLength(pattern: RegExp, text: string, index: number): number {
+  pattern.lastIndex = index
+  return pattern.test(text) ? pattern.lastIndex - index : -1
+}

@@ -1,0 +1,147 @@
+import { MimaError } from '@mima/core'
+import { detect } from '../detectors/detect'
+import type { DetectOptions, Finding } from '../detectors/types'
+import { deriveKeys, openMapping, type RedactionKey, sealMapping, tokenFor } from './redaction-keys'
+
+/**
+ * How a finding is replaced:
+ * - `placeholder`: `<EMAIL_1>`, numbered per kind, the same value getting the same number in one text;
+ * - `mask`: every letter and digit becomes `maskCharacter` (separators stay, so the shape is kept);
+ * - `token`: `<EMAIL:3f9c…>`, a keyed HMAC of the value, the same for the same value and key
+ *   everywhere; the key holder can restore the originals from the encrypted `mapping`.
+ */
+export type RedactionMode = 'placeholder' | 'mask' | 'token'
+
+/** Options for {@link redact}: the detector options plus how to replace. */
+export interface RedactOptions extends DetectOptions {
+  /** Default `placeholder`. */
+  readonly mode?: RedactionMode
+  /** Required for `token` mode. Keep it secret: it is what allows restoring the originals. */
+  readonly key?: RedactionKey
+  /** `mask` mode: the character used, default `*`. */
+  readonly maskCharacter?: string
+  /** `mask` mode: how many trailing letters/digits stay visible (e.g. 4 for cards). Default 0. */
+  readonly keepLast?: number
+  /** Findings already computed by {@link detect} for this text; detection is skipped. */
+  readonly findings?: readonly Finding[]
+}
+
+/** The result of {@link redact}. */
+export interface Redaction {
+  /** The text with every finding replaced. */
+  readonly text: string
+  /** What was replaced, with offsets into the original text. */
+  readonly findings: readonly Finding[]
+  /** `token` mode: the encrypted token → original mapping, for {@link restoreRedacted}. */
+  readonly mapping?: string
+}
+
+function maskValue(value: string, character: string, keepLast: number): string {
+  let visible = 0
+  let masked = ''
+  for (let index = value.length - 1; index >= 0; index--) {
+    const code = value.charCodeAt(index)
+    const alnum = (code >= 48 && code <= 57) || ((code | 32) >= 97 && (code | 32) <= 122)
+    if (alnum && visible < keepLast) {
+      visible++
+      masked = value[index] + masked
+    } else masked = (alnum ? character : value[index]) + masked
+  }
+  return masked
+}
+
+/**
+ * Replaces every detected value in `text`. In `token` mode the result carries an encrypted
+ * `mapping` that {@link restoreRedacted} opens with the same key; nobody without the key can
+ * reverse a token or read the mapping.
+ *
+ * @example
+ * ```ts
+ * redact('Write to ada@example.com or ada@example.com').text
+ * // 'Write to <EMAIL_1> or <EMAIL_1>'
+ * const sealed = redact('card 4111 1111 1111 1111', { mode: 'token', key })
+ * restoreRedacted(sealed.text, sealed.mapping!, key) // 'card 4111 1111 1111 1111'
+ * ```
+ */
+export function redact(text: string, options: RedactOptions = {}): Redaction {
+  const findings = options.findings ?? detect(text, options)
+  const mode = options.mode ?? 'placeholder'
+  if (findings.length === 0)
+    return mode === 'token'
+      ? { text, findings, mapping: sealMapping(keysFor(options), {}) }
+      : { text, findings }
+  let output = ''
+  let cursor = 0
+  if (mode === 'placeholder') {
+    const numbers = new Map<string, number>()
+    const counts = new Map<string, number>()
+    for (const finding of findings) {
+      const value = text.slice(finding.start, finding.end)
+      const key = `${finding.kind}\u0000${value}`
+      let number = numbers.get(key)
+      if (number === undefined) {
+        number = (counts.get(finding.kind) ?? 0) + 1
+        counts.set(finding.kind, number)
+        numbers.set(key, number)
+      }
+      output += `${text.slice(cursor, finding.start)}<${finding.kind.toUpperCase()}_${number}>`
+      cursor = finding.end
+    }
+    return { text: output + text.slice(cursor), findings }
+  }
+  if (mode === 'mask') {
+    const character = options.maskCharacter ?? '*'
+    const keepLast = options.keepLast ?? 0
+    for (const finding of findings) {
+      output +=
+        text.slice(cursor, finding.start) +
+        maskValue(text.slice(finding.start, finding.end), character, keepLast)
+      cursor = finding.end
+    }
+    return { text: output + text.slice(cursor), findings }
+  }
+  if (mode !== 'token')
+    throw new MimaError(
+      'config_invalid',
+      `Unknown redaction mode "${String(mode)}": use placeholder, mask or token.`,
+    )
+  const keys = keysFor(options)
+  const entries: Record<string, string> = {}
+  for (const finding of findings) {
+    const value = text.slice(finding.start, finding.end)
+    const token = tokenFor(keys, finding.kind, value)
+    entries[token] = value
+    output += text.slice(cursor, finding.start) + token
+    cursor = finding.end
+  }
+  return { text: output + text.slice(cursor), findings, mapping: sealMapping(keys, entries) }
+}
+
+function keysFor(options: RedactOptions): ReturnType<typeof deriveKeys> {
+  if (options.key === undefined) {
+    throw new MimaError(
+      'config_invalid',
+      'Token redaction needs a key: redact(text, { mode: "token", key }).',
+    )
+  }
+  return deriveKeys(options.key)
+}
+
+const TOKEN = /<[A-Z0-9_]+:[0-9a-f]{16}>/g
+
+/**
+ * Puts the original values back into a token-redacted text (or a model's answer quoting its
+ * tokens). Needs the key the text was redacted with; one or more mappings may be given, e.g. one
+ * per message of a conversation. Tokens no mapping knows are left as they are.
+ */
+export function restoreRedacted(
+  text: string,
+  mapping: string | readonly string[],
+  key: RedactionKey,
+): string {
+  const keys = deriveKeys(key)
+  const entries: Record<string, string> = {}
+  for (const sealed of typeof mapping === 'string' ? [mapping] : mapping)
+    Object.assign(entries, openMapping(keys, sealed))
+  return text.replace(TOKEN, (token) => entries[token] ?? token)
+}
