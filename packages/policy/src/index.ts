@@ -12,13 +12,14 @@ export {
   type PolicyFollower,
 } from './central/policy-client'
 export type { PolicyServerSource } from './central/policy-http'
-export type { ConfirmOptions } from './confirm/open-confirmation'
+export type { ApprovalsClient, ConfirmOptions } from './confirm/open-confirmation'
 export type {
   BudgetChecker,
   BudgetCheckRequest,
   BudgetCheckResult,
 } from './contracts/budget-checker'
 export {
+  type ApprovalTokenLike,
   type CheckContext,
   type CheckOutcome,
   type Condition,

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ApprovalToken } from '@mima/approvals'
+import { ApprovalToken, createApprovals } from '@mima/approvals'
 import { createPolicyClient, createPolicyEngine, type DecisionRecord } from '@mima/policy'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { testDatabaseUrl } from '@mima-internal/test-utils'
@@ -49,7 +49,7 @@ describe.each(BACKENDS)('central policies from a TypeScript client (%s)', (datab
     server = await startTestServer({ database })
     agentKey = await server.createKey('ingest', 'support-bot')
     approverKey = await server.createKey('approver', 'bob@example.com')
-  }, 60_000)
+  }, 180_000)
   afterAll(() => server?.close())
 
   it('follows a central policy into a local engine, caches it, and keeps it when the server is gone', async () => {
@@ -102,7 +102,11 @@ describe.each(BACKENDS)('central policies from a TypeScript client (%s)', (datab
     const reporter = client.decisionReporter({ flushMs: 3_600_000 })
     const records: DecisionRecord[] = []
     const engine = createPolicyEngine({
-      confirm: { approvals: { baseUrl: server.baseUrl, apiKey: agentKey }, timeoutSeconds: 60 },
+      confirm: {
+        approvals: createApprovals({ baseUrl: server.baseUrl, apiKey: agentKey }),
+        dashboardUrl: server.baseUrl,
+        timeoutSeconds: 60,
+      },
       evidence: {
         commitmentKey: 'workspace-secret',
         sink: (record) => {
