@@ -1,13 +1,25 @@
 // --- PII and secret detectors, redaction, stream redaction (owner: policy-detect) ---
 
-// policy engine: precheck decisions, policy files, scopes, contracts, evidence
-export type { ConfirmOptions } from './confirm/open-confirmation'
+// --- end of detectors block ---
+// --- policy engine: precheck decisions, policy files, scopes, contracts, evidence (owner: policy-engine) ---
+export {
+  type CentralPolicy,
+  type CentralPolicySummary,
+  createPolicyClient,
+  type DecisionReporter,
+  type PolicyClient,
+  type PolicyClientOptions,
+  type PolicyFollower,
+} from './central/policy-client'
+export type { PolicyServerSource } from './central/policy-http'
+export type { ApprovalsClient, ConfirmOptions } from './confirm/open-confirmation'
 export type {
   BudgetChecker,
   BudgetCheckRequest,
   BudgetCheckResult,
 } from './contracts/budget-checker'
 export {
+  type ApprovalTokenLike,
   type CheckContext,
   type CheckOutcome,
   type Condition,
@@ -91,4 +103,4 @@ export {
 } from './scope/scope-registry'
 export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'
-// --- end of detectors block ---
+// --- end of policy engine block ---

@@ -99,6 +99,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./gates').then((module) => module.gatesCommand),
   },
   {
+    name: 'policy',
+    group: 'Operations',
+    summary: 'Central policies: upload, list, show, diff versions; precheck text from stdin',
+    load: () => import('./policy').then((module) => module.policyCommand),
+  },
+  {
     name: 'webhooks',
     group: 'Operations',
     summary: 'Manage signed webhooks: list, register, delete, test',

@@ -1,12 +1,27 @@
-import { type Approvals, type ApprovalsSource, createApprovals } from '@mima/approvals'
 import type { Confirmation, ConfirmationOutcome } from '../precheck/precheck-types'
+
+/**
+ * The part of `@mima/approvals`' client that confirmations use: pass `createApprovals(mima)`.
+ * (Structural, so `@mima/policy` does not depend on `@mima/approvals`.)
+ */
+export interface ApprovalsClient {
+  requireApproval(options: {
+    readonly actionType: string
+    readonly context?: Readonly<Record<string, unknown>>
+    readonly description?: string
+    readonly timeoutSeconds?: number
+    readonly approver?: string
+    readonly onRequested?: (approvalId: string) => void
+  }): Promise<unknown>
+  get(approvalId: string): Promise<{ readonly status: string }>
+}
 
 /** How `confirm` decisions ask a person (through `@mima/approvals`). */
 export interface ConfirmOptions {
-  /** A client made by `createMima`, or `{ baseUrl, apiKey }`: where approvals are requested. */
-  readonly approvals: ApprovalsSource
-  /** The server's public URL for dashboard links (default: the approvals connection's base URL). */
-  readonly dashboardUrl?: string
+  /** The approvals client: `createApprovals(mima)` from `@mima/approvals`. */
+  readonly approvals: ApprovalsClient
+  /** The server's public URL, for the dashboard link of each confirmation (`https://mima.example.com`). */
+  readonly dashboardUrl: string
   /** How long a person has to decide, in seconds (default 300). */
   readonly timeoutSeconds?: number
   /** Only the API key with this name may decide. */
@@ -20,14 +35,6 @@ export interface ConfirmationRequest {
   readonly description: string
 }
 
-const CONNECTION = Symbol.for('mima.connection')
-
-function baseUrlOf(source: ApprovalsSource): string | undefined {
-  const core = (source as unknown as Record<symbol, { baseUrl?: unknown } | undefined>)[CONNECTION]
-  const url = core?.baseUrl ?? (source as { baseUrl?: unknown }).baseUrl
-  return typeof url === 'string' ? url.replace(/\/+$/, '').replace(/\/api$/, '') : undefined
-}
-
 /** Opens approvals for `confirm` decisions: one client per engine. */
 export interface Confirmer {
   open(request: ConfirmationRequest): Promise<Confirmation>
@@ -38,8 +45,8 @@ export interface Confirmer {
  * dashboard link; `wait()` follows the decision, `check()` reads it without waiting.
  */
 export function createConfirmer(options: ConfirmOptions): Confirmer {
-  const approvals: Approvals = createApprovals(options.approvals)
-  const dashboardUrl = (options.dashboardUrl ?? baseUrlOf(options.approvals) ?? '').replace(/\/+$/, '')
+  const approvals = options.approvals
+  const dashboardUrl = options.dashboardUrl.replace(/\/+$/, '').replace(/\/api$/, '')
   return {
     open(request: ConfirmationRequest): Promise<Confirmation> {
       return new Promise<Confirmation>((resolve, reject) => {

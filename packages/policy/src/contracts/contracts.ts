@@ -1,4 +1,3 @@
-import { type ApprovalToken, decodeApprovalToken } from '@mima/approvals'
 import { isAttested, MimaError } from '@mima/core'
 import type { ScopeRegistry } from '../scope/scope-registry'
 import type { BudgetChecker } from './budget-checker'
@@ -19,13 +18,31 @@ export interface Contract {
   readonly post?: readonly Condition[]
 }
 
+/** An approval token as `@mima/approvals` returns it (`ApprovalToken`, or a `TimeoutToken`). */
+export interface ApprovalTokenLike {
+  readonly status: string
+  readonly token?: string
+}
+
+/** The claims of a `mat1.<claims>.<signature>` approval token that contracts read (not verified here). */
+function tokenClaims(token: string): { act: string; exp: number } {
+  const parts = token.split('.')
+  if (parts.length !== 3 || parts[0] !== 'mat1' || !parts[1]) throw new Error('not an approval token')
+  const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/')
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))
+  const bytes = Uint8Array.from(binary, (character) => character.charCodeAt(0))
+  const claims = JSON.parse(new TextDecoder().decode(bytes)) as { act?: unknown; exp?: unknown }
+  if (typeof claims.act !== 'string' || typeof claims.exp !== 'number') throw new Error('incomplete claims')
+  return { act: claims.act, exp: claims.exp }
+}
+
 /** What a call brings to its contract. */
 export interface ContractCall {
   readonly agent: string
   readonly tool: string
   readonly sessionId?: string
   /** The approval for this call (`approval_obtained`): an `ApprovalToken` or its token string. */
-  readonly approvalToken?: ApprovalToken | string
+  readonly approvalToken?: ApprovalTokenLike | string
 }
 
 /** What a check sees. `result` is set for postconditions. */
@@ -98,12 +115,12 @@ const NAME = /^[A-Za-z0-9_.:-]{1,256}$/
 function approvalObtained(context: CheckContext, nowSeconds: number): CheckOutcome {
   const token = context.approvalToken
   if (token === undefined) return { ok: false, reason: 'no approval token was given' }
-  if (typeof token !== 'string' && token.status !== 'approved') {
+  if (typeof token !== 'string' && (token.status !== 'approved' || token.token === undefined)) {
     return { ok: false, reason: 'the approval timed out; nobody approved' }
   }
   let claims: { act: string; exp: number }
   try {
-    claims = decodeApprovalToken(typeof token === 'string' ? token : token.token)
+    claims = tokenClaims(typeof token === 'string' ? token : (token.token as string))
   } catch {
     return { ok: false, reason: 'the approval token is malformed' }
   }

@@ -3,6 +3,8 @@ import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Tracer } from '@opentelemetry/api'
 import { type ConfirmOptions, createConfirmer } from '../confirm/open-confirmation'
 import { basicDetect } from '../detection/basic-detect'
+import { detect as detectAll } from '../detectors/detect'
+import type { DetectOptions } from '../detectors/types'
 import { buildDecisionRecord, type DecisionRecord } from '../evidence/decision-record'
 import { type CompiledPolicy, compilePolicy } from '../policy/compile-policy'
 import type { PolicyDocument } from '../policy/policy-document'
@@ -23,8 +25,10 @@ export interface EvidenceOptions {
 export interface PolicyEngineOptions {
   /** The policy (an object in GovernsAI's shape, or compiled). Default `{}`: redact, deny exec tools. */
   readonly policy?: PolicyDocument | CompiledPolicy
-  /** The detector (default: a small built-in one for e-mail, cards and API keys). */
+  /** The detector (default: `detect` with every built-in detector and `detectOptions`). */
   readonly detect?: DetectFunction
+  /** Options of the default `detect` (kinds, plug-in detectors, phone regions, minimum confidence). */
+  readonly detectOptions?: DetectOptions
   /** The key of keyed tokens (`tokenize`); default a random key per engine. */
   readonly tokenKey?: Uint8Array | string
   /** Opens an approval for each `confirm` decision of `precheck`/`postcheck`. */
@@ -139,7 +143,8 @@ function defaultRecordError(error: unknown): void {
  */
 export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEngine {
   let compiled: CompiledPolicy = options.policy === undefined ? compilePolicy({}) : toCompiled(options.policy)
-  const detect = options.detect ?? basicDetect
+  const detectOptions = options.detectOptions ?? {}
+  const detect: DetectFunction = options.detect ?? ((text) => detectAll(text, detectOptions))
   const tokenKey = keyBytes(options.tokenKey)
   const confirmer = options.confirm === undefined ? undefined : createConfirmer(options.confirm)
   const telemetry = options.telemetry

@@ -1,20 +1,12 @@
+import type { Finding } from '../detectors/types'
+
+export type { Finding }
+
 /** What a policy decides for one input or output. */
 export type PolicyDecision = 'allow' | 'deny' | 'confirm' | 'redact'
 
 /** `ingress` is what leaves the process (precheck); `egress` is what comes back (postcheck). */
 export type Direction = 'ingress' | 'egress'
-
-/** One detected value: its kind and its character offsets in the checked text. */
-export interface Finding {
-  /** The detector's kind name (`email`, `credit_card`, `openai_key`, …). */
-  readonly kind: string
-  /** Offset of the first character (UTF-16 code units, as `String.prototype.slice` counts). */
-  readonly start: number
-  /** Offset just past the last character. */
-  readonly end: number
-  /** 0–1. */
-  readonly confidence: number
-}
 
 /** Finds personal data and secrets in a text. `detect` from this package is one. */
 export type DetectFunction = (text: string) => readonly Finding[]

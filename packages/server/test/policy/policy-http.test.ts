@@ -34,7 +34,7 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
       secret: 'whsec_policy_test_secret_0123456789',
     })
     expect(created.status).toBe(201)
-  }, 60_000)
+  }, 180_000)
 
   afterAll(async () => {
     await receiver?.close()
