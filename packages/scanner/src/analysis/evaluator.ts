@@ -816,6 +816,8 @@ export class Evaluator {
     this.seenFindings.add(node.start)
     this.facts.findings.push({
       offset: node.start,
+      line: 0,
+      column: 0,
       library,
       operation,
       attested: attestedByValue || this.attestedDepth > 0,
@@ -861,7 +863,7 @@ export class Evaluator {
       }
       if (parts.length > 0) target = parts.join(' ')
     }
-    this.facts.mcpServers.push({ transport, target: target ?? '(dynamic)', offset: node.start })
+    this.facts.mcpServers.push({ transport, target: target ?? '(dynamic)', offset: node.start, line: 0 })
   }
 
   private propertyName(member: AstNode): string | undefined {
