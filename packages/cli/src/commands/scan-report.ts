@@ -15,8 +15,8 @@ const LIBRARY_RECORD_TYPES: Readonly<Record<string, readonly RecordType[]>> = {
 const FRAMEWORK_LABELS: Readonly<Record<string, string>> = {
   eu_ai_act: 'EU AI Act',
   iso_42001: 'ISO 42001',
-  nist_ai_rmf: 'NIST AI RMF',
-  soc2: 'SOC 2 Type II',
+  nist_airf: 'NIST AI RMF',
+  soc2_type2: 'SOC 2 Type II',
   iso_27001: 'ISO 27001:2022',
 }
 

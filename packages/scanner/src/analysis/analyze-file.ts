@@ -55,6 +55,12 @@ export function analyzeSource(path: string, source: string, resolveImport?: Impo
   const evaluator = new Evaluator(source, resolveImport)
   evaluator.run(program, false)
   evaluator.run(program, true)
+  if (evaluator.facts.findings.length > 0 || evaluator.facts.mcpServers.length > 0) {
+    const starts = lineStarts(source)
+    for (const finding of evaluator.facts.findings) Object.assign(finding, position(starts, finding.offset))
+    for (const server of evaluator.facts.mcpServers) server.line = position(starts, server.offset).line
+    evaluator.facts.findings.sort((a, b) => a.offset - b.offset)
+  }
   const raw = evaluator.fileExports()
   const values: Record<string, Value> = {}
   for (const [name, value] of Object.entries(raw.values)) {
@@ -66,6 +72,24 @@ export function analyzeSource(path: string, source: string, resolveImport?: Impo
     exports: { values, reexports: raw.reexports, stars: raw.stars },
     parseErrors: result.errors.length,
   }
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0]
+  for (let index = source.indexOf('\n'); index >= 0; index = source.indexOf('\n', index + 1))
+    starts.push(index + 1)
+  return starts
+}
+
+function position(starts: readonly number[], offset: number): { line: number; column: number } {
+  let low = 0
+  let high = starts.length - 1
+  while (low < high) {
+    const middle = (low + high + 1) >> 1
+    if ((starts[middle] as number) <= offset) low = middle
+    else high = middle - 1
+  }
+  return { line: low + 1, column: offset - (starts[low] as number) + 1 }
 }
 
 /** Turns file-local values into plain ones another file can use. */

@@ -33,6 +33,9 @@ const MODEL_KEYS = new Set([
 const NON_AI_ROOTS =
   /^(prisma|db|database|knex|supabase|mongo\w*|drizzle|repo\w*|store|orm|sequelize|redis|firestore|tx)$/i
 const OPENAI_FAMILY = ['openai', 'groq-sdk', '@azure/openai']
+const COLLECTIONS = new Set(['Map', 'Set', 'WeakMap', 'Array'])
+const COLLECTION_PUTS = new Set(['set', 'add', 'push', 'unshift'])
+const COLLECTION_GETS = new Set(['get', 'at', 'find', 'pop', 'shift', 'values'])
 const INTEROP_HELPERS = new Set([
   '__importDefault',
   '__importStar',
@@ -59,6 +62,7 @@ export class Evaluator {
   readonly constructors: Map<number, number> = new Map()
   readonly functions: Map<number, FunctionInfo> = new Map()
   readonly attestedFunctions: Set<number> = new Set()
+  readonly elements: Map<number, Value> = new Map()
   readonly exports: {
     values: Record<string, Value>
     reexports: Record<string, readonly [string, string]>
@@ -164,6 +168,13 @@ export class Evaluator {
       case 'ForOfStatement':
       case 'ForInStatement': {
         const inner = scope.block()
+        if (node.type === 'ForOfStatement' && node.left.type === 'VariableDeclaration') {
+          const iterable = this.evaluate(node.right, inner)
+          const element = iterable?.kind === 'collection' ? this.elements.get(iterable.id) : undefined
+          for (const declarator of node.left.declarations) this.bindPattern(declarator.id, element, inner)
+          this.statement(node.body, inner)
+          return
+        }
         for (const key of ['init', 'left', 'right', 'test', 'update']) {
           const child = node[key]
           if (!child) continue
@@ -468,6 +479,7 @@ export class Evaluator {
         const object = this.evaluate(node.object, scope)
         const name = this.propertyName(node)
         if (node.computed) this.evaluate(node.property, scope)
+        if (object?.kind === 'collection' && node.computed) return this.elements.get(object.id)
         return object && name !== undefined ? this.member(object, name) : undefined
       }
       case 'CallExpression':
@@ -483,6 +495,16 @@ export class Evaluator {
       }
       case 'ObjectExpression':
         return this.objectLiteral(node, scope)
+      case 'ArrayExpression': {
+        let element: Value | undefined
+        for (const item of node.elements) {
+          if (!item) continue
+          const value = this.evaluate(item.type === 'SpreadElement' ? item.argument : item, scope)
+          element ??= value
+        }
+        if (element) this.elements.set(node.start, element)
+        return { kind: 'collection', id: node.start }
+      }
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
         return this.functionNode(node, scope, false)
@@ -528,7 +550,7 @@ export class Evaluator {
       }
       return value
     }
-    if (name !== undefined && value && isExportsObject(objectNode, scope, this)) {
+    if (name !== undefined && value && isExportsObject(objectNode, scope)) {
       this.exports.values[name] = value
       return value
     }
@@ -618,6 +640,15 @@ export class Evaluator {
   }
 
   private construct(node: AstNode, scope: Scope): Value | undefined {
+    const calleeNode = unwrap(node.callee)
+    if (
+      calleeNode.type === 'Identifier' &&
+      COLLECTIONS.has(calleeNode.name) &&
+      !scope.lookup(calleeNode.name)
+    ) {
+      for (const argument of node.arguments) this.evaluate(argument, scope)
+      return { kind: 'collection', id: node.start }
+    }
     const callee = this.evaluate(node.callee, scope)
     const args: Array<Value | undefined> = node.arguments.map((argument: AstNode) =>
       this.evaluate(argument, scope),
@@ -672,6 +703,52 @@ export class Evaluator {
       if (object?.kind === 'mima' || /mima/i.test(calleeText(callee.object, this.source))) {
         this.attestedArguments(node, scope)
         return undefined
+      }
+    }
+    if (name === 'defineProperty' && callee.object.type === 'Identifier' && callee.object.name === 'Object') {
+      // CommonJS bundles: Object.defineProperty(exports, 'name', { get: () => value }) or { value }
+      const [target, key, descriptor] = node.arguments as AstNode[]
+      for (const argument of node.arguments) this.evaluate(argument, scope)
+      if (
+        target &&
+        isExportsObject(unwrap(target), scope) &&
+        key?.type === 'Literal' &&
+        descriptor?.type === 'ObjectExpression'
+      ) {
+        for (const property of descriptor.properties) {
+          const propertyName = property.type === 'Property' ? this.keyName(property.key) : undefined
+          let value: Value | undefined
+          if (propertyName === 'value') value = this.evaluate(property.value, scope)
+          else if (propertyName === 'get') value = this.returns.get(unwrap(property.value).start)
+          if (value) this.exports.values[String(key.value)] = value
+        }
+      }
+      return undefined
+    }
+    if (name !== undefined && INTEROP_HELPERS.has(name)) {
+      const first = node.arguments[0]
+      return first ? this.evaluate(first, scope) : undefined
+    }
+    if (object?.kind === 'collection' && name !== undefined) {
+      const args = node.arguments.map((argument: AstNode) => this.evaluate(argument, scope))
+      if (COLLECTION_PUTS.has(name)) {
+        const element = args[name === 'set' ? 1 : 0]
+        if (element) this.elements.set(object.id, element)
+        return undefined
+      }
+      return COLLECTION_GETS.has(name) ? this.elements.get(object.id) : undefined
+    }
+    if (name === 'then' && object !== undefined) {
+      // `import('openai').then(({ OpenAI }) => new OpenAI())`: the callback gets the awaited value.
+      const callback = node.arguments[0] ? unwrap(node.arguments[0]) : undefined
+      if (
+        callback &&
+        (callback.type === 'ArrowFunctionExpression' || callback.type === 'FunctionExpression')
+      ) {
+        const first = callback.params[0]
+        if (first) this.slots.set((first.type === 'AssignmentPattern' ? first.left : first).start, object)
+        for (const argument of node.arguments) this.evaluate(argument, scope)
+        return this.returns.get(callback.start)
       }
     }
     if (object?.kind === 'handle' && name !== undefined) {
@@ -790,9 +867,11 @@ export class Evaluator {
       if (path.length < length) continue
       const match = HEURISTIC_PATHS.get(path.slice(-length).join('.'))
       if (!match) continue
+      // Three-segment paths (`chat.completions.create`) only AI clients have; two-segment ones
+      // (`messages.create`) count only in a file that imports the SDK.
       const library =
         match.library === 'openai'
-          ? OPENAI_FAMILY.find((name) => this.libraries.has(name))
+          ? (OPENAI_FAMILY.find((name) => this.libraries.has(name)) ?? (length === 3 ? 'openai' : undefined))
           : this.libraries.has(match.library)
             ? match.library
             : undefined
@@ -816,6 +895,8 @@ export class Evaluator {
     this.seenFindings.add(node.start)
     this.facts.findings.push({
       offset: node.start,
+      line: 0,
+      column: 0,
       library,
       operation,
       attested: attestedByValue || this.attestedDepth > 0,
@@ -861,7 +942,7 @@ export class Evaluator {
       }
       if (parts.length > 0) target = parts.join(' ')
     }
-    this.facts.mcpServers.push({ transport, target: target ?? '(dynamic)', offset: node.start })
+    this.facts.mcpServers.push({ transport, target: target ?? '(dynamic)', offset: node.start, line: 0 })
   }
 
   private propertyName(member: AstNode): string | undefined {
@@ -894,8 +975,7 @@ function argsAttested(args: ReadonlyArray<Value | undefined>): boolean {
   return (model?.kind === 'model' || model?.kind === 'handle') && (model as HandleValue).attested === true
 }
 
-function isExportsObject(node: AstNode, scope: Scope, evaluator: Evaluator): boolean {
-  void evaluator
+function isExportsObject(node: AstNode, scope: Scope): boolean {
   if (node.type === 'Identifier') return node.name === 'exports' && !scope.lookup('exports')
   return (
     node.type === 'MemberExpression' &&

@@ -3,9 +3,13 @@ import type { Operation } from '../catalog/sdk-catalog'
 /** How sure the scanner is: `high` for a resolved call, `low` for a heuristic match. */
 export type Confidence = 'high' | 'low'
 
-/** One AI call site found in a file, positioned by UTF-16 offset (lines are computed later). */
+/** One AI call site found in a file. */
 export interface RawFinding {
+  /** UTF-16 offset of the call expression. */
   readonly offset: number
+  /** 1-based line and column (filled in once the file's analysis is done). */
+  line: number
+  column: number
   readonly library: string
   readonly operation: Operation
   readonly attested: boolean
@@ -22,6 +26,7 @@ export interface McpServerReference {
   /** The command line (stdio) or URL (http). */
   readonly target: string
   readonly offset: number
+  line: number
 }
 
 /** What one file's analysis yields. */

@@ -70,6 +70,12 @@ export interface ObjectLiteralValue {
   readonly members: ReadonlyMap<string, Value>
 }
 
+/** A Map, Set or array created in this file: what is put in comes out (`clients.get(key)`). */
+export interface CollectionValue {
+  readonly kind: 'collection'
+  readonly id: number
+}
+
 /** The Mima client or its package (for `attest`/`trace`), and the attest function itself. */
 export interface MimaValue {
   readonly kind: 'mima'
@@ -93,6 +99,7 @@ export type Value =
   | LocalClassValue
   | LocalObjectValue
   | ObjectLiteralValue
+  | CollectionValue
   | MimaValue
   | MarkerValue
 

@@ -148,7 +148,7 @@ export function walkSourceFiles(paths: readonly string[], options: WalkOptions =
       continue
     }
     const baseLayers = useGitignore ? ancestorLayers(root) : []
-    const walk = (directory: string, layers: readonly IgnoreLayer[]): void => {
+    const walk = (directory: string, prefix: string, layers: readonly IgnoreLayer[]): void => {
       const own = useGitignore ? loadGitignore(directory) : undefined
       const active = own ? [...layers, own] : layers
       let entries: Dirent[]
@@ -159,13 +159,13 @@ export function walkSourceFiles(paths: readonly string[], options: WalkOptions =
       }
       entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       for (const entry of entries) {
-        const path = join(directory, entry.name)
-        const relativePath = relative(root, path).split(sep).join('/')
+        const path = `${directory}${sep}${entry.name}`
+        const relativePath = prefix + entry.name
         if (entry.isDirectory()) {
           if (prunedNames.has(entry.name)) continue
           if (userExcluded(relativePath) || userExcluded(`${relativePath}/`)) continue
           if (active.length > 0 && ignoredBy(active, path, true)) continue
-          walk(path, active)
+          walk(path, `${relativePath}/`, active)
         } else if (entry.isFile() && hasSourceExtension(entry.name)) {
           if (excluded(relativePath) || !included(relativePath)) continue
           if (active.length > 0 && ignoredBy(active, path, false)) continue
@@ -175,7 +175,7 @@ export function walkSourceFiles(paths: readonly string[], options: WalkOptions =
         }
       }
     }
-    walk(root, baseLayers)
+    walk(root, '', baseLayers)
   }
   return files
 }

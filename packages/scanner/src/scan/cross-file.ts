@@ -93,7 +93,18 @@ export function resolveCrossFile(
   const analysedWith = new Map<string, string>()
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = false
-    for (const file of specifiers.keys()) {
+    const exporting = new Set<string>()
+    for (const [file, analysis] of analyses) {
+      const exports = analysis.exports
+      if (Object.keys(exports.values).length > 0 || hasForwarding(exports)) exporting.add(file)
+    }
+    if (exporting.size === 0) break
+    for (const [file, list] of specifiers) {
+      if (
+        !analysedWith.has(file) &&
+        !list.some((specifier) => exporting.has(resolver.resolve(file, specifier) ?? ''))
+      )
+        continue
       const current = signature(file)
       if (current === (analysedWith.get(file) ?? '')) continue
       analysedWith.set(file, current)
@@ -107,7 +118,6 @@ export function resolveCrossFile(
       const analysis = analyzeSource(file, source, resolverFor(file))
       analyses.set(file, analysis)
       if (JSON.stringify(analysis.exports) !== before) changed = true
-      else if (analysis.findings.length > 0) changed = changed || false
     }
     if (!changed) break
   }

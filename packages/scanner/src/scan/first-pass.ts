@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { type FileTaskResult, runFileTask } from './file-task'
 import type { WorkerRequest, WorkerResponse } from './scan-worker'
 
 /** Below this many files, threads cost more to start than they save. */
-const WORKER_THRESHOLD = 600
-const BATCH_SIZE = 128
+const WORKER_THRESHOLD = 3000
+const BATCH_SIZE = 64
 
 function workerFile(): string | undefined {
   try {
@@ -27,11 +27,16 @@ export interface FirstPassOptions {
   readonly onProgress?: (done: number, total: number) => void
 }
 
-/** The number of worker threads a scan of `fileCount` files would use. */
+/**
+ * The number of worker threads a scan of `fileCount` files would use. This thread works too, so
+ * `auto` starts one per idle core beyond this one: a worker starts cold (module load, JIT), which
+ * only pays off on a large tree with a core to spare; on a busy machine it costs more than it saves.
+ */
 export function plannedWorkers(fileCount: number, workers: number | 'auto' = 'auto'): number {
   if (workers !== 'auto') return workers > 0 && workerFile() ? Math.floor(workers) : 0
   if (fileCount < WORKER_THRESHOLD || !workerFile()) return 0
-  return Math.max(1, Math.min(availableParallelism(), 8))
+  const idleCores = Math.floor(availableParallelism() - (loadavg()[0] ?? 0))
+  return Math.max(0, Math.min(idleCores - 1, 7))
 }
 
 /** Runs the read + pre-filter + parse pass over every file, on worker threads when worth it. */
@@ -55,35 +60,47 @@ export async function runFirstPass(
     batches.push({ start, paths: paths.slice(start, start + BATCH_SIZE) })
   let next = 0
   let done = 0
+  const finish = (start: number, batchResults: readonly FileTaskResult[]): void => {
+    batchResults.forEach((result, offset) => {
+      results[start + offset] = result
+    })
+    done += batchResults.length
+    options.onProgress?.(done, paths.length)
+  }
   const workers = Array.from({ length: count }, () => new Worker(file))
+  // This thread takes batches too, yielding between them so worker answers are handled.
+  const mainLoop = async (): Promise<void> => {
+    for (;;) {
+      const batch = batches[next++]
+      if (!batch) return
+      finish(batch.start, batch.paths.map(runFileTask))
+      await new Promise<void>((resolveTurn) => setImmediate(resolveTurn))
+    }
+  }
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      mainLoop(),
+      ...workers.map(
         (worker) =>
           new Promise<void>((resolvePromise, reject) => {
             const send = (): void => {
-              const batch = batches[next]
+              const id = next++
+              const batch = batches[id]
               if (!batch) {
                 resolvePromise()
                 return
               }
-              worker.postMessage({ id: next, paths: batch.paths } satisfies WorkerRequest)
-              next++
+              worker.postMessage({ id, paths: batch.paths } satisfies WorkerRequest)
             }
             worker.on('message', (response: WorkerResponse) => {
-              const batch = batches[response.id] as { start: number }
-              response.results.forEach((result, offset) => {
-                results[batch.start + offset] = result
-              })
-              done += response.results.length
-              options.onProgress?.(done, paths.length)
+              finish((batches[response.id] as { start: number }).start, response.results)
               send()
             })
             worker.on('error', reject)
             send()
           }),
       ),
-    )
+    ])
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()))
   }

@@ -73,24 +73,6 @@ export interface ScanResult {
   readonly problems: ReadonlyArray<{ readonly file: string; readonly message: string }>
 }
 
-function lineStarts(source: string): number[] {
-  const starts = [0]
-  for (let index = source.indexOf('\n'); index >= 0; index = source.indexOf('\n', index + 1))
-    starts.push(index + 1)
-  return starts
-}
-
-function position(starts: readonly number[], offset: number): { line: number; column: number } {
-  let low = 0
-  let high = starts.length - 1
-  while (low < high) {
-    const middle = (low + high + 1) >> 1
-    if ((starts[middle] as number) <= offset) low = middle
-    else high = middle - 1
-  }
-  return { line: low + 1, column: offset - (starts[low] as number) + 1 }
-}
-
 /** The installed version of an npm package, looked up from `directory` upwards. */
 function installedVersion(directory: string, packageName: string): string | undefined {
   let current = directory
@@ -169,17 +151,15 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     for (const name of analysis.libraries) libraryNames.add(name)
     for (const model of analysis.models) models.add(model)
     if (analysis.findings.length === 0 && analysis.mcpServers.length === 0) continue
-    const starts = lineStarts(readFileSync(file, 'utf8'))
-    for (const finding of [...analysis.findings].sort((a, b) => a.offset - b.offset)) {
-      const { offset: _offset, ...rest } = finding
-      findings.push({ file: toRelative(file), ...position(starts, finding.offset), ...rest })
-    }
+    const relativeFile = toRelative(file)
+    for (const { offset: _offset, ...rest } of analysis.findings)
+      findings.push({ file: relativeFile, ...rest })
     for (const server of analysis.mcpServers)
       mcpServers.push({
         transport: server.transport,
         target: server.target,
         file: toRelative(file),
-        line: position(starts, server.offset).line,
+        line: server.line,
       })
   }
   const high = findings.filter((finding) => finding.confidence === 'high')
