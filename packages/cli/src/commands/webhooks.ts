@@ -14,6 +14,11 @@ export const WEBHOOK_EVENTS: readonly string[] = [
   'approval.expired',
   'gate.failed',
   'policy.check.failed',
+  // usage, budgets, loops and agents (issue #16): from the budgets and agents features
+  'budget.threshold',
+  'loop.detected',
+  'agent.killed',
+  'agent.revived',
 ]
 
 interface Webhook {
