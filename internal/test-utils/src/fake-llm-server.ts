@@ -134,7 +134,7 @@ function route(
     return
   }
   if (path === '/v1/chat/completions') {
-    if (stream) streamChatCompletion(response, model, reply)
+    if (stream) streamChatCompletion(response, model, reply, includeUsage(body))
     else sendJson(response, 200, chatCompletion(model, reply))
   } else if (path === '/v1/completions') {
     sendJson(response, 200, {
@@ -247,7 +247,19 @@ function chatCompletion(model: string, reply: string): unknown {
   }
 }
 
-function streamChatCompletion(response: ServerResponse, model: string, reply: string): void {
+// `stream_options.include_usage`: the real API then ends the stream with a chunk carrying usage
+// and no choices (the usage numbers match the non-streaming answer's).
+function includeUsage(body: Record<string, unknown>): boolean {
+  const options = body.stream_options as { include_usage?: unknown } | undefined
+  return options?.include_usage === true
+}
+
+function streamChatCompletion(
+  response: ServerResponse,
+  model: string,
+  reply: string,
+  withUsage = false,
+): void {
   const chunk = (delta: Record<string, unknown>, finish: string | null): unknown => ({
     id: 'chatcmpl_fake',
     object: 'chat.completion.chunk',
@@ -261,6 +273,21 @@ function streamChatCompletion(response: ServerResponse, model: string, reply: st
     [undefined, chunk({ content: reply.slice(0, half) }, null)],
     [undefined, chunk({ content: reply.slice(half) }, null)],
     [undefined, chunk({}, 'stop')],
+    ...(withUsage
+      ? [
+          [
+            undefined,
+            {
+              id: 'chatcmpl_fake',
+              object: 'chat.completion.chunk',
+              created: 1,
+              model,
+              choices: [],
+              usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+            },
+          ] as const,
+        ]
+      : []),
     [undefined, '[DONE]'],
   ])
 }

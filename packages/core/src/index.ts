@@ -74,6 +74,20 @@ export type { OutboxOptions } from './outbox/outbox'
 export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
 export type { RetryOptions } from './transport/transport'
 export { type AttestationUsage, usageWireFields } from './usage/attestation-usage'
+export {
+  createModelCallRecorder,
+  type ModelCall,
+  type ModelCallBudget,
+  type ModelCallProjection,
+  type ModelCallRecorder,
+} from './usage/model-call-recorder'
+export {
+  createModelCallTracker,
+  type ModelCallOutcome,
+  type ModelCallSpec,
+  type ModelCallTracker,
+  type ModelCallTrackerOptions,
+} from './usage/model-call-tracker'
 export { DEFAULT_PRICE_DATA, type ModelPrice, type PriceTableData } from './usage/price-data'
 export {
   createPriceTable,
@@ -83,6 +97,15 @@ export {
   type PriceTableOptions,
   type TokenCounts,
 } from './usage/price-table'
+export {
+  type ApiPromiseLike,
+  type ChunkVerdict,
+  deferredApiCall,
+  estimateTokens,
+  isApiPromise,
+  observeApiCall,
+  observeStream,
+} from './usage/sdk-call'
 export { VERSION } from './version'
 export {
   DEFAULT_SIGNATURE_TOLERANCE_SECONDS,

@@ -1,5 +1,25 @@
 // --- PII and secret detectors, redaction, stream redaction (owner: policy-detect) ---
 
+// --- end of policy engine block ---
+// runtime controls: budgets, kill switch, presence, loop detection (issue #16)
+export { createKillSwitch, type KillSwitch, type KillSwitchOptions } from './agents/kill-switch'
+export { createPresence, type Presence, type PresenceOptions } from './agents/presence'
+export {
+  type BudgetAvailability,
+  type BudgetAvailabilityRequest,
+  createBudgetChecker,
+  type RuntimeBudgetChecker,
+} from './budgets/budget-checker'
+export {
+  type BudgetCheckInput,
+  type BudgetClient,
+  type BudgetClientOptions,
+  type BudgetScope,
+  type BudgetState,
+  type BudgetTicket,
+  createBudgetClient,
+  type TrackedUsage,
+} from './budgets/budget-client'
 // --- end of detectors block ---
 // --- policy engine: precheck decisions, policy files, scopes, contracts, evidence (owner: policy-engine) ---
 export {
@@ -35,6 +55,13 @@ export { basicDetect } from './detection/basic-detect'
 export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
 export type { DetectOptions, Detector, Finding } from './detectors/types'
 export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
+export {
+  createLoopDetector,
+  type DetectedLoop,
+  type LoopCall,
+  type LoopDetector,
+  type LoopDetectorOptions,
+} from './loops/loop-detector'
 export {
   type CompiledPolicy,
   compilePolicy,
@@ -89,6 +116,23 @@ export {
 } from './redaction/redact'
 export type { RedactionKey } from './redaction/redaction-keys'
 export {
+  type EventStreamHandle,
+  type EventStreamOptions,
+  openEventStream,
+  type StreamEvent,
+} from './runtime/event-stream'
+export {
+  createRuntimeConnection,
+  type RuntimeConnection,
+  type RuntimeConnectionOptions,
+} from './runtime/runtime-connection'
+export {
+  createRuntimeControls,
+  type RuntimeControls,
+  type RuntimeControlsOptions,
+} from './runtime/runtime-controls'
+export { AgentKilledError, BudgetExceededError, LoopDetectedError } from './runtime/runtime-errors'
+export {
   type AgentScope,
   createScopeRegistry,
   type RiskLevel,
@@ -103,4 +147,3 @@ export {
 } from './scope/scope-registry'
 export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'
-// --- end of policy engine block ---

@@ -27,9 +27,11 @@ import { MimaError } from '@mima/core'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
+import { agentsFeature } from './agents/agents-feature'
 import { approvalsFeature } from './approvals/approvals-feature'
 import { attestationsFeature } from './attestations/attestation-routes'
 import { auditPackFeature } from './audit-pack/audit-pack-feature'
+import { budgetsFeature } from './budgets/budgets-feature'
 import { dashboardFeature } from './dashboard/dashboard-feature'
 import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
@@ -49,6 +51,7 @@ import type { Logger } from './server/logger'
 import type { Database } from './storage/database'
 import type { Migration } from './storage/migrations'
 import { SERVER_MIGRATIONS } from './storage/server-migrations'
+import { usageFeature } from './usage/usage-feature'
 import { VERSION } from './version'
 import { webhooksFeature } from './webhooks/webhooks-feature'
 import { workspacesFeature } from './workspaces/workspace-routes'
@@ -66,6 +69,10 @@ export const FEATURES: readonly ServerFeature[] = [
   grcFeature,
   policyFeature,
   auditPackFeature,
+  // usage, budgets and agents (060–069)
+  usageFeature,
+  budgetsFeature,
+  agentsFeature,
   dashboardFeature,
 ]
 

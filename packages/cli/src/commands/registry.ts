@@ -134,6 +134,32 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Start, stop or inspect the local guard daemon',
     load: () => import('./guard').then((module) => module.guardCommand),
   },
+  // usage, budgets, agents (issue #16)
+  {
+    name: 'usage',
+    group: 'Operations',
+    summary: 'Spend and token usage per day, model, system, agent or user (CSV with --csv)',
+    load: () => import('./usage').then((module) => module.usageCommand),
+  },
+  {
+    name: 'budget',
+    aliases: ['budgets'],
+    group: 'Operations',
+    summary: 'Show and set spend budgets per workspace, system, agent or user',
+    load: () => import('./usage').then((module) => module.budgetCommand),
+  },
+  {
+    name: 'agents',
+    group: 'Operations',
+    summary: 'List running agents and kill or revive them',
+    load: () => import('./agents').then((module) => module.agentsCommand),
+  },
+  {
+    name: 'tail',
+    group: 'Operations',
+    summary: 'Follow attestations, decisions and events live',
+    load: () => import('./agents').then((module) => module.tailCommand),
+  },
   {
     name: 'serve',
     group: 'Server',

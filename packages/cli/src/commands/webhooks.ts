@@ -16,6 +16,14 @@ export const WEBHOOK_EVENTS: readonly string[] = [
   'policy.check.failed',
 ]
 
+/** Events a webhook receives only when it names them (usage, budgets, loops and agents). */
+const OPT_IN_WEBHOOK_EVENTS: readonly string[] = [
+  'budget.threshold',
+  'loop.detected',
+  'agent.killed',
+  'agent.revived',
+]
+
 interface Webhook {
   id: string
   url: string
@@ -70,8 +78,8 @@ async function runRegister(context: CommandContext): Promise<ExitCode> {
   const eventsText = stringValue(values, 'events')
   const events = eventsText === undefined ? undefined : parseListText(eventsText)
   for (const event of events ?? []) {
-    if (!WEBHOOK_EVENTS.includes(event)) {
-      const guess = suggest(event, WEBHOOK_EVENTS)
+    if (!WEBHOOK_EVENTS.includes(event) && !OPT_IN_WEBHOOK_EVENTS.includes(event)) {
+      const guess = suggest(event, [...WEBHOOK_EVENTS, ...OPT_IN_WEBHOOK_EVENTS])
       throw new UsageError(`unknown webhook event '${event}'${guess ? ` (did you mean ${guess}?)` : ''}`, {
         hint: `Events: ${WEBHOOK_EVENTS.join(', ')}`,
       })

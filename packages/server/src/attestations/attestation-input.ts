@@ -8,6 +8,7 @@ import {
   requiredString,
 } from '../http/validation'
 import type { NewAttestation } from '../ingest/ingest-queue'
+import { validateUsageFields } from '../usage/usage-fields'
 
 const HASH = /^(?:[0-9a-f]{64})?$/
 
@@ -64,6 +65,7 @@ export function parseAttestation(value: unknown, fallbackIdempotencyKey?: string
   if (value.outcome !== undefined && value.outcome !== 'ok' && value.outcome !== 'error') {
     throw new InvalidField('outcome', 'outcome must be "ok" or "error".')
   }
+  validateUsageFields(value)
   const idempotencyKey = optionalIdempotencyKey(value.idempotency_key) ?? fallbackIdempotencyKey
 
   let recordHash: string

@@ -9,6 +9,11 @@ import type { IngestOutcome, NewAttestation } from '../ingest/ingest-queue'
 import { attestationDetail, parseAttestation } from './attestation-input'
 import { getAttestation, listAttestations } from './attestation-store'
 
+function outcomeQuery(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'ok' || value === 'error') return value
+  throw httpError('validation_failed', 'outcome must be "ok" or "error".', { field: 'outcome' })
+}
+
 function singleResponse(outcome: IngestOutcome, idempotencyKey: string | undefined) {
   return {
     attestation_id: outcome.id,
@@ -161,6 +166,9 @@ export const attestationsFeature: ServerFeature = defineFeature({
         toolName: stringQuery(c, 'tool_name'),
         modelId: stringQuery(c, 'model_id'),
         trustTier: stringQuery(c, 'trust_tier'),
+        sessionId: stringQuery(c, 'session_id'),
+        outcome: outcomeQuery(stringQuery(c, 'outcome')),
+        provider: stringQuery(c, 'provider'),
         since: stringQuery(c, 'since'),
         until: stringQuery(c, 'until'),
       })

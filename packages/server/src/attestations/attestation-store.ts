@@ -11,6 +11,9 @@ export interface AttestationFilters {
   toolName?: string | undefined
   modelId?: string | undefined
   trustTier?: string | undefined
+  sessionId?: string | undefined
+  outcome?: string | undefined
+  provider?: string | undefined
   since?: string | undefined
   until?: string | undefined
 }
@@ -82,6 +85,9 @@ export async function listAttestations(
     .add('tool_name = $?', filters.toolName)
     .add('model_id = $?', filters.modelId)
     .add('trust_tier = $?', filters.trustTier)
+    .add('session_id = $?', filters.sessionId)
+    .add('outcome = $?', filters.outcome)
+    .add('provider = $?', filters.provider)
     .add('received_at >= $?', timeFilter(filters.since, 'since'))
     .add('received_at < $?', timeFilter(filters.until, 'until'))
   const { rows } = await database.query<Row>(

@@ -17,7 +17,15 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
  * Every event a webhook can subscribe to: the defaults plus `attestation.created` (one per
  * attested AI call, so it is opt-in).
  */
-export const WEBHOOK_EVENTS: readonly string[] = [...DEFAULT_WEBHOOK_EVENTS, 'attestation.created']
+export const WEBHOOK_EVENTS: readonly string[] = [
+  ...DEFAULT_WEBHOOK_EVENTS,
+  'attestation.created',
+  // usage, budgets, loops and agents (issue #16), raised by the budgets and agents features; opt-in
+  'budget.threshold',
+  'loop.detected',
+  'agent.killed',
+  'agent.revived',
+]
 
 /** Events read from the ledger (new leaves of these kinds), not from the event bus. */
 export const LEDGER_EVENTS: Readonly<Record<string, string>> = {

@@ -1,0 +1,2 @@
+export { VERSION } from './version'
+export { type WrapAnthropicOptions, wrapAnthropic } from './wrap-anthropic'

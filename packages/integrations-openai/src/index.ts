@@ -1,0 +1,2 @@
+export { VERSION } from './version'
+export { type WrapOpenAIOptions, wrapOpenAI } from './wrap-openai'
