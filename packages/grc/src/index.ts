@@ -22,6 +22,15 @@ export {
   type UncoveredControl,
 } from './derive/derive-controls'
 export {
+  ciIdentity,
+  type EvalEvidenceOptions,
+  type EvalSummary,
+  modelEvaluationRecord,
+} from './evals/eval-evidence'
+export { fromLangfuseScores, type LangfuseScore } from './evals/from-langfuse-scores'
+export { fromPromptfoo } from './evals/from-promptfoo'
+export { fromVitestEvals } from './evals/from-vitest-evals'
+export {
   type MappableRecord,
   mapRecordToControls,
   type PossibleControl,
