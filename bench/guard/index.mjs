@@ -207,3 +207,7 @@ console.log(
 await disableGuard()
 server.close()
 rmSync(directory, { recursive: true, force: true })
+
+// 3. the network guard; 4. the per-call comparison with the peers' OpenAI instrumentations.
+await (await import('./network.mjs')).benchNetworkGuard()
+;(await import('./peers.mjs')).benchPeers()

@@ -44,6 +44,7 @@ it('@mima/guard/node-test (node --test --import) makes an unattested call fail t
   const result = await runNode(
     [
       '--test',
+      '--test-reporter=tap',
       '--import',
       '@mima/guard/node-test',
       'test/fixtures/node-test-project/ai-calls.fixture-test.mjs',

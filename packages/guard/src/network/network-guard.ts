@@ -2,6 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import { syncBuiltinESMExports } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { getAttestedContext } from '@mima/core'
 import { type GuardState, installPatch } from '../guard/guard-state'
 import { type CallerFrames, isJudgedCall, judgeCall } from '../patch/guarded-method'
 import type { HostMatcher } from './provider-hosts'
@@ -61,6 +62,11 @@ function judgeRequest(
   const provider = network.matcher(host)
   if (provider === undefined) return undefined
   if (UNJUDGED_METHODS.has((method ?? 'GET').toUpperCase()) || isJudgedCall()) return undefined
+  // Attested and not traced: only counted, without working out the call's name.
+  if (!state.config.traceAttested && getAttestedContext() !== undefined) {
+    state.counts.attested += 1
+    return undefined
+  }
   const requestPathname = path()
   const call = `${(method ?? 'GET').toUpperCase()} ${host.toLowerCase()}${requestPathname}`
   return judgeCall(

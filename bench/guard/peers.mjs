@@ -1,0 +1,91 @@
+// bench/guard, peers: what each instrumentation adds to an awaited openai chat.completions.create
+// on the same stub endpoint, spans to an in-memory exporter, each subject in its own process on the
+// pinned Node 22 (per-call.mjs): @opentelemetry/instrumentation-openai, @traceloop/instrumentation-openai,
+// @arizeai/openinference-instrumentation-openai, and the guard in report mode and on attested calls.
+// Each subject's baseline is the original, unwrapped method called in the same process and rounds.
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { node22 } from '@mima-internal/runtimes'
+import { recordFigure } from '../report.mjs'
+
+const SUBJECTS = {
+  otel: '@opentelemetry/instrumentation-openai',
+  traceloop: '@traceloop/instrumentation-openai',
+  arize: '@arizeai/openinference-instrumentation-openai',
+  'mima-report': '@mima/guard, report mode (JSONL queue)',
+  'mima-report-otel': '@mima/guard, report mode (span)',
+  'mima-attested': '@mima/guard, attested call',
+}
+
+/** Runs every subject; prints the table and records the targets' figures. */
+export function benchPeers() {
+  const results = {}
+  for (const subject of Object.keys(SUBJECTS)) {
+    const output = execFileSync(node22(), [join(import.meta.dirname, 'per-call.mjs'), subject], {
+      encoding: 'utf8',
+      timeout: 600_000,
+    })
+    const measured = JSON.parse(output.trim().split('\n').at(-1))
+    results[subject] = { ...measured, added: measured.instrumented - measured.unpatched }
+  }
+  console.log(
+    '\n4. per awaited openai chat.completions.create, stub endpoint, in-memory span exporter, Node 22 (medians, main-thread CPU time)',
+  )
+  console.log('                                                   unpatched  instrumented      added')
+  for (const [subject, result] of Object.entries(results)) {
+    console.log(
+      `  ${SUBJECTS[subject].padEnd(48)} ${result.unpatched.toFixed(1).padStart(8)} µs ${result.instrumented.toFixed(1).padStart(8)} µs ${result.added.toFixed(1).padStart(8)} µs`,
+    )
+  }
+  const peers = ['otel', 'traceloop', 'arize'].map((subject) => ({ subject, ...results[subject] }))
+  const lightest = peers.reduce((best, peer) => (peer.added < best.added ? peer : best))
+  const attested = results['mima-attested'].added
+  const report = results['mima-report'].added
+  const attestedMet = peers.every((peer) => attested < peer.added)
+  const reportMet = report <= lightest.added / 2
+  console.log(
+    `  → attested calls cost less than every peer: ${attestedMet ? 'ok' : 'MISSED'} (${attested.toFixed(1)} µs vs lightest peer ${lightest.added.toFixed(1)} µs)`,
+  )
+  console.log(
+    `  → report mode at most half the lightest peer (${SUBJECTS[lightest.subject]}, ${lightest.added.toFixed(1)} µs): ${reportMet ? 'ok' : 'MISSED'} (${report.toFixed(1)} µs)`,
+  )
+  for (const subject of ['otel', 'traceloop', 'arize']) {
+    recordFigure({
+      bench: 'guard',
+      name: `added per openai call, ${SUBJECTS[subject]} (Node 22, in-memory exporter)`,
+      value: results[subject].added,
+      unit: 'µs',
+      baselineName: 'the unwrapped create() in the same process',
+      baseline: results[subject].unpatched,
+    })
+  }
+  recordFigure({
+    bench: 'guard',
+    name: 'added per openai call, guard in report mode (Node 22, span to the in-memory exporter)',
+    value: results['mima-report-otel'].added,
+    unit: 'µs',
+    baselineName: `lightest peer (${SUBJECTS[lightest.subject]}) added`,
+    baseline: lightest.added,
+  })
+  recordFigure({
+    bench: 'guard',
+    name: 'added per openai call, guard on an attested call (Node 22)',
+    value: attested,
+    unit: 'µs',
+    baselineName: `lightest peer (${SUBJECTS[lightest.subject]}) added`,
+    baseline: lightest.added,
+    target: '< every peer',
+    met: attestedMet,
+  })
+  recordFigure({
+    bench: 'guard',
+    name: 'added per openai call, guard in report mode (Node 22, its JSONL queue)',
+    value: report,
+    unit: 'µs',
+    baselineName: `lightest peer (${SUBJECTS[lightest.subject]}) added`,
+    baseline: lightest.added,
+    target: '≤ 0.5× lightest peer',
+    met: reportMet,
+  })
+  return results
+}
