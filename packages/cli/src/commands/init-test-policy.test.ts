@@ -87,7 +87,12 @@ function context(
   json = false,
 ): { context: CommandContext; out: () => string } {
   let text = ''
-  const sink = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream
+  const sink = {
+    write: (chunk: string) => {
+      text += chunk
+      return true
+    },
+  } as unknown as NodeJS.WritableStream
   return {
     context: {
       commandPath: 'mima policy',
