@@ -43,6 +43,7 @@ import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
+import { scannerFeature } from './scanner/runtime-events-routes'
 import type { Logger } from './server/logger'
 import type { Database } from './storage/database'
 import type { Migration } from './storage/migrations'
@@ -58,6 +59,7 @@ export const FEATURES: readonly ServerFeature[] = [
   attestationsFeature,
   evidenceFeature,
   guardEventsFeature,
+  scannerFeature,
   ledgerFeature,
   approvalsFeature,
   webhooksFeature,
