@@ -1,3 +1,5 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -75,5 +77,45 @@ describe('mima scan --runtime server', () => {
       const response = await fetch(`${base}?${query}`, { headers })
       expect(response.status, query).toBe(422)
     }
+  })
+
+  it("mima push ai-bom sends the scan's BOM as evidence for a system; the server refuses what is not CycloneDX", async () => {
+    const env = {
+      HOME: '/nonexistent-mima-home',
+      PATH: process.env.PATH ?? '',
+      MIMA_BASE_URL: server.baseUrl,
+      MIMA_API_KEY: await server.createKey('ingest'),
+      MIMA_WORKSPACE_ID: server.workspaceId,
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'mima-push-bom-')), 'bom.json')
+    expect(
+      (await runInProcess(['scan', join(FIXTURES, 'sdks'), '--bom', 'cyclonedx', '-o', file], env)).code,
+    ).toBe(0)
+    const pushed = await runInProcess(
+      ['push', 'ai-bom', '--file', file, '--system', 'checkout', '--json'],
+      env,
+    )
+    expect(pushed.stderr).toBe('')
+    expect(pushed.code).toBe(0)
+    const stored = JSON.parse(pushed.stdout)
+    expect(stored).toMatchObject({ system_name: 'checkout', spec_version: '1.6', services: 2 })
+    expect(stored.digest).toMatch(/^[0-9a-f]{64}$/)
+    const listed = await (
+      await fetch(
+        `${server.baseUrl}/api/workspaces/${server.workspaceId}/scanner/ai-boms?system_name=checkout`,
+        {
+          headers: { authorization: `Bearer ${server.adminKey}` },
+        },
+      )
+    ).json()
+    expect(listed.boms.map((bom: { bom_id: string }) => bom.bom_id)).toEqual([stored.bom_id])
+
+    const refused = await fetch(`${server.baseUrl}/api/workspaces/${server.workspaceId}/scanner/ai-boms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ system_name: 'checkout', bom: { bomFormat: 'SPDX' } }),
+    })
+    expect(refused.status).toBe(422)
+    expect((await runInProcess(['push', 'ai-bom', '--file', file], env)).code).toBe(2)
   })
 })

@@ -1,8 +1,9 @@
-import { requireWorkspace } from '../http/context'
+import { readJson, requireWorkspace } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { integerQuery, stringQuery } from '../http/query'
 import type { Queryable } from '../storage/database'
+import { insertAiBom, listAiBoms, SCANNER_MIGRATIONS } from './ai-bom-store'
 
 /** One runtime AI call as `mima scan --runtime server` joins it with the static call sites. */
 export interface RuntimeEventRow {
@@ -44,10 +45,49 @@ export async function listRuntimeEvents(
   }
 }
 
-/** `GET …/scanner/runtime-events`: the guard's reports for `mima scan --runtime server`. */
+/**
+ * The scanner's endpoints: `GET …/scanner/runtime-events` (the guard's reports for
+ * `mima scan --runtime server`), `POST …/scanner/ai-boms` (a CycloneDX AI bill of materials as
+ * evidence for a system, from `mima push ai-bom`) and `GET …/scanner/ai-boms`.
+ */
 export const scannerFeature: ServerFeature = defineFeature({
   name: 'scanner',
+  migrations: SCANNER_MIGRATIONS,
   register(api, server) {
+    api.post('/workspaces/:ws/scanner/ai-boms', async (c) => {
+      const { workspaceId } = requireWorkspace(c, { roles: ['ingest', 'admin'] })
+      const body = await readJson(c)
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw httpError('bad_request', 'The request body must be a JSON object { system_name, bom }.')
+      const { system_name: systemName, bom } = body as Record<string, unknown>
+      if (typeof systemName !== 'string' || systemName.trim() === '' || systemName.length > 200)
+        throw httpError(
+          'validation_failed',
+          'system_name must be a non-empty string of at most 200 characters.',
+          {
+            field: 'system_name',
+          },
+        )
+      if (typeof bom !== 'object' || bom === null || Array.isArray(bom))
+        throw httpError('validation_failed', 'bom must be a CycloneDX JSON object.', { field: 'bom' })
+      const document = bom as Record<string, unknown>
+      if (document.bomFormat !== 'CycloneDX' || typeof document.specVersion !== 'string')
+        throw httpError('validation_failed', 'bom must have bomFormat "CycloneDX" and a specVersion.', {
+          field: 'bom',
+        })
+      const stored = await insertAiBom(server.database, workspaceId, {
+        systemName: systemName.trim(),
+        bom: document,
+        text: JSON.stringify(document),
+      })
+      return c.json(stored, 201)
+    })
+
+    api.get('/workspaces/:ws/scanner/ai-boms', async (c) => {
+      const { workspaceId } = requireWorkspace(c)
+      return c.json({ boms: await listAiBoms(server.database, workspaceId, stringQuery(c, 'system_name')) })
+    })
+
     api.get('/workspaces/:ws/scanner/runtime-events', async (c) => {
       const { workspaceId } = requireWorkspace(c)
       const limit = integerQuery(c, 'limit', { max: 1000 }) ?? 1000
