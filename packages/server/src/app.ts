@@ -47,6 +47,7 @@ import { createIngestQueue } from './ingest/ingest-queue'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
 import { policyFeature } from './policy/policy-feature'
+import { scannerFeature } from './scanner/runtime-events-routes'
 import type { Logger } from './server/logger'
 import type { Database } from './storage/database'
 import type { Migration } from './storage/migrations'
@@ -63,6 +64,7 @@ export const FEATURES: readonly ServerFeature[] = [
   attestationsFeature,
   evidenceFeature,
   guardEventsFeature,
+  scannerFeature,
   ledgerFeature,
   approvalsFeature,
   webhooksFeature,

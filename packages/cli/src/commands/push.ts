@@ -253,6 +253,15 @@ function printControls(output: CustomParseContext['output'], controls: readonly 
 
 async function runPush(context: CustomParseContext): Promise<ExitCode> {
   const { output } = context
+  // `mima push ai-bom` (scanner): an AI bill of materials, not a GRC record type.
+  const aiBomIndex = context.argv.indexOf('ai-bom')
+  if (aiBomIndex !== -1 && context.argv.slice(0, aiBomIndex).every((token) => token.startsWith('-'))) {
+    const { pushAiBom } = await import('./push-ai-bom')
+    return pushAiBom(
+      context,
+      context.argv.filter((_, index) => index !== aiBomIndex),
+    )
+  }
   const typeIndex = findRecordTypeIndex(context.argv)
   const recordTypeArg = typeIndex === -1 ? undefined : context.argv[typeIndex]
   const rest = typeIndex === -1 ? [...context.argv] : context.argv.filter((_, index) => index !== typeIndex)

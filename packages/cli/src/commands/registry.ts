@@ -87,6 +87,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./scan').then((module) => module.scanCommand),
   },
   {
+    name: 'init',
+    group: 'Posture',
+    summary: 'Scan, then write a governance test, a pre-commit hook and a CI workflow',
+    load: () => import('./init').then((module) => module.initCommand),
+  },
+  {
+    name: 'test',
+    group: 'Posture',
+    summary: 'Run the governance test, check scan coverage, or run the policy files',
+    load: () => import('./test').then((module) => module.testCommand),
+  },
+  {
     name: 'approvals',
     group: 'Operations',
     summary: 'List, decide and watch human approval requests',

@@ -112,8 +112,12 @@ async function runScan(context: CommandContext): Promise<ExitCode> {
   const result = await scanWithFlags(context, paths, workers === undefined ? {} : { workers })
   const runtimeSource = stringValue(values, 'runtime')
   const { joinRuntime, buildAiBom, serializeAiBom } = await import('@mima/scanner')
-  const runtime =
-    runtimeSource === undefined ? undefined : joinRuntime(result, await loadRuntime(context, runtimeSource))
+  const runtimeEvents = runtimeSource === undefined ? undefined : await loadRuntime(context, runtimeSource)
+  if (runtimeEvents?.length === 0)
+    output.info(
+      `mima scan: no runtime AI calls found in ${runtimeSource} (is the guard enabled and reporting?)`,
+    )
+  const runtime = runtimeEvents === undefined ? undefined : joinRuntime(result, runtimeEvents)
 
   if (bomFormat) {
     const file = resolve(stringValue(values, 'output') ?? 'ai-bom.cdx.json')

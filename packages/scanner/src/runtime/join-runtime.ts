@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { isAbsolute, resolve, sep } from 'node:path'
 import type { ScanFinding, ScanResult } from '../scan/scan'
 
 /** One AI call the guard saw at run time (a line of its JSONL log, or a server event). */
@@ -58,9 +59,10 @@ function parseCallSite(site: string): { file: string; line: number } | undefined
   return { file: (match[1] as string).split('\\').join('/'), line: Number(match[2]) }
 }
 
-function sameFile(runtimeFile: string, staticFile: string): boolean {
-  const a = runtimeFile.replace(/^\.\//, '')
-  const b = staticFile.replace(/^\.\//, '')
+function sameFile(runtimeFile: string, staticFile: string, cwd: string): boolean {
+  if (isAbsolute(runtimeFile) && resolve(cwd, staticFile).split(sep).join('/') === runtimeFile) return true
+  const a = runtimeFile.replace(/^(?:\.\.?\/)+/, '')
+  const b = staticFile.replace(/^(?:\.\.?\/)+/, '')
   return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`)
 }
 
@@ -74,7 +76,12 @@ function sameFile(runtimeFile: string, staticFile: string): boolean {
  * join.unattestedSeen // fix these first
  * ```
  */
-export function joinRuntime(result: ScanResult, events: readonly RuntimeEvent[]): RuntimeJoin {
+export function joinRuntime(
+  result: ScanResult,
+  events: readonly RuntimeEvent[],
+  options: { cwd?: string } = {},
+): RuntimeJoin {
+  const cwd = options.cwd ?? process.cwd()
   const counts = new Map<ScanFinding, { calls: number; attested: number }>()
   const byFile = new Map<string, ScanFinding[]>()
   for (const finding of result.findings) {
@@ -90,7 +97,7 @@ export function joinRuntime(result: ScanResult, events: readonly RuntimeEvent[])
     let match: ScanFinding | undefined
     if (site) {
       for (const [file, findings] of byFile) {
-        if (!sameFile(site.file, file)) continue
+        if (!sameFile(site.file, file, cwd)) continue
         for (const finding of findings) {
           if (finding.line <= site.line && site.line - finding.line <= LINE_SLACK)
             if (!match || finding.line > match.line) match = finding
