@@ -13,6 +13,7 @@ import {
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
+import { runRefundAgent } from '../../../examples/openai-agents/src/refund-agent'
 import { createMimaTracingProcessor, resolveAgentApprovals } from '../src/index'
 
 let server: TestServer
@@ -245,5 +246,40 @@ describe('the tracing processor with @openai/agents against the fake OpenAI serv
     await run(agent, result.state)
     expect(refunds).toBe(0)
     await recorded()
+  })
+})
+
+describe('examples/openai-agents', () => {
+  it('runs: the refund waits for a person in Mima, then the run and its tool call reach the server', async () => {
+    const approver = createApprovals({
+      baseUrl: server.baseUrl,
+      apiKey: await server.createKey('approver', 'dana@example.com'),
+      workspaceId: server.workspaceId,
+    })
+    const decided = (async () => {
+      for (;;) {
+        const pending = (await approver.list()).find(
+          (approval) => approval.actionType === 'openai-agents:tool:refund',
+        )
+        if (pending) return approver.decide(pending.id, 'approve')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    })()
+    const output = await runRefundAgent({
+      mima,
+      openaiBaseUrl: fake.openaiBaseUrl,
+      openaiApiKey: 'test',
+      modelId: 'gpt-test',
+    })
+    await decided
+    expect(output).toBe('fake-reply')
+    const records = await recorded()
+    expect(records.map((record) => record.tool_name)).toEqual(
+      expect.arrayContaining([
+        'openai-agents:agent:refunds',
+        'openai-agents:tool:refund',
+        'openai-agents:generation',
+      ]),
+    )
   })
 })
