@@ -4,6 +4,7 @@ import { readAttestations, startTestServer, type TestServer } from '@mima-intern
 import { createFakeLlmServer, type FakeLlmServer } from '@mima-internal/test-utils'
 import { Document, FunctionTool, LLMAgent, Settings, VectorStoreIndex } from 'llamaindex'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runDocsAssistant } from '../../../examples/llamaindex/src/docs-assistant'
 import { attachMima } from '../src/index'
 
 let server: TestServer
@@ -119,5 +120,22 @@ describe('LlamaIndex against the fake OpenAI endpoint', () => {
     const retrieval = records.find((record) => record.tool_name === 'llamaindex:retrieve')
     expect(retrieval?.metadata).toMatchObject({ nodes: 1 })
     expect(retrieval?.input_hash).toBe(hashValue({ query: 'What is RFC 9162?' }))
+  })
+})
+
+describe('examples/llamaindex', () => {
+  it('runs: its retrieval and LLM call reach the server', async () => {
+    detach() // the example attaches its own listeners
+    try {
+      const answer = await runDocsAssistant({ mima, openaiBaseUrl: fake.openaiBaseUrl, openaiApiKey: 'test' })
+      expect(answer).toBe('fake-reply')
+      const records = await recorded()
+      expect(records.map((record) => record.tool_name).sort()).toEqual([
+        'llamaindex:llm',
+        'llamaindex:retrieve',
+      ])
+    } finally {
+      detach = attachMima(Settings.callbackManager, { mima })
+    }
   })
 })
