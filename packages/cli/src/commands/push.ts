@@ -15,6 +15,12 @@ import {
 import { openSession } from '../cli/session'
 import { frameworkLabel, padStart, table } from '../output/format'
 import type { EarnedControl } from './grc-bridge'
+import {
+  buildEvalFileRecords,
+  EVAL_FILE_OPTIONS,
+  pushEvalFileRecords,
+  readsEvalFile,
+} from './push-from-evals'
 import { findPushRecord, PUSH_RECORDS, type PushRecordSpec, pushFlagOptions } from './push-records'
 import { readinessDelta, tryFetchReadiness } from './readiness'
 
@@ -56,6 +62,7 @@ function optionsFor(spec: PushRecordSpec): OptionSpecs {
   const ownSystem = spec.systemName !== undefined || spec.flags.some((flag) => flag.target === 'system_name')
   return {
     ...pushFlagOptions(spec),
+    ...(spec.recordType === 'model_evaluation' ? EVAL_FILE_OPTIONS : {}),
     ...common,
     ...(ownSystem || !systemName ? {} : { 'system-name': systemName }),
   }
@@ -316,6 +323,24 @@ async function runPush(context: CustomParseContext): Promise<ExitCode> {
         hint: 'Run `mima push --help` for the 13 record types.',
       })
     }
+    if (spec.recordType === 'model_evaluation' && readsEvalFile(parsed.values)) {
+      // Eval results as evidence: one record per model in the file.
+      const records = await buildEvalFileRecords(spec, parsed.values, context.env)
+      const { mapControlsOffline, validateWireRecord } = await import('./grc-bridge')
+      for (const built of records) validateWireRecord(built, { labels: 'fields' })
+      await pushEvalFileRecords(
+        {
+          output,
+          mapControls: mapControlsOffline,
+          openSession: () => openSession({ ...context, baseUrlFlag: stringValue(parsed.values, 'base-url') }),
+        },
+        records,
+        dryRun,
+      )
+      return EXIT_CODES.ok
+    }
+    if (spec.recordType === 'model_evaluation' && stringValue(parsed.values, 'threshold') !== undefined)
+      throw new UsageError('mima push: --threshold goes with --from-promptfoo')
     record = buildWireRecord(spec, parsed.values, context.env)
   }
   // @mima/grc (catalog and rules) loads only once a record is built, so `push --help` stays fast.
@@ -449,6 +474,7 @@ export const pushCommand: CommandSpec = {
     'mima push change_event --by ci@example.com --description "Deploy v1.4" --environment production --system checkout',
     'mima push --dry-run human_oversight --decision-id d-1 --ai-recommendation deny --human-decision approve --reviewer bob@example.com',
     'echo \'{"record_type":"vendor_risk","payload":{...}}\' | mima push --stdin --json',
+    'mima push model_evaluation --from-promptfoo results.json --threshold 0.9',
   ],
   customParse: runPush,
 }

@@ -1,0 +1,2 @@
+export { type AttachMimaOptions, attachMima, type CallbackManagerLike } from './attach-mima'
+export { VERSION } from './version'
