@@ -656,11 +656,15 @@ describe('verify and audit-pack', () => {
     expect(summary.attestations).toBeGreaterThan(0)
 
     // Offline: no credentials, no server URL.
-    const offline = await runMima(['verify', '--pack', out, '--public-key', summary.public_key], {
-      home: await createHome(),
-    })
+    const offline = await runMima(['verify', '--pack', out], { home: await createHome() })
     expect(offline.code, offline.stdout + offline.stderr).toBe(0)
     expect(offline.stdout).toContain('Result: VERIFIED')
+    // A pack built from the ledger API carries no server signature: against a key you trust, that fails.
+    const unsigned = await runMima(['verify', '--pack', out, '--public-key', summary.public_key], {
+      home: await createHome(),
+    })
+    expect(unsigned.code, unsigned.stdout).toBe(1)
+    expect(unsigned.stdout).toContain('manifest.sig.json is missing')
 
     const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
     expect(again.code).toBe(2)
@@ -723,7 +727,7 @@ describe('verify and audit-pack', () => {
       home: await createHome(),
     })
     expect(forgedReport.code).toBe(1)
-    expect(forgedReport.stdout).toContain('differs from the record its leaf commits to')
+    expect(forgedReport.stdout).toContain('no longer hashes to what its leaf commits to')
 
     const leavesPath = join(out, 'leaves.jsonl')
     const lines = (await readFile(leavesPath, 'utf8')).trim().split('\n')

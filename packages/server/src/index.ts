@@ -51,6 +51,7 @@ export {
 } from './http/context'
 export { type ErrorBody, errorBody, httpError, statusForCode } from './http/errors'
 export { defineFeature, type ServerFeature } from './http/feature'
+export { assertStorableJson, MAX_JSON_DEPTH, parseTimestamp } from './http/input-guard'
 export {
   createIngestQueue,
   type IngestJob,
@@ -60,6 +61,13 @@ export {
   type NewAttestation,
   type NewEvidence,
 } from './ingest/ingest-queue'
+export {
+  type CustodiedKey,
+  type KeyCustody,
+  type KeyCustodyOptions,
+  keyCustodyFromEnv,
+  loadCustodiedKey,
+} from './key-custody/key-custody'
 export {
   type ConsistencyProofResponse,
   createLedger,

@@ -26,12 +26,27 @@ function collector(): { stream: Writable; text: () => string } {
   }
 }
 
-/** Runs `mima verify --json …args` in this process against `baseUrl` with a fresh HOME. */
+/** Runs `mima …args` in this process; returns its exit code and output. */
+export async function runMimaInProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const stdout = collector()
+  const stderr = collector()
+  const exitCode = await runCli({ argv: args, env, stdout: stdout.stream, stderr: stderr.stream })
+  return { exitCode, stdout: stdout.text(), stderr: stderr.text() }
+}
+
+/**
+ * Runs `mima verify --json …args` in this process against `baseUrl`, with `home` as HOME (a fresh
+ * one, removed afterwards, when omitted).
+ */
 export async function runVerify(
   server: { baseUrl: string; adminKey: string; workspaceId: string },
   args: readonly string[] = [],
+  givenHome?: string,
 ): Promise<VerifyRun> {
-  const home = await mkdtemp(join(tmpdir(), 'mima-reliability-'))
+  const home = givenHome ?? (await mkdtemp(join(tmpdir(), 'mima-reliability-')))
   const stdout = collector()
   const stderr = collector()
   try {
@@ -60,6 +75,6 @@ export async function runVerify(
       stdout: text,
     }
   } finally {
-    await rm(home, { recursive: true, force: true })
+    if (givenHome === undefined) await rm(home, { recursive: true, force: true })
   }
 }

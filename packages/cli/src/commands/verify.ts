@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto'
-import { readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
-import { ed25519Verify, hashValue, type SignedTreeHead } from '@mima/core'
-import { readZip } from '../archive/zip'
-import { RefusedError, UsageError } from '../cli/cli-error'
+import type { SignedTreeHead } from '@mima/core'
+import { UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { booleanValue, stringValue } from '../cli/parse-args'
@@ -24,6 +20,7 @@ import { checkRecordBinding } from '../ledger/record-binding'
 import { fetchServedRecords } from '../ledger/served-records'
 import { bar } from '../output/format'
 import type { Output } from '../output/output'
+import { openPack, type PackManifest, readJsonFile, verifyPack } from './verify-pack'
 
 const HEX_KEY = /^[0-9a-f]{64}$/
 
@@ -180,203 +177,17 @@ async function verifyOnline(context: CommandContext): Promise<ExitCode> {
   })
 }
 
-/** The manifest at the root of an audit pack (see `mima audit-pack`). */
-export interface PackManifest {
-  format: 'mima-audit-pack/1'
-  created_at: string
-  base_url: string
-  workspace_id: string
-  public_key: string
-  tree_size: number
-  files: Record<string, string>
-}
+export type { PackManifest }
 
-/** Where a pack's files are read from: a directory or a ZIP archive. */
-interface PackSource {
-  readonly path: string
-  read(name: string): Promise<Buffer | undefined>
-}
-
-/** Opens an audit pack: a directory, or a `.zip` written by `mima audit-pack`. */
-export async function openPack(path: string): Promise<PackSource> {
-  let info: Awaited<ReturnType<typeof stat>>
+/** The key `mima verify` pinned on this machine for the pack's server and workspace, if any. */
+async function pinnedKeyFor(home: string, path: string): Promise<string | undefined> {
   try {
-    info = await stat(path)
+    const manifest = await readJsonFile<PackManifest>(await openPack(path), 'manifest.json')
+    if (typeof manifest.base_url !== 'string' || typeof manifest.workspace_id !== 'string') return undefined
+    return (await readLedgerState(ledgerStatePath(home, manifest.base_url, manifest.workspace_id)))
+      ?.public_key
   } catch {
-    throw new RefusedError(`no audit pack at ${path}`)
-  }
-  if (info.isDirectory()) {
-    return {
-      path,
-      read: (name) => readFile(join(path, name)).catch(() => undefined),
-    }
-  }
-  let entries: Map<string, Buffer>
-  try {
-    entries = new Map(readZip(await readFile(path)).map((entry) => [entry.name, entry.data]))
-  } catch (error) {
-    throw new RefusedError(`${path} is not a readable audit pack: ${(error as Error).message}`)
-  }
-  return { path, read: async (name) => entries.get(name) }
-}
-
-async function readJsonFile<T>(pack: PackSource, name: string): Promise<T> {
-  const bytes = await pack.read(name)
-  if (bytes === undefined) throw new RefusedError(`${pack.path}: ${name} is missing`)
-  try {
-    return JSON.parse(bytes.toString('utf8')) as T
-  } catch {
-    throw new RefusedError(`${pack.path}: ${name} is not valid JSON`)
-  }
-}
-
-/** Verifies an audit pack (directory or ZIP) offline: no server, no credentials. */
-export async function verifyPack(
-  path: string,
-  publicKeyFlag: string | undefined,
-): Promise<{ checks: CheckResult[]; manifest: PackManifest }> {
-  const pack = await openPack(path)
-  const manifest = await readJsonFile<PackManifest>(pack, 'manifest.json')
-  if (manifest.format !== 'mima-audit-pack/1')
-    throw new RefusedError(`${path} is not a Mima audit pack (format ${String(manifest.format)})`)
-  const checks: CheckResult[] = []
-  const mismatched: string[] = []
-  for (const [name, expected] of Object.entries(manifest.files ?? {})) {
-    const bytes = await pack.read(name)
-    if (bytes === undefined) {
-      mismatched.push(`${name} (missing)`)
-      continue
-    }
-    if (createHash('sha256').update(bytes).digest('hex') !== expected) mismatched.push(name)
-  }
-  checks.push({
-    check: 'files',
-    ok: mismatched.length === 0,
-    detail:
-      mismatched.length === 0
-        ? `${Object.keys(manifest.files ?? {}).length} files match the manifest's SHA-256`
-        : `changed since export: ${mismatched.join(', ')}`,
-  })
-  const key = publicKeyFlag ?? manifest.public_key
-  // A pack the server exported carries an Ed25519 signature of manifest.json by its ledger key:
-  // then not even a consistent rewrite of files and manifest goes unnoticed.
-  const signature = await pack.read('manifest.sig.json')
-  if (signature !== undefined) {
-    const manifestBytes = (await pack.read('manifest.json')) ?? Buffer.alloc(0)
-    let ok = false
-    try {
-      const parsed = JSON.parse(signature.toString('utf8')) as { algorithm?: string; signature?: string }
-      ok =
-        parsed.algorithm === 'ed25519' &&
-        typeof parsed.signature === 'string' &&
-        /^[0-9a-f]{128}$/.test(parsed.signature) &&
-        ed25519Verify(new Uint8Array(manifestBytes), Buffer.from(parsed.signature, 'hex'), key)
-    } catch {
-      ok = false
-    }
-    checks.push({
-      check: 'manifest',
-      ok,
-      detail: ok
-        ? 'manifest.json is signed by the server key'
-        : 'manifest.sig.json does not verify with the server key: the manifest was altered',
-    })
-  }
-  const head = await readJsonFile<SignedTreeHead>(pack, 'tree-head.json')
-  checks.push(await checkTreeHead(head, key, manifest.workspace_id))
-  const leavesText = (await pack.read('leaves.jsonl'))?.toString('utf8') ?? ''
-  const leaves = leavesText
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as LedgerLeafRecord)
-  checks.push(await checkLeaves(leaves, head))
-  const proofs = await readJsonFile<Array<InclusionProof & { record_id: string }>>(pack, 'proofs.json')
-  const byIndex = new Map(leaves.map((leaf) => [leaf.leaf_index, leaf]))
-  let proven = 0
-  const failures: CheckResult[] = []
-  for (const proof of Array.isArray(proofs) ? proofs : []) {
-    const result = checkInclusion(
-      `record ${proof.record_id}`,
-      proof,
-      head,
-      byIndex.get(proof.leaf_index)?.leaf_data,
-    )
-    if (result.ok) proven++
-    else failures.push(result)
-  }
-  checks.push(
-    failures.length === 0
-      ? { check: 'inclusion', ok: true, detail: `${proven} record proofs verify against the signed root` }
-      : failures[0]!,
-  )
-  checks.push(await checkPackRecords(pack, manifest, leaves))
-  if (publicKeyFlag === undefined) {
-    checks.push({
-      check: 'server key',
-      ok: true,
-      detail: `taken from the pack (${manifest.public_key.slice(0, 16)}…); pass --public-key to check against a key you trust`,
-    })
-  } else {
-    checks.push({
-      check: 'server key',
-      ok: publicKeyFlag === manifest.public_key,
-      detail:
-        publicKeyFlag === manifest.public_key
-          ? 'matches the key you gave'
-          : `the pack names ${manifest.public_key.slice(0, 16)}…, not the key you gave`,
-    })
-  }
-  return { checks, manifest }
-}
-
-/**
- * Every evidence record and attestation in the pack must be a leaf of the signed tree: same record
- * id, and the leaf index the server gave it. A record added to the pack afterwards has no leaf.
- */
-async function checkPackRecords(
-  pack: PackSource,
-  manifest: PackManifest,
-  leaves: readonly LedgerLeafRecord[],
-): Promise<CheckResult> {
-  const byId = new Map(leaves.map((leaf) => [leaf.record_id, leaf]))
-  let checked = 0
-  let bound = 0
-  for (const [file, idField] of [
-    ['evidence.json', 'record_id'],
-    ['attestations.json', 'attestation_id'],
-  ] as const) {
-    if (manifest.files?.[file] === undefined) continue
-    const records = await readJsonFile<Array<Record<string, unknown>>>(pack, file)
-    for (const record of Array.isArray(records) ? records : []) {
-      const id = String(record[idField] ?? record.id)
-      const leaf = byId.get(id)
-      if (!leaf) return { check: 'records', ok: false, detail: `${file}: ${id} is not in the ledger` }
-      if (typeof record.leaf_index === 'number' && record.leaf_index !== leaf.leaf_index) {
-        return {
-          check: 'records',
-          ok: false,
-          detail: `${file}: ${id} claims leaf ${record.leaf_index}, the ledger has it at ${leaf.leaf_index}`,
-        }
-      }
-      // Where the server kept the record exactly as received, its canonical hash is in the leaf.
-      if (typeof record.record === 'object' && record.record !== null) {
-        const committed = (JSON.parse(leaf.leaf_data) as { record_hash?: string }).record_hash
-        if (hashValue(record.record) !== committed) {
-          return {
-            check: 'records',
-            ok: false,
-            detail: `${file}: ${id} differs from the record its leaf commits to`,
-          }
-        }
-        bound++
-      }
-      checked++
-    }
-  }
-  return {
-    check: 'records',
-    ok: true,
-    detail: `${checked} evidence records and attestations are leaves of the signed tree (${bound} re-hashed to their leaf's record_hash)`,
+    return undefined
   }
 }
 
@@ -386,7 +197,8 @@ async function runVerify(context: CommandContext): Promise<ExitCode> {
   const key = stringValue(context.values, 'public-key')?.toLowerCase()
   if (key !== undefined && !HEX_KEY.test(key))
     throw new UsageError('--public-key must be 64 hex digits (the server’s Ed25519 key)')
-  const { checks, manifest } = await verifyPack(pack, key)
+  const manifestKey = await pinnedKeyFor(context.home, pack)
+  const { checks, manifest } = await verifyPack(pack, { publicKey: key, pinnedKey: manifestKey })
   return report(
     context.output,
     `Audit pack ${pack} · workspace ${manifest.workspace_id} · exported ${manifest.created_at}`,

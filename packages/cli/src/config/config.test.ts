@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -40,6 +40,14 @@ describe('config file and resolution', () => {
     expect((await stat(join(home, '.mima'))).mode & 0o777).toBe(0o700)
     expect(await readConfig(home)).toEqual({ api_key: 'k', workspace_id: 'w', base_url: 'http://h:1' })
     expect((await readFile(configPath(home), 'utf8')).endsWith('\n')).toBe(true)
+  })
+
+  it('tightens an existing ~/.mima directory to 0700', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mima-config-'))
+    await mkdir(join(home, '.mima'), { mode: 0o755 })
+    await chmod(join(home, '.mima'), 0o755)
+    await writeConfig(home, { api_key: 'k', workspace_id: 'w', base_url: 'http://h:1' })
+    expect((await stat(join(home, '.mima'))).mode & 0o777).toBe(0o700)
   })
 
   it('lets the flag, then the environment, win over the file', async () => {

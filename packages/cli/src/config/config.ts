@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UsageError } from '../cli/cli-error'
 
@@ -108,6 +108,8 @@ export async function readConfig(home: string): Promise<StoredConfig> {
 export async function writePrivateFile(path: string, contents: string): Promise<void> {
   const directory = join(path, '..')
   await mkdir(directory, { recursive: true, mode: 0o700 })
+  // `mkdir` leaves an existing directory's mode alone: tighten one created looser (e.g. 0755).
+  await chmod(directory, 0o700)
   const temporary = `${path}.${process.pid}.tmp`
   const handle = await open(temporary, 'w', 0o600)
   try {

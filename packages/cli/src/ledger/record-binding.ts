@@ -75,7 +75,9 @@ export function checkRecordBinding(
   leaves: readonly LedgerLeafRecord[],
   served: readonly ServedRecord[],
   treeSize: number,
+  options: { kinds?: ReadonlySet<string>; requireRecords?: boolean } = {},
 ): CheckResult[] {
+  const kinds = options.kinds ?? BOUND_KINDS
   const byIndex = new Map(leaves.map((leaf) => [leaf.leaf_index, leaf]))
   const indexOfRecord = new Map(leaves.map((leaf) => [leaf.record_id, leaf.leaf_index]))
   const problems: CheckResult[] = []
@@ -103,7 +105,13 @@ export function checkRecordBinding(
       )
       continue
     }
-    if (record.record === null) continue
+    if (record.record === null) {
+      if (options.requireRecords === true)
+        fail(
+          `${label} (leaf ${record.leafIndex}) carries no record, so nothing binds its contents to its leaf`,
+        )
+      continue
+    }
     if (hashValue(record.record) !== committedHash(leaf)) {
       fail(
         `${label} (leaf ${record.leafIndex}) was edited: the record no longer hashes to what its leaf commits to`,
@@ -118,7 +126,7 @@ export function checkRecordBinding(
     }
   }
   for (const leaf of leaves) {
-    if (!BOUND_KINDS.has(leaf.kind) || servedIds.has(leaf.record_id)) continue
+    if (!kinds.has(leaf.kind) || servedIds.has(leaf.record_id)) continue
     fail(`leaf ${leaf.leaf_index} commits to ${leaf.kind} ${leaf.record_id}, which is missing (deleted)`)
   }
   for (let index = 0; index < treeSize; index += 1) {

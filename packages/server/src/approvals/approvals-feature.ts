@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import { createEventBus, type EventBus, eventChannel, type NotificationConnection } from '../events/event-bus'
 import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { loadKeyMaterial } from '../key-custody/key-custody'
 import { serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Database, Queryable } from '../storage/database'
 import { type TokenSigner, tokenSignerFromServerKey } from './approval-token'
@@ -10,26 +11,19 @@ import { APPROVALS_MIGRATIONS } from './approvals-migrations'
 import { registerApprovalsRoutes } from './approvals-routes'
 import { ApprovalsService, consumeApprovalTokenWith } from './approvals-service'
 
-// The server's Ed25519 key signs tree heads and approval tokens; it lives in server_settings.
-const KEY_SETTING = 'ledger_private_key_pkcs8'
+// The server's Ed25519 key signs tree heads and approval tokens (see key-custody/).
 const signers = new WeakMap<Database, Promise<TokenSigner>>()
 const services = new WeakMap<ServerContext, ApprovalsService>()
 
-async function readSigner(queryable: Queryable): Promise<TokenSigner> {
-  const { rows } = await queryable.query<{ value: string }>(
-    'select value from server_settings where name = $1',
-    [KEY_SETTING],
-  )
-  const pkcs8 = rows[0]?.value
-  if (pkcs8 === undefined)
-    throw new Error('The server key is missing from server_settings (start the server first).')
-  return tokenSignerFromServerKey(serverKeyFromPkcs8(pkcs8))
+async function readSigner(database: Database, queryable: Queryable): Promise<TokenSigner> {
+  const pkcs8 = await loadKeyMaterial(database, queryable)
+  return tokenSignerFromServerKey(serverKeyFromPkcs8(pkcs8.toString('hex')))
 }
 
 function signerFor(database: Database, queryable: Queryable = database): Promise<TokenSigner> {
   let signer = signers.get(database)
   if (signer === undefined) {
-    signer = readSigner(queryable)
+    signer = readSigner(database, queryable)
     signer.catch(() => signers.delete(database))
     signers.set(database, signer)
   }

@@ -1,20 +1,13 @@
 import { requireWorkspace } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { booleanQuery } from '../http/query'
+import { loadKeyMaterial } from '../key-custody/key-custody'
 import { type ServerKey, serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Queryable } from '../storage/database'
 import { buildAuditPack } from './audit-pack'
 
-const KEY_SETTING = 'ledger_private_key_pkcs8'
-
 async function readServerKey(database: Queryable): Promise<ServerKey> {
-  const { rows } = await database.query<{ value: string }>(
-    'select value from server_settings where name = $1',
-    [KEY_SETTING],
-  )
-  const value = rows[0]?.value
-  if (value === undefined) throw new Error('The server key is missing from server_settings.')
-  return serverKeyFromPkcs8(value)
+  return serverKeyFromPkcs8((await loadKeyMaterial(database)).toString('hex'))
 }
 
 /**

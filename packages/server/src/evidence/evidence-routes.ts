@@ -7,8 +7,9 @@ import { idempotencyKeyHeader } from '../http/idempotency'
 import { booleanQuery, integerQuery, stringQuery } from '../http/query'
 import { InvalidField } from '../http/validation'
 import type { IngestOutcome, NewEvidence } from '../ingest/ingest-queue'
+import { loadKeyMaterial } from '../key-custody/key-custody'
 import { InvalidGrcField, parseEvidence } from './evidence-input'
-import { getEvidence, listEvidence, summarizeEvidence, workspaceHmacKey } from './evidence-store'
+import { getEvidence, grcKeyBox, listEvidence, summarizeEvidence, workspaceHmacKey } from './evidence-store'
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000'
 
@@ -149,9 +150,11 @@ export const evidenceFeature: ServerFeature = defineFeature({
           'Send { "key": "<the SDK signing key as text>" } or { "key_hex": "<its bytes in hex>" }.',
         )
       }
+      // Sealed at rest: a database dump alone does not reveal the key (see docs/key-custody.md).
+      const sealed = grcKeyBox(await loadKeyMaterial(server.database)).seal(key.toString('hex'))
       await server.database.query('update workspaces set grc_hmac_key = $2 where workspace_id = $1', [
         workspaceId,
-        key.toString('hex'),
+        sealed,
       ])
       return c.json({ configured: true, key_bytes: key.length })
     })

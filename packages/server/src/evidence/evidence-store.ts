@@ -1,5 +1,7 @@
 import { decodeCursor, encodeCursor, timeFilter, WhereBuilder } from '../http/pagination'
+import { loadKeyMaterial } from '../key-custody/key-custody'
 import type { Queryable } from '../storage/database'
+import { createSecretBox, type SecretBox } from '../webhooks/webhook-secret-box'
 
 /** Filters of `GET …/grc/evidence` and `…/grc/evidence/summary`. */
 export interface EvidenceFilters {
@@ -132,6 +134,15 @@ export async function workspaceHmacKey(
     'select grc_hmac_key from workspaces where workspace_id = $1',
     [workspaceId],
   )
-  const hex = rows[0]?.grc_hmac_key
-  return hex === null || hex === undefined ? undefined : new Uint8Array(Buffer.from(hex, 'hex'))
+  const stored = rows[0]?.grc_hmac_key
+  if (stored === null || stored === undefined) return undefined
+  // Sealed under the server's signing key (`v1.…`); plain hex when stored by an older server.
+  if (stored.startsWith('v1.'))
+    return new Uint8Array(Buffer.from(grcKeyBox(await loadKeyMaterial(database)).open(stored), 'hex'))
+  return new Uint8Array(Buffer.from(stored, 'hex'))
+}
+
+/** The box that seals workspace GRC HMAC keys at rest. */
+export function grcKeyBox(keyMaterial: Uint8Array): SecretBox {
+  return createSecretBox(keyMaterial, 'mima-grc-hmac-keys')
 }

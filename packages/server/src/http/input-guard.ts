@@ -23,6 +23,9 @@ export const MAX_JSON_DEPTH = 64
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is this regex's purpose
 const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 // Anything a path segment must not hold once decoded: C0 controls and DEL.
+// A cheap first test: only strings holding NUL or any surrogate get the precise check.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is this regex's purpose
+const SUSPECT_TEXT = /[\u0000\ud800-\udfff]/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose
 const BAD_PATH_TEXT = /[\u0000-\u001f\u007f]/
 
@@ -31,10 +34,6 @@ export function textProblem(text: string): string | undefined {
   const match = BAD_TEXT.exec(text)
   if (match === null) return undefined
   return match[0] === '\u0000' ? 'a NUL character (U+0000)' : 'a lone UTF-16 surrogate'
-}
-
-function fieldName(path: string): string {
-  return path === '' ? 'body' : path
 }
 
 /**
@@ -47,45 +46,68 @@ function fieldName(path: string): string {
  * ```
  */
 export function assertStorableJson(value: unknown, maxDepth: number = MAX_JSON_DEPTH): void {
-  // Iterative: a hostile body must not be able to overflow our own stack either.
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 0 }]
+  // Iterative: a hostile body must not be able to overflow our own stack either. Paths are built
+  // only for the error (walking up through `parent`), so a clean body costs one visit per value.
+  const stack: Visit[] = [{ value, depth: 0, parent: undefined, key: undefined }]
   while (stack.length > 0) {
-    const item = stack.pop() as { value: unknown; path: string; depth: number }
+    const item = stack.pop() as Visit
     const current = item.value
     if (typeof current === 'string') {
-      const problem = textProblem(current)
-      if (problem !== undefined) {
-        throw httpError('validation_failed', `${fieldName(item.path)} contains ${problem}.`, {
-          field: fieldName(item.path),
-        })
+      if (SUSPECT_TEXT.test(current)) {
+        const problem = textProblem(current)
+        if (problem !== undefined) {
+          const field = pathOf(item)
+          throw httpError('validation_failed', `${field} contains ${problem}.`, { field })
+        }
       }
       continue
     }
     if (typeof current !== 'object' || current === null) continue
     if (item.depth >= maxDepth) {
+      const field = pathOf(item)
       throw httpError(
         'validation_failed',
-        `The request body is nested too deeply (more than ${maxDepth} levels) at ${fieldName(item.path)}.`,
-        { field: fieldName(item.path), max_depth: maxDepth },
+        `The request body is nested too deeply (more than ${maxDepth} levels) at ${field}.`,
+        { field, max_depth: maxDepth },
       )
     }
     if (Array.isArray(current)) {
       for (let index = current.length - 1; index >= 0; index -= 1) {
-        stack.push({ value: current[index], path: `${item.path}[${index}]`, depth: item.depth + 1 })
+        stack.push({ value: current[index], depth: item.depth + 1, parent: item, key: index })
       }
       continue
     }
-    for (const [key, child] of Object.entries(current)) {
-      const path = item.path === '' ? key : `${item.path}.${key}`
-      const problem = textProblem(key)
-      if (problem !== undefined) {
-        throw httpError('validation_failed', `A key in ${fieldName(item.path)} contains ${problem}.`, {
-          field: fieldName(item.path),
-        })
+    for (const key in current) {
+      if (!Object.hasOwn(current, key)) continue
+      if (SUSPECT_TEXT.test(key) && textProblem(key) !== undefined) {
+        const field = pathOf(item)
+        throw httpError('validation_failed', `A key in ${field} contains ${textProblem(key)}.`, { field })
       }
-      stack.push({ value: child, path, depth: item.depth + 1 })
+      stack.push({
+        value: (current as Record<string, unknown>)[key],
+        depth: item.depth + 1,
+        parent: item,
+        key,
+      })
     }
   }
+}
+
+interface Visit {
+  value: unknown
+  depth: number
+  parent: Visit | undefined
+  key: string | number | undefined
+}
+
+/** `records[3].tool_name` for a visit; `body` for the root. */
+function pathOf(visit: Visit): string {
+  const parts: string[] = []
+  for (let current: Visit | undefined = visit; current?.key !== undefined; current = current.parent) {
+    parts.push(typeof current.key === 'number' ? `[${current.key}]` : `.${current.key}`)
+  }
+  const path = parts.reverse().join('').replace(/^\./, '')
+  return path === '' ? 'body' : path
 }
 
 /** Decodes one percent-encoded URL component, or undefined when the encoding is malformed. */

@@ -5,8 +5,8 @@ import { approvalTokenTtlSeconds } from '../approvals/approval-token-ttl'
 import { approvalsFeature, createApprovalsFeature } from '../approvals/approvals-feature'
 import type { ServerLimits } from '../http/context'
 import type { ServerFeature } from '../http/feature'
+import { type KeyCustodyOptions, keyCustodyFromEnv, loadCustodiedKey } from '../key-custody/key-custody'
 import { createLedger, type Ledger } from '../ledger/ledger'
-import { loadOrCreateServerKey } from '../ledger/server-key'
 import type { Database } from '../storage/database'
 import { runMigrations } from '../storage/migrations'
 import { createPgliteDatabase } from '../storage/pglite-database'
@@ -46,6 +46,12 @@ export interface StartServerOptions {
    * read (default 900) and a bad value rejects the start.
    */
   approvalTokenTtlSeconds?: number
+  /**
+   * Where the signing key lives (see `docs/key-custody.md`). Defaults from the environment
+   * (`MIMA_SIGNING_KEY[_FILE|_COMMAND]`, `MIMA_MASTER_KEY[_FILE]`); on PGlite with a data directory
+   * and no master key, `<data dir>.master-key` is created and encrypts the stored key.
+   */
+  keyCustody?: KeyCustodyOptions
 }
 
 /** A running server. */
@@ -97,8 +103,22 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     const applied = await runMigrations(database, collectMigrations(features))
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
-    const { key, created } = await loadOrCreateServerKey(database)
-    if (created) logger.info('ledger key created', { public_key: key.publicKeyHex })
+    // PGlite on a data directory keeps its master key beside it unless one is configured.
+    const pgliteDataDir =
+      options.database === undefined && options.databaseUrl === undefined
+        ? (options.dataDir ?? './.mima-data')
+        : undefined
+    const { key, created, custody } = await loadCustodiedKey(database, {
+      ...keyCustodyFromEnv(),
+      ...(pgliteDataDir === undefined ? {} : { dataDir: pgliteDataDir }),
+      ...options.keyCustody,
+    })
+    if (created) logger.info('ledger key created', { public_key: key.publicKeyHex, custody })
+    if (custody === 'database-plaintext' && database.kind === 'postgres') {
+      logger.warn('signing key stored unencrypted', {
+        hint: 'Set MIMA_MASTER_KEY (or MIMA_MASTER_KEY_FILE) to encrypt it at rest, or keep it outside the database with MIMA_SIGNING_KEY_FILE or MIMA_SIGNING_KEY_COMMAND. See docs/key-custody.md.',
+      })
+    }
     const ledger = createLedger(key)
     const bootstrap = await bootstrapIfEmpty(database, ledger, {
       ...(options.bootstrapApiKey === undefined ? {} : { apiKey: options.bootstrapApiKey }),

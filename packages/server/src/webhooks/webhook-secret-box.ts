@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { loadKeyMaterial } from '../key-custody/key-custody'
 import type { Queryable } from '../storage/database'
 
-const KEY_SETTING = 'ledger_private_key_pkcs8'
 const VERSION = 'v1'
 
 /** Encrypts webhook secrets at rest; they must stay recoverable to sign deliveries. */
@@ -15,8 +15,9 @@ export interface SecretBox {
  * keeps in `server_settings`: a database dump alone reveals no webhook secret in plain text, and
  * the secrets are never returned by the API. Sealed form: `v1.<iv>.<tag>.<ciphertext>` (base64url).
  */
-export function createSecretBox(keyMaterial: Uint8Array): SecretBox {
-  const key = Buffer.from(hkdfSync('sha256', keyMaterial, 'mima-webhook-secrets', VERSION, 32))
+export function createSecretBox(keyMaterial: Uint8Array, purpose = 'mima-webhook-secrets'): SecretBox {
+  // `purpose` separates the keys of different secrets (webhook secrets, GRC HMAC keys).
+  const key = Buffer.from(hkdfSync('sha256', keyMaterial, purpose, VERSION, 32))
   return {
     seal(secret) {
       const iv = randomBytes(12)
@@ -41,14 +42,7 @@ export function createSecretBox(keyMaterial: Uint8Array): SecretBox {
   }
 }
 
-/** The secret box keyed by this server's key (read from `server_settings`). */
+/** The secret box keyed by this server's signing key (wherever it is kept: see key-custody/). */
 export async function loadSecretBox(database: Queryable): Promise<SecretBox> {
-  const { rows } = await database.query<{ value: string }>(
-    'select value from server_settings where name = $1',
-    [KEY_SETTING],
-  )
-  const value = rows[0]?.value
-  if (value === undefined)
-    throw new Error('The server key is missing from server_settings (start the server first).')
-  return createSecretBox(Buffer.from(value, 'hex'))
+  return createSecretBox(await loadKeyMaterial(database))
 }
