@@ -6,3 +6,4 @@ export {
   type FakeLlmServerOptions,
   HANGING_MODEL,
 } from './fake-llm-server'
+export { DEFAULT_WAIT_MS, type WaitForOptions, waitFor } from './wait-for'

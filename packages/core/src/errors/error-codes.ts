@@ -27,6 +27,9 @@ export type MimaErrorCode =
   | 'budget_exceeded'
   | 'kill_switch'
   | 'internal_error'
+  // newcomer path: starting a server
+  | 'address_in_use'
+  | 'data_dir_locked'
 
 /**
  * The error-code table: whether retrying the same request can succeed.
@@ -62,6 +65,9 @@ export const ERROR_CODES: Readonly<Record<MimaErrorCode, { readonly retryable: b
   kill_switch: { retryable: false },
   // anything unforeseen
   internal_error: { retryable: false },
+  // newcomer path: starting a server (a port or PGlite data directory another process holds)
+  address_in_use: { retryable: false },
+  data_dir_locked: { retryable: false },
 }
 
 /** Whether `value` is one of the codes in {@link ERROR_CODES}. */
