@@ -60,13 +60,35 @@ describe('resolveConnection takes the whole connection from one layer', () => {
     })
   })
 
-  it('refuses a URL or workspace without a key above the layer that has the key, naming both', () => {
+  it('refuses an environment URL or workspace without a key next to a saved login, naming both', () => {
     expect(() =>
       resolveConnection({}, { env: { MIMA_BASE_URL: 'http://server-b:9090' }, configFile: savedLogin }),
     ).toThrow(/MIMA_BASE_URL is set in the environment without MIMA_API_KEY.*~\/\.mima\/config\.json/)
-    expect(() =>
-      resolveConnection({ workspaceId: 'ws-x' }, { env: { MIMA_API_KEY: 'key-e' }, configFile: false }),
-    ).toThrow(/workspaceId is set in createMima options without apiKey.*MIMA_API_KEY/)
+  })
+
+  it('uses a base URL or workspace from options as given, dropping a workspace of another server', () => {
+    // createMima({ baseUrl }) with MIMA_API_KEY: the quickstart's pattern.
+    expect(
+      resolveConnection(
+        { baseUrl: 'http://server-b:9090' },
+        { env: { MIMA_API_KEY: 'key-b', MIMA_BASE_URL: 'http://server-b:9090' }, configFile: false },
+      ),
+    ).toEqual({ apiKey: 'key-b', baseUrl: 'http://server-b:9090/', workspaceId: undefined, source: 'env' })
+    // Pointing the saved login's key at another server never carries its workspace along.
+    expect(resolveConnection({ baseUrl: 'http://server-c:1' }, { env: {}, configFile: savedLogin })).toEqual({
+      apiKey: 'key-a',
+      baseUrl: 'http://server-c:1/',
+      workspaceId: undefined,
+      source: 'config-file',
+    })
+    expect(
+      resolveConnection({ baseUrl: 'http://server-a:8080/api' }, { env: {}, configFile: savedLogin })
+        .workspaceId,
+    ).toBe('ws-a')
+    expect(
+      resolveConnection({ workspaceId: 'ws-x' }, { env: { MIMA_API_KEY: 'key-e' }, configFile: false })
+        .workspaceId,
+    ).toBe('ws-x')
   })
 
   it('says how to configure a key when no layer has one', () => {

@@ -99,10 +99,11 @@ const LAYER_NAMES: Record<ConnectionSource, { apiKey: string; workspaceId: strin
  * Resolves the connection whole from one layer: the first of options, then the environment
  * (`MIMA_API_KEY`, `MIMA_WORKSPACE_ID`, `MIMA_BASE_URL`), then the CLI's `~/.mima/config.json`
  * (Node only) that holds an API key. That layer's base URL (or the default) and workspace id (or
- * none: the client asks `GET /api/me`) complete it; a value is never borrowed from another layer,
- * so a key is only ever sent to the server it came with (decision 0030). A layer above the one
- * holding the key that sets only a base URL or workspace is refused with a message naming it,
- * and a missing API key fails here with a clear message.
+ * none: the client asks `GET /api/me`) complete it; the environment and the config file are never
+ * mixed (decision 0030). A `baseUrl` or `workspaceId` passed as an option is used as given; a
+ * `baseUrl` naming another server than the key's layer drops that layer's workspace id. The
+ * environment setting a URL or workspace without a key, next to a key in the config file, is
+ * refused with a message naming the variables; a missing API key fails here with a clear message.
  */
 export function resolveConnection(
   options: { apiKey?: string | undefined; workspaceId?: string | undefined; baseUrl?: string | undefined },
@@ -132,21 +133,26 @@ export function resolveConnection(
       }
     },
   ]
+  // Options are code: a base URL or workspace given there is used as given (like the CLI's
+  // --base-url), with the key of the first layer below that has one. A layer that sets only half a
+  // connection from outside the code (MIMA_BASE_URL without MIMA_API_KEY) is refused instead.
+  let explicit: ConnectionLayer | undefined
   const partial: ConnectionLayer[] = []
   for (const load of layers) {
     const layer = load()
     if (layer.apiKey === undefined) {
-      if (layer.baseUrl !== undefined || layer.workspaceId !== undefined) partial.push(layer)
+      if (layer.baseUrl === undefined && layer.workspaceId === undefined) continue
+      if (layer.source === 'options') explicit = layer
+      else partial.push(layer)
       continue
     }
     const [above] = partial
     if (above !== undefined) throw partialLayerError(above, layer.source)
-    return {
-      apiKey: layer.apiKey,
-      baseUrl: normaliseBaseUrl(layer.baseUrl ?? DEFAULT_BASE_URL),
-      workspaceId: layer.workspaceId,
-      source: layer.source,
-    }
+    const layerBaseUrl = normaliseBaseUrl(layer.baseUrl ?? DEFAULT_BASE_URL)
+    const baseUrl = explicit?.baseUrl === undefined ? layerBaseUrl : normaliseBaseUrl(explicit.baseUrl)
+    // The layer's workspace belongs to the layer's server: another server gets its own lookup.
+    const workspaceId = explicit?.workspaceId ?? (baseUrl === layerBaseUrl ? layer.workspaceId : undefined)
+    return { apiKey: layer.apiKey, baseUrl, workspaceId, source: layer.source }
   }
   throw new MimaError(
     'config_missing',
