@@ -273,6 +273,7 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
       {
         action_type: 'orphaned_action',
         timeout_seconds: 3600,
+        requested_for: 'alice@example.com',
       },
     )
     const approver = await server.createKey('approver', 'cancel-approver')
@@ -280,6 +281,10 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
     await approverClient.signIn(approver.key)
     const approverPage = await (await approverClient.get('/dashboard/approvals')).text()
     expect(approverPage).toContain('orphaned_action')
+    // "Requested by" names the person the agent acts for (its authorisedBy), then the key.
+    expect(approverPage).toMatch(
+      /alice@example\.com <span class="muted">\(through the key gone-agent\)<\/span>/,
+    )
     expect(approverPage).not.toContain(`/dashboard/approvals/${created.json.id}/cancel`)
     const refused = await approverClient.post(`/dashboard/approvals/${created.json.id}/cancel`, {})
     expect(refused.status).toBe(403)
