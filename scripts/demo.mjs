@@ -139,7 +139,7 @@ async function runDemo() {
     `  workspace id  ${workspaceId}`,
     '',
     `  seeded        ${seeded.systems} systems, ${seeded.attestations} attestations, ${seeded.evidence} evidence records,`,
-    `                ${seeded.approvals} approvals (1 waiting for you), 1 gate, 1 unattested call`,
+    `                ${seeded.approvals} approvals (1 waiting for you), 1 gate, ${seeded.unattested} unattested call(s)`,
     `  readiness     ${movement.slice(0, 3).join(', ')}`,
     `                ${movement.slice(3).join(', ')}`,
     '',
@@ -354,28 +354,18 @@ async function seedWorkspace({ url, workspaceId, agentKey, approverKey, api }) {
     body: JSON.stringify({ framework: 'eu_ai_act', mode: 'required', threshold_pct: 60 }),
   })
 
-  // The guard's report of an AI call nobody attested (what the quickstart's deliberate unattested
-  // call produces when the guard forwards to the server).
-  await api(
-    '/guard/events',
-    {
-      method: 'POST',
-      body: JSON.stringify({
-        events: [
-          {
-            ts: new Date().toISOString(),
-            call: 'openai.chat.completions.create',
-            pid: process.pid,
-            attested: false,
-            mode: 'warn',
-            source: 'examples/quickstart',
-          },
-        ],
-      }),
-    },
-    agentKey,
-  )
-  return { systems: systems.length, attestations: attestations + 2, evidence: evidence + 1, approvals: 3 }
+  // The quickstart's deliberate unattested call reached the server through the guard (it reports
+  // there whenever the process has a Mima connection): the dashboard counts it.
+  const { unattested_24h: unattested } = await api('/guard/unattested')
+  if (unattested < 1)
+    throw new Error('the guard did not report the quickstart’s unattested call to the server')
+  return {
+    systems: systems.length,
+    attestations: attestations + 2,
+    evidence: evidence + 1,
+    approvals: 3,
+    unattested,
+  }
 }
 
 /** A tiny OpenAI-compatible endpoint: every chat completion answers "72". */
