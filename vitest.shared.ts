@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { ViteUserConfig } from 'vitest/config'
 
@@ -8,10 +9,39 @@ const repositoryRoot = import.meta.dirname
 // extensionless imports that Node cannot load when vitest externalises them.
 const conditions = ['@mima/source', 'node', 'development|production']
 
+// The variables a test run keeps from the developer's environment: how to reach the test
+// PostgreSQL and where Chromium is. Every other MIMA_* variable is dropped.
+const KEPT_MIMA_VARIABLES = new Set(['MIMA_TEST_DATABASE_URL', 'MIMA_CHROMIUM_PATH'])
+
+/**
+ * Makes this test process hermetic (decision 0031): a fresh temporary HOME (so `~/.mima/config.json`,
+ * `~/.mima/guard_log.jsonl` and every other dotfile are the test's own) and no `MIMA_*` connection
+ * variables. Set on the vitest main process before any worker or child process starts, so they all
+ * inherit it; the directory is removed when the run ends. Returns the temporary HOME.
+ */
+export function isolateTestEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MIMA_HERMETIC_HOME !== undefined && env.HOME === env.MIMA_HERMETIC_HOME) return env.HOME
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('MIMA_') && !KEPT_MIMA_VARIABLES.has(name)) delete env[name]
+  }
+  const home = mkdtempSync(join(tmpdir(), 'mima-test-home-'))
+  mkdirSync(join(home, '.config'), { recursive: true })
+  env.HOME = home
+  env.USERPROFILE = home
+  env.XDG_CONFIG_HOME = join(home, '.config')
+  env.MIMA_HERMETIC_HOME = home
+  // Tools that keep state in HOME (turbo, run by the build-once setups) stay quiet in a fresh one.
+  env.TURBO_TELEMETRY_DISABLED ??= '1'
+  process.once('exit', () => rmSync(home, { recursive: true, force: true }))
+  return home
+}
+
 /**
  * The one test recipe every package uses. Sibling workspace packages resolve to their
  * TypeScript source through the `@mima/source` export condition, so tests never need a
- * build first; each run also writes a JSON report that `scripts/run-tests.mjs` sums up.
+ * build first; each run also writes a JSON report that `scripts/run-tests.mjs` sums up. Every run
+ * is hermetic: its own temporary HOME and no `MIMA_*` connection variables
+ * ({@link isolateTestEnvironment}).
  */
 export function definePackageTests(
   directory: string,
@@ -22,6 +52,7 @@ export function definePackageTests(
     version: string
   }
   const reportName = packageJson.name.replace(/[@/]/g, '_')
+  isolateTestEnvironment()
   return {
     define: { __MIMA_VERSION__: JSON.stringify(packageJson.version) },
     resolve: { conditions },
@@ -29,8 +60,10 @@ export function definePackageTests(
     test: {
       environment: 'node',
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
+      // Budgets for a busy 2-core machine (load average 8): a test that needs longer says so.
+      // Waits inside tests have their own, shorter deadlines with clear messages (`waitFor`).
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
       reporters: [
         'default',
         ['json', { outputFile: resolve(repositoryRoot, '.test-results', `${reportName}.json`) }],

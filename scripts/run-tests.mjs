@@ -1,39 +1,68 @@
 #!/usr/bin/env node
-// Runs every package's tests through turbo, then prints one closing line that sums up
-// all the vitest JSON reports: "tests: N passed, N failed" (CI reads it).
+// Runs every package's tests through turbo, then prints each package's wall time and one closing
+// line that sums up all the vitest JSON reports: "tests: N passed, N failed, N skipped" (CI reads
+// it). The closing line always agrees with the exit code: a package that crashed, failed to build
+// or left no report is counted and named, never hidden behind "0 failed".
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { CHROMIUM_HINT, findChromium } from './find-chromium.mjs'
+import { summariseTestReports } from './test-summary.mjs'
 
 const root = join(import.meta.dirname, '..')
 const resultsDir = join(root, '.test-results')
-rmSync(resultsDir, { recursive: true, force: true })
+
+/** Workspace packages with a `test` script, by report file name (see vitest.shared.ts). */
+function packagesWithTests() {
+  const packages = new Map()
+  for (const group of ['packages', 'internal', 'examples']) {
+    const groupDir = join(root, group)
+    if (!existsSync(groupDir)) continue
+    for (const name of readdirSync(groupDir)) {
+      const manifest = join(groupDir, name, 'package.json')
+      if (!existsSync(manifest)) continue
+      const packageJson = JSON.parse(readFileSync(manifest, 'utf8'))
+      if (packageJson.scripts?.test === undefined) continue
+      packages.set(`${packageJson.name.replace(/[@/]/g, '_')}.json`, packageJson.name)
+    }
+  }
+  return packages
+}
 
 const extra = process.argv.slice(2)
+const filtered = extra.some((argument) => argument.startsWith('--filter') || argument.startsWith('-F'))
+
+// The dashboard's browser tests need Chromium: say so in one line before anything runs.
+if (!filtered || extra.some((argument) => argument.includes('server'))) {
+  let chromium
+  try {
+    chromium = findChromium()
+  } catch (error) {
+    console.error(`pnpm test: ${error.message}`)
+    process.exit(1)
+  }
+  if (chromium === undefined) {
+    console.error(`pnpm test: ${CHROMIUM_HINT}`)
+    process.exit(1)
+  }
+  process.env.MIMA_CHROMIUM_PATH = chromium
+}
+
+rmSync(resultsDir, { recursive: true, force: true })
+const started = Date.now()
 const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...extra], {
   cwd: root,
   stdio: 'inherit',
 })
+const wallMs = Date.now() - started
 
-let passed = 0
-let failed = 0
-let skipped = 0
-const failingSuites = []
-if (existsSync(resultsDir)) {
-  for (const file of readdirSync(resultsDir).filter((name) => name.endsWith('.json'))) {
-    const report = JSON.parse(readFileSync(join(resultsDir, file), 'utf8'))
-    passed += report.numPassedTests ?? 0
-    failed += report.numFailedTests ?? 0
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
-    for (const suite of report.testResults ?? []) {
-      if (suite.status === 'failed') failingSuites.push(suite.name)
-    }
-  }
-}
-if (failingSuites.length > 0) {
-  console.log('\nFailing test files:')
-  for (const name of failingSuites) console.log(`  ${name}`)
-}
-console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`)
-const exitCode = run.status === 0 && failed === 0 && failingSuites.length === 0 ? 0 : 1
+const { lines, exitCode } = summariseTestReports({
+  root,
+  resultsDir,
+  expected: packagesWithTests(),
+  filtered,
+  turboStatus: run.status,
+  wallMs,
+})
+for (const line of lines) console.log(line)
 process.exit(exitCode)

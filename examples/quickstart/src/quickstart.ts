@@ -63,6 +63,12 @@ if (process.env.MIMA_API_KEY === undefined || process.env.MIMA_API_KEY === '') {
   console.error('Set MIMA_API_KEY (and MIMA_BASE_URL, MIMA_WORKSPACE_ID): see examples/quickstart/README.md')
   process.exit(2)
 }
+if (process.env.OPENAI_API_KEY === undefined || process.env.OPENAI_API_KEY === '') {
+  console.error(
+    'Set OPENAI_API_KEY (and OPENAI_BASE_URL for any OpenAI-compatible endpoint), or run `pnpm demo` for an offline run with a built-in model.',
+  )
+  process.exit(2)
+}
 const model = process.env.OPENAI_MODEL ?? 'gpt-4o-mini'
 const signingKey = process.env.MIMA_SIGNING_KEY ?? generateSigningKey()
 if (process.env.MIMA_SIGNING_KEY === undefined)

@@ -7,3 +7,4 @@ export {
   type FakeToolCall,
   HANGING_MODEL,
 } from './fake-llm-server'
+export { DEFAULT_WAIT_MS, type WaitForOptions, waitFor } from './wait-for'

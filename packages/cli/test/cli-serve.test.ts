@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { cp, mkdir, realpath, symlink } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { cp, mkdir, realpath, stat, symlink } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -24,7 +25,9 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, read: () => string)
 
 describe('mima serve', () => {
   it('starts the server on an embedded database, which the CLI then logs in to; Ctrl-C stops it (exit 0)', {
-    timeout: 120_000,
+    // A first PGlite start (initdb) takes about a minute on a busy 2-core machine, then three more
+    // processes run against it.
+    timeout: 300_000,
   }, async () => {
     const home = await createHome()
     const adminKey = `mima_serve_test_${Date.now()}_key`
@@ -70,11 +73,31 @@ describe('mima serve', () => {
       const status = await runMima(['status'], { home })
       expect(status.code).toBe(0)
       expect(status.stdout).toContain('ISO 42001')
+
+      // A second server on the same PGlite directory is refused before it opens it: one line, exit 2.
+      const second = await runMima(['serve', '--port', '0', '--data-dir', join(home, 'data')], { home })
+      expect(second.code).toBe(2)
+      expect(second.stderr).toContain(
+        `is in use by another Mima server (pid ${child.pid}, listening on ${url}`,
+      )
+      expect(second.stderr).not.toMatch(/this is a bug|\n\s+at /)
+      // A busy port: one line, exit 2, and the other directory is never opened.
+      const port = new URL(url!).port
+      const busy = await runMima(['serve', '--port', port, '--data-dir', join(home, 'other')], { home })
+      expect(busy.code).toBe(2)
+      expect(busy.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`)
+      expect(busy.stderr).not.toMatch(/this is a bug|\n\s+at /)
+      expect(existsSync(join(home, 'other', 'PG_VERSION'))).toBe(false)
     } finally {
       child.kill('SIGINT')
     }
     expect(await exited).toBe(0)
     expect(stderr).toContain('shutting down')
+    // The data files follow the umask (PGlite writes them 0666), in a directory only we can enter.
+    const umask = process.umask()
+    expect((await stat(join(home, 'data', 'PG_VERSION'))).mode & 0o777).toBe(0o666 & ~umask)
+    expect((await stat(join(home, 'data'))).mode & 0o777).toBe(0o700)
+    expect(existsSync(join(home, 'data', 'mima-server.lock'))).toBe(false)
   })
 
   it('says how to install @mima/server when it is missing (exit 2)', async () => {

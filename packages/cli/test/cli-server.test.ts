@@ -67,10 +67,35 @@ describe('login, whoami, logout', () => {
     expect(me.server.role).toBe('admin')
     expect(me.api_key).not.toBe(server.adminKey)
 
-    // The environment wins over the file.
+    // The environment wins over the file, whole: its key with its URL, never the saved workspace.
     const ingestKey = await server.createKey('ingest')
-    const envWins = await runMima(['whoami', '--json'], { home, env: { MIMA_API_KEY: ingestKey } })
+    const envWins = await runMima(['whoami', '--json'], {
+      home,
+      env: { MIMA_API_KEY: ingestKey, MIMA_BASE_URL: server.baseUrl },
+    })
+    expect(envWins.code, `${envWins.stdout}\n${envWins.stderr}`).toBe(0)
     expect(JSON.parse(envWins.stdout)).toMatchObject({ api_key_source: 'env', server: { role: 'ingest' } })
+    // A key of another workspace in the environment next to the saved login: its own workspace is
+    // used (looked up for the key), not the saved one (which answered 404 before).
+    const other = (await (
+      await fetch(`${server.baseUrl}/api/workspaces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'second' }),
+      })
+    ).json()) as { workspace_id: string; admin_key: { key: string } }
+    const secondEnv = { MIMA_API_KEY: other.admin_key.key, MIMA_BASE_URL: server.baseUrl }
+    const secondStatus = await runMima(['status', '--json'], { home, env: secondEnv })
+    expect(secondStatus.code, secondStatus.stderr).toBe(0)
+    const secondWhoami = JSON.parse((await runMima(['whoami', '--json'], { home, env: secondEnv })).stdout)
+    expect(secondWhoami).toMatchObject({
+      workspace_id_source: 'none',
+      server: { workspace_id: other.workspace_id },
+    })
+    // Half a connection in the environment next to a saved login is refused, naming the variable.
+    const half = await runMima(['status'], { home, env: { MIMA_BASE_URL: server.baseUrl } })
+    expect(half.code).toBe(2)
+    expect(half.stderr).toContain('MIMA_BASE_URL is set without MIMA_API_KEY')
 
     const status = await runMima(['status', '--json'], { home })
     expect(status.code).toBe(0)

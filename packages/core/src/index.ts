@@ -30,7 +30,13 @@ export type {
   Trace,
   TraceOptions,
 } from './client/types'
-export { type ConfigSources, DEFAULT_BASE_URL } from './config/resolve-config'
+export {
+  type ConfigSources,
+  type ConnectionSource,
+  DEFAULT_BASE_URL,
+  type ResolvedConnection,
+  resolveConnection,
+} from './config/resolve-config'
 export { type AttestedContext, getAttestedContext, isAttested, runAttested } from './context/attested-context'
 export { ERROR_CODES, isMimaErrorCode, type MimaErrorCode } from './errors/error-codes'
 export { MimaError, type MimaErrorOptions } from './errors/mima-error'

@@ -118,6 +118,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
  * serve({ fetch: app.fetch, port: 8080 })
  * ```
  */
+/** Paths logged at debug level when they succeed: dashboard assets, health checks, favicons. */
+const ROUTINE_PATH = /^(?:\/dashboard\/assets\/|\/favicon\.ico$|(?:\/api)?\/health$)/
+
 export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...dependencies.limits }
   const hooks = dependencies.shutdownHooks ?? []
@@ -146,14 +149,17 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     c.header('x-request-id', requestId)
     const started = performance.now()
     await next()
-    logger.info('request', {
+    const fields = {
       request_id: requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       duration_ms: Math.round((performance.now() - started) * 100) / 100,
       workspace_id: c.get('principal')?.workspaceId,
-    })
+    }
+    // Asset and health requests are routine: at debug level, so a page load is one log line.
+    if (ROUTINE_PATH.test(c.req.path) && c.res.status < 400) logger.debug('request', fields)
+    else logger.info('request', fields)
   })
 
   // Hostile paths and queries (NUL, bad percent-encoding, lone surrogates) end here with a 400.

@@ -82,12 +82,20 @@ export { type BootstrapResult, bootstrapIfEmpty } from './server/bootstrap'
 export { loadConfig, type ServerConfig } from './server/config'
 export {
   createJsonLogger,
+  createServerLogger,
   type JsonLoggerOptions,
   type LogFields,
+  type LogFormat,
   type Logger,
   type LogLevel,
+  type ServerLoggerOptions,
   silentLogger,
 } from './server/logger'
+export {
+  type RecoverAdminKeyOptions,
+  type RecoveredAdminKey,
+  recoverAdminKey,
+} from './server/recover-admin-key'
 export { openDatabase, type RunningServer, type StartServerOptions, startServer } from './server/start-server'
 export type { Database, Queryable, QueryResult } from './storage/database'
 export { type Migration, runMigrations, sortMigrations } from './storage/migrations'

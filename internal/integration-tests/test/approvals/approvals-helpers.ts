@@ -1,7 +1,7 @@
 import { type Approval, type Approvals, createApprovals } from '@mima/approvals'
 import type { Mima } from '@mima/core'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
-import { testDatabaseUrl } from '@mima-internal/test-utils'
+import { testDatabaseUrl, waitFor } from '@mima-internal/test-utils'
 
 /** The backends every approvals test runs on: PGlite always, PostgreSQL when MIMA_TEST_DATABASE_URL is set. */
 export const BACKENDS: readonly ('pglite' | 'postgres')[] = testDatabaseUrl()
@@ -47,14 +47,19 @@ export async function startApprovalsFixture(database: 'pglite' | 'postgres'): Pr
   }
 }
 
-/** Waits until a pending approval of `actionType` shows up in the approver's list. */
-export async function nextPending(approver: Approvals, actionType: string): Promise<Approval> {
-  for (;;) {
-    const pending = await approver.list()
-    const found = pending.find((approval) => approval.actionType === actionType)
-    if (found) return found
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+/**
+ * Waits until a pending approval of `actionType` shows up in the approver's list; fails with a
+ * clear message after `timeoutMs` (default 60 s) instead of polling forever.
+ */
+export function nextPending(
+  approver: Approvals,
+  actionType: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Approval> {
+  return waitFor(async () => (await approver.list()).find((approval) => approval.actionType === actionType), {
+    what: `a pending approval of type "${actionType}" in the approver's list`,
+    ...options,
+  })
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

@@ -14,6 +14,7 @@ describe.each(BACKENDS)('approvals end to end on %s', (backend) => {
       apiKey: shared.fixture.agentKey,
       baseUrl: shared.fixture.server.baseUrl,
       systemName: 'payments-agent',
+      authorisedBy: { identity: 'alice@example.com' },
       onError: 'raise',
       flushOnExit: false,
       outbox: { directory: false },

@@ -24,6 +24,8 @@ export function tokenTests(shared: SharedFixture): void {
   ): Promise<ApprovalToken> {
     const waiting = requireApproval(mima, { actionType, context, timeoutSeconds: 60 })
     const pending = await nextPending(fixture.bob, actionType)
+    // The approver sees whom the agent acts for: the core client's authorisedBy identity.
+    expect(pending.requestedFor).toBe('alice@example.com')
     await fixture.bob.decide(pending.id, 'approve')
     return waiting
   }

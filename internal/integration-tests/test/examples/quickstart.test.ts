@@ -91,6 +91,22 @@ describe('examples/quickstart run as a user would', () => {
     if (home !== undefined) await rm(home, { recursive: true, force: true })
   })
 
+  it('without OPENAI_API_KEY ends with a one-line hint (exit 2), not an OpenAIError stack', async () => {
+    const noKey = await runQuickstart(
+      {
+        HOME: home,
+        MIMA_BASE_URL: server.baseUrl,
+        MIMA_API_KEY: server.adminKey,
+        MIMA_WORKSPACE_ID: server.workspaceId,
+      },
+      [],
+    )
+    expect(noKey.code).toBe(2)
+    expect(noKey.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Set OPENAI_API_KEY .*`pnpm demo`/),
+    ])
+  })
+
   it('exits 0 and prints every step and a passing summary', () => {
     expect(run.code, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0)
     expect(run.stdout).toContain('✓ attested call "score" answered: "72"')

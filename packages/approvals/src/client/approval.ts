@@ -19,6 +19,8 @@ export interface Approval {
   readonly approverHint: string | undefined
   /** The requesting key's name. */
   readonly requestedBy: string
+  /** The person the requesting agent acts for (its client's `authorisedBy` identity), when sent. */
+  readonly requestedFor: string | undefined
   readonly requestedAt: Date
   /** When a pending request expires. */
   readonly expiresAt: Date
@@ -47,6 +49,7 @@ export interface ApprovalWire {
   agent_name?: unknown
   approver_hint?: unknown
   requested_by?: unknown
+  requested_for?: unknown
   requested_at?: unknown
   expires_at?: unknown
   decided_by?: unknown
@@ -92,6 +95,7 @@ export function parseApproval(wire: ApprovalWire): Approval {
     agentName: optionalString(wire.agent_name),
     approverHint: optionalString(wire.approver_hint),
     requestedBy: typeof wire.requested_by === 'string' ? wire.requested_by : '',
+    requestedFor: optionalString(wire.requested_for),
     requestedAt: optionalDate(wire.requested_at) ?? new Date(Number.NaN),
     expiresAt: optionalDate(wire.expires_at) ?? new Date(Number.NaN),
     decidedBy,

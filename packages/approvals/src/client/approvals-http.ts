@@ -14,6 +14,8 @@ export interface ApprovalsConnection {
   readonly systemName?: string
   /** The agent, sent with approval requests so approvers see who asks. */
   readonly agentName?: string
+  /** The person the agent acts for (a core client's `authorisedBy` identity), shown to approvers. */
+  readonly requestedFor?: string
   /** A `fetch` implementation (defaults to the global one). */
   readonly fetch?: typeof globalThis.fetch
 }

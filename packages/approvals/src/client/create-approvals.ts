@@ -230,6 +230,7 @@ export function createApprovals(source: ApprovalsSource, options: ApprovalsOptio
           ...(request.description === undefined ? {} : { description: request.description }),
           ...(connection.systemName === undefined ? {} : { system_name: connection.systemName }),
           ...(connection.agentName === undefined ? {} : { agent_name: connection.agentName }),
+          ...(connection.requestedFor === undefined ? {} : { requested_for: connection.requestedFor }),
         },
         ...(signal === undefined ? {} : { signal }),
       })

@@ -17,6 +17,8 @@ interface CoreConnection {
   apiKey: string
   fetch?: typeof globalThis.fetch
   workspaceId?: () => Promise<string>
+  /** The client's default `authorisedBy` identity. */
+  authorisedBy?: string
 }
 
 /** Reads the connection settings from a core client or from explicit options. */
@@ -35,6 +37,7 @@ export function resolveConnection(source: ApprovalsSource): ApprovalsConnection 
       apiKey: core.apiKey,
       ...(core.fetch === undefined ? {} : { fetch: core.fetch }),
       ...(core.workspaceId === undefined ? {} : { resolveWorkspaceId: core.workspaceId }),
+      ...(typeof core.authorisedBy === 'string' ? { requestedFor: core.authorisedBy } : {}),
       ...(typeof client.systemName === 'string' ? { systemName: client.systemName } : {}),
       ...(typeof client.agentName === 'string' ? { agentName: client.agentName } : {}),
     }

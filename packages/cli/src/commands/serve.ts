@@ -7,6 +7,8 @@ import { parseIntegerText, stringValue } from '../cli/parse-args'
 export interface ServerModule {
   loadConfig(env: NodeJS.ProcessEnv): ServerConfig
   createJsonLogger(options: { level: ServerConfig['logLevel'] }): unknown
+  /** Readable on a terminal, JSON otherwise (@mima/server ≥ 0.2). */
+  createServerLogger?(options: { level: ServerConfig['logLevel']; format?: string }): unknown
   startServer(options: Record<string, unknown>): Promise<{ url: string; close(): Promise<void> }>
 }
 
@@ -22,6 +24,7 @@ export interface ServerConfig {
   bodyLimitBytes?: number
   maxBatchRecords?: number
   logLevel: string
+  logFormat?: string
 }
 
 // A variable specifier keeps the bundler from resolving @mima/server at build time: it is an
@@ -66,22 +69,31 @@ async function runServe(context: CommandContext): Promise<ExitCode> {
   const port =
     portText === undefined ? config.port : parseIntegerText('port', portText, { min: 0, max: 65535 })
   const databaseUrl = stringValue(values, 'database-url') ?? config.databaseUrl
-  const running = await server.startServer({
-    port,
-    host: stringValue(values, 'host') ?? config.host,
-    dataDir: stringValue(values, 'data-dir') ?? config.dataDir,
-    logger: server.createJsonLogger({ level: config.logLevel }),
-    ...(databaseUrl === undefined ? {} : { databaseUrl }),
-    ...(config.databaseSchema === undefined ? {} : { databaseSchema: config.databaseSchema }),
-    ...(config.bootstrapApiKey === undefined ? {} : { bootstrapApiKey: config.bootstrapApiKey }),
-    ...(config.bootstrapWorkspaceId === undefined
-      ? {}
-      : { bootstrapWorkspaceId: config.bootstrapWorkspaceId }),
-    limits: {
-      ...(config.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: config.bodyLimitBytes }),
-      ...(config.maxBatchRecords === undefined ? {} : { maxBatchRecords: config.maxBatchRecords }),
-    },
-  })
+  const logger =
+    server.createServerLogger?.({
+      level: config.logLevel,
+      ...(config.logFormat === undefined ? {} : { format: config.logFormat }),
+    }) ?? server.createJsonLogger({ level: config.logLevel })
+  const running = await server
+    .startServer({
+      port,
+      host: stringValue(values, 'host') ?? config.host,
+      dataDir: stringValue(values, 'data-dir') ?? config.dataDir,
+      logger,
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+      ...(config.databaseSchema === undefined ? {} : { databaseSchema: config.databaseSchema }),
+      ...(config.bootstrapApiKey === undefined ? {} : { bootstrapApiKey: config.bootstrapApiKey }),
+      ...(config.bootstrapWorkspaceId === undefined
+        ? {}
+        : { bootstrapWorkspaceId: config.bootstrapWorkspaceId }),
+      limits: {
+        ...(config.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: config.bodyLimitBytes }),
+        ...(config.maxBatchRecords === undefined ? {} : { maxBatchRecords: config.maxBatchRecords }),
+      },
+    })
+    .catch((error: unknown) => {
+      throw startFailure(error)
+    })
   output.info(
     `mima serve: listening on ${running.url} (dashboard at ${running.url}/, API at ${running.url}/api). Ctrl-C stops.`,
   )
@@ -98,6 +110,28 @@ async function runServe(context: CommandContext): Promise<ExitCode> {
   output.info('mima serve: shutting down ...')
   await running.close()
   return EXIT_CODES.ok
+}
+
+/**
+ * A start that failed for a reason the operator can fix (a busy port, a data directory another
+ * server holds, a bad setting) is one line and exit 2, never "this is a bug in mima".
+ */
+function startFailure(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code
+  if (code === 'address_in_use' || code === 'data_dir_locked' || code === 'config_invalid') {
+    return new CliError(code, EXIT_CODES.usage, `mima serve: ${(error as Error).message}`)
+  }
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new CliError(
+      'address_in_use',
+      EXIT_CODES.usage,
+      `mima serve: cannot listen (${code}): ${(error as Error).message}`,
+      {
+        hint: 'Choose another port with --port (0 picks a free one).',
+      },
+    )
+  }
+  return error
 }
 
 /** `mima serve`. */

@@ -65,15 +65,43 @@ describe('config file and resolution', () => {
 
     const fromFlag = await resolveConfig({
       home,
-      env: { MIMA_BASE_URL: 'http://env:2' },
+      env: { MIMA_API_KEY: 'env-key', MIMA_BASE_URL: 'http://env:2' },
       baseUrlFlag: 'http://flag:3/api',
     })
     expect(fromFlag.baseUrl).toBe('http://flag:3')
     expect(fromFlag.sources.baseUrl).toBe('flag')
 
     // The Python CLI's MIMA_API_URL (with /api) is read when MIMA_BASE_URL is not set.
-    expect((await resolveConfig({ home, env: { MIMA_API_URL: 'https://py.example/api' } })).baseUrl).toBe(
-      'https://py.example',
+    expect(
+      (await resolveConfig({ home, env: { MIMA_API_KEY: 'k', MIMA_API_URL: 'https://py.example/api' } }))
+        .baseUrl,
+    ).toBe('https://py.example')
+  })
+
+  it('takes the whole connection from the environment when it names a key, never the saved workspace', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mima-config-'))
+    await writeConfig(home, { api_key: 'key-a', workspace_id: 'ws-a', base_url: 'http://server-a:8080' })
+    const second = await resolveConfig({
+      home,
+      env: { MIMA_API_KEY: 'key-b', MIMA_BASE_URL: 'http://server-b:9090' },
+    })
+    expect(second).toMatchObject({ apiKey: 'key-b', workspaceId: undefined, baseUrl: 'http://server-b:9090' })
+    expect(second.sources).toEqual({ apiKey: 'env', workspaceId: 'none', baseUrl: 'env' })
+    // Another server named by --base-url gets its own workspace lookup, not the saved one.
+    const flagged = await resolveConfig({ home, env: {}, baseUrlFlag: 'http://server-c:1' })
+    expect(flagged).toMatchObject({ apiKey: 'key-a', workspaceId: undefined, baseUrl: 'http://server-c:1' })
+    const same = await resolveConfig({ home, env: {}, baseUrlFlag: 'http://server-a:8080/api' })
+    expect(same.workspaceId).toBe('ws-a')
+  })
+
+  it('refuses an environment URL or workspace without a key next to a saved login', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'mima-config-'))
+    await writeConfig(home, { api_key: 'key-a', workspace_id: 'ws-a', base_url: 'http://server-a:8080' })
+    await expect(resolveConfig({ home, env: { MIMA_BASE_URL: 'http://server-b:9090' } })).rejects.toThrow(
+      /MIMA_BASE_URL is set without MIMA_API_KEY/,
+    )
+    await expect(resolveConfig({ home, env: { MIMA_WORKSPACE_ID: 'ws-b' } })).rejects.toThrow(
+      /MIMA_WORKSPACE_ID is set without MIMA_API_KEY/,
     )
   })
 

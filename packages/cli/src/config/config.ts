@@ -145,9 +145,13 @@ function nonEmpty(value: string | undefined): string | undefined {
 }
 
 /**
- * Resolves credentials and the server for a command: `--base-url` flag, then the environment
- * (`MIMA_API_KEY`, `MIMA_WORKSPACE_ID`, `MIMA_BASE_URL`, or the Python CLI's `MIMA_API_URL`),
- * then `~/.mima/config.json`, then the default server.
+ * Resolves credentials and the server for a command, whole from one place (decision 0030): the
+ * environment when `MIMA_API_KEY` is set (with `MIMA_WORKSPACE_ID` and `MIMA_BASE_URL`, or the
+ * Python CLI's `MIMA_API_URL`), otherwise `~/.mima/config.json`. A workspace id or URL is never
+ * borrowed from the other place: a key from the environment with no `MIMA_WORKSPACE_ID` has its
+ * workspace looked up (`GET /api/me`), not taken from a saved login to another server. The
+ * environment setting a URL or workspace without a key next to a saved login is refused (exit 2).
+ * `--base-url` overrides the URL; pointing the key at another server drops the saved workspace.
  */
 export async function resolveConfig(options: {
   home: string
@@ -157,18 +161,57 @@ export async function resolveConfig(options: {
   const stored = await readConfig(options.home)
   const envKey = nonEmpty(options.env.MIMA_API_KEY)
   const envWorkspace = nonEmpty(options.env.MIMA_WORKSPACE_ID)
-  const envBase = nonEmpty(options.env.MIMA_BASE_URL) ?? nonEmpty(options.env.MIMA_API_URL)
+  const envBaseName = nonEmpty(options.env.MIMA_BASE_URL) ? 'MIMA_BASE_URL' : 'MIMA_API_URL'
+  const envBase = nonEmpty(options.env[envBaseName])
   const flagBase = nonEmpty(options.baseUrlFlag)
 
-  const baseUrlRaw = flagBase ?? envBase ?? stored.base_url ?? DEFAULT_BASE_URL
+  let layer: { source: 'env' | 'config'; apiKey?: string; workspaceId?: string; baseUrl?: string }
+  if (envKey !== undefined) {
+    layer = {
+      source: 'env',
+      apiKey: envKey,
+      ...(envWorkspace === undefined ? {} : { workspaceId: envWorkspace }),
+      ...(envBase === undefined ? {} : { baseUrl: envBase }),
+    }
+  } else if (stored.api_key !== undefined) {
+    const partial = [
+      envBase === undefined ? '' : envBaseName,
+      envWorkspace === undefined ? '' : 'MIMA_WORKSPACE_ID',
+    ].filter((name) => name !== '')
+    if (partial.length > 0) {
+      throw new UsageError(
+        `${partial.join(' and ')} ${partial.length > 1 ? 'are' : 'is'} set without MIMA_API_KEY, next to the login saved in ${configPath(options.home)}`,
+        {
+          hint: `A connection comes whole from one place: set MIMA_API_KEY too, or unset ${partial.join(' and ')} to use the saved login.`,
+        },
+      )
+    }
+    layer = {
+      source: 'config',
+      apiKey: stored.api_key,
+      ...(stored.workspace_id === undefined ? {} : { workspaceId: stored.workspace_id }),
+      ...(stored.base_url === undefined ? {} : { baseUrl: stored.base_url }),
+    }
+  } else {
+    // No key anywhere: commands that need one stop with "not logged in"; show what is set.
+    layer = {
+      source: 'env',
+      ...(envWorkspace === undefined ? {} : { workspaceId: envWorkspace }),
+      ...(envBase === undefined ? {} : { baseUrl: envBase }),
+    }
+  }
+  const layerBase = layer.baseUrl === undefined ? DEFAULT_BASE_URL : normalizeBaseUrl(layer.baseUrl)
+  const baseUrl = flagBase === undefined ? layerBase : normalizeBaseUrl(flagBase)
+  // The saved workspace belongs to the saved server: another server gets its own lookup.
+  const workspaceId = baseUrl === layerBase ? layer.workspaceId : undefined
   return {
-    apiKey: envKey ?? stored.api_key,
-    workspaceId: envWorkspace ?? stored.workspace_id,
-    baseUrl: normalizeBaseUrl(baseUrlRaw),
+    apiKey: layer.apiKey,
+    workspaceId,
+    baseUrl,
     sources: {
-      apiKey: envKey ? 'env' : stored.api_key ? 'config' : 'none',
-      workspaceId: envWorkspace ? 'env' : stored.workspace_id ? 'config' : 'none',
-      baseUrl: flagBase ? 'flag' : envBase ? 'env' : stored.base_url ? 'config' : 'default',
+      apiKey: layer.apiKey === undefined ? 'none' : layer.source,
+      workspaceId: workspaceId === undefined ? 'none' : layer.source,
+      baseUrl: flagBase !== undefined ? 'flag' : layer.baseUrl !== undefined ? layer.source : 'default',
     },
   }
 }

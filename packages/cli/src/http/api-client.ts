@@ -113,7 +113,11 @@ export function apiErrorFromResponse(status: number, body: unknown, url: string)
     hint = 'Check MIMA_API_KEY, or run `mima login` again with a valid key.'
   } else if (status === 403) {
     message = `this API key may not do that (403 forbidden)${serverMessage ? `: ${serverMessage}` : ''}`
-    hint = 'Use a key with the needed role (admin, approver), or ask a workspace admin.'
+    // The server says why (the requester of an approval can never decide it, an approver hint…);
+    // the generic role hint only where the reason is the key's role, or was not given.
+    if (serverMessage === '' || /\brole\b/i.test(serverMessage)) {
+      hint = 'Use a key with the needed role (admin, approver), or ask a workspace admin.'
+    }
   } else if (status === 404) {
     message = `not found (404): ${serverMessage || url}`
     hint =

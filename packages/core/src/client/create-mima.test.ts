@@ -104,7 +104,14 @@ describe('configuration', () => {
     })
     await signedFromEnv.push('t', '', '')
     expect(server.recorder.attestations.at(-1)?.verifying_key_hex).toBe(verifyingKeyHex(seed))
-    expect(await fromEnv.workspaceId()).toBe('ws-test') // from the file: env had none
+    // The environment named a key and URL but no workspace: it is looked up for that key
+    // (GET /api/me), never borrowed from the saved login.
+    expect(await fromEnv.workspaceId()).toBe('ws-test')
+    expect(
+      server.requests.some(
+        (request) => request.path === '/api/me' && request.headers.authorization === 'Bearer from-env',
+      ),
+    ).toBe(true)
   })
 
   it('resolves the workspace once through GET /api/me and caches it', async () => {

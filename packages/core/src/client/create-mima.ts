@@ -1213,7 +1213,13 @@ export function createMima(options: MimaOptions = {}): Mima {
   // Companion packages (@mima/approvals) reuse this client's server, key and fetch without extra
   // wiring; a registered symbol, non-enumerable, so the key never shows in logs or JSON.
   Object.defineProperty(mima, Symbol.for('mima.connection'), {
-    value: { baseUrl: connection.baseUrl, apiKey: connection.apiKey, fetch: options.fetch, workspaceId },
+    value: {
+      baseUrl: connection.baseUrl,
+      apiKey: connection.apiKey,
+      fetch: options.fetch,
+      workspaceId,
+      authorisedBy: defaultAuthorisedBy?.identity,
+    },
   })
   return mima
 }

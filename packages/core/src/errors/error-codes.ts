@@ -33,6 +33,9 @@ export type MimaErrorCode =
   // usage, budgets, loops and agents (issue #16)
   | 'loop_detected'
   | 'internal_error'
+  // newcomer path: starting a server
+  | 'address_in_use'
+  | 'data_dir_locked'
 
 /**
  * The error-code table: whether retrying the same request can succeed.
@@ -74,6 +77,9 @@ export const ERROR_CODES: Readonly<Record<MimaErrorCode, { readonly retryable: b
   loop_detected: { retryable: false },
   // anything unforeseen
   internal_error: { retryable: false },
+  // newcomer path: starting a server (a port or PGlite data directory another process holds)
+  address_in_use: { retryable: false },
+  data_dir_locked: { retryable: false },
 }
 
 /** Whether `value` is one of the codes in {@link ERROR_CODES}. */

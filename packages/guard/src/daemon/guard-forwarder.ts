@@ -64,6 +64,8 @@ export function createGuardForwarder(options: GuardForwardOptions): GuardForward
   let queue: unknown[] = []
   let sending: Promise<void> | undefined
   const timer = setInterval(() => void flush(), intervalMs)
+  // Never what keeps a process alive (an app's in-process reporter uses this too).
+  timer.unref?.()
 
   const eventsUrl = (workspaceId: string): string =>
     `${base}/api/workspaces/${encodeURIComponent(workspaceId)}/guard/events`

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { MimaError } from '@mima/core'
+import { MimaError, type ResolvedConnection, resolveConnection } from '@mima/core'
 import { installNetworkGuard, syncNetworkExports } from '../network/network-guard'
 import {
   createHostMatcher,
@@ -105,16 +104,13 @@ function networkSettings(options: GuardOptions): { hosts: ProviderHost[]; http: 
   }
 }
 
-function configuredWorkspaceId(): string | undefined {
-  const fromEnv = process.env.MIMA_WORKSPACE_ID
-  if (fromEnv) return fromEnv
+/**
+ * The Mima connection this process has, whole from one place (options are not involved here: the
+ * environment, then `~/.mima/config.json`), or undefined when there is none or it is incomplete.
+ */
+function configuredConnection(): ResolvedConnection | undefined {
   try {
-    const config = JSON.parse(readFileSync(join(mimaHome(), 'config.json'), 'utf8')) as {
-      workspace_id?: unknown
-    }
-    return typeof config.workspace_id === 'string' && config.workspace_id !== ''
-      ? config.workspace_id
-      : undefined
+    return resolveConnection({}, { configFile: join(mimaHome(), 'config.json') })
   } catch {
     return undefined
   }
@@ -234,12 +230,13 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
   const state = guardState()
   if (!state.enabled) {
     const mode = options.mode ?? 'warn'
+    const connection = configuredConnection()
     state.config = {
       mode,
       warn: options.warn ?? 'oncePerSite',
       record: options.record ?? true,
       traceAttested: options.traceAttested ?? false,
-      workspaceId: options.workspaceId ?? configuredWorkspaceId(),
+      workspaceId: options.workspaceId ?? connection?.workspaceId,
       onEvent: options.onEvent,
       cwd: `${process.cwd()}/`,
     }
@@ -250,6 +247,15 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
       socketPath: options.socketPath ?? defaultGuardSocketPath(),
       ...(options.logMaxBytes === undefined ? {} : { logMaxBytes: options.logMaxBytes }),
       ...(options.logBackups === undefined ? {} : { logBackups: options.logBackups }),
+      ...(connection === undefined || options.forward === false || options.record === false
+        ? {}
+        : {
+            forward: {
+              baseUrl: connection.baseUrl,
+              apiKey: connection.apiKey,
+              ...(connection.workspaceId === undefined ? {} : { workspaceId: connection.workspaceId }),
+            },
+          }),
     })
     state.counts = { attested: 0, unattested: 0, warned: 0, blocked: 0, recorded: 0 }
     state.network = undefined

@@ -83,6 +83,13 @@ export interface GuardOptions {
   readonly resolveFrom?: readonly string[]
   /** The workspace recorded on events; defaults to `MIMA_WORKSPACE_ID`, then `~/.mima/config.json`. */
   readonly workspaceId?: string
+  /**
+   * Send unattested-call reports to the Mima server too, when this process has a connection
+   * (`MIMA_API_KEY` with `MIMA_BASE_URL`, or the `~/.mima/config.json` of `mima login`): the
+   * dashboard, `mima posture` and the scanner's runtime view then see them. Batched, retried through
+   * outages, never on the caller's path; the local log keeps every event either way. Default `true`.
+   */
+  readonly forward?: boolean
   /** The JSONL fallback log (`~/.mima/guard_log.jsonl`). */
   readonly logPath?: string
   /** Rotate the JSONL log when it reaches this many bytes (10 MiB). */

@@ -1,3 +1,8 @@
+import {
+  createGuardForwarder,
+  type GuardForwarder,
+  type GuardForwardOptions,
+} from '../daemon/guard-forwarder'
 import type { GuardEvent } from '../guard/guard-options'
 import { createDaemonClient, type DaemonClient } from './daemon-client'
 import { createJsonlLog, type JsonlLog } from './jsonl-log'
@@ -15,6 +20,11 @@ export interface GuardReporterOptions {
    * timer never holds the process open, and whatever is queued at exit is written synchronously.
    */
   readonly batchDelayMs?: number
+  /**
+   * The Mima server to send events to as well (what the local log got; the daemon forwards on its
+   * own), batched and retried through outages. Unset: local only.
+   */
+  readonly forward?: GuardForwardOptions
 }
 
 /** Counts kept by the reporter. */
@@ -51,6 +61,12 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   })
   const daemon: DaemonClient = createDaemonClient(options.socketPath)
   const stats: GuardReporterStats = { daemon: 0, log: 0, dropped: 0 }
+  const forwarder: GuardForwarder | undefined =
+    options.forward === undefined ? undefined : createGuardForwarder({ intervalMs: 1000, ...options.forward })
+  const forward = (lines: readonly string[]): void => {
+    if (forwarder === undefined) return
+    for (const line of lines) forwarder.push(JSON.parse(line) as unknown)
+  }
   let queue: Array<readonly [GuardEvent, (() => void) | undefined]> = []
 
   function serialise(entries: typeof queue): string[] {
@@ -78,6 +94,7 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
         else {
           await log.append(lines)
           stats.log += lines.length
+          forward(lines)
         }
       } catch {
         stats.dropped += lines.length
@@ -110,10 +127,16 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
       log.appendSync(lines)
       stats.log += lines.length
     }
+    forwarder?.stop()
   }
   // A process that ends on its own (no process.exit) sends what is queued the normal way first.
+  // A few rounds at most: a server that stays down must not keep the process alive.
+  let exitRounds = 0
   const onBeforeExit = (): void => {
-    if (queue.length > 0) void run()
+    if (queue.length > 0) void run().then(() => forwarder?.flush())
+    else if (forwarder !== undefined && forwarder.status().pending > 0 && exitRounds++ < 3) {
+      void forwarder.flush()
+    }
   }
   process.on('exit', onExit)
   process.on('beforeExit', onBeforeExit)
@@ -132,6 +155,7 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
     },
     async flush() {
       while (queue.length > 0 || running) await run()
+      await forwarder?.flush()
     },
     close() {
       closed = true
@@ -139,6 +163,7 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
       process.off('exit', onExit)
       process.off('beforeExit', onBeforeExit)
       daemon.close()
+      forwarder?.stop()
     },
   }
 }

@@ -17,6 +17,8 @@ export interface ApprovalRow {
   status: ApprovalStatus
   requested_by_key_id: string
   requested_by: string
+  /** The person the requesting agent acts for (its `authorisedBy` identity), when it said. */
+  requested_for: string | null
   requested_at: Date
   expires_at: Date
   decided_by_key_id: string | null
@@ -36,7 +38,7 @@ export interface ApprovalRow {
 }
 
 const COLUMNS = `workspace_id, approval_id, action_type, context, context_hash, description, system_name,
-  agent_name, approver_hint, status, requested_by_key_id, requested_by, requested_at, expires_at,
+  agent_name, approver_hint, status, requested_by_key_id, requested_by, requested_for, requested_at, expires_at,
   decided_by_key_id, decided_by, decided_at, reason, decision_leaf_index, token_expires_at, consumed_at, consumed_by,
   redeemed_at, redeemed_by_key_id, redemption_id`
 
@@ -58,6 +60,7 @@ function normalise(row: Record<string, unknown>): ApprovalRow {
     redeemed_at: toDate(row.redeemed_at),
     redeemed_by_key_id: (row.redeemed_by_key_id as string | null | undefined) ?? null,
     redemption_id: (row.redemption_id as string | null | undefined) ?? null,
+    requested_for: (row.requested_for as string | null | undefined) ?? null,
     decision_leaf_index: row.decision_leaf_index === null ? null : Number(row.decision_leaf_index),
   }
 }
@@ -75,6 +78,7 @@ export interface NewApproval {
   approverHint: string | undefined
   requestedByKeyId: string
   requestedBy: string
+  requestedFor?: string | undefined
   requestedAt: Date
   expiresAt: Date
 }
@@ -83,8 +87,9 @@ export interface NewApproval {
 export async function insertApproval(database: Queryable, approval: NewApproval): Promise<ApprovalRow> {
   const result = await database.query(
     `insert into approvals (workspace_id, approval_id, action_type, context, context_hash, description,
-       system_name, agent_name, approver_hint, status, requested_by_key_id, requested_by, requested_at, expires_at)
-     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, $13)
+       system_name, agent_name, approver_hint, status, requested_by_key_id, requested_by, requested_at, expires_at,
+       requested_for)
+     values ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, 'pending', $10, $11, $12, $13, $14)
      returning ${COLUMNS}`,
     [
       approval.workspaceId,
@@ -100,6 +105,7 @@ export async function insertApproval(database: Queryable, approval: NewApproval)
       approval.requestedBy,
       approval.requestedAt.toISOString(),
       approval.expiresAt.toISOString(),
+      approval.requestedFor ?? null,
     ],
   )
   return normalise(result.rows[0] as Record<string, unknown>)

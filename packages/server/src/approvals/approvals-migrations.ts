@@ -45,4 +45,10 @@ export const APPROVALS_MIGRATIONS: readonly Migration[] = [
       alter table approvals add column redemption_id text
     `,
   },
+  {
+    // The person an agent acts for (the client's authorisedBy identity), shown to approvers next
+    // to the requesting key's name.
+    id: '022_approval_requested_for',
+    sql: 'alter table approvals add column requested_for text',
+  },
 ]

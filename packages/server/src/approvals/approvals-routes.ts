@@ -38,6 +38,7 @@ export function approvalToWire(
     agent_name: row.agent_name,
     approver_hint: row.approver_hint,
     requested_by: row.requested_by,
+    requested_for: row.requested_for,
     requested_at: row.requested_at.toISOString(),
     expires_at: row.expires_at.toISOString(),
     decided_by: decided ? row.decided_by : null,

@@ -210,6 +210,7 @@ export class ApprovalsService {
     const description = optionalText(body, 'description', 2000)
     const systemName = optionalText(body, 'system_name', 200)
     const agentName = optionalText(body, 'agent_name', 200)
+    const requestedFor = optionalText(body, 'requested_for', 256)
     let contextHash: string
     try {
       contextHash = hashValue(context)
@@ -232,6 +233,7 @@ export class ApprovalsService {
         approverHint,
         requestedByKeyId: principal.keyId,
         requestedBy: principal.keyName,
+        requestedFor,
         requestedAt,
         expiresAt: new Date(requestedAt.getTime() + timeoutSeconds * 1000),
       })
@@ -723,6 +725,7 @@ export class ApprovalsService {
       agent_name: row.agent_name,
       approver_hint: row.approver_hint,
       requested_by: row.requested_by,
+      requested_for: row.requested_for,
       requested_at: row.requested_at.toISOString(),
       expires_at: row.expires_at.toISOString(),
       decided_by: row.decided_by,

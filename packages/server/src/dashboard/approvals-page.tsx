@@ -40,8 +40,15 @@ export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }
           {approval.agent_name === null ? '' : ` / ${approval.agent_name}`}
         </dd>
         <dt>Requested by</dt>
-        <dd>
-          {approval.requested_by} · <Time value={approval.requested_at} />
+        <dd data-requested-by="">
+          {approval.requested_for === null ? (
+            approval.requested_by
+          ) : (
+            <>
+              {approval.requested_for} <span class="muted">(through the key {approval.requested_by})</span>
+            </>
+          )}{' '}
+          · <Time value={approval.requested_at} />
         </dd>
         {approval.approver_hint === null ? null : (
           <>
@@ -93,6 +100,21 @@ export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }
           {blocked ?? ''}
         </div>
       </form>
+      {viewer.role === 'admin' || approval.requested_by_key_id === viewer.keyId ? (
+        <form
+          method="post"
+          action={`/dashboard/approvals/${encodeURIComponent(id)}/cancel`}
+          class="cancel-approval"
+        >
+          <button
+            class="secondary small"
+            type="submit"
+            title="For a request nobody will act on, e.g. its agent is gone"
+          >
+            Cancel request
+          </button>
+        </form>
+      ) : null}
     </article>
   )
 }

@@ -448,7 +448,9 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
       return renderApprovals(
         c,
         session,
-        decided === 'approved' || decided === 'rejected' ? { notice: `The request was ${decided}.` } : {},
+        decided === 'approved' || decided === 'rejected' || decided === 'cancelled'
+          ? { notice: `The request was ${decided}.` }
+          : {},
       )
     }),
   )
@@ -471,6 +473,26 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
         decision,
         ...(reason === undefined ? {} : { reason }),
       })
+      if (wantsJson(c)) return c.json({ id: row.approval_id, status: row.status })
+      return c.redirect(`/dashboard/approvals?decided=${row.status}`, 303)
+    } catch (error) {
+      if (wantsJson(c) || !MimaError.isInstance(error)) throw error
+      return renderApprovals(c, session, { error: error.message, status: error.status ?? 400 })
+    }
+  })
+
+  // An admin (or the requesting key) cancels a request nobody will decide, e.g. one whose agent is
+  // gone; the approvals service applies the rule and wakes the waiting client with "cancelled".
+  api.post('/dashboard/approvals/:id/cancel', async (c) => {
+    const refused = refuseCrossSite(c)
+    if (refused !== undefined) return refused
+    const session = await sessionOf(c)
+    if (session === undefined) {
+      if (wantsJson(c)) throw httpError('unauthorized', 'Your dashboard session ended: sign in again.')
+      return c.redirect('/dashboard/login', 303)
+    }
+    try {
+      const row = await approvalsOf(server).cancel(session.principal, c.req.param('id'))
       if (wantsJson(c)) return c.json({ id: row.approval_id, status: row.status })
       return c.redirect(`/dashboard/approvals?decided=${row.status}`, 303)
     } catch (error) {

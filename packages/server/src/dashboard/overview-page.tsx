@@ -1,5 +1,5 @@
 import type { SignedTreeHead } from '@mima/core'
-import type { ReadinessReport } from '@mima/grc'
+import { getControl, type ReadinessReport, recordTypesForControl } from '@mima/grc'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import { Layout, ReadinessBar, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
@@ -12,6 +12,23 @@ export interface OverviewData {
   unattested24h: number
   pendingApprovals: number
   head: SignedTreeHead
+}
+
+/**
+ * The readiness rule in words a newcomer understands (the API's `overall_rule_description` is
+ * written for integrators).
+ */
+export function readinessExplanation(report: ReadinessReport): string {
+  const weakest = report.frameworks.find((framework) => framework.framework === report.weakest_framework)
+  const rule =
+    'Each framework’s score is the share of its required controls that some evidence covers. The overall score is the lowest of them: an audit is only as ready as its weakest framework.'
+  if (weakest === undefined) return rule
+  const missing = weakest.controls_required - weakest.controls_covered
+  const next =
+    missing === 0
+      ? `${weakest.label} has evidence for all ${weakest.controls_required} of its required controls.`
+      : `${weakest.label} is lowest: ${weakest.controls_covered} of its ${weakest.controls_required} required controls have evidence, so ${missing} more would raise the overall score (the list below says which record earns each).`
+  return `${rule} ${next} “Attested” means signed records back a control; “inferred only” means it was derived from records that were not signed.`
 }
 
 /** Overview: readiness per framework (attested vs inferred), the overall rule, 24-hour counts, the signed head. */
@@ -69,7 +86,9 @@ export function OverviewPage(props: { session: DashboardSession; data: OverviewD
             overall = weakest framework{weakest === undefined ? '' : ` (${weakest.label})`}
           </span>
         </div>
-        <p class="muted small">{readiness.overall_rule_description}</p>
+        <p class="muted small" id="readiness-explanation">
+          {readinessExplanation(readiness)}
+        </p>
         {readiness.frameworks.map((framework) => (
           <div
             class={`readiness-row${framework.framework === readiness.weakest_framework ? ' weakest' : ''}`}
@@ -104,11 +123,21 @@ export function OverviewPage(props: { session: DashboardSession; data: OverviewD
         {weakest === undefined || weakest.missing_controls.length === 0 ? null : (
           <details class="small" id="missing-controls">
             <summary>{`${weakest.missing_controls.length} controls of ${weakest.label} have no evidence yet`}</summary>
-            <p class="chips">
-              {weakest.missing_controls.map((control) => (
-                <span class="badge">{control}</span>
-              ))}
-            </p>
+            <ul class="missing-controls">
+              {weakest.missing_controls.map((id) => {
+                const earnedBy = recordTypesForControl(id)
+                return (
+                  <li data-control={id}>
+                    <span class="mono">{id}</span> {getControl(id)?.title ?? ''}
+                    <span class="muted">
+                      {earnedBy.length === 0
+                        ? ' (no record type earns it yet)'
+                        : ` — earned by ${earnedBy.map((type) => `\`${type}\``).join(' or ')} (\`mima push ${earnedBy[0]} --help\`)`}
+                    </span>
+                  </li>
+                )
+              })}
+            </ul>
           </details>
         )}
       </section>

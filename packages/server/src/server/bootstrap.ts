@@ -39,23 +39,37 @@ export async function bootstrapIfEmpty(
   })
 }
 
-/** The message printed once after bootstrapping. */
+/** Draws `lines` in a box, so the one-time key stands apart from the log lines around it. */
+export function boxed(lines: readonly string[]): string {
+  const width = Math.max(...lines.map((line) => line.length))
+  const rule = '─'.repeat(width + 2)
+  return [`┌${rule}┐`, ...lines.map((line) => `│ ${line.padEnd(width)} │`), `└${rule}┘`].join('\n')
+}
+
+/**
+ * The message printed once (on stderr, apart from the logs) after bootstrapping: the workspace,
+ * the admin key in a box, and the next commands to run with it.
+ */
 export function bootstrapMessage(result: BootstrapResult, url: string, keyFromEnvironment: boolean): string {
   const key = keyFromEnvironment ? '(the value of MIMA_BOOTSTRAP_API_KEY)' : result.adminKey
+  const box = boxed([
+    'Mima server: first start. Created the default workspace and an admin API key.',
+    '',
+    `  workspace id  ${result.workspaceId}`,
+    `  admin key     ${key}`,
+    '',
+    keyFromEnvironment
+      ? "Only the key's hash is kept."
+      : 'Shown once: copy the key now. Only its hash is kept; lost it? See `mima-server recover-admin-key`.',
+  ])
   return [
     '',
-    'Mima server: first start, created the default workspace and an admin API key.',
-    `  workspace id: ${result.workspaceId}`,
-    `  admin key:    ${key}`,
-    keyFromEnvironment ? '' : '  (shown once: store it now; only its hash is kept)',
-    'Use them:',
-    `  export MIMA_BASE_URL=${url} MIMA_WORKSPACE_ID=${result.workspaceId} MIMA_API_KEY=<admin key>`,
-    `  curl -H "Authorization: Bearer $MIMA_API_KEY" ${url}/api/me`,
-    `  curl -X POST -H "Authorization: Bearer $MIMA_API_KEY" -H 'content-type: application/json' \\`,
-    `       -d '{"name":"agent","role":"ingest"}' ${url}/api/workspaces/${result.workspaceId}/keys`,
-    `Dashboard: ${url}/dashboard (sign in with the admin key or an approver key)`,
+    box,
+    'Next:',
+    `  Dashboard   ${url}/dashboard (sign in with the admin key or an approver key)`,
+    `  CLI         pnpm mima login --url ${url} --api-key <admin key>   (or \`mima login\` when installed)`,
+    `  SDK         export MIMA_BASE_URL=${url} MIMA_WORKSPACE_ID=${result.workspaceId} MIMA_API_KEY=<admin key>`,
+    `  HTTP        curl -H "Authorization: Bearer $MIMA_API_KEY" ${url}/api/me`,
     '',
-  ]
-    .filter((line) => line !== '')
-    .join('\n')
+  ].join('\n')
 }

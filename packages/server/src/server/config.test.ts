@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       dataDir: './.mima-data',
       logLevel: 'info',
+      logFormat: 'auto',
       approvalTokenTtlSeconds: 900,
     })
   })
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
       MIMA_BODY_LIMIT_BYTES: '1024',
       MIMA_MAX_BATCH_RECORDS: '10',
       MIMA_LOG_LEVEL: 'warn',
+      MIMA_LOG_FORMAT: 'json',
       MIMA_APPROVAL_TOKEN_TTL_SECONDS: '120',
     })
     expect(config).toMatchObject({
@@ -36,6 +38,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 1024,
       maxBatchRecords: 10,
       logLevel: 'warn',
+      logFormat: 'json',
       approvalTokenTtlSeconds: 120,
     })
   })
@@ -43,6 +46,9 @@ describe('loadConfig', () => {
   it('fails clearly on bad values and ignores empty ones', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/)
     expect(() => loadConfig({ MIMA_LOG_LEVEL: 'loud' })).toThrow(/MIMA_LOG_LEVEL/)
+    expect(() => loadConfig({ MIMA_LOG_FORMAT: 'xml' })).toThrow(
+      /MIMA_LOG_FORMAT must be auto, json or pretty/,
+    )
     // The approvals module's message, raised while loading the configuration.
     for (const bad of ['15 minutes', '0', '86401', '-1']) {
       expect(() => loadConfig({ MIMA_APPROVAL_TOKEN_TTL_SECONDS: bad }), bad).toThrow(

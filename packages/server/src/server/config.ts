@@ -1,5 +1,5 @@
 import { approvalTokenTtlSeconds } from '../approvals/approval-token-ttl'
-import type { LogLevel } from './logger'
+import type { LogFormat, LogLevel } from './logger'
 
 /** Everything `mima-server` reads from the environment. */
 export interface ServerConfig {
@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxBatchRecords?: number
   /** `MIMA_LOG_LEVEL` (`debug`, `info`, `warn`, `error`, `silent`), default `info`. */
   logLevel: LogLevel
+  /** `MIMA_LOG_FORMAT` (`auto`, `json`, `pretty`), default `auto`: readable on a terminal, JSON otherwise. */
+  logFormat: LogFormat
   /**
    * `MIMA_APPROVAL_TOKEN_TTL_SECONDS`: how long an approval token stays valid after the approval,
    * 1–86 400 seconds, default 900.
@@ -49,11 +51,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) {
     throw new Error(`MIMA_LOG_LEVEL must be debug, info, warn, error or silent, got "${level}".`)
   }
+  const format = (nonEmpty(env.MIMA_LOG_FORMAT) ?? 'auto') as LogFormat
+  if (!['auto', 'json', 'pretty'].includes(format)) {
+    throw new Error(`MIMA_LOG_FORMAT must be auto, json or pretty, got "${format}".`)
+  }
   const config: ServerConfig = {
     port: positiveInteger(env, 'PORT') ?? 8080,
     host: nonEmpty(env.HOST) ?? '127.0.0.1',
     dataDir: nonEmpty(env.MIMA_DATA_DIR) ?? './.mima-data',
     logLevel: level,
+    logFormat: format,
     // The approvals module's validation (and its messages): a bad value stops the start.
     approvalTokenTtlSeconds: approvalTokenTtlSeconds(env),
   }

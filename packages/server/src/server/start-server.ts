@@ -1,5 +1,6 @@
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer } from 'node:net'
 import { serve } from '@hono/node-server'
+import { MimaError } from '@mima/core'
 import { collectMigrations, createApp, FEATURES } from '../app'
 import { approvalTokenTtlSeconds } from '../approvals/approval-token-ttl'
 import { approvalsFeature, createApprovalsFeature } from '../approvals/approvals-feature'
@@ -7,6 +8,7 @@ import type { ServerLimits } from '../http/context'
 import type { ServerFeature } from '../http/feature'
 import { type KeyCustodyOptions, keyCustodyFromEnv, loadCustodiedKey } from '../key-custody/key-custody'
 import { createLedger, type Ledger } from '../ledger/ledger'
+import { applyUmaskToDataDir, type DataDirLock, lockDataDir } from '../storage/data-dir-lock'
 import type { Database } from '../storage/database'
 import { runMigrations } from '../storage/migrations'
 import { createPgliteDatabase } from '../storage/pglite-database'
@@ -99,18 +101,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const features = (options.features ?? FEATURES).map((feature) =>
     feature === approvalsFeature ? createApprovalsFeature({ tokenTtlSeconds }) : feature,
   )
-  const database = options.database ?? (await openDatabase(options))
+  const host = options.host ?? '127.0.0.1'
+  // An embedded database is this process's alone: lock its directory before opening it, and
+  // check the port before the (slow) first open, so a second start fails at once and clearly.
+  const pgliteDir =
+    options.database === undefined && options.databaseUrl === undefined
+      ? (options.dataDir ?? './.mima-data')
+      : undefined
+  const lock: DataDirLock | undefined = pgliteDir === undefined ? undefined : lockDataDir(pgliteDir)
+  let database: Database
+  try {
+    if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port)
+    database = options.database ?? (await openDatabase(options))
+  } catch (error) {
+    lock?.release()
+    throw error
+  }
+  if (pgliteDir !== undefined) applyUmaskToDataDir(pgliteDir)
   try {
     const applied = await runMigrations(database, collectMigrations(features))
     if (applied.length > 0) logger.info('migrations applied', { migrations: applied })
     // PGlite on a data directory keeps its master key beside it unless one is configured.
-    const pgliteDataDir =
-      options.database === undefined && options.databaseUrl === undefined
-        ? (options.dataDir ?? './.mima-data')
-        : undefined
     const { key, created, custody } = await loadCustodiedKey(database, {
       ...keyCustodyFromEnv(),
-      ...(pgliteDataDir === undefined ? {} : { dataDir: pgliteDataDir }),
+      ...(pgliteDir === undefined ? {} : { dataDir: pgliteDir }),
       ...options.keyCustody,
     })
     if (created) logger.info('ledger key created', { public_key: key.publicKeyHex, custody })
@@ -133,15 +147,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       shutdownHooks,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     })
-    const host = options.host ?? '127.0.0.1'
     const httpServer = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () =>
         resolve(server),
       )
-      server.once('error', reject)
+      server.once('error', (error) => reject(listenError(error, host, options.port ?? 0)))
     })
     const address = httpServer.address() as AddressInfo
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+    lock?.describe({ url })
     logger.info('listening', { url, database: database.kind, public_key: key.publicKeyHex })
     if (bootstrap !== undefined) {
       const report =
@@ -182,6 +196,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           }
           await drained
           await database.close()
+          if (pgliteDir !== undefined) applyUmaskToDataDir(pgliteDir)
+          lock?.release()
           logger.info('stopped', { url })
         })()
         return closing
@@ -189,6 +205,36 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
   } catch (error) {
     await database.close().catch(() => {})
+    lock?.release()
     throw error
   }
+}
+
+/** A listen failure as a one-line error: a busy port or a host this machine does not have. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') {
+    return new MimaError(
+      'address_in_use',
+      `Port ${port} on ${host} is already in use (another Mima server?). Stop it, or choose another port with --port or PORT.`,
+      { cause: error },
+    )
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+    return new MimaError(
+      'config_invalid',
+      `Cannot listen on ${host}:${port} (${code}): choose another --host/HOST or --port/PORT.`,
+      { cause: error },
+    )
+  }
+  return error
+}
+
+/** Fails with {@link listenError} when `host:port` cannot be bound right now. */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', (error) => reject(listenError(error, host, port)))
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()))
+  })
 }

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
-const CHROMIUM = '/usr/bin/chromium'
+// MIMA_CHROMIUM_PATH, then the usual places on Linux and macOS, then the PATH.
+const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** One browser and one server for the whole file; a fresh context (cookie jar) per user. */
@@ -44,7 +45,7 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
   const base = (): string => `/workspaces/${server.workspaceId}/governance`
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`)
+    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
     ;[server, browser] = await Promise.all([
       startDashboardServer(),
       chromium.launch({
@@ -126,6 +127,12 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
       .getAttribute('width')
     expect(Number(attestedWidth)).toBeGreaterThan(0)
     expect(await page.locator('#missing-controls summary').textContent()).toContain('have no evidence yet')
+    // Written for people: the rule in words, and each missing control's title and the record that earns it.
+    expect(await page.locator('#readiness-explanation').textContent()).toMatch(
+      /only as ready as its weakest framework\. .+ is lowest: \d+ of its \d+ required controls have evidence/,
+    )
+    const missing = page.locator('#missing-controls li').first()
+    expect(await missing.textContent()).toMatch(/^\S+:\S+ \S.* — earned by `[a-z_]+`/)
     expect(await page.locator('#tree-head').textContent()).toMatch(/\d+ leaves/)
     await page.screenshot({ path: '/tmp/dashboard-overview.png', fullPage: true })
 

@@ -264,6 +264,50 @@ describe.each(BACKENDS)('dashboard over HTTP (%s)', (backend) => {
     expect(stored.json).toMatchObject({ status: 'rejected', reason: 'use the runbook' })
   })
 
+  it('lets an admin cancel a request whose requester is gone; an approver sees no cancel button', async () => {
+    const ingest = await server.createKey('ingest', 'gone-agent')
+    const created = await server.api(
+      ingest.key,
+      'POST',
+      `/workspaces/${server.workspaceId}/governance/approvals`,
+      {
+        action_type: 'orphaned_action',
+        timeout_seconds: 3600,
+        requested_for: 'alice@example.com',
+      },
+    )
+    const approver = await server.createKey('approver', 'cancel-approver')
+    const approverClient = browserClient(server)
+    await approverClient.signIn(approver.key)
+    const approverPage = await (await approverClient.get('/dashboard/approvals')).text()
+    expect(approverPage).toContain('orphaned_action')
+    // "Requested by" names the person the agent acts for (its authorisedBy), then the key.
+    expect(approverPage).toMatch(
+      /alice@example\.com <span class="muted">\(through the key gone-agent\)<\/span>/,
+    )
+    expect(approverPage).not.toContain(`/dashboard/approvals/${created.json.id}/cancel`)
+    const refused = await approverClient.post(`/dashboard/approvals/${created.json.id}/cancel`, {})
+    expect(refused.status).toBe(403)
+
+    const admin = browserClient(server)
+    await admin.signIn(server.adminKey)
+    expect(await (await admin.get('/dashboard/approvals')).text()).toContain(
+      `/dashboard/approvals/${created.json.id}/cancel`,
+    )
+    const cancelled = await admin.post(`/dashboard/approvals/${created.json.id}/cancel`, {})
+    expect(cancelled.status).toBe(303)
+    expect(cancelled.headers.get('location')).toBe('/dashboard/approvals?decided=cancelled')
+    expect(await (await admin.get('/dashboard/approvals?decided=cancelled')).text()).toContain(
+      'The request was cancelled.',
+    )
+    const stored = await server.api(
+      ingest.key,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/approvals/${created.json.id}`,
+    )
+    expect(stored.json).toMatchObject({ status: 'cancelled' })
+  })
+
   it('keeps workspaces apart: a session sees and decides only its own workspace', async () => {
     const workspace = await server.api(server.adminKey, 'POST', '/workspaces', { name: 'other team' })
     expect(workspace.status).toBe(201)
