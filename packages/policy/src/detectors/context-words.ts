@@ -1,8 +1,8 @@
 // Context words, looked up by token instead of substring search. Every word list is compiled once
-// (at module load) into word ids. The first time a text needs context, it is tokenised once; each
-// token is checked against a 64 Ki-entry hash filter (one array read, almost always a miss) and
-// only possible words are looked up. The hits (offset, word id) are kept in text order, so a
-// matcher's question ("is a passport word in the 48 characters before?") is a binary search.
+// (at module load) into word ids. For a candidate, the 64 characters before it are tokenised once
+// (shared by every matcher that asks); each token is checked against a 64 Ki-entry hash filter (one
+// array read, almost always a miss) and only possible words are looked up. A matcher's question
+// ("is a passport word in the 48 characters before?") is then a scan of a few hits.
 //
 // Matching rules: a word matches a whole token; a word longer than four letters also matches the
 // start of a token (`passport` → `passports`, `discharg` → `discharged`); words of several tokens
@@ -114,15 +114,27 @@ export interface ContextIndex {
   readonly ids: number[]
 }
 
-/** Tokenises the lower-cased text once and records where each context word occurs. */
-export function indexContext(lower: string): ContextIndex {
+/**
+ * Tokenises `lower[from, to)` and records where each context word occurs. A token cut by `from`
+ * is skipped; one cut by `to` is read to its end.
+ */
+export function indexContext(lower: string, from: number, to: number): ContextIndex {
   const offsets: number[] = []
   const ids: number[] = []
   let tokenStart = -1
   let hash = 0
   let hash5 = 0
-  const length = lower.length
-  for (let index = 0; index <= length; index++) {
+  let begin = from
+  while (
+    begin > 0 &&
+    begin < lower.length &&
+    isTokenCode(lower.charCodeAt(begin - 1)) &&
+    isTokenCode(lower.charCodeAt(begin))
+  )
+    begin++
+  let length = Math.min(to, lower.length)
+  while (length < lower.length && isTokenCode(lower.charCodeAt(length))) length++
+  for (let index = begin; index <= length; index++) {
     const code = index < length ? lower.charCodeAt(index) : 32
     if (isTokenCode(code)) {
       if (tokenStart < 0) {

@@ -31,6 +31,9 @@ function createState(text: string, options: DetectOptions): ScanState {
     phoneRegions: options.phoneRegions ?? DEFAULT_REGIONS,
     lower: undefined,
     context: undefined,
+    contextAt: -1,
+    after: undefined,
+    afterAt: -1,
   }
 }
 

@@ -35,8 +35,15 @@ const email: TriggerMatcher = {
   match(state, index) {
     const text = state.text
     let start = index
-    const floor =
-      state.findings.length > 0 ? (state.findings[state.findings.length - 1] as { end: number }).end : 0
+    // the local part may not reach back into an earlier finding (later ones, from the first pass, do not count)
+    let floor = 0
+    for (let position = state.findings.length - 1; position >= 0; position--) {
+      const finding = state.findings[position] as { start: number; end: number }
+      if (finding.start < index) {
+        floor = finding.end
+        break
+      }
+    }
     while (start > floor && index - start < 64 && isLocalCode(text.charCodeAt(start - 1))) start--
     while (start < index && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 45)) start++
     if (start === index || text.charCodeAt(index - 1) === 46) return -1

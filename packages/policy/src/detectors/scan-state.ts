@@ -12,8 +12,11 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** Where the text's context words are, made on first use by {@link nearWord}. */
+  /** The context words before the last candidate asked about (at `contextAt`), and after a value's end. */
   context: ContextIndex | undefined
+  contextAt: number
+  after: ContextIndex | undefined
+  afterAt: number
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -48,7 +51,7 @@ export function lowerText(state: ScanState): string {
  */
 /**
  * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
- * given) in the 24 after `end`. The text's context words are indexed once, on first use.
+ * given) in the 24 after `end`. Each window is tokenised once and shared by every matcher asking.
  */
 export function nearWord(
   state: ScanState,
@@ -57,9 +60,17 @@ export function nearWord(
   end = -1,
   window = 48,
 ): boolean {
-  if (state.context === undefined) state.context = indexContext(lowerText(state))
+  if (state.contextAt !== start || state.context === undefined) {
+    state.context = indexContext(lowerText(state), start > 64 ? start - 64 : 0, start)
+    state.contextAt = start
+  }
   if (hasContext(state.context, words, start - window, start)) return true
-  return end >= 0 && hasContext(state.context, words, end, end + 24)
+  if (end < 0) return false
+  if (state.afterAt !== end || state.after === undefined) {
+    state.after = indexContext(lowerText(state), end, end + 24)
+    state.afterAt = end
+  }
+  return hasContext(state.after, words, end, end + 24)
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.
