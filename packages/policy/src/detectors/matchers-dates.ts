@@ -119,6 +119,17 @@ const date: CandidateMatcher = {
   priority: 6,
   match(state, start, _digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(start + run)
+    // 12/03/1990, 1990-03-12, 12.03.1990, 12 March, 3rd of May, 3, 1990 (after a month name)
+    if (
+      next !== 47 &&
+      next !== 45 &&
+      next !== 46 &&
+      next !== 32 &&
+      next !== 44 &&
+      !((next | 32) >= 97 && (next | 32) <= 122)
+    )
+      return -1
     if (
       start > 0 &&
       (text.charCodeAt(start - 1) === 46 ||

@@ -54,6 +54,8 @@ const creditCard: CandidateMatcher = {
   match(state, start, _digitStart, run) {
     const text = state.text
     if (run === 4) {
+      const separator = text.charCodeAt(start + 4)
+      if (separator !== 32 && separator !== 45) return -1
       CARD_GROUPS.lastIndex = start
       if (!CARD_GROUPS.test(text)) return -1
       const end = CARD_GROUPS.lastIndex
@@ -92,6 +94,8 @@ const usSsn: CandidateMatcher = {
   priority: 8,
   match(state, start, _digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(start + run)
+    if (run === 3 ? next !== 45 && next !== 32 && next !== 46 : next >= 48 && next <= 57) return -1
     const pattern = run === 3 ? SSN_SEPARATED : SSN_PLAIN
     pattern.lastIndex = start
     const found = pattern.exec(text)
@@ -227,6 +231,16 @@ const cryptoWallet: CandidateMatcher = {
   match(state, start) {
     const text = state.text
     const first = text.charCodeAt(start)
+    if (first === 48 && (text.charCodeAt(start + 1) | 32) !== 120) return -1
+    if (
+      first !== 48 &&
+      first !== 49 &&
+      first !== 51 &&
+      (first | 32) !== 98 &&
+      (first | 32) !== 116 &&
+      (first | 32) !== 108
+    )
+      return -1
     if (first === 48) {
       ETH.lastIndex = start
       if (!ETH.test(text)) return -1

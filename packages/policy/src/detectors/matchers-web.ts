@@ -137,8 +137,9 @@ const ipv4: CandidateMatcher = {
   leads: [0],
   runs: [1, 2, 3],
   priority: 5,
-  match(state, start) {
+  match(state, start, _digitStart, run) {
     const text = state.text
+    if (text.charCodeAt(start + run) !== 46) return -1
     if (start >= 2 && text.charCodeAt(start - 1) === 46 && isDigitCode(text.charCodeAt(start - 2))) return -1
     IPV4.lastIndex = start
     if (!IPV4.test(text)) return -1
@@ -217,8 +218,13 @@ const hexColon: CandidateMatcher = {
   leads: [0, 1, 2, 3, 4],
   runs: [1, 2, 3, 4],
   priority: 4,
-  match(state, candidate) {
+  match(state, candidate, digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(digitStart + run)
+    // a MAC or IPv6 group goes on with `:`, `-`, `.` or a hex letter
+    if (next !== 58 && next !== 45 && next !== 46 && !((next | 32) >= 97 && (next | 32) <= 102)) {
+      if (digitStart === candidate || text.charCodeAt(candidate - 1) !== 58) return -1
+    }
     // the value may begin with hex letters or `::` before the digit that started the candidate
     let start = candidate
     while (start > 0 && candidate - start < 40) {

@@ -12,11 +12,8 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** The context words before the last candidate asked about (at `contextAt`), and after a value's end. */
-  context: ContextIndex | undefined
-  contextAt: number
-  after: ContextIndex | undefined
-  afterAt: number
+  /** Context words per 128-character block of the text, indexed on first use. */
+  readonly contextBlocks: (ContextIndex | undefined)[]
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -51,7 +48,7 @@ export function lowerText(state: ScanState): string {
  */
 /**
  * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
- * given) in the 24 after `end`. Each window is tokenised once and shared by every matcher asking.
+ * given) in the 24 after `end`. Each block of the text is tokenised once, when first asked about.
  */
 export function nearWord(
   state: ScanState,
@@ -60,17 +57,25 @@ export function nearWord(
   end = -1,
   window = 48,
 ): boolean {
-  if (state.contextAt !== start || state.context === undefined) {
-    state.context = indexContext(lowerText(state), start > 64 ? start - 64 : 0, start)
-    state.contextAt = start
+  if (inBlocks(state, words, start > window ? start - window : 0, start)) return true
+  return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
+}
+
+const BLOCK = 128
+
+/** Context words are indexed per 128-character block, on first use, and kept for the whole scan. */
+function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
+  if (to <= from) return false
+  const blocks = state.contextBlocks
+  for (let block = Math.floor(from / BLOCK); block <= Math.floor((to - 1) / BLOCK); block++) {
+    let index = blocks[block]
+    if (index === undefined) {
+      index = indexContext(lowerText(state), block * BLOCK, (block + 1) * BLOCK)
+      blocks[block] = index
+    }
+    if (hasContext(index, words, from, to)) return true
   }
-  if (hasContext(state.context, words, start - window, start)) return true
-  if (end < 0) return false
-  if (state.afterAt !== end || state.after === undefined) {
-    state.after = indexContext(lowerText(state), end, end + 24)
-    state.afterAt = end
-  }
-  return hasContext(state.after, words, end, end + 24)
+  return false
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.
