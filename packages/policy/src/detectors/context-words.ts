@@ -118,7 +118,7 @@ export interface ContextIndex {
  * Tokenises `lower[from, to)` and records where each context word occurs. A token cut by `from`
  * is skipped; one cut by `to` is read to its end.
  */
-export function indexContext(lower: string, from: number, to: number): ContextIndex {
+export function indexContext(lower: string, from: number, to: number, base = 0): ContextIndex {
   const offsets: number[] = []
   const ids: number[] = []
   let tokenStart = -1
@@ -156,12 +156,12 @@ export function indexContext(lower: string, from: number, to: number): ContextIn
         (tokenLength >= 5 && FILTER_STEM[first5 & 0xffff] === 1) ||
         FILTER_PHRASE[filterKey] === 1
       ) {
-        matchToken(lower, tokenStart, end, full, first5, offsets, ids)
+        matchToken(lower, tokenStart, end, full, first5, offsets, ids, base)
       }
       tokenStart = -1
     }
     if (code === 35 || code === 36 || code === 0x20ac || code === 0xa3 || code === 0xa7) {
-      matchToken(lower, index, index + 1, hashOf(lower, index, index + 1), 0, offsets, ids)
+      matchToken(lower, index, index + 1, hashOf(lower, index, index + 1), 0, offsets, ids, base)
     }
   }
   return { offsets, ids }
@@ -176,13 +176,14 @@ function matchToken(
   hash5: number,
   offsets: number[],
   ids: number[],
+  base: number,
 ): void {
   const exactList = exact.get(hash)
   if (exactList !== undefined) {
     for (const entry of exactList) {
       if (entry.token.length === end - start && lower.startsWith(entry.token, start)) {
         for (const id of entry.ids) {
-          offsets.push(start)
+          offsets.push(start + base)
           ids.push(id)
         }
       }
@@ -193,7 +194,7 @@ function matchToken(
     if (stemList !== undefined) {
       for (const { stem, id } of stemList) {
         if (end - start >= stem.length && lower.startsWith(stem, start)) {
-          offsets.push(start)
+          offsets.push(start + base)
           ids.push(id)
         }
       }
@@ -222,7 +223,7 @@ function matchToken(
       position = tokenEnd
     }
     if (matches) {
-      offsets.push(start)
+      offsets.push(start + base)
       ids.push(phrase.id)
     }
   }

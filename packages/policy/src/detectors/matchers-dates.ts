@@ -2,7 +2,7 @@
 import { isValidDate } from './checksums'
 import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
-import { boundaryAt, emit, isAlnumCode, lowerText, nearWord, type ScanState } from './scan-state'
+import { boundaryAt, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
 const BIRTH_WORDS = contextWords([
   'born',
@@ -166,7 +166,7 @@ const date: CandidateMatcher = {
       return report(state, start, DAY_MONTH.lastIndex, year, true)
     }
     // `March 3, 1990`: the month name sits before the candidate
-    const before = lowerText(state).slice(start > 12 ? start - 12 : 0, start)
+    const before = text.slice(start > 12 ? start - 12 : 0, start).toLowerCase()
     const monthWord = MONTH_BEFORE.exec(before)
     if (monthWord === null) return -1
     const monthNumber = month(monthWord[1] as string)

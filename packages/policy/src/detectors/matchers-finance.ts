@@ -42,7 +42,9 @@ const NOT_CARD_WORDS = contextWords(['order', 'tracking', 'invoice', 'isbn', 'ac
 function cardAt(state: ScanState, start: number, end: number): number {
   const digits = digitsIn(state.text, start, end)
   if (!luhn(digits) || !cardScheme(digits) || allSame(digits)) return -1
-  const confidence = nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  // an unseparated Luhn-valid number may be an order or tracking number; grouped ones are cards
+  const grouped = end - start > digits.length
+  const confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
   return emit(state, 'credit_card', start, end, confidence)
 }
 
@@ -123,9 +125,11 @@ const usSsn: CandidateMatcher = {
     if (area === 666) return -1
     const digits = found[0]
     if (allSame(digitsIn(digits, 0, digits.length))) return -1
-    const context = nearWord(state, start, SSN_WORDS)
     const separator = run === 3 ? (found[2] as string) : ''
     const confidence = separator === '-' ? 0.85 : separator === '' ? 0.35 : 0.6
+    // the dashed form is an SSN on its own; context only lifts the spaced and bare forms
+    if (separator === '-') return emit(state, 'us_ssn', start, end, confidence)
+    const context = nearWord(state, start, SSN_WORDS)
     return emit(state, 'us_ssn', start, end, context ? confidence + 0.3 : confidence)
   },
 }

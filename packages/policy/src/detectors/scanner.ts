@@ -26,8 +26,35 @@ export interface Scanner {
   readonly kinds: readonly string[]
 }
 
+const GATE_LITERALS = ['@', '://', '::', '-----BEGIN ']
+
 function escapeLiteral(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** An alternation of literals as a trie (`s(?:k(?:-ant-|-)|hpat_)`), so the engine compares each prefix once. */
+function trieSource(literals: readonly string[]): string {
+  const groups = new Map<string, string[]>()
+  let endsHere = false
+  for (const literal of literals) {
+    if (literal === '') {
+      endsHere = true
+      continue
+    }
+    const list = groups.get(literal[0] as string) ?? []
+    list.push(literal.slice(1))
+    groups.set(literal[0] as string, list)
+  }
+  const branches = [...groups].map(([first, rests]) => {
+    const rest = trieSource(rests)
+    return (
+      escapeLiteral(first) +
+      (rest === '' ? '' : rest.startsWith('(?:') || rests.length === 1 ? rest : `(?:${rest})`)
+    )
+  })
+  if (branches.length === 0) return ''
+  const body = branches.length === 1 && !endsHere ? (branches[0] as string) : `(?:${branches.join('|')})`
+  return endsHere ? `${body}?` : body
 }
 
 function isLetterCode(code: number): boolean {
@@ -51,10 +78,11 @@ export function createScanner(
   const literals = [...triggers.keys()].sort((a, b) => b.length - a.length)
   const wordLiterals = literals.filter((literal) => isLetterCode(literal.charCodeAt(0)))
   const otherLiterals = literals.filter((literal) => !isLetterCode(literal.charCodeAt(0)))
-  const wordTriggers = new RegExp(
-    wordLiterals.length === 0 ? '(?!)' : `\\b(?:${wordLiterals.map(escapeLiteral).join('|')})`,
-    'g',
-  )
+  const wordTriggers = new RegExp(wordLiterals.length === 0 ? '(?!)' : `\\b${trieSource(wordLiterals)}`, 'g')
+  // runScanner tells these apart by their last character; a new one needs a case there
+  for (const literal of otherLiterals) {
+    if (!GATE_LITERALS.includes(literal)) throw new Error(`No scanner case for the trigger "${literal}"`)
+  }
   const gate = new RegExp(['[0-9]', ...otherLiterals.map(escapeLiteral)].join('|'), 'g')
   const buckets: CandidateMatcher[][] = []
   for (let index = 0; index < (MAX_LEAD + 1) * (MAX_RUN + 1); index++) buckets.push([])
@@ -173,8 +201,22 @@ export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
   let cover = 0
   const gate = scanner.gate
   gate.lastIndex = 0
-  for (let found = gate.exec(text); found !== null; found = gate.exec(text)) {
-    const index = found.index
+  while (gate.test(text)) {
+    // which alternative matched is told by its last character: a digit, `@`, `/` of `://`,
+    // `:` of `::`, or the space of `-----BEGIN ` (test() allocates no match array)
+    const matchEnd = gate.lastIndex
+    const last = text.charCodeAt(matchEnd - 1)
+    const literal =
+      last >= 48 && last <= 57
+        ? ''
+        : last === 64
+          ? '@'
+          : last === 47
+            ? '://'
+            : last === 58
+              ? '::'
+              : '-----BEGIN '
+    const index = matchEnd - (literal === '' ? 1 : literal.length)
     // inside a secret or URL found by the first pass: jump past it
     while (cover < triggered && (findings[cover] as Finding).end <= index) cover++
     if (cover < triggered && (findings[cover] as Finding).start <= index) {
@@ -203,7 +245,7 @@ export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
       gate.lastIndex = end
       continue
     }
-    const end = runTrigger(scanner, state, index, found[0])
+    const end = runTrigger(scanner, state, index, literal)
     if (end > index) gate.lastIndex = end
   }
   if (triggered > 0 && findings.length > triggered) findings.sort(byStart)
