@@ -9,5 +9,6 @@ export {
   restoreRedacted,
 } from './redaction/redact'
 export type { RedactionKey } from './redaction/redaction-keys'
+export { type RedactStreamOptions, redactStream, type TextChunk } from './streams/redact-stream'
 export { VERSION } from './version'
 // --- end of detectors block ---
