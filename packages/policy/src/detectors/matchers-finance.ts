@@ -28,6 +28,8 @@ function cardScheme(digits: string): boolean {
       return length >= 12 && length <= 19 // Discover, UnionPay, Maestro, RuPay
     case 8:
       return (two === 81 || two === 82) && length === 16 // RuPay
+    case 1:
+      return length === 15 // UATP (AirPlus)
     default:
       return false
   }
@@ -44,7 +46,9 @@ function cardAt(state: ScanState, start: number, end: number): number {
   if (!luhn(digits) || !cardScheme(digits) || allSame(digits)) return -1
   // an unseparated Luhn-valid number may be an order or tracking number; grouped ones are cards
   const grouped = end - start > digits.length
-  const confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  let confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  // UATP numbers (15 digits from 1) share their shape with other ids, such as the French NIR
+  if (digits.charCodeAt(0) === 49) confidence = Math.min(confidence, 0.6)
   return emit(state, 'credit_card', start, end, confidence)
 }
 
