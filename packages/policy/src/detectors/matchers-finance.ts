@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import { allSame, ibanMod97, luhn } from './checksums'
 import { contextWords } from './context-words'
+import { eip55Valid } from './keccak'
 import { type CandidateMatcher, range } from './matcher'
 import { boundaryAt, digitsIn, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
@@ -178,6 +179,22 @@ const iban: CandidateMatcher = {
 
 // Crypto wallets: Bitcoin base58check (P2PKH/P2SH), bech32/bech32m (bc1…), Ethereum 0x + 40 hex.
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const WALLET_WORDS = contextWords([
+  'wallet',
+  'eth',
+  'ethereum',
+  'ether',
+  'address',
+  'send',
+  'crypto',
+  'donation',
+  'donations',
+  'pay',
+  'usdt',
+  'usdc',
+  'metamask',
+  'erc20',
+])
 const BTC_BASE58 = /[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])/y
 const ETH = /0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/y
 const BECH32 = /(?:bc1|BC1|tb1|ltc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])/y
@@ -252,7 +269,19 @@ const cryptoWallet: CandidateMatcher = {
     if (first === 48) {
       ETH.lastIndex = start
       if (!ETH.test(text)) return -1
-      return emit(state, 'crypto_wallet', start, ETH.lastIndex, 0.9)
+      const address = text.slice(start, ETH.lastIndex)
+      const hex = address.slice(2)
+      // mixed case carries an EIP-55 checksum; one case carries none, so it needs a wallet word
+      if (hex !== hex.toLowerCase() && hex !== hex.toUpperCase()) {
+        return eip55Valid(address) ? emit(state, 'crypto_wallet', start, ETH.lastIndex, 0.95) : -1
+      }
+      return emit(
+        state,
+        'crypto_wallet',
+        start,
+        ETH.lastIndex,
+        nearWord(state, start, WALLET_WORDS) ? 0.85 : 0.45,
+      )
     }
     if (first === 49 || first === 51) {
       BTC_BASE58.lastIndex = start

@@ -149,6 +149,11 @@ function nhsNumber(value: string): boolean {
   return check !== 10 && check === digitAt(value, 9) && value !== '0000000000'
 }
 
+/** Could be a North American number: area and exchange both start with 2–9. */
+function nanpShaped(value: string): boolean {
+  return value.charCodeAt(0) >= 50 && value.charCodeAt(3) >= 50
+}
+
 const NINO_BAD_PREFIXES = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ'])
 
 function ukDrivingLicence(value: string): boolean {
@@ -464,10 +469,22 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
     leads: [0],
     runs: [3, 10],
     pattern: '\\d{3}[ -]\\d{3}[ -]\\d{4}|\\d{10}',
-    check: nhsNumber,
+    // shaped like a North American phone number: needs an NHS word
+    check: (value) => nhsNumber(value) && nanpShaped(value),
     confidence: 0.45,
     words: ['nhs', 'health service', 'chi number', 'patient'],
     withContext: 0.95,
+  },
+  {
+    kind: 'uk_nhs_number',
+    leads: [0],
+    runs: [3, 10],
+    pattern: '\\d{3}[ -]\\d{3}[ -]\\d{4}|\\d{10}',
+    // not a possible North American number: the check digit is enough
+    check: (value) => nhsNumber(value) && !nanpShaped(value),
+    confidence: 0.7,
+    words: ['nhs', 'health service', 'chi number', 'patient'],
+    withContext: 0.97,
   },
   {
     kind: 'uk_nino',
