@@ -83,7 +83,7 @@ function italianFiscalCode(value: string): boolean {
 const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE'
 
 function spanishDni(value: string): boolean {
-  return DNI_LETTERS[Number(value.slice(0, 8)) % 23] === value[8]
+  return DNI_LETTERS[Number(value.slice(0, -1)) % 23] === value[value.length - 1]
 }
 
 function spanishNie(value: string): boolean {
@@ -348,8 +348,8 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
   {
     kind: 'es_dni',
     leads: [0],
-    runs: [8],
-    pattern: '\\d{8}[- ]?[A-Z]',
+    runs: [7, 8],
+    pattern: '\\d{7,8}[- ]?[A-Z]',
     ignoreCase: true,
     check: spanishDni,
     confidence: 0.9,
@@ -491,6 +491,7 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
     leads: [2],
     runs: [2, 6],
     pattern: '(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]',
+    ignoreCase: true,
     check: (value) => !NINO_BAD_PREFIXES.has(value.slice(0, 2)),
     confidence: 0.85,
     words: ['national insurance', 'nino', 'ni number', 'ni no'],
@@ -499,9 +500,10 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
   {
     kind: 'uk_nino',
     leads: [0],
-    runs: [2],
+    runs: [2, 6],
     backtrack: 3,
     pattern: '(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]',
+    ignoreCase: true,
     check: (value) => !NINO_BAD_PREFIXES.has(value.slice(0, 2)),
     confidence: 0.85,
     words: ['national insurance', 'nino', 'ni number', 'ni no'],

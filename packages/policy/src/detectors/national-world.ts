@@ -252,7 +252,7 @@ export const WORLD_FORMATS: readonly IdFormat[] = [
     kind: 'in_aadhaar',
     leads: [0],
     runs: [4, 12],
-    pattern: '\\d{4}([ -])\\d{4}\\1\\d{4}|\\d{12}',
+    pattern: '\\d{4}([ :-])\\d{4}\\1\\d{4}|\\d{12}',
     check: aadhaar,
     confidence: 0.75,
     words: ['aadhaar', 'aadhar', 'uidai', 'uid'],
