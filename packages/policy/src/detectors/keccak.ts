@@ -104,6 +104,18 @@ export function keccak256Ascii(text: string): string {
 
 /** EIP-55: a mixed-case 0x address whose letter case follows the Keccak-256 of its lower-case hex. */
 export function eip55Valid(address: string): boolean {
+  const known = checked.get(address)
+  if (known !== undefined) return known
+  if (checked.size >= 1024) checked.clear()
+  const valid = checksumMatches(address)
+  checked.set(address, valid)
+  return valid
+}
+
+// Keccak over BigInt costs tens of microseconds; an address seen again is answered from here.
+const checked = new Map<string, boolean>()
+
+function checksumMatches(address: string): boolean {
   const hex = address.slice(2)
   const hash = keccak256Ascii(hex.toLowerCase())
   for (let index = 0; index < 40; index++) {

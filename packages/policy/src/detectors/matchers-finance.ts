@@ -200,7 +200,19 @@ const ETH = /0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/y
 const BECH32 = /(?:bc1|BC1|tb1|ltc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])/y
 const BECH32_CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 
+const base58Checked = new Map<string, boolean>()
+
+/** Base58check with a small cache (two SHA-256 per address). */
 function base58Check(value: string): boolean {
+  const known = base58Checked.get(value)
+  if (known !== undefined) return known
+  if (base58Checked.size >= 1024) base58Checked.clear()
+  const valid = base58Verify(value)
+  base58Checked.set(value, valid)
+  return valid
+}
+
+function base58Verify(value: string): boolean {
   const bytes: number[] = [0]
   for (let index = 0; index < value.length; index++) {
     let carry = BASE58.indexOf(value[index] as string)

@@ -302,8 +302,19 @@ export const WORLD_FORMATS: readonly IdFormat[] = [
   {
     kind: 'au_tfn',
     leads: [0],
-    runs: [3, 8, 9],
-    pattern: '\\d{3} ?\\d{3} ?\\d{2,3}',
+    runs: [3],
+    // written the ATO way, in groups of three: the check digit is enough
+    pattern: '\\d{3} \\d{3} \\d{2,3}',
+    check: australianTfn,
+    confidence: 0.5,
+    words: ['tfn', 'tax file'],
+    withContext: 0.95,
+  },
+  {
+    kind: 'au_tfn',
+    leads: [0],
+    runs: [8, 9],
+    pattern: '\\d{8,9}',
     check: australianTfn,
     confidence: 0.35,
     words: ['tfn', 'tax file'],

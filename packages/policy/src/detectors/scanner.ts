@@ -88,7 +88,7 @@ export function createScanner(
     [
       '[0-9]',
       ...otherLiterals.map((literal) =>
-        literal === '.tld' ? `\\.(?:${BARE_DOMAIN_TLDS.join('|')})(?![A-Za-z0-9-])` : escapeLiteral(literal),
+        literal === '.tld' ? `\\.${trieSource(BARE_DOMAIN_TLDS)}(?![A-Za-z0-9-])` : escapeLiteral(literal),
       ),
     ].join('|'),
     'g',
@@ -275,6 +275,12 @@ export function byStart(a: Finding, b: Finding): number {
 /** Drops findings overlapping a stronger one (higher confidence, then longer, then earlier). */
 export function resolveOverlaps(findings: Finding[]): Finding[] {
   if (findings.length < 2) return findings
+  // the scanner's findings are usually sorted and apart already: then there is nothing to do
+  let ordered = true
+  for (let index = 1; index < findings.length && ordered; index++) {
+    ordered = (findings[index] as Finding).start >= (findings[index - 1] as Finding).end
+  }
+  if (ordered) return findings
   findings.sort(byStart)
   const kept: Finding[] = []
   for (const finding of findings) {
