@@ -1,8 +1,8 @@
 // Context words, looked up by token instead of substring search. Every word list is compiled once
-// (at module load) into word ids. The first time a text needs context, it is tokenised once; each
-// token is checked against a 64 Ki-entry hash filter (one array read, almost always a miss) and
-// only possible words are looked up. The hits (offset, word id) are kept in text order, so a
-// matcher's question ("is a passport word in the 48 characters before?") is a binary search.
+// (at module load) into word ids. For a candidate, the 64 characters before it are tokenised once
+// (shared by every matcher that asks); each token is checked against a 64 Ki-entry hash filter (one
+// array read, almost always a miss) and only possible words are looked up. A matcher's question
+// ("is a passport word in the 48 characters before?") is then a scan of a few hits.
 //
 // Matching rules: a word matches a whole token; a word longer than four letters also matches the
 // start of a token (`passport` → `passports`, `discharg` → `discharged`); words of several tokens
@@ -114,16 +114,44 @@ export interface ContextIndex {
   readonly ids: number[]
 }
 
-/** Tokenises the lower-cased text once and records where each context word occurs. */
-export function indexContext(lower: string): ContextIndex {
+/** The character code at `index`, upper case (ASCII and Latin-1) folded to lower. */
+function fold(text: string, index: number): number {
+  const code = text.charCodeAt(index)
+  if (code >= 65 && code <= 90) return code + 32
+  if (code >= 0xc0 && code <= 0xde && code !== 0xd7) return code + 32
+  return code
+}
+
+function startsWithFolded(text: string, word: string, at: number): boolean {
+  if (at + word.length > text.length) return false
+  for (let index = 0; index < word.length; index++)
+    if (fold(text, at + index) !== word.charCodeAt(index)) return false
+  return true
+}
+
+/**
+ * Tokenises `lower[from, to)` (upper case folded as it is read, no copy) and records where each
+ * context word occurs. A token cut by `from`
+ * is skipped; one cut by `to` is read to its end.
+ */
+export function indexContext(lower: string, from: number, to: number, base = 0): ContextIndex {
   const offsets: number[] = []
   const ids: number[] = []
   let tokenStart = -1
   let hash = 0
   let hash5 = 0
-  const length = lower.length
-  for (let index = 0; index <= length; index++) {
-    const code = index < length ? lower.charCodeAt(index) : 32
+  let begin = from
+  while (
+    begin > 0 &&
+    begin < lower.length &&
+    isTokenCode(fold(lower, begin - 1)) &&
+    isTokenCode(fold(lower, begin))
+  )
+    begin++
+  let length = Math.min(to, lower.length)
+  while (length < lower.length && isTokenCode(fold(lower, length))) length++
+  for (let index = begin; index <= length; index++) {
+    const code = index < length ? fold(lower, index) : 32
     if (isTokenCode(code)) {
       if (tokenStart < 0) {
         tokenStart = index
@@ -144,12 +172,12 @@ export function indexContext(lower: string): ContextIndex {
         (tokenLength >= 5 && FILTER_STEM[first5 & 0xffff] === 1) ||
         FILTER_PHRASE[filterKey] === 1
       ) {
-        matchToken(lower, tokenStart, end, full, first5, offsets, ids)
+        matchToken(lower, tokenStart, end, full, first5, offsets, ids, base)
       }
       tokenStart = -1
     }
     if (code === 35 || code === 36 || code === 0x20ac || code === 0xa3 || code === 0xa7) {
-      matchToken(lower, index, index + 1, hashOf(lower, index, index + 1), 0, offsets, ids)
+      matchToken(lower, index, index + 1, hashOf(lower, index, index + 1), 0, offsets, ids, base)
     }
   }
   return { offsets, ids }
@@ -164,13 +192,14 @@ function matchToken(
   hash5: number,
   offsets: number[],
   ids: number[],
+  base: number,
 ): void {
   const exactList = exact.get(hash)
   if (exactList !== undefined) {
     for (const entry of exactList) {
-      if (entry.token.length === end - start && lower.startsWith(entry.token, start)) {
+      if (entry.token.length === end - start && startsWithFolded(lower, entry.token, start)) {
         for (const id of entry.ids) {
-          offsets.push(start)
+          offsets.push(start + base)
           ids.push(id)
         }
       }
@@ -180,8 +209,8 @@ function matchToken(
     const stemList = stems.get(hash5)
     if (stemList !== undefined) {
       for (const { stem, id } of stemList) {
-        if (end - start >= stem.length && lower.startsWith(stem, start)) {
-          offsets.push(start)
+        if (end - start >= stem.length && startsWithFolded(lower, stem, start)) {
+          offsets.push(start + base)
           ids.push(id)
         }
       }
@@ -196,21 +225,21 @@ function matchToken(
       const wanted = phrase.tokens[offset] as string
       while (
         position < lower.length &&
-        !isTokenCode(lower.charCodeAt(position)) &&
+        !isTokenCode(fold(lower, position)) &&
         !SYMBOLS.includes(lower[position] as string)
       )
         position++
       let tokenEnd = position
-      while (tokenEnd < lower.length && isTokenCode(lower.charCodeAt(tokenEnd))) tokenEnd++
+      while (tokenEnd < lower.length && isTokenCode(fold(lower, tokenEnd))) tokenEnd++
       if (tokenEnd === position && SYMBOLS.includes(lower[position] as string)) tokenEnd = position + 1
       const tokenLength = tokenEnd - position
       matches =
-        lower.startsWith(wanted, position) &&
+        startsWithFolded(lower, wanted, position) &&
         (tokenLength === wanted.length || (wanted.length > 4 && tokenLength > wanted.length))
       position = tokenEnd
     }
     if (matches) {
-      offsets.push(start)
+      offsets.push(start + base)
       ids.push(phrase.id)
     }
   }

@@ -30,7 +30,7 @@ function createState(text: string, options: DetectOptions): ScanState {
     minConfidence: options.minConfidence ?? 0.5,
     phoneRegions: options.phoneRegions ?? DEFAULT_REGIONS,
     lower: undefined,
-    context: undefined,
+    contextBlocks: [],
   }
 }
 

@@ -96,8 +96,15 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
       const previous = text.charCodeAt(start - 1)
       if ((previous === 45 || previous === 46 || previous === 47) && isAlnumCode(text.charCodeAt(start - 2)))
         return -1
+      // a format sure enough on its own (≥ 0.8) skips the context lookup; others need or gain from it
       let confidence = format.confidence
-      if (words !== undefined && nearWord(state, start, words, end)) confidence = withContext
+      if (
+        words !== undefined &&
+        (format.confidence < 0.8 || format.kindFor !== undefined) &&
+        nearWord(state, start, words, end)
+      ) {
+        confidence = withContext
+      }
       if (confidence < state.minConfidence) return -1
       if (format.check !== undefined && !format.check(compactOf(text.slice(start, end)))) return -1
       const kind = format.kindFor === undefined ? format.kind : format.kindFor(state, start)

@@ -204,15 +204,15 @@ const phone: CandidateMatcher = {
     }
     // walk digit groups: digits, then at most `) `, one separator, `(`
     ends.length = 0
-    let digits = ''
+    let digitCount = 0
     let separated = false
     let index = candidate
     while (index < text.length) {
       const groupStart = index
       while (index < text.length && isDigitCode(text.charCodeAt(index))) index++
       if (index === groupStart) break
-      digits += text.slice(groupStart, index)
-      if (digits.length > 15) return -1
+      digitCount += index - groupStart
+      if (digitCount > 15) return -1
       ends.push(index)
       let next = index
       if (text.charCodeAt(next) === 41) {
@@ -229,13 +229,13 @@ const phone: CandidateMatcher = {
       if (next - index > 0) separated = true
       index = next
     }
-    if (ends.length > 6 && !international) return -1
-    let total = digits.length
+    if ((ends.length > 6 && !international) || digitCount < 7) return -1
+    let total = digitCount
     for (let cut = ends.length - 1; cut >= 0 && cut >= ends.length - 3; cut--) {
       const end = ends[cut] as number
       if (cut < ends.length - 1) total = countDigits(text, candidate, end)
       if (total < 7 || total > 15 || !boundaryAt(text, end)) continue
-      const number = total === digits.length ? digits : digitsOnly(text, candidate, end)
+      const number = digitsOnly(text, candidate, end)
       const result = validate(
         state,
         start,

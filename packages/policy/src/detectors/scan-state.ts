@@ -12,8 +12,8 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** Where the text's context words are, made on first use by {@link nearWord}. */
-  context: ContextIndex | undefined
+  /** Context words per 128-character block of the text, indexed on first use. */
+  readonly contextBlocks: (ContextIndex | undefined)[]
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -48,7 +48,7 @@ export function lowerText(state: ScanState): string {
  */
 /**
  * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
- * given) in the 24 after `end`. The text's context words are indexed once, on first use.
+ * given) in the 24 after `end`. Each block of the text is tokenised once, when first asked about.
  */
 export function nearWord(
   state: ScanState,
@@ -57,9 +57,25 @@ export function nearWord(
   end = -1,
   window = 48,
 ): boolean {
-  if (state.context === undefined) state.context = indexContext(lowerText(state))
-  if (hasContext(state.context, words, start - window, start)) return true
-  return end >= 0 && hasContext(state.context, words, end, end + 24)
+  if (inBlocks(state, words, start > window ? start - window : 0, start)) return true
+  return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
+}
+
+const BLOCK = 128
+
+/** Context words are indexed per 128-character block, on first use, and kept for the whole scan. */
+function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
+  if (to <= from) return false
+  const blocks = state.contextBlocks
+  for (let block = Math.floor(from / BLOCK); block <= Math.floor((to - 1) / BLOCK); block++) {
+    let index = blocks[block]
+    if (index === undefined) {
+      index = indexContext(state.text, block * BLOCK, (block + 1) * BLOCK)
+      blocks[block] = index
+    }
+    if (hasContext(index, words, from, to)) return true
+  }
+  return false
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.

@@ -1,53 +1,98 @@
-// The scan behind detect(): one pass over the text's character codes, no regular expression.
-//  - At the start of a word, a letter that begins a known literal (`sk-`, `AKIA`, `ghp_`, `eyJ`,
-//    `www.`, …) hands the word to the matchers of that literal: secrets and URLs.
-//  - `@`, `://`, `::` and `-----BEGIN` do the same for emails, URLs, IPv6 and PEM keys.
-//  - The first digit of a word with at most six letters before it is a candidate: it goes only to
-//    the matchers registered for its shape (letters before the digit × length of the first digit
-//    run), which validate format, check digits and context. The most confident reading wins.
-// No detector runs its own pass over the text; prose costs one loop over its characters.
+// The scan behind detect(): two native regular-expression searches, whatever the number of kinds.
+//  1. Word-start literals (`sk-`, `AKIA`, `ghp_`, `eyJ`, `www.`, …) hand the text to the matchers of
+//     that literal: secrets and URLs.
+//  2. Digits, `@`, `://`, `::` and `-----BEGIN `: emails, URLs, IPv6, PEM keys, and every word
+//     whose first digit comes after at most six letters. Such a candidate goes only to the matchers
+//     registered for its shape (letters before the digit × length of the first digit run), which
+//     validate format, check digits and context; the most confident reading wins.
+// No detector runs its own pass over the text.
 import type { CandidateMatcher, TriggerMatcher } from './matcher'
+import { BARE_DOMAIN_TLDS } from './matchers-web'
 import type { ScanState } from './scan-state'
 import type { Finding } from './types'
 
 const MAX_LEAD = 6
 const MAX_RUN = 20
 
-interface TriggerEntry {
-  readonly literal: string
-  readonly matchers: readonly TriggerMatcher[]
-}
-
 /** The compiled dispatch tables. Built once from the matcher lists. */
 export interface Scanner {
-  /** Literal triggers by the char code (< 128) they start with. */
-  readonly triggers: readonly (readonly TriggerEntry[] | undefined)[]
+  /** Word-start literals that begin with a letter, joined: `\b(?:sk-ant-|sk-|AKIA|…)`. */
+  readonly wordTriggers: RegExp
+  /** Digits and the other literals: `[0-9]|@|:\/\/|::|-----BEGIN `. */
+  readonly gate: RegExp
+  readonly triggers: ReadonlyMap<string, readonly TriggerMatcher[]>
   readonly buckets: readonly (readonly CandidateMatcher[])[]
   /** Per bucket: the joined prefilters of its matchers that have one, or null. */
   readonly prefilters: readonly (RegExp | null)[]
   readonly kinds: readonly string[]
 }
 
+const GATE_LITERALS = ['@', '://', '::', '-----BEGIN ', '.tld']
+
+function escapeLiteral(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** An alternation of literals as a trie (`s(?:k(?:-ant-|-)|hpat_)`), so the engine compares each prefix once. */
+function trieSource(literals: readonly string[]): string {
+  const groups = new Map<string, string[]>()
+  let endsHere = false
+  for (const literal of literals) {
+    if (literal === '') {
+      endsHere = true
+      continue
+    }
+    const list = groups.get(literal[0] as string) ?? []
+    list.push(literal.slice(1))
+    groups.set(literal[0] as string, list)
+  }
+  const branches = [...groups].map(([first, rests]) => {
+    const rest = trieSource(rests)
+    return (
+      escapeLiteral(first) +
+      (rest === '' ? '' : rest.startsWith('(?:') || rests.length === 1 ? rest : `(?:${rest})`)
+    )
+  })
+  if (branches.length === 0) return ''
+  const body = branches.length === 1 && !endsHere ? (branches[0] as string) : `(?:${branches.join('|')})`
+  return endsHere ? `${body}?` : body
+}
+
+function isLetterCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
+}
+
 export function createScanner(
   triggerMatchers: readonly TriggerMatcher[],
   candidateMatchers: readonly CandidateMatcher[],
 ): Scanner {
-  const byLiteral = new Map<string, TriggerMatcher[]>()
+  const triggers = new Map<string, TriggerMatcher[]>()
   const kinds = new Set<string>()
   for (const matcher of triggerMatchers) {
     for (const kind of matcher.kinds) kinds.add(kind)
     for (const trigger of matcher.triggers) {
-      const list = byLiteral.get(trigger) ?? []
+      const list = triggers.get(trigger) ?? []
       list.push(matcher)
-      byLiteral.set(trigger, list)
+      triggers.set(trigger, list)
     }
   }
-  const triggers: TriggerEntry[][] = []
-  for (const literal of [...byLiteral.keys()].sort((a, b) => b.length - a.length)) {
-    const code = literal.charCodeAt(0)
-    triggers[code] ??= []
-    triggers[code].push({ literal, matchers: byLiteral.get(literal) as TriggerMatcher[] })
+  const literals = [...triggers.keys()].sort((a, b) => b.length - a.length)
+  const wordLiterals = literals.filter((literal) => isLetterCode(literal.charCodeAt(0)))
+  const otherLiterals = literals.filter((literal) => !isLetterCode(literal.charCodeAt(0)))
+  const wordTriggers = new RegExp(wordLiterals.length === 0 ? '(?!)' : `\\b${trieSource(wordLiterals)}`, 'g')
+  // runScanner tells these apart by their last character; a new one needs a case there
+  for (const literal of otherLiterals) {
+    if (!GATE_LITERALS.includes(literal)) throw new Error(`No scanner case for the trigger "${literal}"`)
   }
+  const gate = new RegExp(
+    [
+      '[0-9]',
+      ...otherLiterals.map((literal) =>
+        literal === '.tld' ? `\\.${trieSource(BARE_DOMAIN_TLDS)}(?![A-Za-z0-9-])` : escapeLiteral(literal),
+      ),
+    ].join('|'),
+    'g',
+  )
   const buckets: CandidateMatcher[][] = []
   for (let index = 0; index < (MAX_LEAD + 1) * (MAX_RUN + 1); index++) buckets.push([])
   const ordered = [...candidateMatchers].sort(
@@ -70,12 +115,7 @@ export function createScanner(
       filtered.some((matcher) => matcher.prefilterIgnoresCase === true) ? 'yi' : 'y',
     )
   })
-  return {
-    triggers: Array.from({ length: 128 }, (_, code) => triggers[code]),
-    buckets,
-    prefilters,
-    kinds: [...kinds].sort(),
-  }
+  return { wordTriggers, gate, triggers, buckets, prefilters, kinds: [...kinds].sort() }
 }
 
 // 1 digit, 2 letter; 0 anything else (ends a word)
@@ -84,14 +124,12 @@ for (let code = 48; code <= 57; code++) CLASS[code] = 1
 for (let code = 65; code <= 90; code++) CLASS[code] = 2
 for (let code = 97; code <= 122; code++) CLASS[code] = 2
 
-function tryTriggers(entries: readonly TriggerEntry[], state: ScanState, index: number): number {
-  const text = state.text
-  for (const entry of entries) {
-    if (!text.startsWith(entry.literal, index)) continue
-    for (const matcher of entry.matchers) {
-      const end = matcher.match(state, index, entry.literal)
-      if (end > index) return end
-    }
+function runTrigger(scanner: Scanner, state: ScanState, index: number, literal: string): number {
+  const matchers = scanner.triggers.get(literal)
+  if (matchers === undefined) return -1
+  for (const matcher of matchers) {
+    const end = matcher.match(state, index, literal)
+    if (end > index) return end
   }
   return -1
 }
@@ -160,57 +198,74 @@ function candidate(scanner: Scanner, state: ScanState, start: number, digitStart
 /** Runs the scan; findings come back in text order. */
 export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
   const text = state.text
-  const length = text.length
-  const triggers = scanner.triggers
-  let wordStart = 0
-  let wordHasDigit = false
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index)
-    const kind = code < 128 ? CLASS[code] : 0
-    if (kind === 2) {
-      // a letter: literal triggers only at the start of a word (not after `_` either)
-      if (index === wordStart && code < 128) {
-        const entries = triggers[code]
-        if (entries !== undefined && (index === 0 || text.charCodeAt(index - 1) !== 95)) {
-          const end = tryTriggers(entries, state, index)
-          if (end > index) {
-            index = end - 1
-            wordStart = end
-            wordHasDigit = false
-          }
-        }
-      }
-      continue
-    }
-    if (kind === 1) {
-      if (wordHasDigit) continue
-      wordHasDigit = true
-      if (index - wordStart > MAX_LEAD || emailAhead(text, index)) continue
-      const end = candidate(scanner, state, wordStart, index)
-      if (end > index) {
-        index = end - 1
-        wordStart = end
-        wordHasDigit = false
-      }
-      continue
-    }
-    // not a letter or digit: `@`, `:`, `-` may start a value; anything else ends the word
-    if (code === 64 || code === 58 || code === 45) {
-      const entries = triggers[code]
-      if (entries !== undefined) {
-        const end = tryTriggers(entries, state, index)
-        if (end > index) {
-          index = end - 1
-          wordStart = end
-          wordHasDigit = false
-          continue
-        }
-      }
-    }
-    wordStart = index + 1
-    wordHasDigit = false
+  const findings = state.findings
+  const wordTriggers = scanner.wordTriggers
+  wordTriggers.lastIndex = 0
+  for (let found = wordTriggers.exec(text); found !== null; found = wordTriggers.exec(text)) {
+    // `\b` does not hold after `_` (a word character), so `x_sk-…` never starts a key
+    const end = runTrigger(scanner, state, found.index, found[0])
+    if (end > found.index) wordTriggers.lastIndex = end
   }
-  return state.findings
+  const triggered = findings.length
+  let cover = 0
+  const gate = scanner.gate
+  gate.lastIndex = 0
+  while (gate.test(text)) {
+    // which alternative matched is told by its last character: a digit, `@`, `/` of `://`,
+    // `:` of `::`, the space of `-----BEGIN `, or a TLD's letter (test() allocates no match array)
+    const matchEnd = gate.lastIndex
+    const last = text.charCodeAt(matchEnd - 1)
+    const literal =
+      last >= 48 && last <= 57
+        ? ''
+        : last === 64
+          ? '@'
+          : last === 47
+            ? '://'
+            : last === 58
+              ? '::'
+              : last === 32
+                ? '-----BEGIN '
+                : '.tld'
+    let index = matchEnd - (literal === '' ? 1 : literal.length)
+    if (literal === '.tld') {
+      // `.com`, `.co`: the match starts at its dot
+      index = matchEnd - 1
+      while (text.charCodeAt(index) !== 46) index--
+    }
+    // inside a secret or URL found by the first pass: jump past it
+    while (cover < triggered && (findings[cover] as Finding).end <= index) cover++
+    if (cover < triggered && (findings[cover] as Finding).start <= index) {
+      gate.lastIndex = (findings[cover] as Finding).end
+      continue
+    }
+    const code = text.charCodeAt(index)
+    if (code >= 48 && code <= 57) {
+      // a candidate starts at the word's first character when at most six letters precede the digit
+      let start = index
+      while (start > 0 && index - start <= MAX_LEAD && isLetterCode(text.charCodeAt(start - 1))) start--
+      const previous = start > 0 ? text.charCodeAt(start - 1) : 32
+      let end = -1
+      if (
+        index - start <= MAX_LEAD &&
+        !(previous < 128 && CLASS[previous] !== 0) &&
+        !emailAhead(text, index)
+      ) {
+        end = candidate(scanner, state, start, index)
+      }
+      if (end < 0) {
+        // no value here: skip the rest of this word, its later digits are not word starts
+        end = index + 1
+        while (end < text.length && text.charCodeAt(end) < 128 && CLASS[text.charCodeAt(end)] !== 0) end++
+      }
+      gate.lastIndex = end
+      continue
+    }
+    const end = runTrigger(scanner, state, index, literal)
+    if (end > index) gate.lastIndex = end
+  }
+  if (triggered > 0 && findings.length > triggered) findings.sort(byStart)
+  return findings
 }
 
 export function byStart(a: Finding, b: Finding): number {
@@ -220,6 +275,12 @@ export function byStart(a: Finding, b: Finding): number {
 /** Drops findings overlapping a stronger one (higher confidence, then longer, then earlier). */
 export function resolveOverlaps(findings: Finding[]): Finding[] {
   if (findings.length < 2) return findings
+  // the scanner's findings are usually sorted and apart already: then there is nothing to do
+  let ordered = true
+  for (let index = 1; index < findings.length && ordered; index++) {
+    ordered = (findings[index] as Finding).start >= (findings[index - 1] as Finding).end
+  }
+  if (ordered) return findings
   findings.sort(byStart)
   const kept: Finding[] = []
   for (const finding of findings) {
