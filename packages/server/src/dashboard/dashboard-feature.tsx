@@ -29,6 +29,7 @@ import { countUnattestedCalls } from '../guard-events/guard-event-store'
 import type { AppEnv, ServerContext } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { listDecisions, listPolicies, listPolicyVersions, readPolicyVersion } from '../policy/policy-store'
 import { findPrincipal } from '../workspaces/workspace-store'
 import { ApprovalCard, ApprovalsPage, DecisionRow } from './approvals-page'
 import { type AttestationPageFilters, AttestationsPage } from './attestations-page'
@@ -47,6 +48,7 @@ import { EvidencePage, type EvidencePageFilters } from './evidence-page'
 import { LedgerPage } from './ledger-page'
 import { LoginPage } from './login-page'
 import { OverviewPage } from './overview-page'
+import { PoliciesPage, PolicyPage } from './policies-page'
 import { createSession, type DashboardSession, deleteSession, findSession } from './session-store'
 
 /** The session cookie's name. */
@@ -566,6 +568,40 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     const leaves = await latestLeaves(database, ledger, workspaceId, head.tree_size, 20)
     return html(c, <LedgerPage session={session} head={head} leaves={leaves} verification={verification} />)
   }
+
+  api.get(
+    '/dashboard/policies',
+    page(async (c, session) =>
+      html(
+        c,
+        <PoliciesPage
+          session={session}
+          policies={await listPolicies(database, session.principal.workspaceId)}
+        />,
+      ),
+    ),
+  )
+
+  api.get(
+    '/dashboard/policies/:name',
+    page(async (c, session) => {
+      const { workspaceId } = session.principal
+      const name = c.req.param('name') ?? ''
+      const versionText = c.req.query('version')
+      const version =
+        versionText !== undefined && /^\d{1,9}$/.test(versionText) ? Number(versionText) : undefined
+      const policy = await readPolicyVersion(database, workspaceId, name, version)
+      if (policy === undefined) throw httpError('not_found', `No policy "${name}" in this workspace.`)
+      const [versions, decisions] = await Promise.all([
+        listPolicyVersions(database, workspaceId, name),
+        listDecisions(database, workspaceId, { policyName: name, limit: PAGE_SIZE }),
+      ])
+      return html(
+        c,
+        <PolicyPage session={session} policy={policy} versions={versions} decisions={decisions} />,
+      )
+    }),
+  )
 
   api.get(
     '/dashboard/ledger',

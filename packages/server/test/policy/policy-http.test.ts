@@ -250,3 +250,51 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
     expect(listed.json.tools.map((row: { name: string }) => row.name)).toEqual(['payments.refund'])
   })
 })
+
+describe('the dashboard page per policy', () => {
+  let server: TestServer
+
+  beforeAll(async () => {
+    server = await startTestServer('pglite')
+  }, 180_000)
+  afterAll(() => server?.close())
+
+  it('lists policies and shows one with its versions and recent decisions, escaping what clients sent', async () => {
+    const ws = `/workspaces/${server.workspaceId}`
+    await server.api(server.adminKey, 'POST', `${ws}/policies/support/versions`, { source: POLICY })
+    await server.api(server.adminKey, 'POST', `${ws}/policies/support/versions`, {
+      source: POLICY.replace('[shell.exec]', '[shell.exec, "<script>alert(1)</script>"]'),
+    })
+    await server.api(server.adminKey, 'POST', `${ws}/policy/precheck`, {
+      policy: 'support',
+      tool: 'shell.exec',
+      raw_text: 'ana@example.com',
+    })
+    const login = await fetch(`${server.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: server.adminKey }),
+    })
+    const cookie = /mima_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] as string
+    const get = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' })
+    const list = await get('/dashboard/policies')
+    expect(list.status).toBe(200)
+    const listHtml = await list.text()
+    expect(listHtml).toContain('href="/dashboard/policies/support"')
+    expect(listHtml).toContain('aria-current="page"')
+    const page = await get('/dashboard/policies/support')
+    const html = await page.text()
+    expect(html).toContain('Version 2')
+    expect(html).toContain('data-version="1"')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).not.toContain('<script>alert(1)')
+    expect(html).toMatch(/data-decision-id="[^"]+"/)
+    expect(html).toContain('tool.denied:shell.exec')
+    expect(html).not.toContain('ana@example.com')
+    const first = await (await get('/dashboard/policies/support?version=1')).text()
+    expect(first).toContain('Version 1')
+    expect((await get('/dashboard/policies/nope')).status).toBe(404)
+    expect((await fetch(`${server.url}/dashboard/policies`, { redirect: 'manual' })).status).toBe(303)
+  })
+})
