@@ -135,6 +135,16 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
       reasons: ['pii.redacted:email'],
     })
     expect(redact.json.text_commitment).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
+    // The decision and the policy version in force are ledger leaves, with inclusion proofs.
+    for (const recordId of [redact.json.decision_id, 'policy:support@2']) {
+      const proof = await server.api(
+        ingestKey,
+        'GET',
+        `${ws}/ledger/proofs/inclusion?record_id=${encodeURIComponent(recordId)}`,
+      )
+      expect(proof.status, recordId).toBe(200)
+      expect(proof.json.leaf_index).toEqual(expect.any(Number))
+    }
     const post = await server.api(ingestKey, 'POST', `${ws}/policy/postcheck`, {
       policy: 'support',
       text: 'ana@example.com',
