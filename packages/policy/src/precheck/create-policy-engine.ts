@@ -1,5 +1,4 @@
 import { MimaError } from '@mima/core'
-import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Tracer } from '@opentelemetry/api'
 import { type ConfirmOptions, createConfirmer } from '../confirm/open-confirmation'
 import { basicDetect } from '../detection/basic-detect'
@@ -8,6 +7,7 @@ import type { DetectOptions } from '../detectors/types'
 import { buildDecisionRecord, type DecisionRecord } from '../evidence/decision-record'
 import { type CompiledPolicy, compilePolicy } from '../policy/compile-policy'
 import type { PolicyDocument } from '../policy/policy-document'
+import { deriveKeys } from '../redaction/redaction-keys'
 import type { ScopeRegistry } from '../scope/scope-registry'
 import { emitDecisionSpan, policyTracer } from '../telemetry/decision-span'
 import { evaluateContent } from './evaluate-content'
@@ -29,7 +29,10 @@ export interface PolicyEngineOptions {
   readonly detect?: DetectFunction
   /** Options of the default `detect` (kinds, plug-in detectors, phone regions, minimum confidence). */
   readonly detectOptions?: DetectOptions
-  /** The key of keyed tokens (`tokenize`); default a random key per engine. */
+  /**
+   * The key of keyed tokens (`tokenize`), at least 16 bytes; default a random key per engine.
+   * `restoreRedacted(result.redacted, result.mapping, tokenKey)` restores the values.
+   */
   readonly tokenKey?: Uint8Array | string
   /** Opens an approval for each `confirm` decision of `precheck`/`postcheck`. */
   readonly confirm?: ConfirmOptions
@@ -105,6 +108,7 @@ function applyScopes(
         reasons: [scope.reason, ...result.reasons],
         redacted: undefined,
         redactedPayload: undefined,
+        mapping: undefined,
         metadata: { ...result.metadata, ruleId: 'scope' },
       }
     }
@@ -119,9 +123,11 @@ function isCompiled(policy: PolicyDocument | CompiledPolicy): policy is Compiled
   return typeof (policy as CompiledPolicy).rule === 'function'
 }
 
-function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
+function tokenKeyOf(key: Uint8Array | string | undefined): Uint8Array | string {
   if (key === undefined) return globalThis.crypto.getRandomValues(new Uint8Array(32))
-  return typeof key === 'string' ? utf8ToBytes(key) : key
+  // Refuses a key shorter than 16 bytes now rather than at the first token.
+  deriveKeys(key)
+  return key
 }
 
 function defaultRecordError(error: unknown): void {
@@ -145,7 +151,7 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
   let compiled: CompiledPolicy = options.policy === undefined ? compilePolicy({}) : toCompiled(options.policy)
   const detectOptions = options.detectOptions ?? {}
   const detect: DetectFunction = options.detect ?? ((text) => detectAll(text, detectOptions))
-  const tokenKey = keyBytes(options.tokenKey)
+  const tokenKey = tokenKeyOf(options.tokenKey)
   const confirmer = options.confirm === undefined ? undefined : createConfirmer(options.confirm)
   const telemetry = options.telemetry
   const tracer =
