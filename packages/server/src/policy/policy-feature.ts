@@ -22,6 +22,7 @@ import {
   type AppEnv,
   type Principal,
   readJsonObject,
+  requirePrincipal,
   requireWorkspace,
   type ServerContext,
 } from '../http/context'
@@ -151,8 +152,8 @@ async function runPrecheck(
   c: Context<AppEnv>,
   server: ServerContext,
   precheck: ServerPrecheck,
+  principal: Principal,
 ): Promise<Response> {
-  const principal: Principal = requireWorkspace(c)
   const body = await readJsonObject(c)
   assertStorableJson(body, 'body')
   const name =
@@ -325,8 +326,11 @@ function registerPolicyRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     return c.json({ name, versions })
   })
 
-  api.post(`${WS}/policy/precheck`, (c) => runPrecheck(c, server, precheck))
-  api.post(`${WS}/policy/postcheck`, (c) => runPrecheck(c, server, precheck))
+  api.post(`${WS}/policy/precheck`, (c) => runPrecheck(c, server, precheck, requireWorkspace(c)))
+  api.post(`${WS}/policy/postcheck`, (c) => runPrecheck(c, server, precheck, requireWorkspace(c)))
+  // GovernsAI's paths (`/api/v1/precheck`, `/api/v1/postcheck`): the key's workspace.
+  api.post('/v1/precheck', (c) => runPrecheck(c, server, precheck, requirePrincipal(c)))
+  api.post('/v1/postcheck', (c) => runPrecheck(c, server, precheck, requirePrincipal(c)))
 
   api.post(`${WS}/policy/decisions`, async (c) => {
     const principal = requireWorkspace(c)

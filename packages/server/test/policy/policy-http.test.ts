@@ -182,8 +182,14 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
       reasons: ['tool.denied:shell.exec'],
       rule_id: 'deny_tools',
     })
-    const [request] = (await receiver.waitFor(before + 1)).slice(before)
-    expect(request?.headers['x-mima-event']).toBe('policy.check.failed')
+    // Earlier denials may still be arriving: wait for the delivery that names this decision.
+    let request: Awaited<ReturnType<Receiver['waitFor']>>[number] | undefined
+    for (let count = before + 1; request === undefined; count += 1) {
+      request = (await receiver.waitFor(count)).find((received) =>
+        received.body.includes(denied.json.decision_id),
+      )
+    }
+    expect(request.headers['x-mima-event']).toBe('policy.check.failed')
     const body = JSON.parse(request?.body ?? '{}')
     expect(JSON.stringify(body)).toContain(denied.json.decision_id)
     expect(JSON.stringify(body)).toContain('tool.denied:shell.exec')
