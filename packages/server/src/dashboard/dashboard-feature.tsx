@@ -29,6 +29,7 @@ import { countUnattestedCalls } from '../guard-events/guard-event-store'
 import type { AppEnv, ServerContext } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { listAgentScopes, listTools } from '../policy/policy-registry-store'
 import { listDecisions, listPolicies, listPolicyVersions, readPolicyVersion } from '../policy/policy-store'
 import { findPrincipal } from '../workspaces/workspace-store'
 import { ApprovalCard, ApprovalsPage, DecisionRow } from './approvals-page'
@@ -571,15 +572,15 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
 
   api.get(
     '/dashboard/policies',
-    page(async (c, session) =>
-      html(
-        c,
-        <PoliciesPage
-          session={session}
-          policies={await listPolicies(database, session.principal.workspaceId)}
-        />,
-      ),
-    ),
+    page(async (c, session) => {
+      const { workspaceId } = session.principal
+      const [policies, agents, tools] = await Promise.all([
+        listPolicies(database, workspaceId),
+        listAgentScopes(database, workspaceId),
+        listTools(database, workspaceId),
+      ])
+      return html(c, <PoliciesPage session={session} policies={policies} agents={agents} tools={tools} />)
+    }),
   )
 
   api.get(

@@ -1,4 +1,5 @@
 import type { JSX } from 'hono/jsx/jsx-runtime'
+import type { AgentScopeRow, ToolRow } from '../policy/policy-registry-store'
 import type { PolicySummary, PolicyVersionRow, StoredDecision } from '../policy/policy-store'
 import { Layout, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
@@ -10,10 +11,24 @@ const DECISION_BADGE: Readonly<Record<string, string>> = {
   deny: 'fail',
 }
 
-/** Policies: every central policy with its newest version. */
+function Names(props: { names: readonly string[] }): JSX.Element {
+  return (
+    <div class="chips">
+      {props.names.length === 0 ? (
+        <span class="muted">none</span>
+      ) : (
+        props.names.map((name) => <span class="badge">{name}</span>)
+      )}
+    </div>
+  )
+}
+
+/** Policies: every central policy with its newest version, the registered agent scopes and tools. */
 export function PoliciesPage(props: {
   session: DashboardSession
   policies: readonly PolicySummary[]
+  agents: readonly AgentScopeRow[]
+  tools: readonly ToolRow[]
 }): JSX.Element {
   return (
     <Layout session={props.session} section="policies" title="Policies">
@@ -49,6 +64,82 @@ export function PoliciesPage(props: {
                   <td>
                     <ShortId id={policy.content_hash} />
                   </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section class="card">
+        <h2>Agent scopes</h2>
+        {props.agents.length === 0 ? (
+          <p class="muted" id="no-agents">
+            No agent has registered its scope (<code>createPolicyClient(mima).registerAgent(…)</code>).
+          </p>
+        ) : (
+          <table id="agent-scopes">
+            <thead>
+              <tr>
+                <th>Agent</th>
+                <th>Allowed tools</th>
+                <th>Allowed APIs</th>
+                <th>Hidden tools</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.agents.map((agent) => (
+                <tr data-agent={agent.agent}>
+                  <td class="wrap">{agent.agent}</td>
+                  <td>
+                    <Names names={agent.allowed_tools} />
+                  </td>
+                  <td>
+                    <Names names={agent.allowed_apis} />
+                  </td>
+                  <td>
+                    <Names names={agent.hidden_tools} />
+                  </td>
+                  <td>
+                    <Time value={agent.updated_at} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section class="card">
+        <h2>Tools</h2>
+        {props.tools.length === 0 ? (
+          <p class="muted" id="no-tools">
+            No tools registered.
+          </p>
+        ) : (
+          <table id="tools">
+            <thead>
+              <tr>
+                <th>Tool</th>
+                <th>Risk</th>
+                <th>Needs approval</th>
+                <th>Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.tools.map((tool) => (
+                <tr data-tool={tool.name}>
+                  <td>
+                    <code>{tool.name}</code>
+                  </td>
+                  <td>
+                    <span
+                      class={`badge ${tool.risk_level === 'high' || tool.risk_level === 'critical' ? 'bad' : ''}`}
+                    >
+                      {tool.risk_level ?? 'unknown'}
+                    </span>
+                  </td>
+                  <td>{tool.requires_approval ? 'yes' : 'no'}</td>
+                  <td class="wrap">{tool.description ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -294,11 +294,23 @@ describe('the dashboard page per policy', () => {
     })
     const cookie = /mima_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] as string
     const get = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' })
+    const agentKey = await server.createKey('ingest')
+    await server.api(agentKey, 'PUT', `${ws}/policy/agents/billing-agent`, {
+      allowed_tools: ['read_invoice'],
+      hidden_tools: ['delete_user'],
+    })
+    await server.api(agentKey, 'PUT', `${ws}/policy/tools/payments.refund`, {
+      risk_level: 'high',
+      requires_approval: true,
+    })
     const list = await get('/dashboard/policies')
     expect(list.status).toBe(200)
     const listHtml = await list.text()
     expect(listHtml).toContain('href="/dashboard/policies/support"')
     expect(listHtml).toContain('aria-current="page"')
+    expect(listHtml).toContain('data-agent="billing-agent"')
+    expect(listHtml).toContain('delete_user')
+    expect(listHtml).toContain('data-tool="payments.refund"')
     const page = await get('/dashboard/policies/support')
     const html = await page.text()
     expect(html).toContain('Version 2')
