@@ -101,6 +101,7 @@ export {
   type ToolMetadata,
   toolName,
 } from './scope/scope-registry'
+export { type RedactStreamOptions, redactStream, type TextChunk } from './streams/redact-stream'
 export { emitDecisionSpan, GUARDRAIL_VERDICT } from './telemetry/decision-span'
 export { VERSION } from './version'
 // --- end of policy engine block ---

@@ -19,6 +19,7 @@ export const BUILTIN_KINDS: readonly string[] = scanner.kinds
 
 const DEFAULT_REGIONS: readonly string[] = ['US', 'GB', 'DE', 'FR', 'IN', 'AU']
 const EMPTY: readonly string[] = []
+const FLATTEN = /^/
 
 function createState(text: string, options: DetectOptions): ScanState {
   return {
@@ -29,6 +30,7 @@ function createState(text: string, options: DetectOptions): ScanState {
     minConfidence: options.minConfidence ?? 0.5,
     phoneRegions: options.phoneRegions ?? DEFAULT_REGIONS,
     lower: undefined,
+    contextBlocks: [],
   }
 }
 
@@ -85,6 +87,9 @@ function addCustom(
  */
 export function detect(text: string, options: DetectOptions = {}): Finding[] {
   checkText(text)
+  // a string built by concatenation is a rope until flattened, and reading its characters one by
+  // one would walk the rope every time; a regular-expression test flattens it in place
+  FLATTEN.test(text)
   const state = createState(text, options)
   let findings = runScanner(scanner, state)
   const detectors = options.detectors ?? EMPTY
@@ -107,6 +112,7 @@ export function detect(text: string, options: DetectOptions = {}): Finding[] {
 /** {@link detect} for when a custom detector is asynchronous (a model behind an API, for example). */
 export async function detectAsync(text: string, options: DetectOptions = {}): Promise<Finding[]> {
   checkText(text)
+  FLATTEN.test(text)
   const state = createState(text, options)
   const findings = runScanner(scanner, state)
   const detectors = (options.detectors ?? EMPTY) as readonly Detector[]

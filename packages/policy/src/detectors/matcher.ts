@@ -18,6 +18,13 @@ export interface CandidateMatcher {
    * bucket reported the candidate; the others all run and the most confident finding wins.
    */
   readonly fallback?: boolean
+  /**
+   * A regular-expression source that every value this matcher reports matches at the candidate's
+   * start. The scanner joins the prefilters of a bucket into one sticky expression and skips all
+   * of them when it fails, so a number that fits no format costs one native test.
+   */
+  readonly prefilter?: string
+  readonly prefilterIgnoresCase?: boolean
   match(state: ScanState, start: number, digitStart: number, run: number): number
 }
 

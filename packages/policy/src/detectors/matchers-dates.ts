@@ -1,9 +1,10 @@
 // Dates: a date of birth when a birth word is near, any other date only with a date word near.
 import { isValidDate } from './checksums'
+import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
-import { boundaryAt, emit, isAlnumCode, lowerText, nearWord, type ScanState } from './scan-state'
+import { boundaryAt, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
-const BIRTH_WORDS = [
+const BIRTH_WORDS = contextWords([
   'born',
   'birth',
   'dob',
@@ -26,8 +27,8 @@ const BIRTH_WORDS = [
   'födelse',
   'syntymä',
   'doğum',
-]
-const DATE_WORDS = [
+])
+const DATE_WORDS = contextWords([
   'date',
   'dated',
   ' on ',
@@ -58,7 +59,7 @@ const DATE_WORDS = [
   'married',
   'start',
   'end',
-]
+])
 const MONTHS = [
   'january',
   'february',
@@ -118,6 +119,17 @@ const date: CandidateMatcher = {
   priority: 6,
   match(state, start, _digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(start + run)
+    // 12/03/1990, 1990-03-12, 12.03.1990, 12 March, 3rd of May, 3, 1990 (after a month name)
+    if (
+      next !== 47 &&
+      next !== 45 &&
+      next !== 46 &&
+      next !== 32 &&
+      next !== 44 &&
+      !((next | 32) >= 97 && (next | 32) <= 122)
+    )
+      return -1
     if (
       start > 0 &&
       (text.charCodeAt(start - 1) === 46 ||
@@ -154,7 +166,7 @@ const date: CandidateMatcher = {
       return report(state, start, DAY_MONTH.lastIndex, year, true)
     }
     // `March 3, 1990`: the month name sits before the candidate
-    const before = lowerText(state).slice(start > 12 ? start - 12 : 0, start)
+    const before = text.slice(start > 12 ? start - 12 : 0, start).toLowerCase()
     const monthWord = MONTH_BEFORE.exec(before)
     if (monthWord === null) return -1
     const monthNumber = month(monthWord[1] as string)

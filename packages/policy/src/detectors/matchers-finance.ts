@@ -1,6 +1,7 @@
 // Payment cards, IBANs, US SSN/ITIN, crypto wallet addresses.
 import { createHash } from 'node:crypto'
 import { allSame, ibanMod97, luhn } from './checksums'
+import { contextWords } from './context-words'
 import { type CandidateMatcher, range } from './matcher'
 import { boundaryAt, digitsIn, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
@@ -36,12 +37,14 @@ const CARD_GROUPS =
   /\d{4}([ -])\d{4}\1\d{4}\1\d{4}|\d{4}([ -])\d{6}\2\d{4,5}|\d{4}([ -])\d{4}\3\d{4}\3\d{1,3}/y
 const CARD_EXTRA = /[ -]\d{1,3}(?![\dA-Za-z])/y
 const CARD_PLAIN = /\d{12,19}(?![\dA-Za-z])/y
-const NOT_CARD_WORDS = ['order', 'tracking', 'invoice', 'isbn', 'account no', 'ref']
+const NOT_CARD_WORDS = contextWords(['order', 'tracking', 'invoice', 'isbn', 'account no', 'ref'])
 
 function cardAt(state: ScanState, start: number, end: number): number {
   const digits = digitsIn(state.text, start, end)
   if (!luhn(digits) || !cardScheme(digits) || allSame(digits)) return -1
-  const confidence = nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  // an unseparated Luhn-valid number may be an order or tracking number; grouped ones are cards
+  const grouped = end - start > digits.length
+  const confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
   return emit(state, 'credit_card', start, end, confidence)
 }
 
@@ -53,6 +56,8 @@ const creditCard: CandidateMatcher = {
   match(state, start, _digitStart, run) {
     const text = state.text
     if (run === 4) {
+      const separator = text.charCodeAt(start + 4)
+      if (separator !== 32 && separator !== 45) return -1
       CARD_GROUPS.lastIndex = start
       if (!CARD_GROUPS.test(text)) return -1
       const end = CARD_GROUPS.lastIndex
@@ -70,8 +75,17 @@ const creditCard: CandidateMatcher = {
   },
 }
 
-const SSN_WORDS = ['ssn', 'social security', 'social sec', 'ss#', 'ss #', 'ss no', 'taxpayer', 'tin']
-const ITIN_WORDS = ['itin', 'taxpayer', 'tax id', 'tin']
+const SSN_WORDS = contextWords([
+  'ssn',
+  'social security',
+  'social sec',
+  'ss#',
+  'ss #',
+  'ss no',
+  'taxpayer',
+  'tin',
+])
+const ITIN_WORDS = contextWords(['itin', 'taxpayer', 'tax id', 'tin'])
 const SSN_SEPARATED = /(\d{3})([- .])(\d{2})\2(\d{4})(?![\dA-Za-z]|[-.]\d)/y
 const SSN_PLAIN = /(\d{3})(\d{2})(\d{4})(?![\dA-Za-z])/y
 
@@ -82,6 +96,8 @@ const usSsn: CandidateMatcher = {
   priority: 8,
   match(state, start, _digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(start + run)
+    if (run === 3 ? next !== 45 && next !== 32 && next !== 46 : next >= 48 && next <= 57) return -1
     const pattern = run === 3 ? SSN_SEPARATED : SSN_PLAIN
     pattern.lastIndex = start
     const found = pattern.exec(text)
@@ -109,9 +125,11 @@ const usSsn: CandidateMatcher = {
     if (area === 666) return -1
     const digits = found[0]
     if (allSame(digitsIn(digits, 0, digits.length))) return -1
-    const context = nearWord(state, start, SSN_WORDS)
     const separator = run === 3 ? (found[2] as string) : ''
     const confidence = separator === '-' ? 0.85 : separator === '' ? 0.35 : 0.6
+    // the dashed form is an SSN on its own; context only lifts the spaced and bare forms
+    if (separator === '-') return emit(state, 'us_ssn', start, end, confidence)
+    const context = nearWord(state, start, SSN_WORDS)
     return emit(state, 'us_ssn', start, end, context ? confidence + 0.3 : confidence)
   },
 }
@@ -217,6 +235,16 @@ const cryptoWallet: CandidateMatcher = {
   match(state, start) {
     const text = state.text
     const first = text.charCodeAt(start)
+    if (first === 48 && (text.charCodeAt(start + 1) | 32) !== 120) return -1
+    if (
+      first !== 48 &&
+      first !== 49 &&
+      first !== 51 &&
+      (first | 32) !== 98 &&
+      (first | 32) !== 116 &&
+      (first | 32) !== 108
+    )
+      return -1
     if (first === 48) {
       ETH.lastIndex = start
       if (!ETH.test(text)) return -1

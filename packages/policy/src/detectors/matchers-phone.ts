@@ -4,10 +4,11 @@
 
 import type { CountryCode } from 'libphonenumber-js'
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
+import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
 import { boundaryAt, emit, isAlnumCode, isDigitCode, nearWord, type ScanState } from './scan-state'
 
-const PHONE_WORDS = [
+const PHONE_WORDS = contextWords([
   'phone',
   'tel',
   'tel.',
@@ -32,9 +33,9 @@ const PHONE_WORDS = [
   'numer tel',
   'puhelin',
   'mob',
-]
+])
 // Identifier and money words: a number near them is not a phone unless a phone word is nearer.
-const NOT_PHONE_WORDS = [
+const NOT_PHONE_WORDS = contextWords([
   'order',
   'invoice',
   'account',
@@ -76,7 +77,7 @@ const NOT_PHONE_WORDS = [
   'sku',
   'part',
   'version',
-]
+])
 // regions whose national numbers start with the trunk prefix 0
 const TRUNK_ZERO = new Set([
   'GB',
@@ -203,15 +204,15 @@ const phone: CandidateMatcher = {
     }
     // walk digit groups: digits, then at most `) `, one separator, `(`
     ends.length = 0
-    let digits = ''
+    let digitCount = 0
     let separated = false
     let index = candidate
     while (index < text.length) {
       const groupStart = index
       while (index < text.length && isDigitCode(text.charCodeAt(index))) index++
       if (index === groupStart) break
-      digits += text.slice(groupStart, index)
-      if (digits.length > 15) return -1
+      digitCount += index - groupStart
+      if (digitCount > 15) return -1
       ends.push(index)
       let next = index
       if (text.charCodeAt(next) === 41) {
@@ -228,13 +229,13 @@ const phone: CandidateMatcher = {
       if (next - index > 0) separated = true
       index = next
     }
-    if (ends.length > 6 && !international) return -1
-    let total = digits.length
+    if ((ends.length > 6 && !international) || digitCount < 7) return -1
+    let total = digitCount
     for (let cut = ends.length - 1; cut >= 0 && cut >= ends.length - 3; cut--) {
       const end = ends[cut] as number
       if (cut < ends.length - 1) total = countDigits(text, candidate, end)
       if (total < 7 || total > 15 || !boundaryAt(text, end)) continue
-      const number = total === digits.length ? digits : digitsOnly(text, candidate, end)
+      const number = digitsOnly(text, candidate, end)
       const result = validate(
         state,
         start,

@@ -1,4 +1,5 @@
 // Email addresses, URLs, IP and MAC addresses.
+import { contextWords } from './context-words'
 import type { CandidateMatcher, TriggerMatcher } from './matcher'
 import { emit, isAlnumCode, isDigitCode, nearWord } from './scan-state'
 
@@ -16,7 +17,8 @@ function hostEnd(text: string, from: number): number {
   let end = from
   while (end < text.length && end - from < 253 && isHostCode(text.charCodeAt(end))) end++
   while (end > from && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--
-  const lastDot = text.lastIndexOf('.', end - 1)
+  let lastDot = end - 1
+  while (lastDot > from && text.charCodeAt(lastDot) !== 46) lastDot--
   if (lastDot <= from || end - lastDot - 1 < 2) return -1
   for (let index = lastDot + 1; index < end; index++) {
     const code = text.charCodeAt(index) | 32
@@ -33,8 +35,15 @@ const email: TriggerMatcher = {
   match(state, index) {
     const text = state.text
     let start = index
-    const floor =
-      state.findings.length > 0 ? (state.findings[state.findings.length - 1] as { end: number }).end : 0
+    // the local part may not reach back into an earlier finding (later ones, from the first pass, do not count)
+    let floor = 0
+    for (let position = state.findings.length - 1; position >= 0; position--) {
+      const finding = state.findings[position] as { start: number; end: number }
+      if (finding.start < index) {
+        floor = finding.end
+        break
+      }
+    }
     while (start > floor && index - start < 64 && isLocalCode(text.charCodeAt(start - 1))) start--
     while (start < index && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 45)) start++
     if (start === index || text.charCodeAt(index - 1) === 46) return -1
@@ -97,7 +106,7 @@ const url: TriggerMatcher = {
 
 export const WEB_TRIGGERS: readonly TriggerMatcher[] = [email, url]
 
-const VERSION_WORDS = [
+const VERSION_WORDS = contextWords([
   'version',
   'ver.',
   ' v.',
@@ -119,7 +128,7 @@ const VERSION_WORDS = [
   'step',
   'rule',
   'paragraph',
-]
+])
 const IPV4 =
   /(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?(?![\dA-Za-z]|\.\d)/y
 
@@ -128,8 +137,9 @@ const ipv4: CandidateMatcher = {
   leads: [0],
   runs: [1, 2, 3],
   priority: 5,
-  match(state, start) {
+  match(state, start, _digitStart, run) {
     const text = state.text
+    if (text.charCodeAt(start + run) !== 46) return -1
     if (start >= 2 && text.charCodeAt(start - 1) === 46 && isDigitCode(text.charCodeAt(start - 2))) return -1
     IPV4.lastIndex = start
     if (!IPV4.test(text)) return -1
@@ -201,15 +211,20 @@ function ipv6Length(text: string, start: number): number {
   return lastEnd - start
 }
 
-const TIME_WORDS = ['time', 'at ', 'clock', 'duration', 'timestamp']
+const TIME_WORDS = contextWords(['time', 'at ', 'clock', 'duration', 'timestamp'])
 
 const hexColon: CandidateMatcher = {
   kinds: ['mac_address', 'ip_address'],
   leads: [0, 1, 2, 3, 4],
   runs: [1, 2, 3, 4],
   priority: 4,
-  match(state, candidate) {
+  match(state, candidate, digitStart, run) {
     const text = state.text
+    const next = text.charCodeAt(digitStart + run)
+    // a MAC or IPv6 group goes on with `:`, `-`, `.` or a hex letter
+    if (next !== 58 && next !== 45 && next !== 46 && !((next | 32) >= 97 && (next | 32) <= 102)) {
+      if (digitStart === candidate || text.charCodeAt(candidate - 1) !== 58) return -1
+    }
     // the value may begin with hex letters or `::` before the digit that started the candidate
     let start = candidate
     while (start > 0 && candidate - start < 40) {

@@ -1,3 +1,4 @@
+import { type ContextIndex, type ContextWords, hasContext, indexContext } from './context-words'
 import type { Finding } from './types'
 
 /** The per-call state a matcher reads and reports into. Internal. */
@@ -11,6 +12,8 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
+  /** Context words per 128-character block of the text, indexed on first use. */
+  readonly contextBlocks: (ContextIndex | undefined)[]
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -43,37 +46,37 @@ export function lowerText(state: ScanState): string {
  * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
  * 24 characters after `end` when given. Used to lift or lower ambiguous values.
  */
+/**
+ * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
+ * given) in the 24 after `end`. Each block of the text is tokenised once, when first asked about.
+ */
 export function nearWord(
   state: ScanState,
   start: number,
-  words: readonly string[],
+  words: ContextWords,
   end = -1,
   window = 48,
 ): boolean {
-  const lower = lowerText(state)
-  const from = start > window ? start - window : 0
-  for (const word of words) if (wordIn(lower, word, from, start)) return true
-  if (end >= 0) {
-    const to = Math.min(end + 24, lower.length)
-    for (const word of words) if (wordIn(lower, word, end, to)) return true
-  }
-  return false
+  if (inBlocks(state, words, start > window ? start - window : 0, start)) return true
+  return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
 }
 
-/** `word` occurs in `lower[from, to)` and does not continue a longer word on its left. */
-function wordIn(lower: string, word: string, from: number, to: number): boolean {
-  let index = lower.indexOf(word, from)
-  while (index >= 0 && index + word.length <= to) {
-    const code = lower.charCodeAt(index - 1)
-    const after = lower.charCodeAt(index + word.length)
-    const first = word.charCodeAt(0)
-    const leftOk =
-      index === 0 || !(first >= 97 && first <= 122) || !((code >= 97 && code <= 122) || code > 0xbf)
-    const last = word.charCodeAt(word.length - 1)
-    const rightOk =
-      !(last >= 97 && last <= 122) || !((after >= 97 && after <= 122) || after > 0xbf) || word.length > 4
-    if (leftOk && rightOk) return true
-    index = lower.indexOf(word, index + 1)
+const BLOCK = 128
+
+/** Context words are indexed per 128-character block, on first use, and kept for the whole scan. */
+function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
+  if (to <= from) return false
+  const blocks = state.contextBlocks
+  for (let block = Math.floor(from / BLOCK); block <= Math.floor((to - 1) / BLOCK); block++) {
+    let index = blocks[block]
+    if (index === undefined) {
+      // lower-case only this block (plus a little either side to finish tokens and phrases)
+      const sliceStart = block * BLOCK > 0 ? block * BLOCK - 1 : 0
+      const lower = state.text.slice(sliceStart, (block + 1) * BLOCK + 64).toLowerCase()
+      index = indexContext(lower, block * BLOCK - sliceStart, (block + 1) * BLOCK - sliceStart, sliceStart)
+      blocks[block] = index
+    }
+    if (hasContext(index, words, from, to)) return true
   }
   return false
 }

@@ -1,10 +1,11 @@
-// The scan behind detect(): two passes over the text, each one native regular-expression search.
-//  1. A trigger scan for literal prefixes (`@`, `://`, `sk-`, `AKIA`, `-----BEGIN`, …): emails, URLs
-//     and secrets.
-//  2. A candidate scan for words with at most six letters before their first digit. Each candidate is
-//     handed only to the matchers registered for its shape (letters before the digit × length of the
-//     first digit run), which validate format, check digits and context.
-// No detector runs its own pass over the text; plain prose costs two regex scans and nothing else.
+// The scan behind detect(): two native regular-expression searches, whatever the number of kinds.
+//  1. Word-start literals (`sk-`, `AKIA`, `ghp_`, `eyJ`, `www.`, …) hand the text to the matchers of
+//     that literal: secrets and URLs.
+//  2. Digits, `@`, `://`, `::` and `-----BEGIN `: emails, URLs, IPv6, PEM keys, and every word
+//     whose first digit comes after at most six letters. Such a candidate goes only to the matchers
+//     registered for its shape (letters before the digit × length of the first digit run), which
+//     validate format, check digits and context; the most confident reading wins.
+// No detector runs its own pass over the text.
 import type { CandidateMatcher, TriggerMatcher } from './matcher'
 import type { ScanState } from './scan-state'
 import type { Finding } from './types'
@@ -14,14 +15,50 @@ const MAX_RUN = 20
 
 /** The compiled dispatch tables. Built once from the matcher lists. */
 export interface Scanner {
-  readonly triggerPattern: RegExp
+  /** Word-start literals that begin with a letter, joined: `\b(?:sk-ant-|sk-|AKIA|…)`. */
+  readonly wordTriggers: RegExp
+  /** Digits and the other literals: `[0-9]|@|:\/\/|::|-----BEGIN `. */
+  readonly gate: RegExp
   readonly triggers: ReadonlyMap<string, readonly TriggerMatcher[]>
   readonly buckets: readonly (readonly CandidateMatcher[])[]
+  /** Per bucket: the joined prefilters of its matchers that have one, or null. */
+  readonly prefilters: readonly (RegExp | null)[]
   readonly kinds: readonly string[]
 }
 
+const GATE_LITERALS = ['@', '://', '::', '-----BEGIN ']
+
 function escapeLiteral(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** An alternation of literals as a trie (`s(?:k(?:-ant-|-)|hpat_)`), so the engine compares each prefix once. */
+function trieSource(literals: readonly string[]): string {
+  const groups = new Map<string, string[]>()
+  let endsHere = false
+  for (const literal of literals) {
+    if (literal === '') {
+      endsHere = true
+      continue
+    }
+    const list = groups.get(literal[0] as string) ?? []
+    list.push(literal.slice(1))
+    groups.set(literal[0] as string, list)
+  }
+  const branches = [...groups].map(([first, rests]) => {
+    const rest = trieSource(rests)
+    return (
+      escapeLiteral(first) +
+      (rest === '' ? '' : rest.startsWith('(?:') || rests.length === 1 ? rest : `(?:${rest})`)
+    )
+  })
+  if (branches.length === 0) return ''
+  const body = branches.length === 1 && !endsHere ? (branches[0] as string) : `(?:${branches.join('|')})`
+  return endsHere ? `${body}?` : body
+}
+
+function isLetterCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
 
 export function createScanner(
@@ -29,7 +66,6 @@ export function createScanner(
   candidateMatchers: readonly CandidateMatcher[],
 ): Scanner {
   const triggers = new Map<string, TriggerMatcher[]>()
-  const wordStart = new Set<string>()
   const kinds = new Set<string>()
   for (const matcher of triggerMatchers) {
     for (const kind of matcher.kinds) kinds.add(kind)
@@ -37,15 +73,17 @@ export function createScanner(
       const list = triggers.get(trigger) ?? []
       list.push(matcher)
       triggers.set(trigger, list)
-      if (matcher.wordStart) wordStart.add(trigger)
     }
   }
   const literals = [...triggers.keys()].sort((a, b) => b.length - a.length)
-  const source = literals
-    .map((literal) =>
-      wordStart.has(literal) ? `(?<![A-Za-z0-9_])${escapeLiteral(literal)}` : escapeLiteral(literal),
-    )
-    .join('|')
+  const wordLiterals = literals.filter((literal) => isLetterCode(literal.charCodeAt(0)))
+  const otherLiterals = literals.filter((literal) => !isLetterCode(literal.charCodeAt(0)))
+  const wordTriggers = new RegExp(wordLiterals.length === 0 ? '(?!)' : `\\b${trieSource(wordLiterals)}`, 'g')
+  // runScanner tells these apart by their last character; a new one needs a case there
+  for (const literal of otherLiterals) {
+    if (!GATE_LITERALS.includes(literal)) throw new Error(`No scanner case for the trigger "${literal}"`)
+  }
+  const gate = new RegExp(['[0-9]', ...otherLiterals.map(escapeLiteral)].join('|'), 'g')
   const buckets: CandidateMatcher[][] = []
   for (let index = 0; index < (MAX_LEAD + 1) * (MAX_RUN + 1); index++) buckets.push([])
   const ordered = [...candidateMatchers].sort(
@@ -59,75 +97,156 @@ export function createScanner(
       for (const run of runs) buckets[lead * (MAX_RUN + 1) + Math.min(run, MAX_RUN)]?.push(matcher)
     }
   }
-  return {
-    triggerPattern: new RegExp(source === '' ? '(?!)' : source, 'g'),
-    triggers,
-    buckets,
-    kinds: [...kinds].sort(),
-  }
+  const prefilters = buckets.map((bucket) => {
+    const filtered = bucket.filter((matcher) => matcher.prefilter !== undefined)
+    if (filtered.length === 0) return null
+    const source = filtered.map((matcher) => matcher.prefilter).join('|')
+    return new RegExp(
+      `(?:${source})`,
+      filtered.some((matcher) => matcher.prefilterIgnoresCase === true) ? 'yi' : 'y',
+    )
+  })
+  return { wordTriggers, gate, triggers, buckets, prefilters, kinds: [...kinds].sort() }
 }
 
-const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{0,6}[0-9]/g
+// 1 digit, 2 letter; 0 anything else (ends a word)
+const CLASS = new Uint8Array(128)
+for (let code = 48; code <= 57; code++) CLASS[code] = 1
+for (let code = 65; code <= 90; code++) CLASS[code] = 2
+for (let code = 97; code <= 122; code++) CLASS[code] = 2
 
-/** Runs both passes; findings come back sorted by start and without overlaps. */
+function runTrigger(scanner: Scanner, state: ScanState, index: number, literal: string): number {
+  const matchers = scanner.triggers.get(literal)
+  if (matchers === undefined) return -1
+  for (const matcher of matchers) {
+    const end = matcher.match(state, index, literal)
+    if (end > index) return end
+  }
+  return -1
+}
+
+/** True when the word at `index` runs into an `@` (an email's local part, left to the `@` trigger). */
+function emailAhead(text: string, index: number): boolean {
+  const limit = Math.min(text.length, index + 64)
+  for (let position = index; position < limit; position++) {
+    const code = text.charCodeAt(position)
+    if (code === 64) return position + 1 < text.length && CLASS[text.charCodeAt(position + 1)] !== 0
+    if (
+      !(
+        code < 128 &&
+        (CLASS[code] !== 0 || code === 46 || code === 95 || code === 45 || code === 43 || code === 37)
+      )
+    )
+      return false
+  }
+  return false
+}
+
+function candidate(scanner: Scanner, state: ScanState, start: number, digitStart: number): number {
+  const text = state.text
+  let run = 1
+  while (run < MAX_RUN) {
+    const code = text.charCodeAt(digitStart + run)
+    if (!(code >= 48 && code <= 57)) break
+    run++
+  }
+  const bucketIndex = (digitStart - start) * (MAX_RUN + 1) + run
+  const bucket = scanner.buckets[bucketIndex] as readonly CandidateMatcher[]
+  const prefilter = scanner.prefilters[bucketIndex] ?? null
+  let filtered = false
+  if (prefilter !== null) {
+    prefilter.lastIndex = start
+    filtered = !prefilter.test(text)
+  }
+  const findings = state.findings
+  const before = findings.length
+  for (const matcher of bucket) {
+    if (filtered && matcher.prefilter !== undefined) continue
+    if (findings.length > before) {
+      if (matcher.fallback === true) break
+      // a sure reading is not beaten by a later, less specific matcher
+      if ((findings[findings.length - 1] as Finding).confidence >= 0.95) break
+    }
+    matcher.match(state, start, digitStart, run)
+  }
+  if (findings.length === before) return -1
+  // several readings of the same candidate: keep the most confident, then the longest
+  let best = findings[before] as Finding
+  for (let index = before + 1; index < findings.length; index++) {
+    const other = findings[index] as Finding
+    if (
+      other.confidence > best.confidence ||
+      (other.confidence === best.confidence && other.end - other.start > best.end - best.start)
+    ) {
+      best = other
+    }
+  }
+  findings.length = before
+  findings.push(best)
+  return best.end
+}
+
+/** Runs the scan; findings come back in text order. */
 export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
   const text = state.text
   const findings = state.findings
-  const triggerPattern = scanner.triggerPattern
-  triggerPattern.lastIndex = 0
-  for (let found = triggerPattern.exec(text); found !== null; found = triggerPattern.exec(text)) {
-    const trigger = found[0]
-    const list = scanner.triggers.get(trigger)
-    if (list === undefined) continue
-    let end = -1
-    for (const matcher of list) {
-      end = matcher.match(state, found.index, trigger)
-      if (end > 0) break
-    }
-    if (end > found.index) triggerPattern.lastIndex = end
+  const wordTriggers = scanner.wordTriggers
+  wordTriggers.lastIndex = 0
+  for (let found = wordTriggers.exec(text); found !== null; found = wordTriggers.exec(text)) {
+    // `\b` does not hold after `_` (a word character), so `x_sk-…` never starts a key
+    const end = runTrigger(scanner, state, found.index, found[0])
+    if (end > found.index) wordTriggers.lastIndex = end
   }
   const triggered = findings.length
   let cover = 0
-  CANDIDATE.lastIndex = 0
-  for (let found = CANDIDATE.exec(text); found !== null; found = CANDIDATE.exec(text)) {
-    const start = found.index
-    // skip candidates inside an email, URL or secret already found
-    while (cover < triggered && (findings[cover] as Finding).end <= start) cover++
-    if (cover < triggered && (findings[cover] as Finding).start <= start) {
-      CANDIDATE.lastIndex = (findings[cover] as Finding).end
+  const gate = scanner.gate
+  gate.lastIndex = 0
+  while (gate.test(text)) {
+    // which alternative matched is told by its last character: a digit, `@`, `/` of `://`,
+    // `:` of `::`, or the space of `-----BEGIN ` (test() allocates no match array)
+    const matchEnd = gate.lastIndex
+    const last = text.charCodeAt(matchEnd - 1)
+    const literal =
+      last >= 48 && last <= 57
+        ? ''
+        : last === 64
+          ? '@'
+          : last === 47
+            ? '://'
+            : last === 58
+              ? '::'
+              : '-----BEGIN '
+    const index = matchEnd - (literal === '' ? 1 : literal.length)
+    // inside a secret or URL found by the first pass: jump past it
+    while (cover < triggered && (findings[cover] as Finding).end <= index) cover++
+    if (cover < triggered && (findings[cover] as Finding).start <= index) {
+      gate.lastIndex = (findings[cover] as Finding).end
       continue
     }
-    const lead = found[0].length - 1
-    const digitStart = start + lead
-    let run = 1
-    while (run < MAX_RUN) {
-      const code = text.charCodeAt(digitStart + run)
-      if (!(code >= 48 && code <= 57)) break
-      run++
-    }
-    const bucket = scanner.buckets[lead * (MAX_RUN + 1) + run] as readonly CandidateMatcher[]
-    const before = findings.length
-    for (const matcher of bucket) {
-      if (matcher.fallback === true && findings.length > before) break
-      matcher.match(state, start, digitStart, run)
-    }
-    let end = -1
-    if (findings.length > before) {
-      // several readings of the same candidate: keep the most confident, then the longest
-      let best = findings[before] as Finding
-      for (let index = before + 1; index < findings.length; index++) {
-        const other = findings[index] as Finding
-        if (
-          other.confidence > best.confidence ||
-          (other.confidence === best.confidence && other.end - other.start > best.end - best.start)
-        )
-          best = other
+    const code = text.charCodeAt(index)
+    if (code >= 48 && code <= 57) {
+      // a candidate starts at the word's first character when at most six letters precede the digit
+      let start = index
+      while (start > 0 && index - start <= MAX_LEAD && isLetterCode(text.charCodeAt(start - 1))) start--
+      const previous = start > 0 ? text.charCodeAt(start - 1) : 32
+      let end = -1
+      if (
+        index - start <= MAX_LEAD &&
+        !(previous < 128 && CLASS[previous] !== 0) &&
+        !emailAhead(text, index)
+      ) {
+        end = candidate(scanner, state, start, index)
       }
-      findings.length = before
-      findings.push(best)
-      end = best.end
+      if (end < 0) {
+        // no value here: skip the rest of this word, its later digits are not word starts
+        end = index + 1
+        while (end < text.length && text.charCodeAt(end) < 128 && CLASS[text.charCodeAt(end)] !== 0) end++
+      }
+      gate.lastIndex = end
+      continue
     }
-    CANDIDATE.lastIndex = end > start ? end : digitStart + run
+    const end = runTrigger(scanner, state, index, literal)
+    if (end > index) gate.lastIndex = end
   }
   if (triggered > 0 && findings.length > triggered) findings.sort(byStart)
   return findings

@@ -51,6 +51,69 @@ function maskValue(value: string, character: string, keepLast: number): string {
 }
 
 /**
+ * Replaces findings in successive pieces of one text, keeping placeholder numbers and the token
+ * mapping across pieces (used by {@link redact} once and by the stream wrapper per chunk). Internal.
+ */
+export class Replacer {
+  private readonly mode: RedactionMode
+  private readonly numbers = new Map<string, number>()
+  private readonly counts = new Map<string, number>()
+  private readonly entries: Record<string, string> = {}
+  private readonly keys: ReturnType<typeof deriveKeys> | undefined
+  private readonly character: string
+  private readonly keepLast: number
+
+  constructor(options: RedactOptions) {
+    this.mode = options.mode ?? 'placeholder'
+    if (this.mode !== 'placeholder' && this.mode !== 'mask' && this.mode !== 'token') {
+      throw new MimaError(
+        'config_invalid',
+        `Unknown redaction mode "${String(this.mode)}": use placeholder, mask or token.`,
+      )
+    }
+    this.keys = this.mode === 'token' ? keysFor(options) : undefined
+    this.character = options.maskCharacter ?? '*'
+    this.keepLast = options.keepLast ?? 0
+  }
+
+  /** `text` with each finding (offsets into `text`, sorted, not overlapping) replaced. */
+  replace(text: string, findings: readonly Finding[]): string {
+    if (findings.length === 0) return text
+    let output = ''
+    let cursor = 0
+    for (const finding of findings) {
+      output +=
+        text.slice(cursor, finding.start) +
+        this.replacement(finding.kind, text.slice(finding.start, finding.end))
+      cursor = finding.end
+    }
+    return output + text.slice(cursor)
+  }
+
+  private replacement(kind: string, value: string): string {
+    if (this.mode === 'mask') return maskValue(value, this.character, this.keepLast)
+    if (this.keys !== undefined) {
+      const token = tokenFor(this.keys, kind, value)
+      this.entries[token] = value
+      return token
+    }
+    const key = `${kind}\u0000${value}`
+    let number = this.numbers.get(key)
+    if (number === undefined) {
+      number = (this.counts.get(kind) ?? 0) + 1
+      this.counts.set(kind, number)
+      this.numbers.set(key, number)
+    }
+    return `<${kind.toUpperCase()}_${number}>`
+  }
+
+  /** `token` mode: the encrypted mapping of every token made so far. */
+  sealedMapping(): string | undefined {
+    return this.keys === undefined ? undefined : sealMapping(this.keys, this.entries)
+  }
+}
+
+/**
  * Replaces every detected value in `text`. In `token` mode the result carries an encrypted
  * `mapping` that {@link restoreRedacted} opens with the same key; nobody without the key can
  * reverse a token or read the mapping.
@@ -64,57 +127,11 @@ function maskValue(value: string, character: string, keepLast: number): string {
  * ```
  */
 export function redact(text: string, options: RedactOptions = {}): Redaction {
+  const replacer = new Replacer(options)
   const findings = options.findings ?? detect(text, options)
-  const mode = options.mode ?? 'placeholder'
-  if (findings.length === 0)
-    return mode === 'token'
-      ? { text, findings, mapping: sealMapping(keysFor(options), {}) }
-      : { text, findings }
-  let output = ''
-  let cursor = 0
-  if (mode === 'placeholder') {
-    const numbers = new Map<string, number>()
-    const counts = new Map<string, number>()
-    for (const finding of findings) {
-      const value = text.slice(finding.start, finding.end)
-      const key = `${finding.kind}\u0000${value}`
-      let number = numbers.get(key)
-      if (number === undefined) {
-        number = (counts.get(finding.kind) ?? 0) + 1
-        counts.set(finding.kind, number)
-        numbers.set(key, number)
-      }
-      output += `${text.slice(cursor, finding.start)}<${finding.kind.toUpperCase()}_${number}>`
-      cursor = finding.end
-    }
-    return { text: output + text.slice(cursor), findings }
-  }
-  if (mode === 'mask') {
-    const character = options.maskCharacter ?? '*'
-    const keepLast = options.keepLast ?? 0
-    for (const finding of findings) {
-      output +=
-        text.slice(cursor, finding.start) +
-        maskValue(text.slice(finding.start, finding.end), character, keepLast)
-      cursor = finding.end
-    }
-    return { text: output + text.slice(cursor), findings }
-  }
-  if (mode !== 'token')
-    throw new MimaError(
-      'config_invalid',
-      `Unknown redaction mode "${String(mode)}": use placeholder, mask or token.`,
-    )
-  const keys = keysFor(options)
-  const entries: Record<string, string> = {}
-  for (const finding of findings) {
-    const value = text.slice(finding.start, finding.end)
-    const token = tokenFor(keys, finding.kind, value)
-    entries[token] = value
-    output += text.slice(cursor, finding.start) + token
-    cursor = finding.end
-  }
-  return { text: output + text.slice(cursor), findings, mapping: sealMapping(keys, entries) }
+  const output = replacer.replace(text, findings)
+  const mapping = replacer.sealedMapping()
+  return mapping === undefined ? { text: output, findings } : { text: output, findings, mapping }
 }
 
 function keysFor(options: RedactOptions): ReturnType<typeof deriveKeys> {
