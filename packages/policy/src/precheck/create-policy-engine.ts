@@ -10,6 +10,7 @@ import type { PolicyDocument } from '../policy/policy-document'
 import { deriveKeys } from '../redaction/redaction-keys'
 import type { ScopeRegistry } from '../scope/scope-registry'
 import { emitDecisionSpan, policyTracer } from '../telemetry/decision-span'
+import { checkStream, type TextStream } from './check-stream'
 import { evaluateContent } from './evaluate-content'
 import type { DetectFunction, Direction, PrecheckInput, PrecheckResult } from './precheck-types'
 
@@ -90,6 +91,19 @@ export interface PolicyEngine {
   checkChatMessage(input: ChatMessageCheck): Promise<PrecheckResult>
   /** Checks a tool call; `redactedPayload` holds the redacted arguments. */
   checkToolCall(input: ToolCallCheck): Promise<PrecheckResult>
+  /**
+   * Applies the policy to a text stream as it flows (a model's streamed answer: `egress` by
+   * default): redacts what the rule redacts, even split across chunks, stops with `policy_denied`
+   * at a value the rule denies, and throws at once when the rule denies the call. Returns the same
+   * kind of stream (async iterable or `ReadableStream`), never buffering it whole.
+   */
+  checkStream<S extends TextStream>(
+    source: S,
+    input?: Pick<PrecheckInput, 'tool' | 'scope'> & {
+      readonly direction?: Direction
+      readonly onMapping?: (mapping: string) => void
+    },
+  ): S
 }
 
 function applyScopes(
@@ -241,6 +255,21 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
       }
       const { messages, ...rest } = input
       return decide({ tool: 'model.chat', ...rest, payload: messages }, 'ingress')
+    },
+    checkStream<S extends TextStream>(
+      source: S,
+      input: Pick<PrecheckInput, 'tool' | 'scope'> & {
+        readonly direction?: Direction
+        readonly onMapping?: (mapping: string) => void
+      } = {},
+    ): S {
+      const policy = compiled
+      const plan = policy.rule(input.tool ?? '', input.scope ?? '', input.direction ?? 'egress')
+      return checkStream(plan, source, {
+        tokenKey,
+        redactionMode: policy.redactionMode,
+        ...(input.onMapping === undefined ? {} : { onMapping: input.onMapping }),
+      })
     },
     async checkToolCall(input: ToolCallCheck): Promise<PrecheckResult> {
       if (typeof input.tool !== 'string' || input.tool === '') {
