@@ -3,7 +3,7 @@
 // process on the same tool names. The matching rule is the last of the 100 (a scan's worst case).
 // Run `pnpm --filter @mima/policy build` first; `node --expose-gc bench/run.mjs policy-rules`.
 import { PolicyEngine } from '@microsoft/agent-governance-sdk'
-import { createPolicyEngine } from '@mima/policy'
+import { createPolicyEngine, detect } from '@mima/policy'
 import { recordFigure } from '../report.mjs'
 
 const gc = globalThis.gc ?? (() => {})
@@ -90,3 +90,43 @@ for (const count of [1, 100]) {
     met: ours <= theirs,
   })
 }
+
+// The whole precheck on a 1 KB prompt (every built-in detector, the rule, the redaction), against
+// `detect` alone on the same text: what the engine adds around detection.
+const prompt = (
+  'Hi, I am Ana Lopez, reach me at ana.lopez@example.com or +44 20 7946 0958. My card is 4111 1111 1111 1111 ' +
+  'and the key sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4 must not leak. '
+).padEnd(1024, 'The quarterly report covers revenue, churn and the hiring plan for the next two quarters. ')
+const engine = createPolicyEngine({ policy: { name: 'bench', defaults: { ingress: { action: 'redact' } } } })
+const precheckInput = { tool: 'model.chat', scope: 'net.external', text: prompt }
+function percentiles(fn, samples = 3000) {
+  for (let index = 0; index < 300; index++) fn()
+  const times = new Float64Array(samples)
+  for (let index = 0; index < samples; index++) {
+    const start = now()
+    fn()
+    times[index] = (now() - start) * 1000
+  }
+  times.sort()
+  return { p50: times[Math.floor(samples * 0.5)], p99: times[Math.floor(samples * 0.99)] }
+}
+gc()
+const detectOnly = percentiles(() => detect(prompt))
+gc()
+const precheck = percentiles(() => engine.evaluate(precheckInput))
+if (engine.evaluate(precheckInput).decision !== 'redact') throw new Error('the bench prompt was not redacted')
+console.log(`\nprecheck of a 1 KB prompt (all detectors, redact), µs:`)
+console.log(`  detect alone (baseline)   p50 ${detectOnly.p50.toFixed(1)}  p99 ${detectOnly.p99.toFixed(1)}`)
+console.log(
+  `  engine.evaluate           p50 ${precheck.p50.toFixed(1)}  p99 ${precheck.p99.toFixed(1)}  (target p50 ≤ 50)`,
+)
+recordFigure({
+  bench: 'policy-rules',
+  name: 'precheck p50, 1 KB prompt, all detectors (engine.evaluate)',
+  value: precheck.p50,
+  unit: 'µs',
+  baselineName: 'detect alone',
+  baseline: detectOnly.p50,
+  target: '≤ 50 µs',
+  met: precheck.p50 <= 50,
+})

@@ -54,7 +54,12 @@ export {
 export { basicDetect } from './detection/basic-detect'
 export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
 export type { DetectOptions, Detector, Finding } from './detectors/types'
-export { buildDecisionRecord, commitText, type DecisionRecord } from './evidence/decision-record'
+export {
+  buildDecisionRecord,
+  commitText,
+  type DecisionRecord,
+  scopeViolationRecord,
+} from './evidence/decision-record'
 export {
   createLoopDetector,
   type DetectedLoop,

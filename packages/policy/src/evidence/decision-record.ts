@@ -80,3 +80,38 @@ export function buildDecisionRecord(
     ...(result.confirmation === undefined ? {} : { approval_id: result.confirmation.approvalId }),
   }
 }
+
+/**
+ * The {@link DecisionRecord} of a refused scope check (`decision: 'deny'`, rule `scope`), so a
+ * violation caught by `scopes.check` is recorded like any other decision.
+ *
+ * @example
+ * ```ts
+ * const reporter = createPolicyClient(mima).decisionReporter()
+ * const scopes = createScopeRegistry({ onViolation: (decision) => reporter.sink(scopeViolationRecord(decision)) })
+ * ```
+ */
+export function scopeViolationRecord(
+  decision: {
+    readonly agent: string
+    readonly tool: string | undefined
+    readonly api: string | undefined
+    readonly reason: string
+  },
+  options: { readonly policyId?: string; readonly now?: Date } = {},
+): DecisionRecord {
+  return {
+    decision_id: uuidv7(),
+    decided_at: (options.now ?? new Date()).toISOString(),
+    policy_id: options.policyId ?? 'scopes',
+    policy_version: '0',
+    rule_id: 'scope',
+    decision: 'deny',
+    direction: 'ingress',
+    reasons: [decision.reason],
+    detector_kinds: [],
+    findings: 0,
+    agent: decision.agent,
+    ...(decision.tool === undefined ? {} : { tool: decision.tool }),
+  }
+}

@@ -128,6 +128,7 @@ function makePlan(
     reasons: frozenReasons,
     redacted: undefined,
     redactedPayload: undefined,
+    mapping: undefined,
     metadata: Object.freeze({
       policyId: context.policyId,
       policyVersion: context.policyVersion,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parsePolicy } from '../policy/parse-policy'
+import { restoreRedacted } from '../redaction/redact'
 import { createPolicyEngine } from './create-policy-engine'
 import type { DetectFunction } from './precheck-types'
 
@@ -23,7 +24,7 @@ deny_tools: [shell.exec, "python.*"]
 `)
 
 describe('local precheck', () => {
-  const engine = createPolicyEngine({ policy, tokenKey: 'test-token-key' })
+  const engine = createPolicyEngine({ policy, tokenKey: 'test-token-key-0123456789' })
 
   it('allows a text with nothing to redact, naming the rule that decided', async () => {
     const result = await engine.precheck({ tool: 'model.chat', text: 'What is the capital of France?' })
@@ -72,16 +73,26 @@ describe('local precheck', () => {
     expect(result.confirmation).toBeUndefined()
   })
 
-  it('tokenizes deterministically for the same value and key, differently under another key', async () => {
+  it('tokenizes deterministically for the same value and key; only the key holder can restore', async () => {
     const first = await engine.precheck({ tool: 'crm.lookup', text: 'ana@example.com' })
     const second = await engine.precheck({ tool: 'crm.lookup', text: 'see ana@example.com' })
     expect(first.decision).toBe('redact')
-    expect(first.redacted).toMatch(/^<EMAIL_[0-9a-f]{16}>$/)
+    expect(first.redacted).toMatch(/^<EMAIL:[0-9a-f]{16}>$/)
     expect(second.redacted).toBe(`see ${first.redacted}`)
-    const other = createPolicyEngine({ policy, tokenKey: 'another-key' })
-    expect((await other.precheck({ tool: 'crm.lookup', text: 'ana@example.com' })).redacted).not.toBe(
-      first.redacted,
+    expect(first.mapping).toMatch(/^v1\./)
+    const restored = restoreRedacted(
+      second.redacted as string,
+      second.mapping as string,
+      'test-token-key-0123456789',
     )
+    expect(restored).toBe('see ana@example.com')
+    expect(() =>
+      restoreRedacted(second.redacted as string, second.mapping as string, 'another-key-0123456789'),
+    ).toThrow()
+    const other = createPolicyEngine({ policy, tokenKey: 'another-key-0123456789' })
+    const elsewhere = await other.precheck({ tool: 'crm.lookup', text: 'ana@example.com' })
+    expect(elsewhere.redacted).not.toBe(first.redacted)
+    expect(() => createPolicyEngine({ tokenKey: 'short' })).toThrow(/16 bytes/)
   })
 
   it('postcheck uses the egress rules', async () => {

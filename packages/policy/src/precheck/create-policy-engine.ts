@@ -1,5 +1,4 @@
 import { MimaError } from '@mima/core'
-import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Tracer } from '@opentelemetry/api'
 import { type ConfirmOptions, createConfirmer } from '../confirm/open-confirmation'
 import { basicDetect } from '../detection/basic-detect'
@@ -8,8 +7,10 @@ import type { DetectOptions } from '../detectors/types'
 import { buildDecisionRecord, type DecisionRecord } from '../evidence/decision-record'
 import { type CompiledPolicy, compilePolicy } from '../policy/compile-policy'
 import type { PolicyDocument } from '../policy/policy-document'
+import { deriveKeys } from '../redaction/redaction-keys'
 import type { ScopeRegistry } from '../scope/scope-registry'
 import { emitDecisionSpan, policyTracer } from '../telemetry/decision-span'
+import { checkStream, type TextStream } from './check-stream'
 import { evaluateContent } from './evaluate-content'
 import type { DetectFunction, Direction, PrecheckInput, PrecheckResult } from './precheck-types'
 
@@ -29,7 +30,10 @@ export interface PolicyEngineOptions {
   readonly detect?: DetectFunction
   /** Options of the default `detect` (kinds, plug-in detectors, phone regions, minimum confidence). */
   readonly detectOptions?: DetectOptions
-  /** The key of keyed tokens (`tokenize`); default a random key per engine. */
+  /**
+   * The key of keyed tokens (`tokenize`), at least 16 bytes; default a random key per engine.
+   * `restoreRedacted(result.redacted, result.mapping, tokenKey)` restores the values.
+   */
   readonly tokenKey?: Uint8Array | string
   /** Opens an approval for each `confirm` decision of `precheck`/`postcheck`. */
   readonly confirm?: ConfirmOptions
@@ -87,6 +91,19 @@ export interface PolicyEngine {
   checkChatMessage(input: ChatMessageCheck): Promise<PrecheckResult>
   /** Checks a tool call; `redactedPayload` holds the redacted arguments. */
   checkToolCall(input: ToolCallCheck): Promise<PrecheckResult>
+  /**
+   * Applies the policy to a text stream as it flows (a model's streamed answer: `egress` by
+   * default): redacts what the rule redacts, even split across chunks, stops with `policy_denied`
+   * at a value the rule denies, and throws at once when the rule denies the call. Returns the same
+   * kind of stream (async iterable or `ReadableStream`), never buffering it whole.
+   */
+  checkStream<S extends TextStream>(
+    source: S,
+    input?: Pick<PrecheckInput, 'tool' | 'scope'> & {
+      readonly direction?: Direction
+      readonly onMapping?: (mapping: string) => void
+    },
+  ): S
 }
 
 function applyScopes(
@@ -105,6 +122,7 @@ function applyScopes(
         reasons: [scope.reason, ...result.reasons],
         redacted: undefined,
         redactedPayload: undefined,
+        mapping: undefined,
         metadata: { ...result.metadata, ruleId: 'scope' },
       }
     }
@@ -119,9 +137,11 @@ function isCompiled(policy: PolicyDocument | CompiledPolicy): policy is Compiled
   return typeof (policy as CompiledPolicy).rule === 'function'
 }
 
-function keyBytes(key: Uint8Array | string | undefined): Uint8Array {
+function tokenKeyOf(key: Uint8Array | string | undefined): Uint8Array | string {
   if (key === undefined) return globalThis.crypto.getRandomValues(new Uint8Array(32))
-  return typeof key === 'string' ? utf8ToBytes(key) : key
+  // Refuses a key shorter than 16 bytes now rather than at the first token.
+  deriveKeys(key)
+  return key
 }
 
 function defaultRecordError(error: unknown): void {
@@ -145,7 +165,7 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
   let compiled: CompiledPolicy = options.policy === undefined ? compilePolicy({}) : toCompiled(options.policy)
   const detectOptions = options.detectOptions ?? {}
   const detect: DetectFunction = options.detect ?? ((text) => detectAll(text, detectOptions))
-  const tokenKey = keyBytes(options.tokenKey)
+  const tokenKey = tokenKeyOf(options.tokenKey)
   const confirmer = options.confirm === undefined ? undefined : createConfirmer(options.confirm)
   const telemetry = options.telemetry
   const tracer =
@@ -235,6 +255,21 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
       }
       const { messages, ...rest } = input
       return decide({ tool: 'model.chat', ...rest, payload: messages }, 'ingress')
+    },
+    checkStream<S extends TextStream>(
+      source: S,
+      input: Pick<PrecheckInput, 'tool' | 'scope'> & {
+        readonly direction?: Direction
+        readonly onMapping?: (mapping: string) => void
+      } = {},
+    ): S {
+      const policy = compiled
+      const plan = policy.rule(input.tool ?? '', input.scope ?? '', input.direction ?? 'egress')
+      return checkStream(plan, source, {
+        tokenKey,
+        redactionMode: policy.redactionMode,
+        ...(input.onMapping === undefined ? {} : { onMapping: input.onMapping }),
+      })
     },
     async checkToolCall(input: ToolCallCheck): Promise<PrecheckResult> {
       if (typeof input.tool !== 'string' || input.tool === '') {

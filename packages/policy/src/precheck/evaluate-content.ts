@@ -1,4 +1,5 @@
 import type { CompiledPolicy, RulePlan, ValueAction } from '../policy/compile-policy'
+import { deriveKeys, type RedactionKey, sealMapping } from '../redaction/redaction-keys'
 import type { DetectFunction, Finding, PolicyDecision, PrecheckResult } from './precheck-types'
 import { nonOverlapping, type ReplaceMode, type Replacement, replaceFindings } from './replace-findings'
 
@@ -10,6 +11,7 @@ class ScanState {
   replaced = 0
   readonly kinds: string[] = []
   readonly reasons: string[] = []
+  readonly tokens: Record<string, string> = {}
 
   constructor(
     readonly plan: RulePlan,
@@ -21,7 +23,7 @@ class ScanState {
   }
 
   /** Applies the plan to one string's findings; returns the string with replacements made. */
-  apply(text: string, found: readonly Finding[], tokenKey: Uint8Array): string {
+  apply(text: string, found: readonly Finding[], tokenKey: RedactionKey): string {
     if (found.length === 0) return text
     const replacements: Replacement[] = []
     for (const finding of nonOverlapping(found)) {
@@ -55,7 +57,7 @@ class ScanState {
     }
     if (replacements.length === 0) return text
     this.replaced += replacements.length
-    return replaceFindings(text, replacements, tokenKey)
+    return replaceFindings(text, replacements, tokenKey, this.tokens)
   }
 }
 
@@ -85,7 +87,7 @@ export function evaluateContent(
   payload: unknown,
   detect: DetectFunction,
   fallbackDetect: DetectFunction,
-  tokenKey: Uint8Array,
+  tokenKey: RedactionKey,
 ): ContentResult {
   const state = new ScanState(plan, compiled.redactionMode)
   let redactedText: string | undefined
@@ -125,6 +127,7 @@ export function evaluateContent(
       ],
       redacted: undefined,
       redactedPayload: undefined,
+      mapping: undefined,
       metadata: { ...plan.staticResult.metadata, ruleId: 'on_error' },
       confirmation: undefined,
     }
@@ -140,11 +143,13 @@ export function evaluateContent(
   const reasons = [...plan.reasons, ...state.reasons]
   if (degraded) reasons.push('precheck.best_effort')
   const keepText = decision !== 'deny'
+  const tokenized = keepText && Object.keys(state.tokens).length > 0
   return {
     decision,
     reasons,
     redacted: keepText ? redactedText : undefined,
     redactedPayload: keepText ? redactedPayload : undefined,
+    mapping: tokenized ? sealMapping(deriveKeys(tokenKey), state.tokens) : undefined,
     metadata: { ...plan.staticResult.metadata, detectorKinds: state.kinds, findings: state.findings },
     confirmation: undefined,
   }

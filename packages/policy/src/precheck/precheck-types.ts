@@ -80,6 +80,11 @@ export interface PrecheckResult {
   readonly redacted: string | undefined
   /** The payload with found values replaced (a copy), when at least one was; else `undefined`. */
   readonly redactedPayload: unknown
+  /**
+   * For keyed tokens: the encrypted token → value mapping; `restoreRedacted(text, mapping, tokenKey)`
+   * puts the values back (only with the key). `undefined` when nothing was tokenized.
+   */
+  readonly mapping: string | undefined
   readonly metadata: PrecheckMetadata
   /** Set by `precheck` for a `confirm` decision when approvals are configured. */
   readonly confirmation: Confirmation | undefined

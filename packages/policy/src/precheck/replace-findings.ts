@@ -1,6 +1,4 @@
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { deriveKeys, type RedactionKey, tokenFor } from '../redaction/redaction-keys'
 import type { Finding } from './precheck-types'
 
 /** How one found value is replaced. */
@@ -37,14 +35,16 @@ function mask(value: string): string {
 
 /**
  * Replaces the findings in `text`: `placeholder` gives `<EMAIL_1>` (the same value gets the same
- * number within one text), `mask` keeps the last four characters, `token` gives a keyed token
- * (`<EMAIL_3f9a…>`, HMAC-SHA256 of the value under `tokenKey`, the same for the same value and key).
- * `replacements` must not overlap (see {@link nonOverlapping}) and be sorted by start.
+ * number within one text), `mask` keeps the last four characters, `token` gives the keyed token of
+ * `redact` (`<EMAIL:3f9a…>`, the same for the same value and key) and records token → value in
+ * `tokens` for the encrypted mapping. `replacements` must not overlap (see {@link nonOverlapping})
+ * and be sorted by start.
  */
 export function replaceFindings(
   text: string,
   replacements: readonly Replacement[],
-  tokenKey: Uint8Array | undefined,
+  tokenKey: RedactionKey,
+  tokens: Record<string, string>,
 ): string {
   let out = ''
   let cursor = 0
@@ -55,9 +55,9 @@ export function replaceFindings(
     const label = finding.kind.toUpperCase()
     let replacement: string
     if (mode === 'mask') replacement = mask(value)
-    else if (mode === 'token' && tokenKey !== undefined) {
-      const digest = hmac(sha256, tokenKey, utf8ToBytes(`${finding.kind}\u0000${value}`))
-      replacement = `<${label}_${bytesToHex(digest).slice(0, 16)}>`
+    else if (mode === 'token') {
+      replacement = tokenFor(deriveKeys(tokenKey), finding.kind, value)
+      tokens[replacement] = value
     } else {
       const key = `${finding.kind}\u0000${value}`
       let number = numbers.get(key)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { scopeViolationRecord } from '../evidence/decision-record'
 import { createPolicyEngine } from '../precheck/create-policy-engine'
 import { createScopeRegistry, type ScopeDecision, ScopeViolationError } from './scope-registry'
 
@@ -66,6 +67,19 @@ describe('scope registry', () => {
     ])
     expect(scopes.filterTools('billing-agent', ['send_email', 'rm'])).toEqual(['send_email'])
     expect(scopes.filterTools('stranger', ['send_email'])).toEqual([])
+  })
+
+  it('turns a violation into a decision record for the server', () => {
+    const { scopes, violations } = billing()
+    expect(() => scopes.check({ agent: 'billing-agent', tool: 'drop_tables' })).toThrow()
+    const record = scopeViolationRecord(violations[0] as ScopeDecision)
+    expect(record).toMatchObject({
+      decision: 'deny',
+      rule_id: 'scope',
+      agent: 'billing-agent',
+      tool: 'drop_tables',
+      reasons: ['scope.tool_not_allowed:drop_tables'],
+    })
   })
 
   it('refuses malformed registrations', () => {

@@ -30,6 +30,8 @@ import type { AppEnv, ServerContext } from '../http/context'
 import { watchCredential } from '../http/credential-watch'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { listAgentScopes, listTools } from '../policy/policy-registry-store'
+import { listDecisions, listPolicies, listPolicyVersions, readPolicyVersion } from '../policy/policy-store'
 import { findPrincipal } from '../workspaces/workspace-store'
 import { ApprovalCard, ApprovalsPage, DecisionRow } from './approvals-page'
 import { type AttestationPageFilters, AttestationsPage } from './attestations-page'
@@ -48,6 +50,7 @@ import { EvidencePage, type EvidencePageFilters } from './evidence-page'
 import { LedgerPage } from './ledger-page'
 import { LoginPage } from './login-page'
 import { OverviewPage } from './overview-page'
+import { PoliciesPage, PolicyPage } from './policies-page'
 import { createSession, type DashboardSession, deleteSession, findSession } from './session-store'
 
 /** The session cookie's name. */
@@ -592,6 +595,40 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     const leaves = await latestLeaves(database, ledger, workspaceId, head.tree_size, 20)
     return html(c, <LedgerPage session={session} head={head} leaves={leaves} verification={verification} />)
   }
+
+  api.get(
+    '/dashboard/policies',
+    page(async (c, session) => {
+      const { workspaceId } = session.principal
+      const [policies, agents, tools] = await Promise.all([
+        listPolicies(database, workspaceId),
+        listAgentScopes(database, workspaceId),
+        listTools(database, workspaceId),
+      ])
+      return html(c, <PoliciesPage session={session} policies={policies} agents={agents} tools={tools} />)
+    }),
+  )
+
+  api.get(
+    '/dashboard/policies/:name',
+    page(async (c, session) => {
+      const { workspaceId } = session.principal
+      const name = c.req.param('name') ?? ''
+      const versionText = c.req.query('version')
+      const version =
+        versionText !== undefined && /^\d{1,9}$/.test(versionText) ? Number(versionText) : undefined
+      const policy = await readPolicyVersion(database, workspaceId, name, version)
+      if (policy === undefined) throw httpError('not_found', `No policy "${name}" in this workspace.`)
+      const [versions, decisions] = await Promise.all([
+        listPolicyVersions(database, workspaceId, name),
+        listDecisions(database, workspaceId, { policyName: name, limit: PAGE_SIZE }),
+      ])
+      return html(
+        c,
+        <PolicyPage session={session} policy={policy} versions={versions} decisions={decisions} />,
+      )
+    }),
+  )
 
   api.get(
     '/dashboard/ledger',

@@ -3,13 +3,14 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { DashboardSession } from './session-store'
 
 /** The dashboard's sections, in navigation order. */
-export type DashboardSection = 'overview' | 'attestations' | 'evidence' | 'approvals' | 'ledger'
+export type DashboardSection = 'overview' | 'attestations' | 'evidence' | 'approvals' | 'policies' | 'ledger'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
   { id: 'attestations', label: 'Attestations', href: '/dashboard/attestations' },
   { id: 'evidence', label: 'Evidence', href: '/dashboard/evidence' },
   { id: 'approvals', label: 'Approvals', href: '/dashboard/approvals' },
+  { id: 'policies', label: 'Policies', href: '/dashboard/policies' },
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
 ]
 

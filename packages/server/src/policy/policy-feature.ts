@@ -22,6 +22,7 @@ import {
   type AppEnv,
   type Principal,
   readJsonObject,
+  requirePrincipal,
   requireWorkspace,
   type ServerContext,
 } from '../http/context'
@@ -45,6 +46,11 @@ import { createServerPrecheck, type ServerPrecheck } from './server-precheck'
 const WS = '/workspaces/:ws'
 const MAX_SOURCE_BYTES = 256 * 1024
 const MAX_REPORTED = 1000
+
+/** The ledger leaf kind of a stored policy version. */
+export const POLICY_VERSION_LEAF = 'policy_version'
+/** The ledger leaf kind of a decision record. */
+export const POLICY_DECISION_LEAF = 'policy_decision'
 
 /** The event a `deny` raises (webhooks subscribe to it by default). */
 export const POLICY_CHECK_FAILED = 'policy.check.failed'
@@ -112,6 +118,19 @@ async function recordDecisions(
   const bus = approvalsServiceOf(server)?.events
   const { inserted, events } = await server.database.transaction(async (transaction) => {
     const fresh = await insertDecisions(transaction, workspaceId, source, records)
+    if (fresh.length > 0) {
+      // Each decision record is a ledger leaf (it holds no text, only the commitment).
+      const appender = await server.ledger.lock(transaction, workspaceId)
+      const acceptedAt = new Date().toISOString()
+      await appender.append(
+        fresh.map((record) => ({
+          kind: POLICY_DECISION_LEAF,
+          recordId: record.decision_id,
+          recordHash: sha256Hex(canonicalJson(record)),
+          acceptedAt,
+        })),
+      )
+    }
     const raised: ServerEvent[] = []
     for (const record of fresh) {
       if (record.decision !== 'deny' || bus === undefined) continue
@@ -133,8 +152,8 @@ async function runPrecheck(
   c: Context<AppEnv>,
   server: ServerContext,
   precheck: ServerPrecheck,
+  principal: Principal,
 ): Promise<Response> {
-  const principal: Principal = requireWorkspace(c)
   const body = await readJsonObject(c)
   assertStorableJson(body, 'body')
   const name =
@@ -242,14 +261,36 @@ function registerPolicyRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     }
     compilePolicy({ ...document, name })
     const contentHash = sha256Hex(canonicalJson({ ...document, name, version: undefined }))
-    const { row, created } = await insertPolicyVersion(database, {
-      workspaceId: principal.workspaceId,
-      name,
-      document,
-      source,
-      contentHash,
-      createdBy: principal.keyName,
-    })
+    const { row, created } = await insertPolicyVersion(
+      database,
+      {
+        workspaceId: principal.workspaceId,
+        name,
+        document,
+        source,
+        contentHash,
+        createdBy: principal.keyName,
+      },
+      // Each version is a ledger leaf: which policy was in force, and since when, is provable.
+      async (transaction, stored) => {
+        const appender = await server.ledger.lock(transaction, principal.workspaceId)
+        await appender.append([
+          {
+            kind: POLICY_VERSION_LEAF,
+            recordId: `policy:${stored.name}@${stored.version}`,
+            recordHash: sha256Hex(
+              canonicalJson({
+                name: stored.name,
+                version: stored.version,
+                source: stored.source,
+                document: stored.document,
+              }),
+            ),
+            acceptedAt: new Date(stored.created_at).toISOString(),
+          },
+        ])
+      },
+    )
     const { document: _document, source: _source, ...summary } = row
     return c.json({ ...summary, created }, created ? 201 : 200)
   })
@@ -285,8 +326,11 @@ function registerPolicyRoutes(api: Hono<AppEnv>, server: ServerContext): void {
     return c.json({ name, versions })
   })
 
-  api.post(`${WS}/policy/precheck`, (c) => runPrecheck(c, server, precheck))
-  api.post(`${WS}/policy/postcheck`, (c) => runPrecheck(c, server, precheck))
+  api.post(`${WS}/policy/precheck`, (c) => runPrecheck(c, server, precheck, requireWorkspace(c)))
+  api.post(`${WS}/policy/postcheck`, (c) => runPrecheck(c, server, precheck, requireWorkspace(c)))
+  // GovernsAI's paths (`/api/v1/precheck`, `/api/v1/postcheck`): the key's workspace.
+  api.post('/v1/precheck', (c) => runPrecheck(c, server, precheck, requirePrincipal(c)))
+  api.post('/v1/postcheck', (c) => runPrecheck(c, server, precheck, requirePrincipal(c)))
 
   api.post(`${WS}/policy/decisions`, async (c) => {
     const principal = requireWorkspace(c)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { DecisionRecord, PolicyDocument } from '@mima/policy'
-import type { Queryable } from '../storage/database'
+import type { Database, Queryable } from '../storage/database'
 
 /** One stored version of a policy. */
 export interface PolicyVersionRow {
@@ -79,10 +79,11 @@ export async function readPolicyVersion(
 
 /**
  * Stores a new version (the next number) unless the newest has the same content hash, in which
- * case that one is returned with `created: false`. Retries when a concurrent upload took the number.
+ * case that one is returned with `created: false`. `afterInsert` runs in the same transaction (the
+ * ledger leaf). Retries in a new transaction when a concurrent upload took the number.
  */
 export async function insertPolicyVersion(
-  database: Queryable,
+  database: Database,
   input: {
     workspaceId: string
     name: string
@@ -91,27 +92,32 @@ export async function insertPolicyVersion(
     contentHash: string
     createdBy: string
   },
+  afterInsert: (transaction: Queryable, row: PolicyVersionRow) => Promise<void>,
 ): Promise<{ row: PolicyVersionRow; created: boolean }> {
   for (let attempt = 0; ; attempt += 1) {
-    const latest = await readPolicyVersion(database, input.workspaceId, input.name)
-    if (latest !== undefined && latest.content_hash === input.contentHash)
-      return { row: latest, created: false }
-    const version = (latest?.version ?? 0) + 1
     try {
-      const { rows } = await database.query(
-        `insert into policy_versions (workspace_id, name, version, document, source, content_hash, created_by)
-         values ($1, $2, $3, $4::jsonb, $5, $6, $7) returning *`,
-        [
-          input.workspaceId,
-          input.name,
-          version,
-          JSON.stringify({ ...input.document, name: input.name, version }),
-          input.source,
-          input.contentHash,
-          input.createdBy,
-        ],
-      )
-      return { row: versionRow(rows[0] as Record<string, unknown>), created: true }
+      return await database.transaction(async (transaction) => {
+        const latest = await readPolicyVersion(transaction, input.workspaceId, input.name)
+        if (latest !== undefined && latest.content_hash === input.contentHash)
+          return { row: latest, created: false }
+        const version = (latest?.version ?? 0) + 1
+        const { rows } = await transaction.query(
+          `insert into policy_versions (workspace_id, name, version, document, source, content_hash, created_by)
+           values ($1, $2, $3, $4::jsonb, $5, $6, $7) returning *`,
+          [
+            input.workspaceId,
+            input.name,
+            version,
+            JSON.stringify({ ...input.document, name: input.name, version }),
+            input.source,
+            input.contentHash,
+            input.createdBy,
+          ],
+        )
+        const row = versionRow(rows[0] as Record<string, unknown>)
+        await afterInsert(transaction, row)
+        return { row, created: true }
+      })
     } catch (error) {
       if ((error as { code?: string }).code !== '23505' || attempt >= 4) throw error
     }

@@ -135,6 +135,16 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
       reasons: ['pii.redacted:email'],
     })
     expect(redact.json.text_commitment).toMatch(/^hmac-sha256:[0-9a-f]{64}$/)
+    // The decision and the policy version in force are ledger leaves, with inclusion proofs.
+    for (const recordId of [redact.json.decision_id, 'policy:support@2']) {
+      const proof = await server.api(
+        ingestKey,
+        'GET',
+        `${ws}/ledger/proofs/inclusion?record_id=${encodeURIComponent(recordId)}`,
+      )
+      expect(proof.status, recordId).toBe(200)
+      expect(proof.json.leaf_index).toEqual(expect.any(Number))
+    }
     const post = await server.api(ingestKey, 'POST', `${ws}/policy/postcheck`, {
       policy: 'support',
       text: 'ana@example.com',
@@ -172,8 +182,14 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
       reasons: ['tool.denied:shell.exec'],
       rule_id: 'deny_tools',
     })
-    const [request] = (await receiver.waitFor(before + 1)).slice(before)
-    expect(request?.headers['x-mima-event']).toBe('policy.check.failed')
+    // Earlier denials may still be arriving: wait for the delivery that names this decision.
+    let request: Awaited<ReturnType<Receiver['waitFor']>>[number] | undefined
+    for (let count = before + 1; request === undefined; count += 1) {
+      request = (await receiver.waitFor(count)).find((received) =>
+        received.body.includes(denied.json.decision_id),
+      )
+    }
+    expect(request.headers['x-mima-event']).toBe('policy.check.failed')
     const body = JSON.parse(request?.body ?? '{}')
     expect(JSON.stringify(body)).toContain(denied.json.decision_id)
     expect(JSON.stringify(body)).toContain('tool.denied:shell.exec')
@@ -248,5 +264,65 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
     ).toBe(422)
     const listed = await server.api(ingestKey, 'GET', `${ws}/policy/tools?requires_approval=true`)
     expect(listed.json.tools.map((row: { name: string }) => row.name)).toEqual(['payments.refund'])
+  })
+})
+
+describe('the dashboard page per policy', () => {
+  let server: TestServer
+
+  beforeAll(async () => {
+    server = await startTestServer('pglite')
+  }, 180_000)
+  afterAll(() => server?.close())
+
+  it('lists policies and shows one with its versions and recent decisions, escaping what clients sent', async () => {
+    const ws = `/workspaces/${server.workspaceId}`
+    await server.api(server.adminKey, 'POST', `${ws}/policies/support/versions`, { source: POLICY })
+    await server.api(server.adminKey, 'POST', `${ws}/policies/support/versions`, {
+      source: POLICY.replace('[shell.exec]', '[shell.exec, "<script>alert(1)</script>"]'),
+    })
+    await server.api(server.adminKey, 'POST', `${ws}/policy/precheck`, {
+      policy: 'support',
+      tool: 'shell.exec',
+      raw_text: 'ana@example.com',
+    })
+    const login = await fetch(`${server.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: server.adminKey }),
+    })
+    const cookie = /mima_session=[^;]+/.exec(login.headers.get('set-cookie') ?? '')?.[0] as string
+    const get = (path: string) => fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' })
+    const agentKey = await server.createKey('ingest')
+    await server.api(agentKey, 'PUT', `${ws}/policy/agents/billing-agent`, {
+      allowed_tools: ['read_invoice'],
+      hidden_tools: ['delete_user'],
+    })
+    await server.api(agentKey, 'PUT', `${ws}/policy/tools/payments.refund`, {
+      risk_level: 'high',
+      requires_approval: true,
+    })
+    const list = await get('/dashboard/policies')
+    expect(list.status).toBe(200)
+    const listHtml = await list.text()
+    expect(listHtml).toContain('href="/dashboard/policies/support"')
+    expect(listHtml).toContain('aria-current="page"')
+    expect(listHtml).toContain('data-agent="billing-agent"')
+    expect(listHtml).toContain('delete_user')
+    expect(listHtml).toContain('data-tool="payments.refund"')
+    const page = await get('/dashboard/policies/support')
+    const html = await page.text()
+    expect(html).toContain('Version 2')
+    expect(html).toContain('data-version="1"')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(html).not.toContain('<script>alert(1)')
+    expect(html).toMatch(/data-decision-id="[^"]+"/)
+    expect(html).toContain('tool.denied:shell.exec')
+    expect(html).not.toContain('ana@example.com')
+    const first = await (await get('/dashboard/policies/support?version=1')).text()
+    expect(first).toContain('Version 1')
+    expect((await get('/dashboard/policies/nope')).status).toBe(404)
+    expect((await fetch(`${server.url}/dashboard/policies`, { redirect: 'manual' })).status).toBe(303)
   })
 })
