@@ -3,7 +3,14 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { DashboardSession } from './session-store'
 
 /** The dashboard's sections, in navigation order. */
-export type DashboardSection = 'overview' | 'attestations' | 'evidence' | 'approvals' | 'ledger'
+export type DashboardSection =
+  | 'overview'
+  | 'attestations'
+  | 'evidence'
+  | 'approvals'
+  | 'ledger'
+  | 'spend'
+  | 'agents'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
@@ -11,6 +18,8 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'evidence', label: 'Evidence', href: '/dashboard/evidence' },
   { id: 'approvals', label: 'Approvals', href: '/dashboard/approvals' },
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
+  { id: 'spend', label: 'Spend', href: '/dashboard/spend' },
+  { id: 'agents', label: 'Agents', href: '/dashboard/agents' },
 ]
 
 /** The HTML document around every dashboard page. */
