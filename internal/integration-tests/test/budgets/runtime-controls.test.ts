@@ -63,7 +63,7 @@ describe.each(BACKENDS)('runtime controls against a real server (%s)', (backend)
     server = await startTestServer({ database: backend })
     ingest = await server.createKey('ingest')
     ws = server.workspaceId
-  })
+  }, 180_000)
 
   afterAll(async () => {
     await Promise.all(opened.map((item) => item.close().catch(() => undefined)))

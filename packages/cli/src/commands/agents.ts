@@ -93,6 +93,11 @@ export const agentsCommand: CommandSpec = {
   usage: ['agents [list]', 'agents kill NAME [--reason TEXT]', 'agents revive NAME'],
   defaultSubcommand: 'list',
   json: true,
+  examples: [
+    'mima agents',
+    'mima agents kill researcher --reason "runaway spend"',
+    'mima agents revive researcher',
+  ],
   subcommands: [
     {
       name: 'list',
@@ -100,6 +105,7 @@ export const agentsCommand: CommandSpec = {
       summary: 'Agents with their kill-switch status and presence',
       usage: ['agents list [--json]'],
       json: true,
+      examples: ['mima agents list --json'],
       run: runList,
     },
     {
@@ -124,6 +130,7 @@ export const agentsCommand: CommandSpec = {
       usage: ['agents revive NAME'],
       positionals: { min: 1, max: 1, names: 'NAME' },
       json: true,
+      examples: ['mima agents revive researcher'],
       run: (context) => changeStatus(context, 'revive'),
     },
   ],

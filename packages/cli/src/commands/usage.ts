@@ -279,6 +279,10 @@ export const budgetCommand: CommandSpec = {
   ],
   defaultSubcommand: 'show',
   json: true,
+  examples: [
+    'mima budget set --scope agent --name triage --period day --usd 25',
+    'mima budget show --system support-bot',
+  ],
   subcommands: [
     {
       name: 'show',
@@ -338,6 +342,7 @@ export const budgetCommand: CommandSpec = {
       usage: ['budget delete ID'],
       positionals: { min: 1, max: 1, names: 'ID' },
       json: true,
+      examples: ['mima budget delete bud_x1y2z3'],
       run: runBudgetDelete,
     },
   ],

@@ -105,6 +105,17 @@ interface Lease {
   availableUsd: number
   availableTokens: number
   expiresAt: number
+  /** Calls the server granted (1 means the budget is near its end: no prefetching then). */
+  granted: number
+  grantedUsd: number
+  grantedTokens: number
+  grantedAt: number
+}
+
+interface LeaseReturn {
+  lease_id: string
+  usd: number
+  tokens: number
 }
 
 interface SettlementWire {
@@ -156,6 +167,8 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
   let lease: Lease | undefined
   let refill: Promise<void> | undefined
   let pending: SettlementWire[] = []
+  let pendingReturns: LeaseReturn[] = []
+  let leaseUnits = leaseCalls
   let flushTimer: ReturnType<typeof setTimeout> | undefined
   let sending: Promise<void> | undefined
   let closed = false
@@ -167,54 +180,90 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
     if (!valid(lease)) return undefined
     if (!lease.unlimited && (lease.availableUsd + EPSILON < usd || lease.availableTokens < tokens))
       return undefined
+    const ticket = { leaseId: lease.id, projectedUsd: usd, projectedTokens: tokens, model }
     if (!lease.unlimited) {
       lease.availableUsd -= usd
       lease.availableTokens -= tokens
+      maybePrefetch(usd, tokens)
     }
-    return { leaseId: lease.id, projectedUsd: usd, projectedTokens: tokens, model }
+    return ticket
   }
 
-  const acquire = (usd: number, tokens: number): Promise<void> => {
+  // Takes a lease out of service and says what to give back: what it holds that no call has taken
+  // (zeroed now, so nothing is counted twice; the part reserved for calls in flight stays).
+  const retire = (held: Lease | undefined): LeaseReturn | undefined => {
+    if (held?.id === null || held === undefined || !valid(held)) return undefined
+    const returned = {
+      lease_id: held.id,
+      usd: Math.max(0, held.availableUsd),
+      tokens: Math.max(0, held.availableTokens),
+    }
+    held.availableUsd = 0
+    held.availableTokens = 0
+    return returned.usd > 0 || returned.tokens > 0 ? returned : undefined
+  }
+
+  /**
+   * Asks the server for a new lease. In the foreground (a check is waiting) the current lease is
+   * retired at once and its rest returned in the same request; as a prefetch (the lease is half
+   * spent, far from any cap) the current lease keeps serving calls until the new one arrives.
+   */
+  const acquire = (usd: number, tokens: number, prefetch = false): Promise<void> => {
     refill ??= (async () => {
       const previous = lease
+      // A lease the server gave in full and that ran out within two seconds was too small for
+      // this process's pace: ask for four times as many calls next (the server still caps it).
+      if (
+        previous !== undefined &&
+        !previous.unlimited &&
+        previous.granted >= leaseUnits &&
+        now() - previous.grantedAt < 2000
+      )
+        leaseUnits = Math.min(leaseUnits * 4, 100_000)
+      const returned = prefetch ? undefined : retire(previous)
       const settlements = pending
       pending = []
+      const returns = pendingReturns
+      pendingReturns = []
       try {
         const grant = await connection.request<LeaseWire>('POST', 'budgets/leases', {
           scope: wireScope,
           unit_usd: usd,
           unit_tokens: tokens,
-          units: leaseCalls,
+          units: leaseUnits,
           min_units: 1,
           ttl_seconds: ttlSeconds,
           settlements,
-          // What this process holds but has not handed to a call goes back; the in-flight part stays.
-          ...(previous?.id && valid(previous)
-            ? {
-                return_lease: {
-                  lease_id: previous.id,
-                  usd: Math.max(0, previous.availableUsd),
-                  tokens: Math.max(0, previous.availableTokens),
-                },
-              }
-            : {}),
+          ...(returned === undefined ? {} : { return_lease: returned }),
+          ...(returns.length === 0 ? {} : { return_leases: returns }),
         })
+        if (prefetch) {
+          const rest = retire(previous)
+          if (rest !== undefined) {
+            pendingReturns.push(rest)
+            scheduleFlush()
+          }
+        }
         lease = {
           id: grant.lease_id,
           unlimited: grant.unlimited,
           availableUsd: grant.usd,
           availableTokens: grant.tokens,
           expiresAt: Math.min(Date.parse(grant.expires_at), now() + ttlSeconds * 1000) - 1000,
+          granted: grant.granted,
+          grantedUsd: grant.usd,
+          grantedTokens: grant.tokens,
+          grantedAt: now(),
         }
       } catch (error) {
-        // The settlements were applied when the server answered (a refusal commits them too).
-        if (!(MimaError.isInstance(error) && error.status !== undefined && error.status < 500)) {
+        const answered = MimaError.isInstance(error) && error.status !== undefined && error.status < 500
+        if (!answered) {
+          // Nothing reached the server: keep the settlements and returns, and the lease as it was.
           pending = settlements.concat(pending)
-        }
-        if (MimaError.isInstance(error) && error.code === 'budget_exceeded') {
-          if (previous?.id && valid(previous)) {
-            previous.availableUsd = 0
-            previous.availableTokens = 0
+          pendingReturns = returns.concat(pendingReturns)
+          if (returned !== undefined && previous !== undefined) {
+            previous.availableUsd += returned.usd
+            previous.availableTokens += returned.tokens
           }
         }
         throw error
@@ -225,21 +274,39 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
     return refill
   }
 
+  const maybePrefetch = (usd: number, tokens: number): void => {
+    const current = lease
+    if (refill !== undefined || closed || current === undefined || current.unlimited || current.granted <= 1)
+      return
+    const half =
+      current.availableUsd < current.grantedUsd / 2 || current.availableTokens < current.grantedTokens / 2
+    if (half) acquire(usd, tokens, true).catch(() => undefined)
+  }
+
   const sendPending = (): Promise<void> => {
     if (flushTimer !== undefined) clearTimeout(flushTimer)
     flushTimer = undefined
-    if (pending.length === 0) return sending ?? Promise.resolve()
+    if (pending.length === 0 && pendingReturns.length === 0) return sending ?? Promise.resolve()
     const batch = pending
     pending = []
+    const returns = pendingReturns
+    pendingReturns = []
     const previous = sending ?? Promise.resolve()
     const next: Promise<void> = previous
-      .then(() => connection.request('POST', 'budgets/settle', { settlements: batch }))
+      .then(() =>
+        connection.request('POST', 'budgets/settle', {
+          settlements: batch,
+          ...(returns.length === 0 ? {} : { return_leases: returns }),
+        }),
+      )
       .then(
         () => undefined,
         (error: unknown) => {
           // Kept for the next send unless the server refused the batch itself.
-          if (!(MimaError.isInstance(error) && error.status !== undefined && error.status < 500))
+          if (!(MimaError.isInstance(error) && error.status !== undefined && error.status < 500)) {
             pending = batch.concat(pending)
+            pendingReturns = returns.concat(pendingReturns)
+          }
           onError(error)
         },
       )
@@ -313,6 +380,11 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
         // What the call did not use goes back to the local lease (it is still reserved for us).
         lease.availableUsd += ticket.projectedUsd - cost
         lease.availableTokens += ticket.projectedTokens - tokens
+      } else if (ticket?.leaseId) {
+        // The ticket's lease was retired meanwhile: what the call did not use goes back to the server.
+        const usd = Math.max(0, ticket.projectedUsd - cost)
+        const unused = Math.max(0, ticket.projectedTokens - tokens)
+        if (usd > 0 || unused > 0) pendingReturns.push({ lease_id: ticket.leaseId, usd, tokens: unused })
       }
       if (ticket?.leaseId === null && lease?.unlimited && valid(lease)) return // no budget applies
       pending.push({
@@ -338,6 +410,7 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
       closed = true
       await refill?.catch(() => undefined)
       await sendPending()
+      await sending
       const held = lease
       lease = undefined
       if (held?.id && valid(held)) {

@@ -50,6 +50,42 @@ async function raise(server: ServerContext, event: ServerEvent): Promise<void> {
 }
 
 /**
+ * Kills or revives an agent and raises `agent.killed` / `agent.revived` (stored, on the event bus
+ * for running processes and webhooks). The API and the dashboard both call it.
+ */
+export async function changeAgentStatus(
+  server: ServerContext,
+  change: {
+    workspaceId: string
+    agentName: string
+    status: 'active' | 'killed'
+    reason: string | null
+    changedBy: string
+  },
+): Promise<ServerEvent> {
+  await setAgentStatus(
+    server.database,
+    change.workspaceId,
+    change.agentName,
+    change.status,
+    change.reason,
+    change.changedBy,
+  )
+  const event = createServerEvent(
+    change.status === 'killed' ? 'agent.killed' : 'agent.revived',
+    change.workspaceId,
+    {
+      workspace_id: change.workspaceId,
+      agent_name: change.agentName,
+      reason: change.reason,
+      changed_by: change.changedBy,
+    },
+  )
+  await raise(server, event)
+  return event
+}
+
+/**
  * Agents: heartbeats and presence (`live`, `idle`, `unresponsive`, `closed`), the kill switch
  * (`POST …/agents/{name}/kill|revive`, kept in the database until revived, pushed to running
  * processes as `agent.killed` / `agent.revived`), loop reports (`loop.detected`), recent events
@@ -143,18 +179,13 @@ export const agentsFeature: ServerFeature = defineFeature({
       const body = c.req.header('content-length') === '0' ? {} : await readJsonObject(c).catch(() => ({}))
       const reason = field(() => optionalString(body as Record<string, unknown>, 'reason', 1000)) ?? null
       const changedBy = principal.keyName
-      await setAgentStatus(server.database, principal.workspaceId, agentName, status, reason, changedBy)
-      const event = createServerEvent(
-        status === 'killed' ? 'agent.killed' : 'agent.revived',
-        principal.workspaceId,
-        {
-          workspace_id: principal.workspaceId,
-          agent_name: agentName,
-          reason,
-          changed_by: changedBy,
-        },
-      )
-      await raise(server, event)
+      const event = await changeAgentStatus(server, {
+        workspaceId: principal.workspaceId,
+        agentName,
+        status,
+        reason,
+        changedBy,
+      })
       return c.json({ agent_name: agentName, status, reason, changed_by: changedBy, event_id: event.id })
     }
     api.post(`${BASE}/:name/kill`, changeStatus('killed'))

@@ -90,6 +90,15 @@ function parseReturn(value: unknown): { leaseId: string; usd: number; tokens: nu
   }
 }
 
+function parseReturns(value: unknown): { leaseId: string; usd: number; tokens: number }[] {
+  if (value === undefined || value === null) return []
+  if (!Array.isArray(value) || value.length > 1000)
+    throw httpError('validation_failed', 'return_leases must be an array of { lease_id, usd, tokens }.', {
+      field: 'return_leases',
+    })
+  return value.map((item) => parseReturn(item) as { leaseId: string; usd: number; tokens: number })
+}
+
 function thresholdEvent(workspaceId: string, crossing: ThresholdCrossing): ServerEvent {
   return createServerEvent('budget.threshold', workspaceId, { workspace_id: workspaceId, ...crossing })
 }
@@ -196,14 +205,18 @@ export const budgetsFeature: ServerFeature = defineFeature({
           field: 'release_lease_id',
         })
       const settlements = parseSettlements(body.settlements)
-      const returned = parseReturn(body.return_lease)
+      const returned = [
+        ...parseReturns(body.return_leases),
+        ...(body.return_lease == null ? [] : [parseReturn(body.return_lease)]),
+      ]
       const grant = await withEvents(server, workspaceId, async (transaction, raise) => {
         const now = new Date()
         await expireLeases(transaction, workspaceId, now)
         for (const crossing of await settleUsage(transaction, workspaceId, settlements, now))
           await raise(thresholdEvent(workspaceId, crossing))
         if (typeof release === 'string') await releaseLease(transaction, workspaceId, release)
-        if (returned !== undefined) await returnLeasePortion(transaction, workspaceId, returned)
+        for (const portion of returned)
+          if (portion !== undefined) await returnLeasePortion(transaction, workspaceId, portion)
         return acquireLease(transaction, workspaceId, request, now)
       })
       if (grant.granted === 0) throw exceeded(grant)
@@ -214,6 +227,7 @@ export const budgetsFeature: ServerFeature = defineFeature({
       const { workspaceId } = requireWorkspace(c, { roles: [...WRITERS] })
       const body = await readJsonObject(c)
       const settlements = parseSettlements(body.settlements)
+      const returned = parseReturns(body.return_leases)
       const releases = body.release_lease_ids ?? []
       if (!Array.isArray(releases) || releases.some((id) => typeof id !== 'string'))
         throw httpError('validation_failed', 'release_lease_ids must be an array of lease ids.', {
@@ -222,6 +236,7 @@ export const budgetsFeature: ServerFeature = defineFeature({
       const crossings = await withEvents(server, workspaceId, async (transaction, raise) => {
         const found = await settleUsage(transaction, workspaceId, settlements, new Date())
         for (const crossing of found) await raise(thresholdEvent(workspaceId, crossing))
+        for (const portion of returned) await returnLeasePortion(transaction, workspaceId, portion)
         for (const id of releases as string[]) await releaseLease(transaction, workspaceId, id)
         return found
       })

@@ -52,6 +52,7 @@ import { LoginPage } from './login-page'
 import { OverviewPage } from './overview-page'
 import { PoliciesPage, PolicyPage } from './policies-page'
 import { createSession, type DashboardSession, deleteSession, findSession } from './session-store'
+import { registerUsagePages } from './usage-pages'
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'mima_session'
@@ -643,6 +644,9 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     const verification = await verifyLedger(database, ledger, session.principal.workspaceId)
     return renderLedger(c, session, verification)
   })
+
+  // Spend and agents (usage, budgets and agents, issue #16).
+  registerUsagePages(api, server, { page, html, refuseCrossSite, sessionOf })
 }
 
 /**

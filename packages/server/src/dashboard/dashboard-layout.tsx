@@ -3,7 +3,15 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { DashboardSession } from './session-store'
 
 /** The dashboard's sections, in navigation order. */
-export type DashboardSection = 'overview' | 'attestations' | 'evidence' | 'approvals' | 'policies' | 'ledger'
+export type DashboardSection =
+  | 'overview'
+  | 'attestations'
+  | 'evidence'
+  | 'approvals'
+  | 'policies'
+  | 'ledger'
+  | 'spend'
+  | 'agents'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
@@ -12,6 +20,8 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'approvals', label: 'Approvals', href: '/dashboard/approvals' },
   { id: 'policies', label: 'Policies', href: '/dashboard/policies' },
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
+  { id: 'spend', label: 'Spend', href: '/dashboard/spend' },
+  { id: 'agents', label: 'Agents', href: '/dashboard/agents' },
 ]
 
 /** The HTML document around every dashboard page. */

@@ -1,0 +1,304 @@
+// bench/budget: the costs of usage, budgets and the kill switch, each next to a baseline measured
+// in the same run, against the BUILT packages:
+//
+//   pnpm exec turbo run build --filter=@mima/server... --filter=@mima/policy... \
+//     --filter=@mima/integrations-openai... && node bench/run.mjs budget
+//
+// 1. Budget check + usage tracking (`checkOrRaise` then `trackUsage`, what a wrapped call adds),
+//    p50/p99 per call, against a server on loopback (PGlite), next to the round trip of an empty
+//    Hono route with the same client (`fetch`). Two figures: a budget far from its cap (the lease
+//    held in the process serves the check; settlement is batched in the background) and a budget at
+//    its cap (every check asks the server for a one-call lease). Target: ≤ 2× the empty route.
+// 2. Kill propagation: from `POST …/agents/{name}/kill` to the running agent's kill switch refusing,
+//    p50/p99 over repeated kill/revive. Target p99 ≤ 2 s.
+// 3. Wrapper overhead per call: `wrapOpenAI` (no signing key, usage and cost, background
+//    attestation) minus the unwrapped client, same calls interleaved, against a fake OpenAI server
+//    on loopback; and the same against an in-process canned `fetch` (no network noise).
+//    Target ≤ 20 µs per call, not counting signing.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createMima } from '@mima/core'
+import { wrapOpenAI } from '@mima/integrations-openai'
+import { createRuntimeControls } from '@mima/policy'
+import { silentLogger, startServer } from '@mima/server'
+import OpenAI from 'openai'
+import { recordFigure } from '../report.mjs'
+
+const serverRequire = createRequire(import.meta.resolve('@mima/server'))
+const { Hono } = await import(pathToFileURL(serverRequire.resolve('hono')).href)
+const { serve } = await import(pathToFileURL(serverRequire.resolve('@hono/node-server')).href)
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((left, right) => left - right)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
+}
+const fmt = (value) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2))
+const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length
+
+// ---- servers --------------------------------------------------------------------------------------
+const dataDir = mkdtempSync(join(tmpdir(), 'mima-bench-budget-'))
+const adminKey = `mima_bench_${randomBytes(18).toString('base64url')}`
+const server = await startServer({
+  dataDir,
+  port: 0,
+  host: '127.0.0.1',
+  logger: silentLogger,
+  bootstrapApiKey: adminKey,
+  onBootstrap: () => {},
+  shutdownTimeoutMs: 500,
+})
+const workspaceId = server.bootstrap.workspaceId
+const empty = new Hono()
+empty.get('/empty', (c) => c.json({ ok: true }))
+const emptyServer = await new Promise((resolve) => {
+  const running = serve({ fetch: empty.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(running))
+})
+const emptyUrl = `http://127.0.0.1:${emptyServer.address().port}/empty`
+
+const api = async (method, path, body) => {
+  const response = await fetch(`${server.url}/api/workspaces/${workspaceId}/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  return response.json()
+}
+const controlsFor = (agentName, extra = {}) =>
+  createRuntimeControls({
+    baseUrl: server.url,
+    apiKey: adminKey,
+    workspaceId,
+    systemName: 'bench',
+    agentName,
+    presence: false,
+    loops: false,
+    onError: () => {},
+    ...extra,
+  })
+
+// ---- 1. check + track -----------------------------------------------------------------------------
+const ROUNDS = Number(process.env.MIMA_BENCH_BUDGET_CALLS || 2000)
+async function emptyRoundTrips(count) {
+  const times = []
+  for (let index = 0; index < count; index++) {
+    const started = performance.now()
+    const response = await fetch(emptyUrl)
+    await response.arrayBuffer()
+    times.push((performance.now() - started) * 1000)
+  }
+  return times
+}
+async function checkAndTrack(controls, count, projectedUsd) {
+  const times = []
+  for (let index = 0; index < count; index++) {
+    const started = performance.now()
+    const ticket = await controls.checkOrRaise({ model: 'gpt-4o-mini', projectedUsd, projectedTokens: 600 })
+    controls.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: projectedUsd / 2, tokens: 300 })
+    times.push((performance.now() - started) * 1000)
+  }
+  return times
+}
+
+await api('PUT', 'budgets', { scope: 'agent', scope_value: 'far', period: 'day', limit_usd: 1_000_000 })
+await api('PUT', 'budgets', { scope: 'agent', scope_value: 'near', period: 'day', limit_usd: 1_000_000 })
+const far = controlsFor('far', { budgets: { leaseCalls: 200 } })
+const near = controlsFor('near', { budgets: { leaseCalls: 1 } })
+await Promise.all([far.ready(), near.ready()])
+await emptyRoundTrips(200) // warm-up
+await checkAndTrack(far, 200, 0.0001)
+await checkAndTrack(near, 50, 0.0001)
+const baseline = await emptyRoundTrips(Math.min(ROUNDS, 1000))
+const farTimes = await checkAndTrack(far, ROUNDS, 0.0001)
+await far.budgets.flush()
+// At the cap every check is a one-call lease from the server (leaseCalls: 1 makes it so without
+// spending the budget down first): the worst case, where correctness needs the round trip.
+const nearTimes = await checkAndTrack(near, Math.min(ROUNDS, 500), 0.0001)
+await near.budgets.flush()
+const baseP50 = percentile(baseline, 50)
+const baseP99 = percentile(baseline, 99)
+console.log(`empty route round trip (fetch):     p50 ${fmt(baseP50)} µs   p99 ${fmt(baseP99)} µs`)
+for (const [label, times] of [
+  ['check + track, lease held locally', farTimes],
+  ['check + track, at the cap (server)', nearTimes],
+]) {
+  const p50 = percentile(times, 50)
+  const p99 = percentile(times, 99)
+  console.log(
+    `${label.padEnd(36)} p50 ${fmt(p50)} µs (${(p50 / baseP50).toFixed(2)}×)   p99 ${fmt(p99)} µs (${(p99 / baseP99).toFixed(2)}×)`,
+  )
+  for (const [which, value, base] of [
+    ['p50', p50, baseP50],
+    ['p99', p99, baseP99],
+  ]) {
+    recordFigure({
+      bench: 'budget',
+      name: `${label} ${which}`,
+      value,
+      unit: 'µs',
+      baselineName: `empty route round trip ${which}`,
+      baseline: base,
+      target: '≤ 2× baseline',
+      met: value <= 2 * base,
+    })
+  }
+}
+const snapshot = await far.snapshot()
+console.log(
+  `  (settled in the background: ${snapshot[0].calls} calls, $${snapshot[0].spent_usd.toFixed(4)} on the far budget)`,
+)
+
+// ---- 2. kill propagation -------------------------------------------------------------------------
+const KILLS = Number(process.env.MIMA_BENCH_KILLS || 30)
+const agent = controlsFor('killable')
+await agent.ready()
+const killTimes = []
+for (let index = 0; index < KILLS; index++) {
+  const arrived = new Promise((resolve) => {
+    const stop = agent.killSwitch.onKill((name) => {
+      if (name !== 'killable') return
+      stop()
+      resolve(performance.now())
+    })
+  })
+  const started = performance.now()
+  await api('POST', 'agents/killable/kill', { reason: 'bench' })
+  const at = await arrived
+  killTimes.push(at - started)
+  try {
+    agent.assertAlive()
+    throw new Error('the kill switch did not refuse')
+  } catch (error) {
+    if (error.code !== 'kill_switch') throw error
+  }
+  await api('POST', 'agents/killable/revive')
+  while (agent.killSwitch.isKilled()) await new Promise((resolve) => setTimeout(resolve, 1))
+}
+const killP50 = percentile(killTimes, 50)
+const killP99 = percentile(killTimes, 99)
+console.log(
+  `kill propagation (API → running agent refuses): p50 ${fmt(killP50)} ms   p99 ${fmt(killP99)} ms   (target p99 ≤ 2000 ms)`,
+)
+recordFigure({
+  bench: 'budget',
+  name: 'kill propagation p50',
+  value: killP50,
+  unit: 'ms',
+  target: '≤ 2000 ms (p99)',
+})
+recordFigure({
+  bench: 'budget',
+  name: 'kill propagation p99',
+  value: killP99,
+  unit: 'ms',
+  target: '≤ 2000 ms',
+  met: killP99 <= 2000,
+})
+
+// ---- 3. wrapper overhead -------------------------------------------------------------------------
+const completion = JSON.stringify({
+  id: 'chatcmpl_bench',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-4o-mini',
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'fake-reply', refusal: null },
+      finish_reason: 'stop',
+      logprobs: null,
+    },
+  ],
+  usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+})
+const fakeLlm = http.createServer((request, response) => {
+  request.resume()
+  request.on('end', () => {
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(completion),
+    })
+    response.end(completion)
+  })
+})
+await new Promise((resolve) => fakeLlm.listen(0, '127.0.0.1', resolve))
+const fakeUrl = `http://127.0.0.1:${fakeLlm.address().port}/v1`
+const cannedFetch = async () =>
+  new Response(completion, { status: 200, headers: { 'content-type': 'application/json' } })
+
+const mima = createMima({
+  apiKey: adminKey,
+  baseUrl: server.url,
+  workspaceId,
+  systemName: 'bench',
+  onError: 'silent',
+  flushOnExit: false,
+  env: {},
+  configFile: false,
+  batchMaxSize: 500,
+  outbox: { directory: join(dataDir, 'outbox') },
+})
+const request = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Say hello in five words.' }],
+  max_tokens: 50,
+}
+
+async function overhead(label, options, calls, rounds) {
+  const plain = new OpenAI({ apiKey: 'bench', baseURL: fakeUrl, maxRetries: 0, ...options })
+  const wrapped = wrapOpenAI(new OpenAI({ apiKey: 'bench', baseURL: fakeUrl, maxRetries: 0, ...options }), {
+    mima,
+  })
+  const run = async (client, count) => {
+    const times = []
+    for (let index = 0; index < count; index++) {
+      const started = performance.now()
+      await client.chat.completions.create(request)
+      times.push((performance.now() - started) * 1000)
+    }
+    return times
+  }
+  await run(plain, 200)
+  await run(wrapped, 200)
+  const plainTimes = []
+  const wrappedTimes = []
+  // Interleaved blocks, so drift in machine load hits both alike.
+  for (let round = 0; round < rounds; round++) {
+    plainTimes.push(...(await run(plain, calls)))
+    wrappedTimes.push(...(await run(wrapped, calls)))
+    await mima.flush()
+  }
+  const plainMean = mean(plainTimes)
+  const wrappedMean = mean(wrappedTimes)
+  const plainP50 = percentile(plainTimes, 50)
+  const wrappedP50 = percentile(wrappedTimes, 50)
+  const added = wrappedP50 - plainP50
+  console.log(
+    `wrapper overhead, ${label.padEnd(22)} unwrapped p50 ${fmt(plainP50)} µs, wrapped p50 ${fmt(wrappedP50)} µs → +${fmt(added)} µs per call (means ${fmt(plainMean)} → ${fmt(wrappedMean)} µs)`,
+  )
+  recordFigure({
+    bench: 'budget',
+    name: `wrapOpenAI overhead per call (p50 difference), ${label}`,
+    value: added,
+    unit: 'µs',
+    baselineName: 'unwrapped client p50',
+    baseline: plainP50,
+    target: '≤ 20 µs added',
+    met: added <= 20,
+  })
+}
+const CALLS = Number(process.env.MIMA_BENCH_WRAP_CALLS || 400)
+await overhead('fake server on loopback', {}, CALLS, 5)
+await overhead('canned in-process fetch', { fetch: cannedFetch }, CALLS * 2, 5)
+
+await Promise.all([far.close(), near.close(), agent.close()])
+await mima.close()
+fakeLlm.close()
+emptyServer.close()
+await server.close()
+rmSync(dataDir, { recursive: true, force: true })
