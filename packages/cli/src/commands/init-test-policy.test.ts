@@ -111,7 +111,7 @@ function context(
 const subcommand = (name: string) => policyFileSubcommands.find((entry) => entry.name === name)!
 
 describe('policy files', () => {
-  it('init writes the five starter templates, which load cleanly; list shows them', async () => {
+  it('init writes the five starter templates, which load cleanly; files lists them', async () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'mima-policy-')), 'mima_policy')
     const init = context({ path: directory })
     expect(await subcommand('init').run!(init.context)).toBe(0)
@@ -120,8 +120,12 @@ describe('policy files', () => {
       expect(loaded).toMatchObject({ framework })
     }
     const list = context({ path: directory })
-    expect(await subcommand('list').run!(list.context)).toBe(0)
+    expect(await subcommand('files').run!(list.context)).toBe(0)
     expect(list.out()).toContain('EU AI Act Art.9 Readiness  [eu_ai_act]')
+    // The same subcommands are reachable through `mima policy`, next to the central-policy ones.
+    const routed = await runInProcess(['policy', 'files', '--path', directory])
+    expect(routed.code).toBe(0)
+    expect(routed.stdout).toContain('EU AI Act Art.9 Readiness  [eu_ai_act]')
   })
 
   it('check without credentials fails server-side assertions (exit 1) and passes scan coverage on its own', async () => {

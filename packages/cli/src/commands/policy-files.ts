@@ -1,4 +1,4 @@
-// Policy files (`mima_policy/*.yaml`): `check`, `list` and `init` subcommands. This module exports a
+// Policy files (`mima_policy/*.yaml`): `check`, `files` and `init` subcommands. This module exports a
 // subcommand table; whichever `mima policy` group the CLI registers merges it in.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -141,7 +141,7 @@ async function runInit(context: CommandContext): Promise<ExitCode> {
   return EXIT_CODES.ok
 }
 
-/** `mima policy check|list|init` for policy files, to merge into the `mima policy` group. */
+/** `mima policy check|files|init` for policy files (`mima_policy/*.yaml`), part of the `mima policy` group. */
 export const policyFileSubcommands: readonly CommandSpec[] = [
   {
     name: 'check',
@@ -158,12 +158,12 @@ export const policyFileSubcommands: readonly CommandSpec[] = [
     run: (context) => runPolicyCheck(context, directoryOf(context), stringValue(context.values, 'framework')),
   },
   {
-    name: 'list',
+    name: 'files',
     summary: 'List the policy files and their assertions (no server needed)',
-    usage: ['policy list [--path DIR]'],
+    usage: ['policy files [--path DIR]'],
     options: PATH_OPTION,
     json: true,
-    examples: ['mima policy list'],
+    examples: ['mima policy files'],
     run: runList,
   },
   {

@@ -8,6 +8,7 @@ import { openSession } from '../cli/session'
 import { ApiError } from '../http/api-client'
 import { table } from '../output/format'
 import { lineDiff } from './policy-diff'
+import { policyFileSubcommands } from './policy-files'
 
 interface PolicyVersion {
   name: string
@@ -244,6 +245,7 @@ export const policyCommand: CommandSpec = {
     'policy show NAME [--version N]',
     'policy diff NAME [FROM] [TO]',
     'policy precheck [--policy NAME] [--tool TOOL] [--scope SCOPE] [--postcheck] < text',
+    'policy check|files|init [--path DIR]   (policy files in mima_policy/, see `mima test`)',
   ],
   description:
     'Policies are YAML in GovernsAI’s shape (defaults, tool_access, deny_tools, allow_pii, network scopes,\non_error). The server validates each upload and refuses a bad one with its line and field; every change\nis a new version, and services following the policy pick it up.',
@@ -255,6 +257,7 @@ export const policyCommand: CommandSpec = {
     'echo "mail ana@example.com" | mima policy precheck --policy support-bot',
   ],
   subcommands: [
+    ...policyFileSubcommands,
     {
       name: 'upload',
       aliases: ['push'],
