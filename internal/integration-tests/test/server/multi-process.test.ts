@@ -204,7 +204,7 @@ describe.each([
     for (const id of acknowledged.slice(-5)) {
       expect((await after.get(`/api/workspaces/${ws}/governance/attestations/${id}`)).status).toBe(200)
     }
-  }, 120_000)
+  }, 240_000) // two PGlite starts on disk and 1,000 records: ~45 s at load 8 on 2 cores
 })
 
 describe('graceful shutdown', () => {
@@ -264,5 +264,5 @@ describe('graceful shutdown', () => {
     expect(JSON.parse(answered.body).accepted).toBe(50)
     expect(await server.exited).toBe(0)
     await expect(fetch(`${server.url}/api/health`)).rejects.toThrow()
-  }, 60_000)
+  }, 180_000) // a PGlite start on disk plus a drain: ~35 s at load 8 on 2 cores
 })
