@@ -114,8 +114,24 @@ export interface ContextIndex {
   readonly ids: number[]
 }
 
+/** The character code at `index`, upper case (ASCII and Latin-1) folded to lower. */
+function fold(text: string, index: number): number {
+  const code = text.charCodeAt(index)
+  if (code >= 65 && code <= 90) return code + 32
+  if (code >= 0xc0 && code <= 0xde && code !== 0xd7) return code + 32
+  return code
+}
+
+function startsWithFolded(text: string, word: string, at: number): boolean {
+  if (at + word.length > text.length) return false
+  for (let index = 0; index < word.length; index++)
+    if (fold(text, at + index) !== word.charCodeAt(index)) return false
+  return true
+}
+
 /**
- * Tokenises `lower[from, to)` and records where each context word occurs. A token cut by `from`
+ * Tokenises `lower[from, to)` (upper case folded as it is read, no copy) and records where each
+ * context word occurs. A token cut by `from`
  * is skipped; one cut by `to` is read to its end.
  */
 export function indexContext(lower: string, from: number, to: number, base = 0): ContextIndex {
@@ -128,14 +144,14 @@ export function indexContext(lower: string, from: number, to: number, base = 0):
   while (
     begin > 0 &&
     begin < lower.length &&
-    isTokenCode(lower.charCodeAt(begin - 1)) &&
-    isTokenCode(lower.charCodeAt(begin))
+    isTokenCode(fold(lower, begin - 1)) &&
+    isTokenCode(fold(lower, begin))
   )
     begin++
   let length = Math.min(to, lower.length)
-  while (length < lower.length && isTokenCode(lower.charCodeAt(length))) length++
+  while (length < lower.length && isTokenCode(fold(lower, length))) length++
   for (let index = begin; index <= length; index++) {
-    const code = index < length ? lower.charCodeAt(index) : 32
+    const code = index < length ? fold(lower, index) : 32
     if (isTokenCode(code)) {
       if (tokenStart < 0) {
         tokenStart = index
@@ -181,7 +197,7 @@ function matchToken(
   const exactList = exact.get(hash)
   if (exactList !== undefined) {
     for (const entry of exactList) {
-      if (entry.token.length === end - start && lower.startsWith(entry.token, start)) {
+      if (entry.token.length === end - start && startsWithFolded(lower, entry.token, start)) {
         for (const id of entry.ids) {
           offsets.push(start + base)
           ids.push(id)
@@ -193,7 +209,7 @@ function matchToken(
     const stemList = stems.get(hash5)
     if (stemList !== undefined) {
       for (const { stem, id } of stemList) {
-        if (end - start >= stem.length && lower.startsWith(stem, start)) {
+        if (end - start >= stem.length && startsWithFolded(lower, stem, start)) {
           offsets.push(start + base)
           ids.push(id)
         }
@@ -209,16 +225,16 @@ function matchToken(
       const wanted = phrase.tokens[offset] as string
       while (
         position < lower.length &&
-        !isTokenCode(lower.charCodeAt(position)) &&
+        !isTokenCode(fold(lower, position)) &&
         !SYMBOLS.includes(lower[position] as string)
       )
         position++
       let tokenEnd = position
-      while (tokenEnd < lower.length && isTokenCode(lower.charCodeAt(tokenEnd))) tokenEnd++
+      while (tokenEnd < lower.length && isTokenCode(fold(lower, tokenEnd))) tokenEnd++
       if (tokenEnd === position && SYMBOLS.includes(lower[position] as string)) tokenEnd = position + 1
       const tokenLength = tokenEnd - position
       matches =
-        lower.startsWith(wanted, position) &&
+        startsWithFolded(lower, wanted, position) &&
         (tokenLength === wanted.length || (wanted.length > 4 && tokenLength > wanted.length))
       position = tokenEnd
     }

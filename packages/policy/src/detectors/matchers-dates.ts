@@ -88,9 +88,9 @@ const MONTHS = [
 ]
 const MONTH_NUMBER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3, 4, 6, 7, 8, 9, 9, 10, 11, 12]
 
-const ISO = /(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\dA-Za-z]|[-/.:]\d)/y
+const ISO = /(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\dA-SU-Za-z]|[-/.:]\d)/y
 const NUMERIC = /(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?![\dA-Za-z]|[-/.:]\d)/y
-const DAY_MONTH = /(\d{1,2})(?:st|nd|rd|th)?\.?(?: of)? ([A-Za-z]{3,9})\.?,? (\d{4})(?![\dA-Za-z])/y
+const DAY_MONTH = /(\d{1,2})(?:st|nd|rd|th)?\.?(?: of)?[ -]([A-Za-z]{3,9})\.?,?[ -](\d{4})(?![\dA-Za-z])/y
 const MONTH_BEFORE = /([A-Za-z]{3,9})\.? $/
 const DAY_YEAR = /(\d{1,2})(?:st|nd|rd|th)?,? (\d{4})(?![\dA-Za-z])/y
 
@@ -105,11 +105,23 @@ function fullYear(year: string): number {
   return short > 30 ? 1900 + short : 2000 + short
 }
 
-function report(state: ScanState, start: number, end: number, year: number, fourDigitYear: boolean): number {
+const TIME = /T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?(?![\dA-Za-z])/y
+
+function report(
+  state: ScanState,
+  start: number,
+  dateEnd: number,
+  year: number,
+  fourDigitYear: boolean,
+): number {
   if (year < 1900 || year > 2099) return -1
+  // an ISO 8601 timestamp is one value: 2024-03-15T14:30:00.123Z
+  TIME.lastIndex = dateEnd
+  const end = TIME.test(state.text) ? TIME.lastIndex : dateEnd
   if (nearWord(state, start, BIRTH_WORDS, -1, 40)) return emit(state, 'date_of_birth', start, end, 0.92)
   const context = nearWord(state, start, DATE_WORDS, -1, 32)
-  return emit(state, 'date', start, end, (context ? 0.75 : 0.4) - (fourDigitYear ? 0 : 0.05))
+  // a full date with a four-digit year is a date on its own; a two-digit year needs a date word
+  return emit(state, 'date', start, end, context ? 0.75 : fourDigitYear ? 0.55 : 0.35)
 }
 
 const date: CandidateMatcher = {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import { allSame, ibanMod97, luhn } from './checksums'
 import { contextWords } from './context-words'
+import { eip55Valid } from './keccak'
 import { type CandidateMatcher, range } from './matcher'
 import { boundaryAt, digitsIn, emit, isAlnumCode, nearWord, type ScanState } from './scan-state'
 
@@ -28,6 +29,8 @@ function cardScheme(digits: string): boolean {
       return length >= 12 && length <= 19 // Discover, UnionPay, Maestro, RuPay
     case 8:
       return (two === 81 || two === 82) && length === 16 // RuPay
+    case 1:
+      return length === 15 // UATP (AirPlus)
     default:
       return false
   }
@@ -44,7 +47,9 @@ function cardAt(state: ScanState, start: number, end: number): number {
   if (!luhn(digits) || !cardScheme(digits) || allSame(digits)) return -1
   // an unseparated Luhn-valid number may be an order or tracking number; grouped ones are cards
   const grouped = end - start > digits.length
-  const confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  let confidence = !grouped && nearWord(state, start, NOT_CARD_WORDS, -1, 24) ? 0.45 : 0.95
+  // UATP numbers (15 digits from 1) share their shape with other ids, such as the French NIR
+  if (digits.charCodeAt(0) === 49) confidence = Math.min(confidence, 0.6)
   return emit(state, 'credit_card', start, end, confidence)
 }
 
@@ -174,12 +179,40 @@ const iban: CandidateMatcher = {
 
 // Crypto wallets: Bitcoin base58check (P2PKH/P2SH), bech32/bech32m (bc1…), Ethereum 0x + 40 hex.
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const WALLET_WORDS = contextWords([
+  'wallet',
+  'eth',
+  'ethereum',
+  'ether',
+  'address',
+  'send',
+  'crypto',
+  'donation',
+  'donations',
+  'pay',
+  'usdt',
+  'usdc',
+  'metamask',
+  'erc20',
+])
 const BTC_BASE58 = /[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![0-9A-Za-z])/y
 const ETH = /0x[0-9a-fA-F]{40}(?![0-9A-Za-z])/y
 const BECH32 = /(?:bc1|BC1|tb1|ltc1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![0-9A-Za-z])/y
 const BECH32_CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 
+const base58Checked = new Map<string, boolean>()
+
+/** Base58check with a small cache (two SHA-256 per address). */
 function base58Check(value: string): boolean {
+  const known = base58Checked.get(value)
+  if (known !== undefined) return known
+  if (base58Checked.size >= 1024) base58Checked.clear()
+  const valid = base58Verify(value)
+  base58Checked.set(value, valid)
+  return valid
+}
+
+function base58Verify(value: string): boolean {
   const bytes: number[] = [0]
   for (let index = 0; index < value.length; index++) {
     let carry = BASE58.indexOf(value[index] as string)
@@ -248,7 +281,19 @@ const cryptoWallet: CandidateMatcher = {
     if (first === 48) {
       ETH.lastIndex = start
       if (!ETH.test(text)) return -1
-      return emit(state, 'crypto_wallet', start, ETH.lastIndex, 0.9)
+      const address = text.slice(start, ETH.lastIndex)
+      const hex = address.slice(2)
+      // mixed case carries an EIP-55 checksum; one case carries none, so it needs a wallet word
+      if (hex !== hex.toLowerCase() && hex !== hex.toUpperCase()) {
+        return eip55Valid(address) ? emit(state, 'crypto_wallet', start, ETH.lastIndex, 0.95) : -1
+      }
+      return emit(
+        state,
+        'crypto_wallet',
+        start,
+        ETH.lastIndex,
+        nearWord(state, start, WALLET_WORDS) ? 0.85 : 0.45,
+      )
     }
     if (first === 49 || first === 51) {
       BTC_BASE58.lastIndex = start

@@ -104,7 +104,89 @@ const url: TriggerMatcher = {
   },
 }
 
-export const WEB_TRIGGERS: readonly TriggerMatcher[] = [email, url]
+// Top-level domains for URLs written without a scheme (`microsoft.com`, `google.co.il`): generic
+// ones and a few common country codes; codes that are also file extensions or short words
+// (`.pl`, `.py`, `.sh`, `.md`, `.in`, `.it`, `.at`, `.be`, `.me`, `.no`, `.to`) are left out.
+export const BARE_DOMAIN_TLDS: readonly string[] = [
+  'com',
+  'net',
+  'org',
+  'edu',
+  'gov',
+  'mil',
+  'int',
+  'io',
+  'ai',
+  'app',
+  'dev',
+  'co',
+  'info',
+  'biz',
+  'tv',
+  'uk',
+  'de',
+  'fr',
+  'es',
+  'nl',
+  'eu',
+  'ca',
+  'au',
+  'jp',
+  'cn',
+  'ru',
+  'br',
+  'ch',
+  'se',
+  'fi',
+  'dk',
+  'il',
+  'ie',
+  'nz',
+  'za',
+  'sg',
+  'kr',
+  'mx',
+  'ar',
+  'site',
+  'online',
+  'tech',
+  'store',
+  'cloud',
+  'xyz',
+  'shop',
+  'ly',
+  'gg',
+  'webcam',
+]
+
+/** `microsoft.com`, `docs.example.io/guide`: a host ending in a known TLD, without a scheme. */
+const bareDomain: TriggerMatcher = {
+  kinds: ['url'],
+  triggers: ['.tld'],
+  wordStart: false,
+  match(state, index) {
+    const text = state.text
+    let start = index
+    while (start > 0 && index - start < 253 && isHostCode(text.charCodeAt(start - 1))) start--
+    while (start < index && (text.charCodeAt(start) === 46 || text.charCodeAt(start) === 45)) start++
+    if (index - start < 2) return -1
+    const previous = text.charCodeAt(start - 1)
+    // part of an email, a path or a URL already seen, or a word glued to other symbols
+    if (previous === 64 || previous === 47 || previous === 58 || previous === 95 || previous === 92) return -1
+    let letters = false
+    for (let position = start; position < index && !letters; position++) {
+      const code = text.charCodeAt(position) | 32
+      letters = code >= 97 && code <= 122
+    }
+    if (!letters) return -1
+    const hostEnd_ = hostEnd(text, start)
+    if (hostEnd_ < 0) return -1
+    const end = text.charCodeAt(hostEnd_) === 47 ? urlEnd(text, hostEnd_) : hostEnd_
+    return emit(state, 'url', start, end, 0.6)
+  },
+}
+
+export const WEB_TRIGGERS: readonly TriggerMatcher[] = [email, url, bareDomain]
 
 const VERSION_WORDS = contextWords([
   'version',
@@ -208,6 +290,13 @@ function ipv6Length(text: string, start: number): number {
     while (zone < text.length && isAlnumCode(text.charCodeAt(zone))) zone++
     if (zone > lastEnd + 1) lastEnd = zone
   }
+  // a prefix length: 2001:db8::/32
+  if (text.charCodeAt(lastEnd) === 47) {
+    let digits = lastEnd + 1
+    while (digits < lastEnd + 4 && isDigitCode(text.charCodeAt(digits))) digits++
+    const prefix = Number(text.slice(lastEnd + 1, digits))
+    if (digits > lastEnd + 1 && prefix <= 128 && !isAlnumCode(text.charCodeAt(digits))) lastEnd = digits
+  }
   return lastEnd - start
 }
 
@@ -251,7 +340,7 @@ export const LOOPBACK_IPV6: TriggerMatcher = {
   wordStart: true,
   match(state, index) {
     const text = state.text
-    if (index > 0 && (isHexCode(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 58)) return -1
+    if (index > 0 && (isAlnumCode(text.charCodeAt(index - 1)) || text.charCodeAt(index - 1) === 58)) return -1
     const length = ipv6Length(text, index)
     if (length < 3) return -1
     return emit(state, 'ip_address', index, index + length, 0.85)

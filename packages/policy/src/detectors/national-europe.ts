@@ -83,7 +83,7 @@ function italianFiscalCode(value: string): boolean {
 const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE'
 
 function spanishDni(value: string): boolean {
-  return DNI_LETTERS[Number(value.slice(0, 8)) % 23] === value[8]
+  return DNI_LETTERS[Number(value.slice(0, -1)) % 23] === value[value.length - 1]
 }
 
 function spanishNie(value: string): boolean {
@@ -147,6 +147,11 @@ function nhsNumber(value: string): boolean {
   const remainder = weightedSum(value, [10, 9, 8, 7, 6, 5, 4, 3, 2]) % 11
   const check = remainder === 0 ? 0 : 11 - remainder
   return check !== 10 && check === digitAt(value, 9) && value !== '0000000000'
+}
+
+/** Could be a North American number: area and exchange both start with 2–9. */
+function nanpShaped(value: string): boolean {
+  return value.charCodeAt(0) >= 50 && value.charCodeAt(3) >= 50
 }
 
 const NINO_BAD_PREFIXES = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ'])
@@ -343,8 +348,8 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
   {
     kind: 'es_dni',
     leads: [0],
-    runs: [8],
-    pattern: '\\d{8}[- ]?[A-Z]',
+    runs: [7, 8],
+    pattern: '\\d{7,8}[- ]?[A-Z]',
     ignoreCase: true,
     check: spanishDni,
     confidence: 0.9,
@@ -464,16 +469,29 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
     leads: [0],
     runs: [3, 10],
     pattern: '\\d{3}[ -]\\d{3}[ -]\\d{4}|\\d{10}',
-    check: nhsNumber,
+    // shaped like a North American phone number: needs an NHS word
+    check: (value) => nhsNumber(value) && nanpShaped(value),
     confidence: 0.45,
     words: ['nhs', 'health service', 'chi number', 'patient'],
     withContext: 0.95,
+  },
+  {
+    kind: 'uk_nhs_number',
+    leads: [0],
+    runs: [3, 10],
+    pattern: '\\d{3}[ -]\\d{3}[ -]\\d{4}|\\d{10}',
+    // not a possible North American number: the check digit is enough
+    check: (value) => nhsNumber(value) && !nanpShaped(value),
+    confidence: 0.7,
+    words: ['nhs', 'health service', 'chi number', 'patient'],
+    withContext: 0.97,
   },
   {
     kind: 'uk_nino',
     leads: [2],
     runs: [2, 6],
     pattern: '(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]',
+    ignoreCase: true,
     check: (value) => !NINO_BAD_PREFIXES.has(value.slice(0, 2)),
     confidence: 0.85,
     words: ['national insurance', 'nino', 'ni number', 'ni no'],
@@ -482,9 +500,10 @@ export const EUROPE_FORMATS: readonly IdFormat[] = [
   {
     kind: 'uk_nino',
     leads: [0],
-    runs: [2],
+    runs: [2, 6],
     backtrack: 3,
     pattern: '(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]) ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]',
+    ignoreCase: true,
     check: (value) => !NINO_BAD_PREFIXES.has(value.slice(0, 2)),
     confidence: 0.85,
     words: ['national insurance', 'nino', 'ni number', 'ni no'],

@@ -70,10 +70,7 @@ function inBlocks(state: ScanState, words: ContextWords, from: number, to: numbe
   for (let block = Math.floor(from / BLOCK); block <= Math.floor((to - 1) / BLOCK); block++) {
     let index = blocks[block]
     if (index === undefined) {
-      // lower-case only this block (plus a little either side to finish tokens and phrases)
-      const sliceStart = block * BLOCK > 0 ? block * BLOCK - 1 : 0
-      const lower = state.text.slice(sliceStart, (block + 1) * BLOCK + 64).toLowerCase()
-      index = indexContext(lower, block * BLOCK - sliceStart, (block + 1) * BLOCK - sliceStart, sliceStart)
+      index = indexContext(state.text, block * BLOCK, (block + 1) * BLOCK)
       blocks[block] = index
     }
     if (hasContext(index, words, from, to)) return true

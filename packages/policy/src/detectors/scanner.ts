@@ -7,6 +7,7 @@
 //     validate format, check digits and context; the most confident reading wins.
 // No detector runs its own pass over the text.
 import type { CandidateMatcher, TriggerMatcher } from './matcher'
+import { BARE_DOMAIN_TLDS } from './matchers-web'
 import type { ScanState } from './scan-state'
 import type { Finding } from './types'
 
@@ -26,7 +27,7 @@ export interface Scanner {
   readonly kinds: readonly string[]
 }
 
-const GATE_LITERALS = ['@', '://', '::', '-----BEGIN ']
+const GATE_LITERALS = ['@', '://', '::', '-----BEGIN ', '.tld']
 
 function escapeLiteral(literal: string): string {
   return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
@@ -83,7 +84,15 @@ export function createScanner(
   for (const literal of otherLiterals) {
     if (!GATE_LITERALS.includes(literal)) throw new Error(`No scanner case for the trigger "${literal}"`)
   }
-  const gate = new RegExp(['[0-9]', ...otherLiterals.map(escapeLiteral)].join('|'), 'g')
+  const gate = new RegExp(
+    [
+      '[0-9]',
+      ...otherLiterals.map((literal) =>
+        literal === '.tld' ? `\\.${trieSource(BARE_DOMAIN_TLDS)}(?![A-Za-z0-9-])` : escapeLiteral(literal),
+      ),
+    ].join('|'),
+    'g',
+  )
   const buckets: CandidateMatcher[][] = []
   for (let index = 0; index < (MAX_LEAD + 1) * (MAX_RUN + 1); index++) buckets.push([])
   const ordered = [...candidateMatchers].sort(
@@ -203,7 +212,7 @@ export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
   gate.lastIndex = 0
   while (gate.test(text)) {
     // which alternative matched is told by its last character: a digit, `@`, `/` of `://`,
-    // `:` of `::`, or the space of `-----BEGIN ` (test() allocates no match array)
+    // `:` of `::`, the space of `-----BEGIN `, or a TLD's letter (test() allocates no match array)
     const matchEnd = gate.lastIndex
     const last = text.charCodeAt(matchEnd - 1)
     const literal =
@@ -215,8 +224,15 @@ export function runScanner(scanner: Scanner, state: ScanState): Finding[] {
             ? '://'
             : last === 58
               ? '::'
-              : '-----BEGIN '
-    const index = matchEnd - (literal === '' ? 1 : literal.length)
+              : last === 32
+                ? '-----BEGIN '
+                : '.tld'
+    let index = matchEnd - (literal === '' ? 1 : literal.length)
+    if (literal === '.tld') {
+      // `.com`, `.co`: the match starts at its dot
+      index = matchEnd - 1
+      while (text.charCodeAt(index) !== 46) index--
+    }
     // inside a secret or URL found by the first pass: jump past it
     while (cover < triggered && (findings[cover] as Finding).end <= index) cover++
     if (cover < triggered && (findings[cover] as Finding).start <= index) {
@@ -259,6 +275,12 @@ export function byStart(a: Finding, b: Finding): number {
 /** Drops findings overlapping a stronger one (higher confidence, then longer, then earlier). */
 export function resolveOverlaps(findings: Finding[]): Finding[] {
   if (findings.length < 2) return findings
+  // the scanner's findings are usually sorted and apart already: then there is nothing to do
+  let ordered = true
+  for (let index = 1; index < findings.length && ordered; index++) {
+    ordered = (findings[index] as Finding).start >= (findings[index - 1] as Finding).end
+  }
+  if (ordered) return findings
   findings.sort(byStart)
   const kept: Finding[] = []
   for (const finding of findings) {
