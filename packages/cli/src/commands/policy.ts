@@ -263,6 +263,10 @@ export const policyCommand: CommandSpec = {
       aliases: ['push'],
       summary: 'Upload a new version of a policy (YAML or JSON; - reads stdin); needs an admin key',
       usage: ['policy upload FILE [--name NAME]'],
+      examples: [
+        'mima policy upload policy.yaml --name support-bot',
+        'cat policy.yaml | mima policy upload - --name support-bot',
+      ],
       positionals: { min: 1, max: 1, names: 'FILE' },
       options: {
         name: {
@@ -279,6 +283,7 @@ export const policyCommand: CommandSpec = {
       aliases: ['ls'],
       summary: 'List the workspace’s policies with their newest version',
       usage: ['policy list [--json]'],
+      examples: ['mima policy list'],
       json: true,
       run: runList,
     },
@@ -286,6 +291,7 @@ export const policyCommand: CommandSpec = {
       name: 'show',
       summary: 'Print a policy version as uploaded (the newest by default)',
       usage: ['policy show NAME [--version N]'],
+      examples: ['mima policy show support-bot', 'mima policy show support-bot --version 2'],
       positionals: { min: 1, max: 1, names: 'NAME' },
       options: { version: { type: 'string', valueName: 'N', description: 'The version to show' } },
       json: true,
@@ -295,6 +301,7 @@ export const policyCommand: CommandSpec = {
       name: 'diff',
       summary: 'Line diff between two versions (default: the newest and the one before)',
       usage: ['policy diff NAME [FROM] [TO]'],
+      examples: ['mima policy diff support-bot', 'mima policy diff support-bot 2 4'],
       positionals: { min: 1, max: 3, names: 'NAME [FROM] [TO]' },
       json: true,
       run: runDiff,
@@ -303,6 +310,7 @@ export const policyCommand: CommandSpec = {
       name: 'precheck',
       summary: 'Check text from stdin on the server; exits 1 on deny or confirm',
       usage: ['policy precheck [--policy NAME] [--tool TOOL] [--scope SCOPE] [--postcheck] < text'],
+      examples: ['echo "mail ana@example.com" | mima policy precheck --policy support-bot --tool model.chat'],
       options: {
         policy: {
           type: 'string',
