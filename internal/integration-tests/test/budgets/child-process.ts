@@ -98,3 +98,13 @@ export async function runCli(
   const code = await child.exited
   return { code, stdout: child.lines.join('\n') }
 }
+
+/** Starts the built CLI without waiting for it (for `mima tail`). */
+export function startCli(args: readonly string[], env: Record<string, string>): Child {
+  return track(
+    spawn(process.execPath, [CLI_BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  )
+}

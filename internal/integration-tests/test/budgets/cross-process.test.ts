@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningServer, silentLogger, startServer } from '@mima/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildForChildren, runCli, startAgent } from './child-process'
+import { buildForChildren, runCli, startAgent, startCli } from './child-process'
 
 // Two agent processes and the CLI against one server, which restarts on the same data directory.
 describe('budgets and the kill switch across processes', () => {
@@ -167,5 +167,40 @@ describe('budgets and the kill switch across processes', () => {
       'agent,calls,input_tokens,output_tokens,cached_tokens,cost_usd,unpriced_calls,error_calls',
     )
     expect((await runCli(['usage', '--by', 'planet'], env())).code).toBe(2)
+  }, 180_000)
+
+  it('mima tail follows attestations and events live', async () => {
+    const tail = startCli(['tail', '--json'], env())
+    await tail.waitForLine((line) => line.includes('"type":"ready"'))
+    const record = {
+      system_name: 'shared-bot',
+      agent_name: 'tailed',
+      tool_name: 'tail-check',
+      input_hash: '',
+      output_hash: '',
+      schema_version: 2,
+      model_id: 'gpt-4o',
+      input_tokens: 7,
+      cost_usd: 0.0001,
+    }
+    expect((await api('POST', 'governance/attestations/external', record)).status).toBe(201)
+    expect((await api('POST', 'agents/tailed/kill', { reason: 'tail test' })).status).toBe(200)
+    const killed = JSON.parse(await tail.waitForLine((line) => line.includes('"agent.killed"'))) as Record<
+      string,
+      unknown
+    >
+    expect(killed).toMatchObject({
+      kind: 'event',
+      type: 'agent.killed',
+      agent_name: 'tailed',
+      reason: 'tail test',
+    })
+    const attested = JSON.parse(await tail.waitForLine((line) => line.includes('"tail-check"'))) as Record<
+      string,
+      unknown
+    >
+    expect(attested).toMatchObject({ kind: 'attestation', agent_name: 'tailed', input_tokens: 7 })
+    tail.child.kill('SIGTERM')
+    expect(await tail.exited).toBe(0)
   }, 180_000)
 })
