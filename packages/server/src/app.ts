@@ -44,6 +44,7 @@ import { newRequestId } from './http/ids'
 import { inputGuard } from './http/input-guard'
 import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
+import { listKeyRotations } from './key-custody/key-rotation'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
 import { policyFeature } from './policy/policy-feature'
@@ -237,7 +238,15 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
 
   const api = new Hono<AppEnv>()
   api.get('/health', (c) => c.json({ status: 'ok', version: VERSION }))
-  api.get('/ledger/public-key', (c) => c.json({ algorithm: 'ed25519', public_key: server.ledger.publicKey }))
+  // The current key, and the signed handovers from earlier keys (a verifier follows them from the
+  // key it pinned; every tree head also names the key that signed it).
+  api.get('/ledger/public-key', async (c) =>
+    c.json({
+      algorithm: 'ed25519',
+      public_key: server.ledger.publicKey,
+      rotations: await listKeyRotations(server.database),
+    }),
+  )
   for (const feature of dependencies.features ?? FEATURES) feature.register(api, server)
 
   app.get('/', (c) => c.redirect('/dashboard', 302))

@@ -4,6 +4,7 @@ import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { booleanValue, stringValue } from '../cli/parse-args'
 import { openSession, type Session } from '../cli/session'
+import { type KeyRotation, rotationChain } from '../ledger/key-rotation'
 import {
   type CheckResult,
   type ConsistencyProof,
@@ -52,8 +53,19 @@ export async function fetchLeaves(
 
 /** `GET /api/ledger/public-key`. */
 export async function fetchServerKey(session: Session): Promise<string> {
-  const response = await session.api.request<{ public_key: string }>('GET', '/api/ledger/public-key')
-  return response.public_key
+  return (await fetchServerKeys(session)).public_key
+}
+
+/** `GET /api/ledger/public-key` with the signed handovers from earlier keys. */
+async function fetchServerKeys(session: Session): Promise<{ public_key: string; rotations: KeyRotation[] }> {
+  const response = await session.api.request<{ public_key: string; rotations?: KeyRotation[] }>(
+    'GET',
+    '/api/ledger/public-key',
+  )
+  return {
+    public_key: response.public_key,
+    rotations: Array.isArray(response.rotations) ? response.rotations : [],
+  }
 }
 
 function report(
@@ -94,10 +106,21 @@ async function verifyOnline(context: CommandContext): Promise<ExitCode> {
   if (flagKey !== undefined && !HEX_KEY.test(flagKey)) {
     throw new UsageError('--public-key must be 64 hex digits (the server’s Ed25519 key)')
   }
-  const served = await fetchServerKey(session)
-  let pinned = flagKey ?? state?.public_key
-  if (pinned === undefined) {
-    pinned = served
+  const { public_key: served, rotations } = await fetchServerKeys(session)
+  const previousPin = flagKey ?? state?.public_key
+  // A rotation the pinned key signed (possibly through several keys) moves the pin to the new key.
+  const chain =
+    previousPin !== undefined && previousPin !== served
+      ? rotationChain(previousPin, served, rotations)
+      : undefined
+  const pinned: string = chain !== undefined ? served : (previousPin ?? served)
+  if (chain !== undefined && previousPin !== undefined) {
+    checks.push({
+      check: 'server key',
+      ok: true,
+      detail: `rotated from the pinned ${previousPin.slice(0, 16)}… to ${served.slice(0, 16)}… (${chain.length} handover${chain.length === 1 ? '' : 's'} signed by the retiring key)`,
+    })
+  } else if (previousPin === undefined) {
     checks.push({
       check: 'server key',
       ok: true,

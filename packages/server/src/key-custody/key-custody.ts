@@ -24,6 +24,7 @@ import {
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { type ServerKey, serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Queryable } from '../storage/database'
+import { recordKeyRotation } from './key-rotation'
 
 /** Where the signing key is kept. */
 export type KeyCustody = 'external' | 'database-encrypted' | 'database-plaintext'
@@ -210,13 +211,10 @@ export async function loadCustodiedKey(
 ): Promise<CustodiedKey> {
   const external = externalKey(options)
   if (external !== undefined) {
+    const key = serverKeyFromPkcs8(external.toString('hex'))
+    await recordRotationFromStored(database, options, key)
     rememberKeyMaterial(database, external)
-    return {
-      key: serverKeyFromPkcs8(external.toString('hex')),
-      pkcs8: external,
-      custody: 'external',
-      created: false,
-    }
+    return { key, pkcs8: external, custody: 'external', created: false }
   }
   const master = resolveMasterKey(options)
   const read = async (): Promise<string | undefined> => {
@@ -266,4 +264,35 @@ export async function loadCustodiedKey(
     custody: master === undefined ? 'database-plaintext' : 'database-encrypted',
     created,
   }
+}
+
+/**
+ * When an external key replaces a key stored in the database, the stored key signs the handover
+ * (see `key-rotation.ts`), so verifiers that pinned it can follow to the new key. Skipped when the
+ * stored key cannot be read (sealed without its master key).
+ */
+async function recordRotationFromStored(
+  database: Queryable,
+  options: KeyCustodyOptions,
+  successor: ServerKey,
+): Promise<void> {
+  const { rows } = await database.query<{ value: string }>(
+    'select value from server_settings where name = $1',
+    [SIGNING_KEY_SETTING],
+  )
+  const stored = rows[0]?.value
+  if (stored === undefined) return
+  let pkcs8: Buffer
+  try {
+    if (isSealed(stored)) {
+      const master = resolveMasterKey(options)
+      if (master === undefined) return
+      pkcs8 = openSigningKey(stored, master)
+    } else {
+      pkcs8 = Buffer.from(stored, 'hex')
+    }
+  } catch {
+    return
+  }
+  await recordKeyRotation(database, { key: serverKeyFromPkcs8(pkcs8.toString('hex')), pkcs8 }, successor)
 }
