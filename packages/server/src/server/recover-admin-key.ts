@@ -1,7 +1,7 @@
 import { MimaError } from '@mima/core'
 import { collectMigrations } from '../app'
+import { keyCustodyFromEnv, loadCustodiedKey } from '../key-custody/key-custody'
 import { createLedger } from '../ledger/ledger'
-import { loadOrCreateServerKey } from '../ledger/server-key'
 import { lockDataDir } from '../storage/data-dir-lock'
 import { runMigrations } from '../storage/migrations'
 import { insertApiKey } from '../workspaces/workspace-store'
@@ -53,7 +53,12 @@ export async function recoverAdminKey(options: RecoverAdminKeyOptions = {}): Pro
             : `No workspace ${options.workspaceId} in this database.`,
         )
       }
-      const { key } = await loadOrCreateServerKey(database)
+      // The signing key in the same custody the server uses (external, or encrypted at rest).
+      const pgliteDir = options.databaseUrl === undefined ? (options.dataDir ?? './.mima-data') : undefined
+      const { key } = await loadCustodiedKey(database, {
+        ...keyCustodyFromEnv(),
+        ...(pgliteDir === undefined ? {} : { dataDir: pgliteDir }),
+      })
       const ledger = createLedger(key)
       const created = await database.transaction((transaction) =>
         insertApiKey(transaction, ledger, {
