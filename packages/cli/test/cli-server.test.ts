@@ -169,7 +169,7 @@ describe('push, register, acknowledge', () => {
     )
     const { records } = (await listed.json()) as { records: Array<{ record_id: string }> }
     for (const id of ids) expect(records.map((record) => record.record_id)).toContain(id)
-  })
+  }, 180_000) // 13 CLI processes, each a Node start: slow when the suites share 2 cores
 
   it('shows the controls earned and how readiness moved', async () => {
     const home = await createHome()
