@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { rolldown } from 'rolldown'
+
 // 300 s: on a loaded 2-core machine (CI beside the other stages) a cold server start took over 120 s.
 const DEADLINE_MS = 300_000
 
