@@ -7,6 +7,7 @@ import { MimaError } from '@mima/core'
 import type { GuardMode } from '../guard/guard-options'
 import { SELF_URL } from '../guard/self-location'
 import { defaultGuardLogPath, defaultGuardSocketPath } from '../report/guard-paths'
+import { completeLogLines } from '../report/jsonl-log'
 import type { GuardDaemonReport } from './guard-daemon'
 import type { GuardForwarderStatus } from './guard-forwarder'
 import { queryGuardDaemon } from './query-guard-daemon'
@@ -109,8 +110,7 @@ async function logFigures(logPath: string): Promise<{ logEntries: number; events
   const since = Date.now() - 3_600_000
   let logEntries = 0
   let eventsLastHour = 0
-  for (const line of text.split('\n')) {
-    if (line === '') continue
+  for (const line of completeLogLines(text)) {
     logEntries += 1
     const match = /"ts":"([^"]+)"/.exec(line)
     const time = match?.[1] === undefined ? Number.NaN : Date.parse(match[1])

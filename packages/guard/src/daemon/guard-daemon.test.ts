@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { type AddressInfo, createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { createFakeLlmServer, type FakeLlmServer } from '@mima-internal/test-utils'
+import { createFakeLlmServer, type FakeLlmServer, waitFor } from '@mima-internal/test-utils'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { runNode } from '../../test/child-process'
+import { completeLogLines } from '../report/jsonl-log'
 import { guardDaemonStatus, startGuardDaemon, stopGuardDaemon } from './guard-daemon-control'
 
 interface Received {
@@ -56,20 +56,23 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  // Each test has its own socket, so a test that fails halfway leaves no daemon to the next one.
   await stopGuardDaemon({ socketPath: join(directory, 'guard', 'guard.sock') })
+  await stopGuardDaemon({ socketPath: join(directory, 'guard-401', 'guard.sock') })
   await llm.close()
   await new Promise((resolve) => mima.close(resolve))
   rmSync(directory, { recursive: true, force: true })
 })
 
-/** Polls `read` until `done` holds (or 5 s pass, leaving the assertions after it to fail). */
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const value = await read()
-    if (done(value)) return value
-    await sleep(25)
-  }
-  return read()
+/** Polls `read` until `done` holds; fails naming `what` after 45 s. */
+function eventually<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
+  return waitFor(
+    async () => {
+      const value = await read()
+      return done(value) ? value : undefined
+    },
+    { what, timeoutMs: 45_000 }, // inside the 60 s test budget, so the message is the failure
+  )
 }
 
 it('takes reports from many processes, writes one log, forwards them, and stops', async () => {
@@ -103,14 +106,14 @@ it('takes reports from many processes, writes one log, forwards them, and stops'
   expect(commonjs).toMatchObject({ code: 0, stderr: '' })
   expect(esm).toMatchObject({ code: 0, stderr: '' })
 
+  // The daemon may be appending while this reads: only newline-ended lines are entries.
   const readLog = (): Array<Record<string, unknown>> =>
     existsSync(logPath)
-      ? readFileSync(logPath, 'utf8')
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as Record<string, unknown>)
+      ? completeLogLines(readFileSync(logPath, 'utf8')).map(
+          (line) => JSON.parse(line) as Record<string, unknown>,
+        )
       : []
-  const events = await eventually(readLog, (value) => value.length >= 4)
+  const events = await eventually('4 events in the daemon log', readLog, (value) => value.length >= 4)
   expect(events).toHaveLength(4)
   expect(new Set(events.map((event) => event.pid)).size).toBe(2)
   expect(events.filter((event) => event.call === 'openai.chat.completions.create')).toHaveLength(2)
@@ -118,6 +121,7 @@ it('takes reports from many processes, writes one log, forwards them, and stops'
   expect(existsSync(fallbackLog)).toBe(false) // nothing fell back: the daemon was the one writer
 
   const forwarded = await eventually(
+    '4 events forwarded to the server',
     () => received.flatMap((batch) => batch.events),
     (value) => value.length >= 4,
   )
@@ -142,7 +146,7 @@ it('takes reports from many processes, writes one log, forwards them, and stops'
 })
 
 it('stops forwarding on 401 but keeps logging, and rejects bad options clearly', async () => {
-  const socketPath = join(directory, 'guard', 'guard.sock')
+  const socketPath = join(directory, 'guard-401', 'guard.sock')
   const logPath = join(directory, 'second.jsonl')
   await startGuardDaemon({
     socketPath,
@@ -155,6 +159,7 @@ it('stops forwarding on 401 but keeps logging, and rejects bad options clearly',
     })
   })
   const status = await eventually(
+    'the forwarder turned off by the 401 and the one valid event logged',
     () => guardDaemonStatus({ socketPath, logPath }),
     (current) => current.forwarding?.enabled === false && current.logEntries === 1,
   )
@@ -170,4 +175,14 @@ it('stops forwarding on 401 but keeps logging, and rejects bad options clearly',
   await expect(
     startGuardDaemon({ socketPath, forward: { baseUrl: 'not a url', apiKey: 'k' } }),
   ).rejects.toThrow(/not a URL/)
+})
+
+it('counts only finished lines of a log that is being written', async () => {
+  const logPath = join(directory, 'being-written.jsonl')
+  const socketPath = join(directory, 'none', 'guard.sock')
+  writeFileSync(logPath, '')
+  expect((await guardDaemonStatus({ socketPath, logPath })).logEntries).toBe(0)
+  writeFileSync(logPath, `{"ts":"${new Date().toISOString()}","call":"a"}\n\n{"ts":"2026-01-01T00:0`)
+  const status = await guardDaemonStatus({ socketPath, logPath })
+  expect(status).toMatchObject({ running: false, logEntries: 1, eventsLastHour: 1 })
 })

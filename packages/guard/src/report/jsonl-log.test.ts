@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { createJsonlLog, rotatedLogPath } from './jsonl-log'
+import { completeLogLines, createJsonlLog, rotatedLogPath } from './jsonl-log'
 
 let directory: string
 beforeEach(() => {
@@ -41,4 +41,10 @@ it('serialises concurrent appends without losing or interleaving lines', async (
   const lines = readFileSync(path, 'utf8').trim().split('\n')
   expect(lines).toHaveLength(100)
   for (const text of lines) expect(() => JSON.parse(text)).not.toThrow()
+})
+
+it('reads only the finished lines of a log that is being written', () => {
+  expect(completeLogLines('')).toEqual([])
+  expect(completeLogLines('{"a":1')).toEqual([])
+  expect(completeLogLines('{"a":1}\n\n{"b":2}\n{"c":')).toEqual(['{"a":1}', '{"b":2}'])
 })

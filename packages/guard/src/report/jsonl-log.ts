@@ -11,7 +11,12 @@ export interface JsonlLogOptions {
   readonly backups?: number
 }
 
-/** An append-only JSON-lines file with size-based rotation; writes are serialised. */
+/**
+ * An append-only JSON-lines file with size-based rotation; writes are serialised, and each batch
+ * goes to the file in one append. A reader can still catch the file between its creation and the
+ * first append, or a large batch half copied: a line counts once its newline is there, so readers
+ * take the text up to the last newline ({@link completeLogLines}).
+ */
 export interface JsonlLog {
   readonly path: string
   /** Appends the lines (each one JSON value, without newline) asynchronously, rotating first when full. */
@@ -22,6 +27,17 @@ export interface JsonlLog {
 
 /** The default rotation size: 10 MiB. */
 export const DEFAULT_LOG_MAX_BYTES: number = 10 * 1024 * 1024
+
+/**
+ * The finished lines of a JSONL log's text: those ended by a newline, blank ones left out. Text
+ * after the last newline is a line still being written (or torn by a crash), not an entry yet.
+ */
+export function completeLogLines(text: string): string[] {
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+}
 
 /** `guard_log.jsonl` → `guard_log.<n>.jsonl` */
 export function rotatedLogPath(path: string, index: number): string {
