@@ -56,6 +56,11 @@ export { basicDetect } from './detection/basic-detect'
 export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
 export type { DetectOptions, Detector, Finding } from './detectors/types'
 export {
+  createDecisionAttester,
+  type DecisionAttester,
+  type DecisionAttesterOptions,
+} from './evidence/decision-attestation'
+export {
   buildDecisionRecord,
   commitText,
   type DecisionRecord,
