@@ -2,6 +2,7 @@
 
 // --- end of policy engine block ---
 // runtime controls: budgets, kill switch, presence, loop detection (issue #16)
+export type { AliveCheck } from './agents/alive-check'
 export { createKillSwitch, type KillSwitch, type KillSwitchOptions } from './agents/kill-switch'
 export { createPresence, type Presence, type PresenceOptions } from './agents/presence'
 export {
@@ -54,6 +55,11 @@ export {
 export { basicDetect } from './detection/basic-detect'
 export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
 export type { DetectOptions, Detector, Finding } from './detectors/types'
+export {
+  createDecisionAttester,
+  type DecisionAttester,
+  type DecisionAttesterOptions,
+} from './evidence/decision-attestation'
 export {
   buildDecisionRecord,
   commitText,

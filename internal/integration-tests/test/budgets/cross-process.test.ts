@@ -117,6 +117,25 @@ describe('budgets and the kill switch across processes', () => {
     await revived.exited
   }, 180_000)
 
+  it('a kill from the CLI makes every policy check of another process refuse the agent', async () => {
+    const agent = startAgent({ ...env(), MODE: 'policy', AGENT: 'checked' })
+    await agent.waitForLine((line) => line === 'ready')
+    const kill = await runCli(['agents', 'kill', 'checked', '--reason', 'policy breach'], env())
+    expect(kill.code).toBe(0)
+    const answered = Date.now()
+    const stopped = JSON.parse(await agent.waitForLine((line) => line.includes('stopped'))) as {
+      stopped: number
+      check: string
+      code: string
+      reason: string
+    }
+    expect(stopped).toMatchObject({ code: 'kill_switch', reason: 'policy breach' })
+    expect(['precheck', 'scope', 'contract']).toContain(stopped.check)
+    expect(stopped.stopped - answered).toBeLessThan(2000)
+    await agent.exited
+    expect((await runCli(['agents', 'revive', 'checked'], env())).code).toBe(0)
+  }, 180_000)
+
   it('mima budget and mima usage show the state and the spend', async () => {
     const set = await runCli(
       ['budget', 'set', '--scope', 'agent', '--name', 'triage', '--period', 'month', '--usd', '5', '--json'],

@@ -2,9 +2,14 @@ import { MimaError } from '@mima/core'
 import {
   AgentKilledError,
   BudgetExceededError,
+  createBudgetChecker,
   createBudgetClient,
+  createContracts,
+  createPolicyEngine,
   createRuntimeConnection,
   createRuntimeControls,
+  createScopeRegistry,
+  type DecisionRecord,
   type RuntimeControls,
 } from '@mima/policy'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
@@ -147,6 +152,54 @@ describe.each(BACKENDS)('runtime controls against a real server (%s)', (backend)
     expect(() => restarted.assertAlive()).toThrow(AgentKilledError)
     expect((await api('POST', 'agents/researcher/revive')).status).toBe(200)
     await eventually(() => expect(() => restarted.assertAlive()).not.toThrow())
+  })
+
+  it('every policy check refuses a killed agent, and records the refusal', async () => {
+    const agent = controls({ agentName: 'policed' })
+    await agent.ready()
+    const records: DecisionRecord[] = []
+    const engine = createPolicyEngine({
+      killSwitch: agent,
+      evidence: { commitmentKey: 'k'.repeat(32), sink: (record) => void records.push(record) },
+    })
+    const scopes = createScopeRegistry({ killSwitch: agent })
+    scopes.registerAgent({ agent: 'policed', allowedTools: ['search'] })
+    const contracts = createContracts({ budget: createBudgetChecker(agent) })
+    contracts.register({ agent: 'policed', tool: 'search', pre: [] })
+    const text = 'mail me at ada@example.com'
+    expect((await engine.precheck({ agent: 'policed', text })).decision).toBe('redact')
+    expect(scopes.check({ agent: 'policed', tool: 'search' }).allowed).toBe(true)
+    await expect(contracts.enforce({ agent: 'policed', tool: 'search' }, () => 'ran')).resolves.toBe('ran')
+
+    expect((await api('POST', 'agents/policed/kill', { reason: 'leaking' })).status).toBe(200)
+    await eventually(() =>
+      expect(() => engine.evaluate({ agent: 'policed', text })).toThrow(AgentKilledError),
+    )
+    await expect(engine.precheck({ agent: 'policed', text })).rejects.toThrow(AgentKilledError)
+    await expect(engine.postcheck({ text })).rejects.toThrow(/kill switch: leaking/)
+    await expect(engine.checkChatMessage({ messages: [{ role: 'user', content: text }] })).rejects.toThrow(
+      AgentKilledError,
+    )
+    await expect(engine.checkToolCall({ agent: 'policed', tool: 'search', args: {} })).rejects.toThrow(
+      AgentKilledError,
+    )
+    expect(() => engine.checkStream(['chunk'])).toThrow(AgentKilledError)
+    expect(() => scopes.check({ agent: 'policed', tool: 'search' })).toThrow(AgentKilledError)
+    let ran = false
+    await expect(
+      contracts.enforce({ agent: 'policed', tool: 'search' }, () => {
+        ran = true
+      }),
+    ).rejects.toThrow(AgentKilledError)
+    expect(ran).toBe(false)
+    // Another agent's checks still pass.
+    expect((await engine.precheck({ agent: 'triage', text: 'hello' })).decision).toBe('allow')
+    const refusals = records.filter((record) => record.rule_id === 'kill_switch')
+    expect(refusals.length).toBeGreaterThanOrEqual(6)
+    expect(refusals[0]).toMatchObject({ decision: 'deny', reasons: ['agent.killed'] })
+    expect(JSON.stringify(refusals)).not.toContain('ada@example.com')
+    await api('POST', 'agents/policed/revive')
+    await eventually(() => expect(engine.evaluate({ agent: 'policed', text }).decision).toBe('redact'))
   })
 
   it('fails closed when the server cannot be reached, and open when asked to', async () => {

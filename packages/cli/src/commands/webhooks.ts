@@ -6,7 +6,7 @@ import { openSession } from '../cli/session'
 import { ApiError } from '../http/api-client'
 import { table } from '../output/format'
 
-/** The webhook events a receiver can subscribe to. */
+/** The webhook events a receiver gets when it names none (the server's defaults). */
 export const WEBHOOK_EVENTS: readonly string[] = [
   'evidence.created',
   'approval.requested',
@@ -14,15 +14,14 @@ export const WEBHOOK_EVENTS: readonly string[] = [
   'approval.expired',
   'gate.failed',
   'policy.check.failed',
-]
-
-/** Events a webhook receives only when it names them (usage, budgets, loops and agents). */
-const OPT_IN_WEBHOOK_EVENTS: readonly string[] = [
   'budget.threshold',
   'loop.detected',
   'agent.killed',
   'agent.revived',
 ]
+
+/** Events a webhook receives only when it names them (one per attested call). */
+const OPT_IN_WEBHOOK_EVENTS: readonly string[] = ['attestation.created']
 
 interface Webhook {
   id: string

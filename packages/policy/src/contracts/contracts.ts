@@ -1,4 +1,5 @@
 import { isAttested, MimaError } from '@mima/core'
+import type { AliveCheck } from '../agents/alive-check'
 import type { ScopeRegistry } from '../scope/scope-registry'
 import type { BudgetChecker } from './budget-checker'
 
@@ -90,6 +91,12 @@ export interface ContractsOptions {
   readonly onViolation?: (violation: ContractViolationError) => void
   /** The clock for token expiry (seconds since the epoch). */
   readonly now?: () => number
+  /**
+   * The kill switch (`createRuntimeControls(...)`): `checkPre`, `checkPost` and `enforce` throw
+   * `AgentKilledError` for a killed agent before any condition runs. Defaults to `budget` when it
+   * is a `createBudgetChecker(...)`, which carries the kill check.
+   */
+  readonly killSwitch?: AliveCheck
 }
 
 /** Contracts per (agent, tool). */
@@ -129,6 +136,11 @@ function approvalObtained(context: CheckContext, nowSeconds: number): CheckOutco
   return true
 }
 
+function aliveCheckOf(budget: BudgetChecker | undefined): AliveCheck | undefined {
+  const candidate = budget as Partial<AliveCheck> | undefined
+  return typeof candidate?.assertAlive === 'function' ? (candidate as AliveCheck) : undefined
+}
+
 /**
  * Creates a contracts registry: declarative pre- and postconditions per (agent, tool), with the
  * built-in checks `approval_obtained`, `scope_allowed`, `attested` and `budget_available`, and
@@ -149,6 +161,7 @@ function approvalObtained(context: CheckContext, nowSeconds: number): CheckOutco
  */
 export function createContracts(options: ContractsOptions = {}): Contracts {
   const contracts = new Map<string, Contract>()
+  const killSwitch = options.killSwitch ?? aliveCheckOf(options.budget)
   const now = options.now ?? (() => Date.now() / 1000)
   const builtIns: Record<string, ContractCheck> = {
     approval_obtained: (context) => approvalObtained(context, now()),
@@ -193,6 +206,7 @@ export function createContracts(options: ContractsOptions = {}): Contracts {
   const key = (agent: string, tool: string): string => `${agent}\u0000${tool}`
 
   async function run(call: ContractCall, phase: 'pre' | 'post', result?: unknown): Promise<void> {
+    killSwitch?.assertAlive(call.agent)
     const contract = contracts.get(key(call.agent, call.tool))
     if (contract === undefined) return
     for (const condition of (phase === 'pre' ? contract.pre : contract.post) ?? []) {

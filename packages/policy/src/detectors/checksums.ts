@@ -74,15 +74,6 @@ export function verhoeff(digits: string): boolean {
   return check === 0
 }
 
-/** Sum of digit × weight for the first `weights.length` digits. */
-export function weightedSum(digits: string, weights: readonly number[], offset = 0): number {
-  let sum = 0
-  for (let index = 0; index < weights.length; index++) {
-    sum += (digits.charCodeAt(offset + index) - 48) * (weights[index] as number)
-  }
-  return sum
-}
-
 /** ISO 7064 MOD 11,10 (German tax id, Croatian OIB), check digit last. */
 export function iso7064Mod11x10(digits: string): boolean {
   let product = 10

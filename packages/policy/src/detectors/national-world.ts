@@ -1,135 +1,26 @@
 // The US, Canada, India, Australia, Singapore, South Korea, Turkey, South Africa, Nigeria, the
 // Philippines, Thailand and Brazil.
-import { isValidDate, luhn, verhoeff, weightedSum } from './checksums'
+
 import type { IdFormat } from './id-format'
 import { range } from './matcher'
-
-const digitAt = (value: string, index: number): number => value.charCodeAt(index) - 48
-
-function abaRouting(value: string): boolean {
-  const prefix = Number(value.slice(0, 2))
-  const validPrefix =
-    prefix <= 12 || (prefix >= 21 && prefix <= 32) || (prefix >= 61 && prefix <= 72) || prefix === 80
-  return validPrefix && weightedSum(value, [3, 7, 1, 3, 7, 1, 3, 7, 1]) % 10 === 0 && value !== '000000000'
-}
-
-const npi = (value: string): boolean => (value[0] === '1' || value[0] === '2') && luhn(`80840${value}`)
-
-function canadianSin(value: string): boolean {
-  return value[0] !== '8' && luhn(value)
-}
-
-function aadhaar(value: string): boolean {
-  return value.charCodeAt(0) >= 50 && verhoeff(value) && !/^(\d)\1+$/.test(value)
-}
-
-const GSTIN_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-
-function gstin(value: string): boolean {
-  const state = Number(value.slice(0, 2))
-  if (!((state >= 1 && state <= 38) || state === 97 || state === 99)) return false
-  let sum = 0
-  for (let index = 0; index < 14; index++) {
-    const product = GSTIN_CHARS.indexOf(value[index] as string) * (index % 2 === 0 ? 1 : 2)
-    sum += Math.floor(product / 36) + (product % 36)
-  }
-  return GSTIN_CHARS[(36 - (sum % 36)) % 36] === value[14]
-}
-
-function australianTfn(value: string): boolean {
-  const weights = value.length === 9 ? [1, 4, 3, 7, 5, 8, 6, 9, 10] : [10, 7, 8, 4, 6, 3, 5, 1]
-  return weightedSum(value, weights) % 11 === 0
-}
-
-function australianMedicare(value: string): boolean {
-  const first = digitAt(value, 0)
-  return first >= 2 && first <= 6 && weightedSum(value, [1, 3, 7, 9, 1, 3, 7, 9]) % 10 === digitAt(value, 8)
-}
-
-function australianAbn(value: string): boolean {
-  const weights = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
-  let sum = (digitAt(value, 0) - 1) * 10
-  for (let index = 1; index < 11; index++) sum += digitAt(value, index) * (weights[index] as number)
-  return value[0] !== '0' && sum % 89 === 0
-}
-
-function singaporeNric(value: string): boolean {
-  const prefix = value[0] as string
-  let sum = weightedSum(value, [2, 7, 6, 5, 4, 3, 2], 1)
-  if (prefix === 'T' || prefix === 'G') sum += 4
-  if (prefix === 'M') sum += 3
-  const remainder = sum % 11
-  const letters =
-    prefix === 'S' || prefix === 'T' ? 'JZIHGFEDCBA' : prefix === 'M' ? 'KLJNPQRTUWX' : 'XWUTRQPNMLK'
-  return (prefix === 'M' ? letters[10 - remainder] : letters[remainder]) === value[8]
-}
-
-function koreanRrnDate(value: string): boolean {
-  const gender = digitAt(value, 6)
-  const century =
-    gender <= 2 || gender === 5 || gender === 6
-      ? 1900
-      : gender <= 4 || gender === 7 || gender === 8
-        ? 2000
-        : 1800
-  return (
-    gender >= 1 &&
-    gender <= 8 &&
-    isValidDate(century + Number(value.slice(0, 2)), Number(value.slice(2, 4)), Number(value.slice(4, 6)))
-  )
-}
-
-function koreanRrnChecksum(value: string): boolean {
-  const sum = weightedSum(value, [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5])
-  return (11 - (sum % 11)) % 10 === digitAt(value, 12)
-}
-
-function turkishId(value: string): boolean {
-  if (value[0] === '0') return false
-  const odd =
-    digitAt(value, 0) + digitAt(value, 2) + digitAt(value, 4) + digitAt(value, 6) + digitAt(value, 8)
-  const even = digitAt(value, 1) + digitAt(value, 3) + digitAt(value, 5) + digitAt(value, 7)
-  if ((((odd * 7 - even) % 10) + 10) % 10 !== digitAt(value, 9)) return false
-  let sum = 0
-  for (let index = 0; index < 10; index++) sum += digitAt(value, index)
-  return sum % 10 === digitAt(value, 10)
-}
-
-function southAfricanId(value: string): boolean {
-  const month = Number(value.slice(2, 4))
-  const day = Number(value.slice(4, 6))
-  if (!isValidDate(2000, month, day) || value[10] === undefined || Number(value[10]) > 2) return false
-  return luhn(value)
-}
-
-function thaiId(value: string): boolean {
-  if (value[0] === '0' || value[0] === '9') return false
-  let sum = 0
-  for (let index = 0; index < 12; index++) sum += digitAt(value, index) * (13 - index)
-  return (11 - (sum % 11)) % 10 === digitAt(value, 12)
-}
-
-function brazilCpf(value: string): boolean {
-  if (/^(\d)\1{10}$/.test(value)) return false
-  for (const length of [9, 10]) {
-    let sum = 0
-    for (let index = 0; index < length; index++) sum += digitAt(value, index) * (length + 1 - index)
-    const check = ((sum * 10) % 11) % 10
-    if (check !== digitAt(value, length)) return false
-  }
-  return true
-}
-
-function brazilCnpj(value: string): boolean {
-  if (/^(\d)\1{13}$/.test(value)) return false
-  const first = [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]
-  const second = [6, ...first]
-  for (const weights of [first, second]) {
-    const remainder = weightedSum(value, weights) % 11
-    if ((remainder < 2 ? 0 : 11 - remainder) !== digitAt(value, weights.length)) return false
-  }
-  return true
-}
+import {
+  aadhaar,
+  abaRouting,
+  australianAbn,
+  australianMedicare,
+  australianTfn,
+  brazilCnpj,
+  brazilCpf,
+  canadianSin,
+  gstin,
+  koreanRrnChecksum,
+  koreanRrnDate,
+  npi,
+  singaporeNric,
+  southAfricanId,
+  thaiId,
+  turkishId,
+} from './national-world-checks'
 
 const PASSPORT_WORDS = ['passport', 'pasaporte', 'passeport', 'pasaporte']
 const MBI_LETTER = '[AC-HJKMNP-RT-Y]'

@@ -1,5 +1,6 @@
 import { MimaError } from '@mima/core'
 import type { Tracer } from '@opentelemetry/api'
+import type { AliveCheck } from '../agents/alive-check'
 import { type ConfirmOptions, createConfirmer } from '../confirm/open-confirmation'
 import { basicDetect } from '../detection/basic-detect'
 import { detect as detectAll } from '../detectors/detect'
@@ -52,6 +53,13 @@ export interface PolicyEngineOptions {
   readonly scopes?: ScopeRegistry
   /** Called when recording a decision fails (the decision itself stands). Default: `console.warn`. */
   readonly onRecordError?: (error: unknown) => void
+  /**
+   * The kill switch (pass `createRuntimeControls(...)` or `createKillSwitch(...)`): every check
+   * (`evaluate`, `precheck`, `postcheck`, `checkChatMessage`, `checkToolCall`, `checkStream`) first
+   * asks it about the input's `agent` (or the controls' own agent) and throws `AgentKilledError`
+   * for a killed one. The refusal is recorded as a `deny` by rule `kill_switch`.
+   */
+  readonly killSwitch?: AliveCheck
 }
 
 /** A chat message as OpenAI and Anthropic write it (content as text or parts). */
@@ -133,6 +141,27 @@ function applyScopes(
   return result
 }
 
+/** The decision recorded when the kill switch refuses a check (the check itself throws). */
+function killedResult(policy: CompiledPolicy, direction: Direction, error: unknown): PrecheckResult {
+  const code = MimaError.isInstance(error) ? error.code : 'kill_switch'
+  return {
+    decision: 'deny',
+    reasons: [`agent.${code === 'kill_switch' ? 'killed' : code}`],
+    redacted: undefined,
+    redactedPayload: undefined,
+    mapping: undefined,
+    confirmation: undefined,
+    metadata: {
+      policyId: policy.id,
+      policyVersion: policy.version,
+      ruleId: 'kill_switch',
+      direction,
+      detectorKinds: [],
+      findings: 0,
+    },
+  }
+}
+
 function isCompiled(policy: PolicyDocument | CompiledPolicy): policy is CompiledPolicy {
   return typeof (policy as CompiledPolicy).rule === 'function'
 }
@@ -179,8 +208,23 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
   }
 
   const scopes = options.scopes
+  const killSwitch = options.killSwitch
+
+  /** Throws (and records) when the kill switch refuses the input's agent. */
+  function assertAlive(input: PrecheckInput, direction: Direction): void {
+    if (killSwitch === undefined) return
+    try {
+      killSwitch.assertAlive(input.agent)
+    } catch (error) {
+      if (options.evidence !== undefined || tracer !== undefined) {
+        record(input, killedResult(compiled, direction, error))
+      }
+      throw error
+    }
+  }
 
   function evaluate(input: PrecheckInput, direction: Direction = 'ingress'): PrecheckResult {
+    assertAlive(input, direction)
     const policy = compiled
     const plan = policy.rule(input.tool ?? '', input.scope ?? '', direction)
     const result =
@@ -263,6 +307,7 @@ export function createPolicyEngine(options: PolicyEngineOptions = {}): PolicyEng
         readonly onMapping?: (mapping: string) => void
       } = {},
     ): S {
+      assertAlive(input, input.direction ?? 'egress')
       const policy = compiled
       const plan = policy.rule(input.tool ?? '', input.scope ?? '', input.direction ?? 'egress')
       return checkStream(plan, source, {

@@ -1,4 +1,5 @@
 import { MimaError } from '@mima/core'
+import type { AliveCheck } from '../agents/alive-check'
 import { type ApiPattern, compileApiPattern, normalizeApiRequest } from './api-pattern'
 
 /** What one agent may call. Everything else is refused (default-deny). */
@@ -63,6 +64,11 @@ export class ScopeViolationError extends MimaError {
 export interface ScopeRegistryOptions {
   /** Called with every refused check (send it to the server, log it). Errors it throws are ignored. */
   readonly onViolation?: (decision: ScopeDecision) => void
+  /**
+   * The kill switch (`createRuntimeControls(...)`): `check` throws `AgentKilledError` for a killed
+   * agent before looking at its scope.
+   */
+  readonly killSwitch?: AliveCheck
 }
 
 /** A tool as SDKs write it in a tool list: a name, `{ name }` or `{ function: { name } }`. */
@@ -211,6 +217,7 @@ export function createScopeRegistry(options: ScopeRegistryOptions = {}): ScopeRe
     listAgents: () => [...agents.values()].map((entry) => entry.scope),
     decide,
     check(request: ScopeRequest): ScopeDecision {
+      options.killSwitch?.assertAlive(request.agent)
       const decision = decide(request)
       if (decision.allowed) return decision
       try {

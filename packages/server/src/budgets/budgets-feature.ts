@@ -11,16 +11,14 @@ import type { Queryable } from '../storage/database'
 import { deleteBudget, listBudgets, parseBudgetInput, parseCallScope, putBudget } from './budget-definitions'
 import {
   acquireLease,
-  budgetSnapshot,
   expireLeases,
   type LeaseGrant,
   releaseLease,
   returnLeasePortion,
-  type Settlement,
-  settleUsage,
-  type ThresholdCrossing,
-} from './budget-ledger'
+} from './budget-leases'
 import { BUDGET_MIGRATIONS } from './budget-migrations'
+import { type Settlement, settleUsage, type ThresholdCrossing } from './budget-settlement'
+import { budgetSnapshot } from './budget-snapshot'
 
 const BASE = '/workspaces/:ws/budgets'
 const WRITERS = ['ingest', 'admin', 'approver'] as const
@@ -138,6 +136,8 @@ function exceeded(grant: LeaseGrant): MimaError {
   })
 }
 
+const EXPIRY_SWEEP_MS = 1000
+
 /**
  * Budgets: definitions (`PUT/GET/DELETE …/budgets`), leases that reserve projected cost
  * atomically across processes (`POST …/budgets/leases`), batched settlements of actual cost
@@ -148,6 +148,16 @@ export const budgetsFeature: ServerFeature = defineFeature({
   name: 'budgets',
   migrations: BUDGET_MIGRATIONS,
   register(api, server) {
+    // Expired leases are swept at most once a second per workspace (a lease request need not
+    // pay for the sweep each time): an expired reservation returns within a second of expiring.
+    const lastSweep = new Map<string, number>()
+    const sweepDue = (workspaceId: string, now: Date): boolean => {
+      const last = lastSweep.get(workspaceId)
+      if (last !== undefined && now.getTime() - last < EXPIRY_SWEEP_MS && now.getTime() >= last) return false
+      if (lastSweep.size > 10_000) lastSweep.clear()
+      lastSweep.set(workspaceId, now.getTime())
+      return true
+    }
     const upsert = async (c: Context<AppEnv>) => {
       const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
       const input = parseBudgetInput(await readJsonObject(c))
@@ -211,7 +221,7 @@ export const budgetsFeature: ServerFeature = defineFeature({
       ]
       const grant = await withEvents(server, workspaceId, async (transaction, raise) => {
         const now = new Date()
-        await expireLeases(transaction, workspaceId, now)
+        if (sweepDue(workspaceId, now)) await expireLeases(transaction, workspaceId, now)
         for (const crossing of await settleUsage(transaction, workspaceId, settlements, now))
           await raise(thresholdEvent(workspaceId, crossing))
         if (typeof release === 'string') await releaseLease(transaction, workspaceId, release)

@@ -1,8 +1,11 @@
 /**
  * The events a webhook is subscribed to when it names none: the Python and TypeScript CLIs'
- * list. `approval.*` come from the approvals service's event bus, `evidence.created` from the
- * ledger feed, `gate.failed` from `GET …/grc/gates/check` (failing required gates),
- * `policy.check.failed` from the policy feature (a `deny` of the server precheck or a reported one).
+ * list, plus the runtime alerts. `approval.*` come from the approvals service's event bus,
+ * `evidence.created` from the ledger feed, `gate.failed` from `GET …/grc/gates/check` (failing
+ * required gates), `policy.check.failed` from the policy feature (a `deny` of the server precheck
+ * or a reported one). The alerts of issue #16 — `budget.threshold` (a budget crossed one of its
+ * alert thresholds), `loop.detected`, `agent.killed` and `agent.revived` — are rare, carry no
+ * prompt or output, and are what an operator needs to hear about, so they are on by default.
  */
 export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
   'evidence.created',
@@ -11,21 +14,17 @@ export const DEFAULT_WEBHOOK_EVENTS: readonly string[] = [
   'approval.expired',
   'gate.failed',
   'policy.check.failed',
+  'budget.threshold',
+  'loop.detected',
+  'agent.killed',
+  'agent.revived',
 ]
 
 /**
  * Every event a webhook can subscribe to: the defaults plus `attestation.created` (one per
  * attested AI call, so it is opt-in).
  */
-export const WEBHOOK_EVENTS: readonly string[] = [
-  ...DEFAULT_WEBHOOK_EVENTS,
-  'attestation.created',
-  // usage, budgets, loops and agents (issue #16), raised by the budgets and agents features; opt-in
-  'budget.threshold',
-  'loop.detected',
-  'agent.killed',
-  'agent.revived',
-]
+export const WEBHOOK_EVENTS: readonly string[] = [...DEFAULT_WEBHOOK_EVENTS, 'attestation.created']
 
 /** Events read from the ledger (new leaves of these kinds), not from the event bus. */
 export const LEDGER_EVENTS: Readonly<Record<string, string>> = {

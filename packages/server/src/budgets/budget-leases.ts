@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto'
+import type { Queryable } from '../storage/database'
+import { type BudgetState, budgetState, type CounterRow, EPSILON, lockCounters } from './budget-counters'
+import { applicableBudgets, type CallScope } from './budget-definitions'
+
+// Leases: a reservation of projected cost on every budget that applies, taken atomically, then
+// settled (budget-settlement.ts), partly returned, released or left to expire.
+
+/** A lease request: `units` calls of `unit_usd` / `unit_tokens` each, at least `minUnits`. */
+export interface LeaseRequest {
+  scope: CallScope
+  unitUsd: number
+  unitTokens: number
+  units: number
+  minUnits: number
+  ttlSeconds: number
+}
+
+/** What a lease request got. `granted` 0 means refused (`denied_by` says which budget). */
+export interface LeaseGrant {
+  lease_id: string | null
+  granted: number
+  usd: number
+  tokens: number
+  expires_at: string
+  /** No budget applies to the scope: the caller may spend freely until `expires_at`. */
+  unlimited: boolean
+  budgets: BudgetState[]
+  denied_by?: { budget_id: string; reason: 'limit_usd' | 'limit_tokens' | 'session_time' } | undefined
+}
+
+/** Returns expired leases' remainders to their counters. */
+export async function expireLeases(transaction: Queryable, workspaceId: string, now: Date): Promise<void> {
+  const { rows } = await transaction.query<{ lease_id: string }>(
+    `select distinct lease_id from budget_leases where workspace_id = $1 and expires_at <= $2 limit 1000`,
+    [workspaceId, now.toISOString()],
+  )
+  for (const row of rows) await releaseLease(transaction, workspaceId, row.lease_id)
+}
+
+/** Returns a lease's unspent remainder to its counters and forgets it (a no-op when unknown). */
+export async function releaseLease(
+  transaction: Queryable,
+  workspaceId: string,
+  leaseId: string,
+): Promise<void> {
+  const { rows } = await transaction.query<{
+    budget_id: string
+    window_key: string
+    usd: string
+    tokens: string
+  }>(
+    `delete from budget_leases where workspace_id = $1 and lease_id = $2 returning budget_id, window_key, usd, tokens`,
+    [workspaceId, leaseId],
+  )
+  for (const part of rows) {
+    await transaction.query(
+      `update budget_counters set reserved_usd = greatest(0, reserved_usd - $4::numeric),
+         reserved_tokens = greatest(0, reserved_tokens - $5::bigint), updated_at = now()
+       where workspace_id = $1 and budget_id = $2 and window_key = $3`,
+      [workspaceId, part.budget_id, part.window_key, part.usd, part.tokens],
+    )
+  }
+}
+
+/**
+ * Returns part of a lease's reservation (what its holder will not spend) to the counters, keeping
+ * the rest reserved for the calls still in flight on it.
+ */
+export async function returnLeasePortion(
+  transaction: Queryable,
+  workspaceId: string,
+  portion: { leaseId: string; usd: number; tokens: number },
+): Promise<void> {
+  const { rows } = await transaction.query<{
+    budget_id: string
+    window_key: string
+    usd: string
+    tokens: string
+  }>(
+    `select budget_id, window_key, usd, tokens from budget_leases where workspace_id = $1 and lease_id = $2
+     order by budget_id for update`,
+    [workspaceId, portion.leaseId],
+  )
+  for (const part of rows) {
+    const usd = Math.min(Number(part.usd), portion.usd)
+    const tokens = Math.min(Number(part.tokens), portion.tokens)
+    await transaction.query(
+      `update budget_leases set usd = usd - $4::numeric, tokens = tokens - $5::bigint
+       where workspace_id = $1 and lease_id = $2 and budget_id = $3`,
+      [workspaceId, portion.leaseId, part.budget_id, usd, tokens],
+    )
+    await transaction.query(
+      `update budget_counters set reserved_usd = greatest(0, reserved_usd - $4::numeric),
+         reserved_tokens = greatest(0, reserved_tokens - $5::bigint), updated_at = now()
+       where workspace_id = $1 and budget_id = $2 and window_key = $3`,
+      [workspaceId, part.budget_id, part.window_key, usd, tokens],
+    )
+  }
+}
+
+/**
+ * Reserves up to `units` calls' projected cost on every budget that applies, atomically: the
+ * counters are locked in a fixed order, the grant is what the tightest budget allows (at most a
+ * quarter of what is left once that is more than one call, so processes share a budget near its
+ * end), and the reservation is recorded as a lease that settles or expires.
+ */
+export async function acquireLease(
+  transaction: Queryable,
+  workspaceId: string,
+  request: LeaseRequest,
+  now: Date,
+): Promise<LeaseGrant> {
+  const budgets = await applicableBudgets(transaction, workspaceId, request.scope)
+  let expires = now.getTime() + request.ttlSeconds * 1000
+  if (budgets.length === 0) {
+    return {
+      lease_id: null,
+      granted: request.units,
+      usd: request.unitUsd * request.units,
+      tokens: request.unitTokens * request.units,
+      expires_at: new Date(expires).toISOString(),
+      unlimited: true,
+      budgets: [],
+    }
+  }
+  const counters = await lockCounters(transaction, workspaceId, budgets, now, request.scope.sessionId)
+  let available = request.units
+  let deniedBy: LeaseGrant['denied_by']
+  const states: BudgetState[] = []
+  for (const budget of budgets) {
+    const counter = counters.get(budget.budget_id) as CounterRow
+    const current = budgetState(budget, counter)
+    states.push(current)
+    const limit = (
+      remaining: number | null,
+      unit: number,
+      spent: number,
+      cap: number | null,
+      reason: 'limit_usd' | 'limit_tokens',
+    ): void => {
+      if (remaining === null || cap === null) return
+      const fits = unit > 0 ? Math.floor(remaining / unit + EPSILON) : spent < cap ? request.units : 0
+      if (fits < available) {
+        available = Math.max(0, fits)
+        if (available < request.minUnits) deniedBy ??= { budget_id: budget.budget_id, reason }
+      }
+    }
+    limit(current.remaining_usd, request.unitUsd, current.spent_usd, budget.limit_usd, 'limit_usd')
+    limit(
+      current.remaining_tokens,
+      request.unitTokens,
+      current.spent_tokens,
+      budget.limit_tokens,
+      'limit_tokens',
+    )
+    if (budget.period === 'session' && budget.max_session_seconds !== null) {
+      const ends = new Date(counter.started_at).getTime() + budget.max_session_seconds * 1000
+      if (ends <= now.getTime()) {
+        available = 0
+        deniedBy ??= { budget_id: budget.budget_id, reason: 'session_time' }
+      }
+      expires = Math.min(expires, ends)
+    }
+  }
+  const share = available <= 1 ? available : Math.max(1, Math.ceil(available / 4))
+  const granted = Math.min(request.units, share)
+  if (granted < request.minUnits || granted === 0) {
+    return {
+      lease_id: null,
+      granted: 0,
+      usd: 0,
+      tokens: 0,
+      expires_at: new Date(now).toISOString(),
+      unlimited: false,
+      budgets: states,
+      denied_by: deniedBy ?? { budget_id: budgets[0]?.budget_id ?? '', reason: 'limit_usd' },
+    }
+  }
+  const leaseId = `lease_${randomBytes(12).toString('base64url')}`
+  const usd = request.unitUsd * granted
+  const tokens = request.unitTokens * granted
+  const expiresAt = new Date(expires).toISOString()
+  const parts = budgets.map((budget) => ({
+    b: budget.budget_id,
+    w: (counters.get(budget.budget_id) as CounterRow).window_key,
+  }))
+  await transaction.query(
+    `update budget_counters c set reserved_usd = reserved_usd + $3::numeric, reserved_tokens = reserved_tokens + $4::bigint,
+       updated_at = now()
+     from json_to_recordset($2::json) as k(b text, w text)
+     where c.workspace_id = $1 and c.budget_id = k.b and c.window_key = k.w`,
+    [workspaceId, JSON.stringify(parts), usd, tokens],
+  )
+  await transaction.query(
+    `insert into budget_leases (workspace_id, lease_id, budget_id, window_key, usd, tokens, expires_at)
+     select $1, $2, k.b, k.w, $3::numeric, $4::bigint, $5::timestamptz from json_to_recordset($6::json) as k(b text, w text)`,
+    [workspaceId, leaseId, usd, tokens, expiresAt, JSON.stringify(parts)],
+  )
+  for (const current of states) {
+    current.reserved_usd += usd
+    current.reserved_tokens += tokens
+    if (current.remaining_usd !== null) current.remaining_usd -= usd
+    if (current.remaining_tokens !== null) current.remaining_tokens -= tokens
+  }
+  return { lease_id: leaseId, granted, usd, tokens, expires_at: expiresAt, unlimited: false, budgets: states }
+}
