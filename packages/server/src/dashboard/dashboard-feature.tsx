@@ -14,6 +14,7 @@
 import type { Hono } from 'hono'
 import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { registerPeopleApi } from '../people/people-api'
 import { registerApprovalPages } from './approvals-routes'
 import { createDashboardKit } from './dashboard-kit'
 import { DASHBOARD_MIGRATIONS } from './dashboard-migrations'
@@ -21,10 +22,14 @@ import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
 import { registerLedgerPages } from './ledger-routes'
+import { registerUserPages } from './manage-users-routes'
+import { PASSKEYS_SCRIPT } from './passkeys-script'
+import { registerPeoplePages } from './people-routes'
 import { registerPolicyPages } from './policies-routes'
 import { registerRecordPages } from './records-routes'
 import { registerSignInPages, sessionOf } from './sign-in-routes'
 import { registerUsagePages } from './usage-pages'
+import { webauthnBrowserBundle } from './webauthn-asset'
 
 export { crossSiteReason, DASHBOARD_CSP } from './dashboard-security'
 export { SESSION_COOKIE } from './sign-in-routes'
@@ -36,6 +41,16 @@ export interface DashboardOptions {
    * or a sign-out ends the stream then). Default 15 s.
    */
   streamHeartbeatMs?: number
+  /**
+   * The console's public URL, e.g. `https://mima.example.com` (default `MIMA_PUBLIC_URL`). Passkeys
+   * belong to its host name and invite links start with it. Without one, the origin each request
+   * came to is used (fine for one host name; set it behind a proxy that rewrites Host).
+   */
+  publicUrl?: string
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
 }
 
 /** Registers the dashboard's routes (`/dashboard/…`; never under `/api`). */
@@ -51,15 +66,38 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     c.header('Cache-Control', 'no-cache')
     return c.body(DASHBOARD_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
   })
+  api.get('/dashboard/assets/passkeys.js', (c) => {
+    c.header('Cache-Control', 'no-cache')
+    return c.body(PASSKEYS_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+  })
+  api.get('/dashboard/assets/webauthn.js', async (c) => {
+    c.header('Cache-Control', 'no-cache')
+    return c.body(await webauthnBrowserBundle(), 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+  })
 
-  const kit = createDashboardKit(server, sessionOf)
+  const publicUrl = options.publicUrl ?? nonEmpty(process.env.MIMA_PUBLIC_URL)
+  const kit = createDashboardKit(server, sessionOf, { publicUrl })
   registerSignInPages(api, kit)
+  registerPeoplePages(api, kit, {})
   registerRecordPages(api, kit)
   registerApprovalPages(api, kit, { heartbeatMs: options.streamHeartbeatMs ?? 15_000 })
   registerPolicyPages(api, kit)
   registerLedgerPages(api, kit)
   // Spend and agents (usage, budgets and agents, issue #16).
   registerUsagePages(api, server, kit)
+  // Management (admins): users and invites, keys, webhooks, gates; the guard's reports.
+  api.get(
+    '/dashboard/manage',
+    kit.page(async (c, session) =>
+      c.redirect(
+        session.principal.role === 'admin' ? '/dashboard/manage/users' : '/dashboard/manage/guard',
+        303,
+      ),
+    ),
+  )
+  registerUserPages(api, kit)
+  // The auditor's API for passkey-signed decisions (an API route, not a page).
+  registerPeopleApi(api, server)
 }
 
 /**

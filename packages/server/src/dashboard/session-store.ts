@@ -14,7 +14,7 @@ export interface DashboardSession {
   workspaceName: string
   expiresAt: Date
   /** Set when a person signed in (passkey, password or single sign-on) rather than an API key. */
-  user?: { userId: string; email: string; displayName: string }
+  user?: { userId: string; email: string; displayName: string; hasPasskey: boolean }
 }
 
 /** What {@link createSession} returns: the token goes into the cookie and is never stored. */
@@ -84,12 +84,14 @@ export async function findSession(
     email: string | null
     display_name: string | null
     user_role: UserRole | null
+    has_passkey: boolean | null
     workspace_id: string
     workspace_name: string
     is_root: boolean
   }>(
     `select s.session_id, s.expires_at, k.key_id, k.name, k.role, u.user_id, u.email, u.display_name,
-            m.role as user_role, s.workspace_id, w.name as workspace_name, w.is_root
+            m.role as user_role, s.workspace_id, w.name as workspace_name, w.is_root,
+            exists (select 1 from people_passkeys p where p.user_id = u.user_id) as has_passkey
        from dashboard_sessions s
        join workspaces w on w.workspace_id = s.workspace_id
        left join api_keys k on s.key_id is not null and k.workspace_id = s.workspace_id and k.key_id = s.key_id
@@ -110,7 +112,12 @@ export async function findSession(
   if (row.user_id !== null && row.email !== null && row.user_role !== null) {
     return {
       ...base,
-      user: { userId: row.user_id, email: row.email, displayName: row.display_name ?? row.email },
+      user: {
+        userId: row.user_id,
+        email: row.email,
+        displayName: row.display_name ?? row.email,
+        hasPasskey: row.has_passkey === true,
+      },
       principal: {
         keyId: `user:${row.user_id}`,
         keyName: row.email,

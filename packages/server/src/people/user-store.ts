@@ -66,7 +66,7 @@ function toUser(row: Record<string, unknown>): User {
 /** Creates a user (no membership yet); 409 when the email is taken. */
 export async function insertUser(
   database: Queryable,
-  options: { email: string; displayName: string; passwordHash?: string | undefined },
+  options: { userId?: string; email: string; displayName: string; passwordHash?: string | undefined },
 ): Promise<User> {
   const existing = await findUserByEmail(database, options.email)
   if (existing !== undefined)
@@ -74,7 +74,7 @@ export async function insertUser(
   const { rows } = await database.query(
     `insert into people_users (user_id, email, display_name, password_hash) values ($1, $2, $3, $4)
      returning user_id, email, display_name, password_hash, created_at`,
-    [uuidv7(), options.email, options.displayName, options.passwordHash ?? null],
+    [options.userId ?? uuidv7(), options.email, options.displayName, options.passwordHash ?? null],
   )
   return toUser(rows[0] as Record<string, unknown>)
 }
