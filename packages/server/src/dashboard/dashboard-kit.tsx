@@ -1,0 +1,106 @@
+/**
+ * What every `register*Pages` module of the dashboard shares: the session lookup, page and form
+ * wrappers that demand a session (and, for forms, a same-origin request), and small query helpers.
+ */
+import { MimaError } from '@mima/core'
+import type { Context, Hono } from 'hono'
+import type { JSX } from 'hono/jsx/jsx-runtime'
+import type { AppEnv, ServerContext } from '../http/context'
+import { httpError } from '../http/errors'
+import { renderDocument } from './dashboard-layout'
+import { refuseCrossSite } from './dashboard-security'
+import type { DashboardSession } from './session-store'
+
+/** The Hono context of a dashboard route. */
+export type DashboardContext = Context<AppEnv>
+
+/** Renders a page for a signed-in session. */
+export type SessionRender = (c: DashboardContext, session: DashboardSession) => Promise<Response>
+
+/** The helpers the dashboard feature lends each page module. */
+export interface DashboardKit {
+  server: ServerContext
+  /** A page that needs a session: redirects to sign-in without one. */
+  page(render: SessionRender): (c: DashboardContext) => Promise<Response>
+  /**
+   * A state-changing form: refuses cross-site posts (403), then needs a session (a JSON 401 when
+   * the caller asked for JSON, else a redirect to sign-in).
+   */
+  form(render: SessionRender): (c: DashboardContext) => Promise<Response>
+  /** Renders a whole page document. */
+  html(c: DashboardContext, element: JSX.Element, status?: number): Response
+  refuseCrossSite(c: DashboardContext): Response | undefined
+  /** The session of the request's cookie, if any (and records its principal for the access log). */
+  sessionOf(c: DashboardContext): Promise<DashboardSession | undefined>
+}
+
+/** Registers one group of dashboard pages on the feature router. */
+export type RegisterPages = (api: Hono<AppEnv>, kit: DashboardKit) => void
+
+/** Rows per list page unless `?limit=` asks otherwise. */
+export const PAGE_SIZE = 50
+
+/** Whether the caller (the dashboard's own script) asked for a JSON reply. */
+export function wantsJson(c: DashboardContext): boolean {
+  return (c.req.header('accept') ?? '').includes('application/json')
+}
+
+/** Renders `element` as a whole HTML document. */
+export function html(c: DashboardContext, element: JSX.Element, status = 200): Response {
+  return c.html(renderDocument(element), status as 200)
+}
+
+/** The message of an expected failure (a `MimaError`); anything else is rethrown. */
+export function messageOf(error: unknown): string {
+  if (MimaError.isInstance(error)) return error.message
+  throw error
+}
+
+/** A trimmed, non-empty query or form value of at most 500 characters. */
+export function text(value: string | undefined): string | undefined {
+  const trimmed = value?.trim()
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed.slice(0, 500)
+}
+
+/** A date-only `until` includes that whole day. */
+export function untilFilter(value: string | undefined): string | undefined {
+  if (value === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
+  const next = new Date(`${value}T00:00:00Z`)
+  if (Number.isNaN(next.getTime())) return value
+  next.setUTCDate(next.getUTCDate() + 1)
+  return next.toISOString()
+}
+
+/** `?limit=` between 1 and 200, else {@link PAGE_SIZE}. */
+export function pageLimit(c: DashboardContext): number {
+  const raw = Number(c.req.query('limit') ?? PAGE_SIZE)
+  return Number.isInteger(raw) && raw >= 1 && raw <= 200 ? raw : PAGE_SIZE
+}
+
+/** Builds the kit around a session lookup. */
+export function createDashboardKit(
+  server: ServerContext,
+  sessionOf: (c: DashboardContext) => Promise<DashboardSession | undefined>,
+): DashboardKit {
+  return {
+    server,
+    html,
+    refuseCrossSite,
+    sessionOf,
+    page: (render) => async (c) => {
+      const session = await sessionOf(c)
+      if (session === undefined) return c.redirect('/dashboard/login', 303)
+      return render(c, session)
+    },
+    form: (render) => async (c) => {
+      const refused = refuseCrossSite(c)
+      if (refused !== undefined) return refused
+      const session = await sessionOf(c)
+      if (session === undefined) {
+        if (wantsJson(c)) throw httpError('unauthorized', 'Your dashboard session ended: sign in again.')
+        return c.redirect('/dashboard/login', 303)
+      }
+      return render(c, session)
+    },
+  }
+}
