@@ -48,6 +48,7 @@ import { listKeyRotations } from './key-custody/key-rotation'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
 import { policyFeature } from './policy/policy-feature'
+import { reportsFeature } from './reports/reports-feature'
 import { scannerFeature } from './scanner/runtime-events-routes'
 import type { Logger } from './server/logger'
 import type { Database } from './storage/database'
@@ -72,6 +73,8 @@ export const FEATURES: readonly ServerFeature[] = [
   grcFeature,
   policyFeature,
   auditPackFeature,
+  // reports (Article 12, summary; issue #18)
+  reportsFeature,
   // usage, budgets and agents (060–069)
   usageFeature,
   budgetsFeature,

@@ -129,6 +129,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./audit-pack').then((module) => module.auditPackCommand),
   },
   {
+    name: 'report',
+    group: 'Posture',
+    summary: 'Compliance reports: EU AI Act Article 12 record keeping, summary per agent or system',
+    load: () => import('./report').then((module) => module.reportCommand),
+  },
+  {
     name: 'verify',
     group: 'Operations',
     summary: "Check the workspace's ledger (signed heads, consistency, inclusion) or an audit pack",

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto'
 import type { SignedTreeHead } from '@mima/core'
 import { evaluateGates } from '@mima/grc'
-import { listGates, readReadiness } from '../grc/grc-store'
+import { listGates, listSystems, readReadiness } from '../grc/grc-store'
 import type { Ledger, LedgerLeaf } from '../ledger/ledger'
 import { MAX_LEAVES_PER_PAGE } from '../ledger/ledger-routes'
 import type { ServerKey } from '../ledger/server-key'
+import { buildArticle12Report } from '../reports/article12-report'
+import { chainVerification } from '../reports/compliance-report'
+import { reportToMarkdown } from '../reports/report-markdown'
+import { buildSummaryReport } from '../reports/summary-report'
 import type { Queryable } from '../storage/database'
 import { VERSION } from '../version'
 import { createZip } from './zip-writer'
@@ -141,6 +145,9 @@ signed by the server's Ed25519 key \`${head.public_key}\`.
 - \`evidence.json\`: every evidence record in the covered ledger, with its \`leaf_index\` and the record
   exactly as received (\`record\`), whose canonical SHA-256 is the leaf's \`record_hash\`.
 - \`readiness.json\`, \`gates.json\`: readiness per framework; gate policies and their check.
+- \`report-article12.json\`, \`report-article12.md\`: the EU AI Act Article 12 record-keeping report
+  over the whole workspace (the same as \`mima report article12\`).
+- \`report-summaries.json\`: the summary report of each AI system (\`mima report summary --system\`).
 - \`tree-head.json\`: the signed tree head.
 - \`leaves.jsonl\`: every ledger leaf in order (\`leaf_index\`, \`leaf_hash\`, \`kind\`, \`record_id\`,
   \`leaf_data\`).
@@ -166,6 +173,30 @@ runs every check below. By hand:
    proof: inclusion_path, rootHash })\`: one record can be checked without the others.
 6. An evidence record's leaf is the one with its \`record_id\`, at its \`leaf_index\`.
 `
+}
+
+/** Most systems whose summary report a pack carries. */
+const MAX_SUMMARIES = 100
+
+/** The Article 12 report of the workspace and the summary report of each of its systems. */
+async function workspaceReports(database: Queryable, ledger: Ledger, workspaceId: string, now: Date) {
+  const chain = await chainVerification(database, ledger, workspaceId)
+  const article12 = await buildArticle12Report({ database, ledger, workspaceId, filters: {}, now, chain })
+  const fromAttestations = await database.query<{ system_name: string }>(
+    'select distinct system_name from attestations where workspace_id = $1 order by 1 limit $2',
+    [workspaceId, MAX_SUMMARIES],
+  )
+  const names = new Set([
+    ...(await listSystems(database, workspaceId)).map((system) => system.system_name),
+    ...fromAttestations.rows.map((row) => row.system_name),
+  ])
+  const summaries = []
+  for (const systemName of [...names].sort().slice(0, MAX_SUMMARIES)) {
+    summaries.push(
+      await buildSummaryReport({ database, ledger, workspaceId, filters: { systemName }, now, chain }),
+    )
+  }
+  return { article12, summaries }
 }
 
 /**
@@ -230,6 +261,7 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
     listGates(database, workspaceId),
   ])
   const gateCheck = evaluateGates({ policies, readiness })
+  const reports = await workspaceReports(database, ledger, workspaceId, now)
 
   const byKind: Record<string, number> = {}
   for (const leaf of leaves) byKind[leaf.kind] = (byKind[leaf.kind] ?? 0) + 1
@@ -273,6 +305,9 @@ export async function buildAuditPack(options: BuildAuditPackOptions): Promise<Au
     'evidence.json': jsonLines(evidence),
     'readiness.json': json(readiness),
     'gates.json': json({ policies, check: gateCheck }),
+    'report-article12.json': json(reports.article12),
+    'report-article12.md': reportToMarkdown(reports.article12),
+    'report-summaries.json': json(reports.summaries),
     'tree-head.json': json(head),
     'leaves.jsonl': leaves.map((leaf) => `${JSON.stringify(leaf)}\n`).join(''),
   }

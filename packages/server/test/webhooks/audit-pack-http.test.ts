@@ -229,6 +229,21 @@ describe.each(BACKENDS)('audit pack over HTTP (%s)', (backend) => {
     expect(typeof gates.check.passed).toBe('boolean')
   })
 
+  it('carries the Article 12 report (JSON and Markdown) and a summary report per system', () => {
+    const article12 = JSON.parse(files.get('report-article12.json')?.toString('utf8') ?? '{}')
+    expect(article12).toMatchObject({ report_type: 'article12', chain_integrity_status: 'verified' })
+    expect(article12.sections).toHaveLength(7)
+    const oversight = article12.sections.find((section: { id: string }) => section.id === 'human_oversight')
+    expect(oversight.data.human_oversight_records).toBe(3)
+    expect(files.get('report-article12.md')?.toString('utf8')).toContain('## 6. Human oversight')
+    const summaries = JSON.parse(files.get('report-summaries.json')?.toString('utf8') ?? '[]')
+    expect(summaries.length).toBeGreaterThan(0)
+    for (const summary of summaries) {
+      expect(summary.report_type).toBe('summary')
+      expect(summary.filters.system_name).toEqual(expect.any(String))
+    }
+  })
+
   it('leaves the proofs out on request (?proofs=false), still signed and verifiable from the leaves', async () => {
     const response = await fetch(
       `${server.url}/api/workspaces/${server.workspaceId}/governance/audit-pack?proofs=false`,
