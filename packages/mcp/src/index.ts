@@ -1,5 +1,18 @@
 export { governMcpClient } from './client/govern-mcp-client'
 export {
+  loadMcpConfig,
+  type McpConfig,
+  type McpConfigIssue,
+  type McpConfigMima,
+  type McpConfigServer,
+  parseMcpConfig,
+} from './config/mcp-config'
+export {
+  type ConfiguredProxy,
+  type ConfiguredProxyOptions,
+  startConfiguredProxy,
+} from './config/start-configured-proxy'
+export {
   createMcpGovernance,
   type McpCallAnswer,
   type McpCallOutcome,

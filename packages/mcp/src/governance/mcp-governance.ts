@@ -55,6 +55,12 @@ export type McpGovernanceEvent =
       readonly approvalId: string
     }
   | {
+      readonly type: 'tools.listed'
+      readonly server: string
+      readonly visible: number
+      readonly total: number
+    }
+  | {
       readonly type: 'tool.flagged'
       readonly server: string
       readonly tool: string
@@ -234,6 +240,7 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
       })
       if (inScope && !hidden) visible.push(tool)
     }
+    emit({ type: 'tools.listed', server, visible: visible.length, total: tools.length })
     return visible
   }
 
