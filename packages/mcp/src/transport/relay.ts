@@ -17,7 +17,12 @@ export async function relayGoverned(options: {
   readonly onError?: ((error: unknown) => void) | undefined
 }): Promise<void> {
   const { downstream, upstream, governance } = options
-  const onError = options.onError ?? (() => {})
+  const report = options.onError ?? (() => {})
+  let closing = false
+  // Aborted streams while closing are the close itself, not errors.
+  const onError = (error: unknown): void => {
+    if (!closing) report(error)
+  }
   let initializeId: RequestId | undefined
   const interceptor = createToolCallInterceptor({
     governance,
@@ -56,7 +61,6 @@ export async function relayGoverned(options: {
     }
     interceptor.fromServer(raw)
   }
-  let closing = false
   const closeBoth = (): void => {
     if (closing) return
     closing = true
