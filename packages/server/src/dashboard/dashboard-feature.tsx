@@ -49,6 +49,7 @@ import { DASHBOARD_CSS } from './dashboard-styles'
 import { EvidencePage, type EvidencePageFilters } from './evidence-page'
 import { LedgerPage } from './ledger-page'
 import { LoginPage } from './login-page'
+import { registerMcpPages } from './mcp-pages'
 import { OverviewPage } from './overview-page'
 import { PoliciesPage, PolicyPage } from './policies-page'
 import { createSession, type DashboardSession, deleteSession, findSession } from './session-store'
@@ -647,6 +648,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
 
   // Spend and agents (usage, budgets and agents, issue #16).
   registerUsagePages(api, server, { page, html, refuseCrossSite, sessionOf })
+  registerMcpPages(api, server, { page, html, refuseCrossSite, sessionOf })
 }
 
 /**

@@ -12,6 +12,7 @@ export type DashboardSection =
   | 'ledger'
   | 'spend'
   | 'agents'
+  | 'mcp'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
@@ -22,6 +23,7 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
   { id: 'spend', label: 'Spend', href: '/dashboard/spend' },
   { id: 'agents', label: 'Agents', href: '/dashboard/agents' },
+  { id: 'mcp', label: 'MCP', href: '/dashboard/mcp' },
 ]
 
 /** The HTML document around every dashboard page. */
