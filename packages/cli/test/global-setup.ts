@@ -5,7 +5,7 @@ import { join } from 'node:path'
 // The CLI tests spawn the BUILT binary, as a user runs it. Build it (and the workspace packages
 // it imports at run time) when dist is missing or older than the sources.
 const packages = join(import.meta.dirname, '..', '..')
-const RUNTIME = ['cli', 'core', 'grc', 'guard', 'server', 'approvals', 'policy', 'scanner']
+const RUNTIME = ['cli', 'core', 'grc', 'guard', 'server', 'approvals', 'policy', 'scanner', 'mcp']
 
 function newestSource(directory: string): number {
   let newest = 0

@@ -47,6 +47,7 @@ import { createIngestQueue } from './ingest/ingest-queue'
 import { listKeyRotations } from './key-custody/key-rotation'
 import type { Ledger } from './ledger/ledger'
 import { ledgerFeature } from './ledger/ledger-routes'
+import { mcpFeature } from './mcp/mcp-feature'
 import { policyFeature } from './policy/policy-feature'
 import { reportsFeature } from './reports/reports-feature'
 import { scannerFeature } from './scanner/runtime-events-routes'
@@ -79,6 +80,8 @@ export const FEATURES: readonly ServerFeature[] = [
   usageFeature,
   budgetsFeature,
   agentsFeature,
+  // MCP servers seen by governing proxies (070–079)
+  mcpFeature,
   dashboardFeature,
 ]
 

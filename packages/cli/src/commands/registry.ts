@@ -184,6 +184,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Run the Mima server and dashboard (needs @mima/server installed)',
     load: () => import('./serve').then((module) => module.serveCommand),
   },
+  {
+    name: 'mcp',
+    group: 'Operations',
+    summary: 'Govern MCP tool calls through a proxy (needs @mima/mcp installed)',
+    load: () => import('./mcp').then((module) => module.mcpCommand),
+  },
 ]
 
 /** Finds a command by name or alias. */

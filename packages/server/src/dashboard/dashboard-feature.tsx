@@ -22,6 +22,7 @@ import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
 import { registerLedgerPages } from './ledger-routes'
+import { registerMcpPages } from './mcp-pages'
 import { registerUserPages } from './manage-users-routes'
 import { PASSKEYS_SCRIPT } from './passkeys-script'
 import { registerPeoplePages } from './people-routes'
@@ -85,6 +86,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
   registerLedgerPages(api, kit)
   // Spend and agents (usage, budgets and agents, issue #16).
   registerUsagePages(api, server, kit)
+  registerMcpPages(api, server, kit)
   // Management (admins): users and invites, keys, webhooks, gates; the guard's reports.
   api.get(
     '/dashboard/manage',

@@ -14,6 +14,7 @@ export type DashboardSection =
   | 'agents'
   | 'manage'
   | 'account'
+  | 'mcp'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
@@ -24,6 +25,7 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
   { id: 'spend', label: 'Spend', href: '/dashboard/spend' },
   { id: 'agents', label: 'Agents', href: '/dashboard/agents' },
+  { id: 'mcp', label: 'MCP', href: '/dashboard/mcp' },
   // Keys, webhooks, gates, users and the guard's reports (admins manage, others read the reports).
   { id: 'manage', label: 'Manage', href: '/dashboard/manage' },
 ]

@@ -1,0 +1,483 @@
+import type { Approvals } from '@mima/approvals'
+import { hashValue, type Mima, MimaError, toHashable } from '@mima/core'
+import {
+  type CompiledPolicy,
+  createPolicyEngine,
+  createScopeRegistry,
+  type PolicyDocument,
+  type PolicyEngine,
+  type RiskLevel,
+} from '@mima/policy'
+import { type McpCallResult, type RefusalCode, refusalOf, refusalResult } from './refusal'
+import {
+  type DescriptionCheck,
+  defaultDescriptionCheck,
+  type McpToolDefinition,
+  toolDefinitionSha256,
+} from './tool-definition'
+import type { ToolPins } from './tool-pins'
+
+/** What the configuration says of one upstream tool. */
+export interface McpToolRule {
+  readonly risk?: RiskLevel | undefined
+  /** Every call waits for a person's approval in Mima. */
+  readonly requiresApproval?: boolean | undefined
+  /** The approved definition hash (`toolDefinitionSha256`); a different one flags the tool. */
+  readonly approvedSha256?: string | undefined
+}
+
+/** What the upstream answered a forwarded `tools/call`: a result, or a JSON-RPC error. */
+export type McpCallAnswer =
+  | { readonly result: McpCallResult; readonly error?: undefined }
+  | {
+      readonly result?: undefined
+      readonly error: { readonly code: number; readonly message: string; readonly data?: unknown }
+    }
+
+/** How a governed call ended. */
+export type McpCallOutcome = 'ok' | 'tool_error' | 'upstream_error' | 'refused' | 'withheld'
+
+/** What governance reports as it works (log it, count it, show it). */
+export type McpGovernanceEvent =
+  | {
+      readonly type: 'call'
+      readonly server: string
+      readonly tool: string
+      readonly outcome: McpCallOutcome
+      readonly reasons: readonly string[]
+      readonly durationMs: number
+      readonly approvalId?: string | undefined
+    }
+  | {
+      readonly type: 'approval.requested'
+      readonly server: string
+      readonly tool: string
+      readonly approvalId: string
+    }
+  | {
+      readonly type: 'tools.listed'
+      readonly server: string
+      readonly visible: number
+      readonly total: number
+    }
+  | {
+      readonly type: 'tool.flagged'
+      readonly server: string
+      readonly tool: string
+      readonly reason: string
+      readonly hidden: boolean
+    }
+
+/** A tool as governance sees it, for listings (dashboard, `inventory`). */
+export interface McpToolInventoryEntry {
+  readonly name: string
+  readonly definitionSha256: string
+  readonly risk: RiskLevel | undefined
+  readonly requiresApproval: boolean
+  /** Visible to the agent (allowed, not hidden, not flagged and hidden). */
+  readonly visible: boolean
+  readonly flags: readonly string[]
+}
+
+/** Options of {@link createMcpGovernance}. */
+export interface McpGovernanceOptions {
+  /** The upstream server's name: attestations and approvals name tools `mcp.<server>.<tool>`. */
+  readonly server: string
+  /** The agent whose scope, policy and kill switch apply. */
+  readonly agent: string
+  /** The core client that attests every call (`createMima`); unsent attestations wait in its outbox. */
+  readonly mima: Mima
+  /** Opens approvals (`createApprovals(mima)`). Without it, a call that needs one is refused. */
+  readonly approvals?: Pick<Approvals, 'requireApproval'> | undefined
+  /** The kill switch (`createKillSwitch`); its `assertAlive` runs before every call. */
+  readonly killSwitch?: { assertAlive(agentName?: string): void } | undefined
+  /** The policy (GovernsAI's shape, compiled, or an engine): precheck on arguments, postcheck on results. */
+  readonly policy?: PolicyDocument | CompiledPolicy | PolicyEngine | undefined
+  /** Tool names the agent may call; a trailing `*` allows a prefix. Default none (default-deny). */
+  readonly allowedTools?: readonly string[] | undefined
+  /** Tools removed from `tools/list` and refused. */
+  readonly hiddenTools?: readonly string[] | undefined
+  /** Risk, approval rule and approved definition hash per tool. */
+  readonly tools?: Readonly<Record<string, McpToolRule>> | undefined
+  /**
+   * When the Mima server cannot be reached (the kill switch's state is unknown): `closed` (default)
+   * refuses calls, `open` lets them through (attestations wait in the outbox). Approvals always
+   * need the server.
+   */
+  readonly failMode?: 'closed' | 'open' | undefined
+  /** How long a person has to decide an approval, in seconds (default 300). */
+  readonly approvalTimeoutSeconds?: number | undefined
+  /** Checks descriptions for injected instructions (default {@link defaultDescriptionCheck}); `false` turns it off. */
+  readonly descriptionCheck?: DescriptionCheck | false | undefined
+  /** Approved definition hashes: a first-seen tool is pinned, a changed one is flagged. */
+  readonly pins?: ToolPins | undefined
+  /** What happens to a flagged tool (injection or changed definition): `hide` (default) or `flag` only. */
+  readonly onFlaggedTool?: 'hide' | 'flag' | undefined
+  readonly onEvent?: ((event: McpGovernanceEvent) => void) | undefined
+}
+
+/** One `tools/call` to govern. */
+export interface McpToolCall {
+  readonly name: string
+  readonly arguments?: Readonly<Record<string, unknown>> | undefined
+  /** Aborted when the client cancels the call: a pending approval is cancelled. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** The governance of one upstream server for one agent, shared by the proxy and `governMcpClient`. */
+export interface McpGovernance {
+  readonly server: string
+  readonly agent: string
+  /** `tools/list`: removes tools out of scope, hidden or flagged; flags injected or changed descriptions. */
+  filterTools<T extends McpToolDefinition>(tools: readonly T[]): T[]
+  /**
+   * `tools/call`: kill switch, scope, precheck (redact / deny / confirm), approval, the call itself
+   * through `forward`, postcheck on the result, attestation. Refusals come back as MCP tool errors.
+   */
+  callTool(
+    call: McpToolCall,
+    forward: (args: Record<string, unknown> | undefined) => Promise<McpCallAnswer>,
+  ): Promise<McpCallAnswer>
+  /** The tools seen in the last `tools/list`, with their risk, approval rule and flags. */
+  inventory(): McpToolInventoryEntry[]
+}
+
+const qualified = (server: string, tool: string): string => `mcp.${server}.${tool}`
+
+function isPolicyEngine(value: unknown): value is PolicyEngine {
+  return typeof (value as PolicyEngine | undefined)?.checkToolCall === 'function'
+}
+
+function validateName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value)) {
+    throw new MimaError(
+      'config_invalid',
+      `createMcpGovernance: ${field} must be 1–128 letters, digits, '_', '-' or '.', got ${JSON.stringify(value)}.`,
+    )
+  }
+  return value
+}
+
+/** The arguments as the approver reads them, when small enough (the digest binds them either way). */
+function argumentsPreview(args: Record<string, unknown> | undefined): { arguments?: unknown } {
+  const value = toHashable(args ?? {})
+  return JSON.stringify(value).length <= 8192 ? { arguments: value } : {}
+}
+
+const approvalRefusal: Readonly<Record<string, RefusalCode>> = {
+  approval_denied: 'approval_denied',
+  approval_timeout: 'approval_timeout',
+  approval_cancelled: 'approval_cancelled',
+}
+
+/**
+ * Creates the governance of one upstream MCP server for one agent: the one module behind
+ * `createMcpProxy` and `governMcpClient`.
+ *
+ * @example
+ * ```ts
+ * const governance = createMcpGovernance({
+ *   server: 'github', agent: 'coder', mima, approvals: createApprovals(mima), killSwitch,
+ *   allowedTools: ['list_issues', 'create_issue'], tools: { create_issue: { requiresApproval: true } },
+ * })
+ * ```
+ */
+export function createMcpGovernance(options: McpGovernanceOptions): McpGovernance {
+  const server = validateName(options.server, 'server')
+  const agent = validateName(options.agent, 'agent')
+  const { mima, approvals, killSwitch } = options
+  const rules = options.tools ?? {}
+  const failOpen = options.failMode === 'open'
+  const onFlagged = options.onFlaggedTool ?? 'hide'
+  const descriptionCheck =
+    options.descriptionCheck === false ? undefined : (options.descriptionCheck ?? defaultDescriptionCheck)
+  const engine: PolicyEngine = isPolicyEngine(options.policy)
+    ? options.policy
+    : createPolicyEngine(options.policy === undefined ? {} : { policy: options.policy })
+  const scopes = createScopeRegistry()
+  scopes.registerAgent({
+    agent,
+    allowedTools: [...(options.allowedTools ?? [])],
+    hiddenTools: [...(options.hiddenTools ?? [])],
+  })
+  const inventory = new Map<string, McpToolInventoryEntry>()
+  const emit = (event: McpGovernanceEvent): void => {
+    try {
+      options.onEvent?.(event)
+    } catch {
+      // A listener must not change a decision.
+    }
+  }
+
+  function flagsOf(tool: McpToolDefinition, hash: string): string[] {
+    const flags: string[] = []
+    const injected = descriptionCheck?.(tool)
+    if (injected !== undefined) flags.push(injected)
+    const approved = rules[tool.name]?.approvedSha256 ?? options.pins?.get(server, tool.name)
+    if (approved === undefined) options.pins?.set(server, tool.name, hash)
+    else if (approved !== hash) flags.push('description.changed')
+    return flags
+  }
+
+  function filterTools<T extends McpToolDefinition>(tools: readonly T[]): T[] {
+    const visible: T[] = []
+    inventory.clear()
+    for (const tool of tools) {
+      if (typeof tool?.name !== 'string') continue
+      const hash = toolDefinitionSha256(tool)
+      const inScope = scopes.decide({ agent, tool: tool.name }).allowed
+      const flags = inScope ? flagsOf(tool, hash) : []
+      const hidden = flags.length > 0 && onFlagged === 'hide'
+      for (const reason of flags) emit({ type: 'tool.flagged', server, tool: tool.name, reason, hidden })
+      const rule = rules[tool.name]
+      inventory.set(tool.name, {
+        name: tool.name,
+        definitionSha256: hash,
+        risk: rule?.risk,
+        requiresApproval: rule?.requiresApproval === true,
+        visible: inScope && !hidden,
+        flags,
+      })
+      if (inScope && !hidden) visible.push(tool)
+    }
+    emit({ type: 'tools.listed', server, visible: visible.length, total: tools.length })
+    return visible
+  }
+
+  /** Kill switch and scope, synchronously: a refusal, or undefined to go on. */
+  function gate(tool: string): McpCallResult | undefined {
+    try {
+      killSwitch?.assertAlive(agent)
+    } catch (error) {
+      const killed = (error as { agentName?: unknown }).agentName === agent
+      if (killed) return refusalResult(tool, 'agent_killed', (error as Error).message, ['kill_switch'])
+      if (!failOpen) {
+        return refusalResult(
+          tool,
+          'mima_unreachable',
+          'the Mima server cannot be reached to check this agent, and the proxy fails closed.',
+          ['mima.unreachable'],
+        )
+      }
+    }
+    const scope = scopes.decide({ agent, tool })
+    if (!scope.allowed) {
+      return refusalResult(tool, 'scope_denied', `agent "${agent}" may not call this tool.`, [scope.reason])
+    }
+    const inventoried = inventory.get(tool)
+    if (inventoried !== undefined && !inventoried.visible) {
+      return refusalResult(tool, 'scope_denied', 'this tool is flagged and hidden.', [...inventoried.flags])
+    }
+    return undefined
+  }
+
+  async function postcheck(name: string, answer: McpCallAnswer): Promise<McpCallAnswer> {
+    if (answer.result === undefined) return answer
+    const checked = await engine.postcheck({ tool: name, payload: answer.result, agent })
+    if (checked.decision === 'deny' || checked.decision === 'confirm') {
+      return {
+        result: refusalResult(
+          name,
+          'result_withheld',
+          'the result holds data the policy does not let reach the model.',
+          checked.reasons,
+        ),
+      }
+    }
+    if (checked.redactedPayload !== undefined) return { result: checked.redactedPayload as McpCallResult }
+    return answer
+  }
+
+  function outcomeOf(answer: McpCallAnswer): McpCallOutcome {
+    if (answer.error !== undefined) return 'upstream_error'
+    const refusal = refusalOf(answer.result)
+    if (refusal !== undefined) return refusal.code === 'result_withheld' ? 'withheld' : 'refused'
+    return answer.result.isError === true ? 'tool_error' : 'ok'
+  }
+
+  function record(
+    name: string,
+    tool: string,
+    args: unknown,
+    answer: McpCallAnswer,
+    startedAt: number,
+    started: number,
+    reasons: readonly string[],
+  ): McpCallOutcome {
+    const outcome = outcomeOf(answer)
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000
+    mima.record({
+      toolName: name,
+      input: args ?? {},
+      output: answer.result ?? answer.error,
+      startedAt,
+      durationMs,
+      ...(outcome === 'ok' ? {} : { errorType: outcome }),
+      metadata: { mcp_server: server, mcp_tool: tool, outcome, reasons: [...reasons] },
+    })
+    emit({ type: 'call', server, tool, outcome, reasons, durationMs })
+    return outcome
+  }
+
+  async function callTool(
+    call: McpToolCall,
+    forward: (args: Record<string, unknown> | undefined) => Promise<McpCallAnswer>,
+  ): Promise<McpCallAnswer> {
+    const startedAt = Date.now()
+    const started = performance.now()
+    const tool = call.name
+    const name = qualified(server, tool)
+    const refuse = (result: McpCallResult, reasons: readonly string[]): McpCallAnswer => {
+      const answer = { result }
+      record(name, tool, call.arguments, answer, startedAt, started, reasons)
+      return answer
+    }
+    try {
+      const gated = gate(tool)
+      if (gated !== undefined) return refuse(gated, refusalOf(gated)?.reasons ?? [])
+      const precheck = await engine.checkToolCall({ tool: name, args: call.arguments ?? {}, agent })
+      if (precheck.decision === 'deny') {
+        return refuse(
+          refusalResult(
+            tool,
+            'policy_denied',
+            `the policy denies it (${precheck.reasons.join(', ')}).`,
+            precheck.reasons,
+          ),
+          precheck.reasons,
+        )
+      }
+      const args =
+        precheck.redactedPayload === undefined
+          ? call.arguments
+          : (precheck.redactedPayload as Record<string, unknown>)
+      const needsApproval = precheck.decision === 'confirm' || rules[tool]?.requiresApproval === true
+      if (!needsApproval) {
+        const answer = await postcheck(name, await forward(args))
+        record(name, tool, args, answer, startedAt, started, precheck.reasons)
+        return answer
+      }
+      return await approveThenCall(call, name, args, precheck.reasons, started, forward, refuse)
+    } catch (error) {
+      return refuse(
+        refusalResult(
+          tool,
+          'governance_error',
+          `governance failed (${(error as Error)?.message ?? String(error)}).`,
+        ),
+        ['governance_error'],
+      )
+    }
+  }
+
+  async function approveThenCall(
+    call: McpToolCall,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    reasons: readonly string[],
+    started: number,
+    forward: (args: Record<string, unknown> | undefined) => Promise<McpCallAnswer>,
+    refuse: (result: McpCallResult, reasons: readonly string[]) => McpCallAnswer,
+  ): Promise<McpCallAnswer> {
+    const tool = call.name
+    if (approvals === undefined) {
+      return refuse(
+        refusalResult(
+          tool,
+          'approval_failed',
+          'it needs a person’s approval and no approvals client is configured.',
+        ),
+        [...reasons, 'approval.unavailable'],
+      )
+    }
+    let approvalId: string | undefined
+    let token: Awaited<ReturnType<Approvals['requireApproval']>>
+    try {
+      token = await approvals.requireApproval({
+        actionType: name,
+        description: `Agent "${agent}" wants to call ${tool} on MCP server "${server}".`,
+        // The approval (and its token) is bound to this tool and these exact arguments.
+        context: {
+          mcp_server: server,
+          mcp_tool: tool,
+          agent,
+          arguments_sha256: hashValue(toHashable(args ?? {})),
+          ...argumentsPreview(args),
+          risk: rules[tool]?.risk ?? null,
+          reasons: [...reasons],
+        },
+        ...(options.approvalTimeoutSeconds === undefined
+          ? {}
+          : { timeoutSeconds: options.approvalTimeoutSeconds }),
+        ...(call.signal === undefined ? {} : { signal: call.signal }),
+        onRequested: (id) => {
+          approvalId = id
+          emit({ type: 'approval.requested', server, tool, approvalId: id })
+        },
+      })
+    } catch (error) {
+      const code = MimaError.isInstance(error) ? approvalRefusal[error.code] : undefined
+      return refuse(
+        refusalResult(
+          tool,
+          code ?? 'approval_failed',
+          code === undefined
+            ? `it needs a person’s approval, which could not be requested (${(error as Error)?.message ?? String(error)}).`
+            : (error as Error).message,
+        ),
+        [...reasons, code ?? 'approval.unavailable'],
+      )
+    }
+    if (token.status !== 'approved') {
+      return refuse(refusalResult(tool, 'approval_timeout', 'nobody approved it in time.'), [
+        ...reasons,
+        'approval_timeout',
+      ])
+    }
+    let answer: McpCallAnswer | undefined
+    try {
+      // The core attest path redeems the token at the server before the call runs (fail closed).
+      const attested = mima.attest(
+        {
+          toolName: name,
+          approvalToken: token,
+          hashInput: () => args ?? {},
+          hashOutput: (value: McpCallAnswer) => value.result ?? value.error,
+        },
+        async () => {
+          answer = await postcheck(name, await forward(args))
+          return answer
+        },
+      )
+      answer = await attested()
+    } catch (error) {
+      if (answer !== undefined) return answer
+      return refuse(
+        refusalResult(
+          tool,
+          'approval_failed',
+          `the approval could not be redeemed (${(error as Error)?.message}).`,
+        ),
+        [...reasons, 'approval_token_invalid'],
+      )
+    }
+    emit({
+      type: 'call',
+      server,
+      tool,
+      outcome: outcomeOf(answer),
+      reasons,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      approvalId,
+    })
+    return answer
+  }
+
+  return {
+    server,
+    agent,
+    filterTools,
+    callTool,
+    inventory: () => [...inventory.values()],
+  }
+}

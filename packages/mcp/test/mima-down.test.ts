@@ -1,0 +1,87 @@
+import { createServer } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusalOf } from '../src/index'
+import {
+  type GovernedSession,
+  type Mode,
+  openGovernedSession,
+  type ProxyClients,
+  proxyClients,
+  startHttpFixture,
+  textOf,
+} from './harness'
+
+/** A loopback port with nothing listening: the Mima server is down. */
+async function deadPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+describe.each<Mode>(['stdio', 'http'])('with the Mima server down, over %s', (mode) => {
+  let baseUrl: string
+  let httpFixture: { url: string; close(): Promise<void> } | undefined
+  const opened: Array<GovernedSession | ProxyClients> = []
+
+  beforeAll(async () => {
+    baseUrl = `http://127.0.0.1:${await deadPort()}`
+    httpFixture = mode === 'http' ? await startHttpFixture() : undefined
+  })
+  afterAll(async () => {
+    for (const item of opened.reverse()) await item.close()
+    await httpFixture?.close()
+  })
+
+  async function open(
+    failMode: 'open' | 'closed',
+  ): Promise<{ session: GovernedSession; clients: ProxyClients }> {
+    const clients = await proxyClients(baseUrl, 'mima_test_unreachable', 'offline-agent', {
+      failOpen: failMode === 'open',
+      waitReady: false,
+    })
+    opened.push(clients)
+    const session = await openGovernedSession(
+      mode,
+      {
+        agent: 'offline-agent',
+        mima: clients.mima,
+        approvals: clients.approvals,
+        killSwitch: clients.killSwitch,
+        failMode,
+        allowedTools: ['echo', 'transfer_funds'],
+        tools: { transfer_funds: { requiresApproval: true } },
+      },
+      httpFixture?.url,
+    )
+    opened.push(session)
+    return { session, clients }
+  }
+
+  it('fails closed by default: calls are refused with a reason, and the client keeps working', async () => {
+    const { session } = await open('closed')
+    const result = await session.client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+    expect(result.isError).toBe(true)
+    expect(refusalOf(result as never)?.code).toBe('mima_unreachable')
+    expect(textOf(result)).toContain('fails closed')
+    // Everything else still passes through.
+    const { tools } = await session.client.listTools()
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['echo', 'transfer_funds'])
+  })
+
+  it('fails open when configured: the call goes through and its attestation waits in the outbox', async () => {
+    const { session, clients } = await open('open')
+    const result = await session.client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+    expect(result.isError).toBeFalsy()
+    expect(JSON.parse(textOf(result))).toEqual({ text: 'hi' })
+    const summary = await clients.mima.flush()
+    expect(summary.sent).toBe(0)
+    expect(clients.mima.pending).toBeGreaterThanOrEqual(1)
+
+    // An approval cannot be granted without the server, whatever the mode.
+    const risky = await session.client.callTool({ name: 'transfer_funds', arguments: { amount: 1 } })
+    expect(risky.isError).toBe(true)
+    expect(refusalOf(risky as never)?.code).toBe('approval_failed')
+  })
+})

@@ -1,0 +1,138 @@
+import type { Hono } from 'hono'
+import type { JSX } from 'hono/jsx/jsx-runtime'
+import type { AppEnv, ServerContext } from '../http/context'
+import { listMcpCalls, listMcpServers, type McpCall, type McpServerRow } from '../mcp/mcp-store'
+import { Layout, Notice, ShortId, Time } from './dashboard-layout'
+import type { DashboardSession } from './session-store'
+import type { UsagePageHelpers } from './usage-pages'
+
+function ToolsTable(props: { server: McpServerRow }): JSX.Element {
+  return (
+    <table class="mcp-tools" data-server={props.server.server_name}>
+      <thead>
+        <tr>
+          <th>Tool</th>
+          <th>Risk</th>
+          <th>Approval</th>
+          <th>Visible to the agent</th>
+          <th>Flags</th>
+          <th>Definition</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.server.tools.map((tool) => (
+          <tr data-tool={tool.name}>
+            <td>{tool.name}</td>
+            <td class={tool.risk === 'high' || tool.risk === 'critical' ? 'fail' : undefined}>
+              {tool.risk ?? '—'}
+            </td>
+            <td>{tool.requires_approval ? 'a person approves each call' : 'none'}</td>
+            <td>{tool.visible ? 'yes' : 'no'}</td>
+            <td class={tool.flags.length > 0 || tool.changed ? 'fail' : undefined}>
+              {[
+                ...tool.flags,
+                ...(tool.changed && !tool.flags.includes('description.changed')
+                  ? ['description.changed']
+                  : []),
+              ].join(', ')}
+            </td>
+            <td>
+              <ShortId id={tool.definition_sha256} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function CallsTable(props: { calls: readonly McpCall[] }): JSX.Element {
+  if (props.calls.length === 0) return <p class="muted">No calls yet.</p>
+  return (
+    <table class="mcp-calls">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Server</th>
+          <th>Tool</th>
+          <th>Agent</th>
+          <th>Outcome</th>
+          <th>Duration</th>
+          <th>Attestation</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.calls.map((call) => (
+          <tr data-attestation={call.attestation_id}>
+            <td>
+              <Time value={call.executed_at} />
+            </td>
+            <td>{call.server_name}</td>
+            <td>{call.tool}</td>
+            <td>{call.agent_name}</td>
+            <td class={call.outcome === 'ok' ? undefined : 'fail'} title={call.reasons.join(', ')}>
+              {call.outcome}
+              {call.approved ? ' (approved)' : ''}
+            </td>
+            <td>{call.duration_ms === null ? '—' : `${call.duration_ms.toFixed(1)} ms`}</td>
+            <td>
+              <ShortId id={call.attestation_id} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function McpPage(props: {
+  session: DashboardSession
+  servers: readonly McpServerRow[]
+  calls: readonly McpCall[]
+}): JSX.Element {
+  return (
+    <Layout title="MCP servers" section="mcp" session={props.session}>
+      <h1>MCP servers</h1>
+      <p class="muted">
+        Servers behind <code>mima mcp proxy</code>: their tools as the agent sees them, each tool's risk and
+        approval rule, and the latest governed calls.
+      </p>
+      {props.servers.length === 0 ? (
+        <Notice kind="info">
+          No MCP servers yet: they appear once a governing proxy lists their tools (docs/mcp.md).
+        </Notice>
+      ) : (
+        props.servers.map((server) => (
+          <section class="card" id={`mcp-server-${server.server_name}`}>
+            <h2>
+              {server.server_name} <span class="muted">· agent {server.agent_name}</span>
+            </h2>
+            <p class="muted">
+              Reported by {server.reported_by}, last at <Time value={server.updated_at} />
+            </p>
+            <ToolsTable server={server} />
+          </section>
+        ))
+      )}
+      <section class="card">
+        <h2>Recent calls</h2>
+        <CallsTable calls={props.calls} />
+      </section>
+    </Layout>
+  )
+}
+
+/** Registers `/dashboard/mcp`: MCP servers, their tools, risk and approval rules, recent calls. */
+export function registerMcpPages(api: Hono<AppEnv>, server: ServerContext, helpers: UsagePageHelpers): void {
+  api.get(
+    '/dashboard/mcp',
+    helpers.page(async (c, session) => {
+      const { workspaceId } = session.principal
+      const [servers, calls] = await Promise.all([
+        listMcpServers(server.database, workspaceId),
+        listMcpCalls(server.database, workspaceId, { limit: 50 }),
+      ])
+      return helpers.html(c, <McpPage session={session} servers={servers} calls={calls} />)
+    }),
+  )
+}
