@@ -1,3 +1,4 @@
+export { type CachedBuildOptions, cachedBuild, TEST_CACHE_DIRECTORY } from './cached-build'
 export { testDatabaseUrl } from './database'
 export {
   createFakeLlmServer,

@@ -4,8 +4,8 @@ import type { ServerFeature } from '../../src/http/feature'
 import { silentLogger } from '../../src/server/logger'
 import { type RunningServer, startServer } from '../../src/server/start-server'
 import type { Database } from '../../src/storage/database'
-import { createPgliteDatabase } from '../../src/storage/pglite-database'
 import { createPostgresDatabase } from '../../src/storage/postgres-database'
+import { migratedTestPglite } from '../../src/storage/test-snapshots'
 
 /** The backends storage tests run on: PGlite always, PostgreSQL when `MIMA_TEST_DATABASE_URL` is set. */
 export const BACKENDS: readonly ('pglite' | 'postgres')[] = process.env.MIMA_TEST_DATABASE_URL
@@ -47,8 +47,8 @@ export async function startDashboardServer(
       }
     }
   } else {
-    // One server per test file: a plain in-memory PGlite (startServer migrates it) is cheaper than a snapshot.
-    database = await createPgliteDatabase()
+    // A migrated data directory made once for all test processes (startServer finds nothing to migrate).
+    database = await migratedTestPglite()
   }
   const server = await startServer({
     database,

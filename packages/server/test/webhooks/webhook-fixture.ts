@@ -7,8 +7,8 @@ import type { ServerFeature } from '../../src/http/feature'
 import { silentLogger } from '../../src/server/logger'
 import { type RunningServer, startServer } from '../../src/server/start-server'
 import type { Database } from '../../src/storage/database'
-import { createPgliteDatabase } from '../../src/storage/pglite-database'
 import { createPostgresDatabase } from '../../src/storage/postgres-database'
+import { migratedTestPglite } from '../../src/storage/test-snapshots'
 import { createWebhooksFeature, type WebhooksFeatureOptions } from '../../src/webhooks/webhooks-feature'
 
 /** The backends storage tests run on: PGlite always, PostgreSQL when `MIMA_TEST_DATABASE_URL` is set. */
@@ -72,7 +72,7 @@ export async function startTestServer(
       }
     }
   } else {
-    const pglite = await createPgliteDatabase()
+    const pglite = await migratedTestPglite()
     database = pglite
     connectReplica = async () => ({ database: pglite, release: async () => {} })
   }
