@@ -4,7 +4,7 @@ import { syncBuiltinESMExports } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { getAttestedContext } from '@mima/core'
 import { type GuardState, installPatch } from '../guard/guard-state'
-import { type CallerFrames, isJudgedCall, judgeCall } from '../patch/guarded-method'
+import { type CallerFrames, isJudgedCall, judgeCall, runJudged } from '../patch/guarded-method'
 import type { HostMatcher } from './provider-hosts'
 import { hostOfUrl, requestPath } from './request-url'
 
@@ -100,6 +100,10 @@ function guardFetch(state: GuardState, original: typeof fetch, caller: CallerFra
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
         const error = judgeRequest(state, host, method, () => requestPath(url), guarded, caller)
         if (error) return Promise.reject(error)
+        // When npm undici is the global dispatcher, this request reaches its dispatch too: judged once.
+        // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the runtime takes
+        const args = arguments
+        return runJudged(() => Reflect.apply(original, this, args) as Promise<Response>)
       }
     }
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the runtime takes
