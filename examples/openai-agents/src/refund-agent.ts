@@ -1,6 +1,10 @@
 import { createApprovals } from '@mima/approvals'
 import type { Mima } from '@mima/core'
-import { createMimaTracingProcessor, resolveAgentApprovals } from '@mima/integrations-openai-agents'
+import {
+  createMimaTracingProcessor,
+  gateApprovedTool,
+  resolveAgentApprovals,
+} from '@mima/integrations-openai-agents'
 import { Agent, run, setDefaultOpenAIClient, setTraceProcessors, tool } from '@openai/agents'
 import OpenAI from 'openai'
 import { z } from 'zod'
@@ -27,13 +31,17 @@ export async function runRefundAgent(options: RefundAgentOptions): Promise<strin
       ...(options.openaiBaseUrl === undefined ? {} : { baseURL: options.openaiBaseUrl }),
     }),
   )
-  const refund = tool({
-    name: 'refund',
-    description: 'Refund an order',
-    parameters: z.object({ order: z.string(), amount: z.number() }),
-    needsApproval: true,
-    execute: async ({ order, amount }) => `refunded ${amount} EUR on ${order}`,
-  })
+  // The approval gates the call: its token is redeemed at the server when the refund runs.
+  const refund = gateApprovedTool(
+    tool({
+      name: 'refund',
+      description: 'Refund an order',
+      parameters: z.object({ order: z.string(), amount: z.number() }),
+      needsApproval: true,
+      execute: async ({ order, amount }) => `refunded ${amount} EUR on ${order}`,
+    }),
+    { mima },
+  )
   const agent = new Agent({
     name: 'refunds',
     instructions: 'Refund orders when asked.',

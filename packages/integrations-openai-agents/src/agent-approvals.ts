@@ -1,5 +1,23 @@
-import { ApprovalDeniedError, type Approvals, ApprovalTimeoutError } from '@mima/approvals'
-import { type Mima, toHashable } from '@mima/core'
+import {
+  ApprovalDeniedError,
+  type Approvals,
+  ApprovalTimeoutError,
+  type ApprovalToken,
+} from '@mima/approvals'
+import { type Mima, MimaError, toHashable } from '@mima/core'
+
+// Approved tool calls waiting to run, by the model's call id: `gateApprovedTool` redeems the
+// token when the call runs (once). Bounded: the oldest are dropped past MAX_WAITING.
+const approvedCalls = new Map<string, ApprovalToken>()
+const MAX_WAITING = 10_000
+
+function remember(callId: string, token: ApprovalToken): void {
+  if (approvedCalls.size >= MAX_WAITING) {
+    const oldest = approvedCalls.keys().next().value
+    if (oldest !== undefined) approvedCalls.delete(oldest)
+  }
+  approvedCalls.set(callId, token)
+}
 
 /** What the bridge reads of a `RunToolApprovalItem`. */
 export interface ToolApprovalItemLike {
@@ -87,6 +105,7 @@ export async function resolveAgentApprovals<Item extends ToolApprovalItemLike>(
           ...(options.approver === undefined ? {} : { approver: options.approver }),
           ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
         })
+        if (callId !== undefined) remember(callId, token)
         result.state.approve(item)
         if (options.mima !== undefined) await options.mima.pushEvidence(token.oversightEvidence)
         return { toolName, callId, approved: true, approvalId: token.approvalId }
@@ -99,4 +118,87 @@ export async function resolveAgentApprovals<Item extends ToolApprovalItemLike>(
       }
     }),
   )
+}
+
+/** What {@link gateApprovedTool} needs of an `@openai/agents` function tool. */
+export interface GatedToolLike {
+  readonly name: string
+  // Method syntax, so the SDK's own parameter types are accepted (its details carry `toolCall.callId`).
+  invoke(runContext: never, input: string, details?: never): Promise<unknown>
+  needsApproval?: unknown
+}
+
+/** Options of {@link gateApprovedTool}. */
+export interface GateApprovedToolOptions {
+  /** The client that redeems the token and attests the call. */
+  readonly mima: Mima
+  /** Prefix of the approvals' action types (default `openai-agents:tool:`; as in `resolveAgentApprovals`). */
+  readonly actionPrefix?: string
+}
+
+/**
+ * Makes a tool's approval a gate, not a note: when the resumed run calls the tool, the call's
+ * approval token (from {@link resolveAgentApprovals}) is redeemed at the server before `execute`
+ * runs, inside `mima.attest` for action `openai-agents:tool:<name>`, so the attestation is linked
+ * to the approval. The token works once, for that call id only. A call that needs approval and has
+ * no token (never approved, already run, or approved in another process) is refused with
+ * `approval_token_invalid` and does not run; the SDK hands the refusal to the model as the tool's
+ * result. A call the tool's `needsApproval` does not ask about runs as before.
+ *
+ * @example
+ * ```ts
+ * const refund = gateApprovedTool(tool({ name: 'refund', needsApproval: true, parameters, execute }), { mima })
+ * let result = await run(agent, 'Refund order A-17')
+ * await resolveAgentApprovals(approvals, result, { mima })
+ * result = await run(agent, result.state) // redeems the token, then refunds
+ * ```
+ */
+export function gateApprovedTool<Tool extends GatedToolLike>(
+  tool: Tool,
+  options: GateApprovedToolOptions,
+): Tool {
+  const actionType = `${options.actionPrefix ?? 'openai-agents:tool:'}${tool.name}`
+  const original = tool.invoke
+  const invoke = async function invoke(
+    this: unknown,
+    runContext: never,
+    input: string,
+    details?: { readonly toolCall?: { readonly callId?: string } },
+  ): Promise<unknown> {
+    const callId = details?.toolCall?.callId
+    const token = callId === undefined ? undefined : approvedCalls.get(callId)
+    if (token === undefined) {
+      if (!(await needsApproval(tool, runContext, input, callId))) {
+        return Reflect.apply(original, this, [runContext, input, details])
+      }
+      throw new MimaError(
+        'approval_token_invalid',
+        `The ${tool.name} call ${callId ?? '(no call id)'} has no Mima approval to redeem: decide it with resolveAgentApprovals first (each approval runs one call once).`,
+      )
+    }
+    approvedCalls.delete(callId as string)
+    return options.mima.attest({ toolName: actionType, approvalToken: token }, () =>
+      Reflect.apply(original, this, [runContext, input, details]),
+    )()
+  }
+  tool.invoke = invoke as Tool['invoke']
+  return tool
+}
+
+async function needsApproval(
+  tool: GatedToolLike,
+  runContext: never,
+  input: string,
+  callId: string | undefined,
+): Promise<boolean> {
+  const rule = tool.needsApproval
+  if (typeof rule === 'boolean') return rule
+  if (typeof rule !== 'function') return false
+  let parsed: unknown = input
+  try {
+    parsed = JSON.parse(input)
+  } catch {
+    // the SDK passes the raw string through when it is not JSON
+  }
+  return (await rule(runContext, parsed, callId)) === true
 }

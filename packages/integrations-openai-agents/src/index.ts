@@ -1,6 +1,9 @@
 export {
   type AgentApprovalDecision,
   type AgentApprovalOptions,
+  type GateApprovedToolOptions,
+  type GatedToolLike,
+  gateApprovedTool,
   type InterruptedRunLike,
   resolveAgentApprovals,
   type ToolApprovalItemLike,

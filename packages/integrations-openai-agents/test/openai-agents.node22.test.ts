@@ -14,7 +14,7 @@ import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { runRefundAgent } from '../../../examples/openai-agents/src/refund-agent'
-import { createMimaTracingProcessor, resolveAgentApprovals } from '../src/index'
+import { createMimaTracingProcessor, gateApprovedTool, resolveAgentApprovals } from '../src/index'
 
 let server: TestServer
 let fake: FakeLlmServer
@@ -148,18 +148,21 @@ describe('the tracing processor with @openai/agents against the fake OpenAI serv
     )
   })
 
-  it('waits while a person decides a tool approval in Mima, then runs the approved call', async () => {
+  it('waits while a person decides a tool approval in Mima, then redeems the token as the call runs', async () => {
     let refunds = 0
-    const refund = tool({
-      name: 'refund',
-      description: 'Refund an order',
-      parameters: z.object({ order: z.string(), amount: z.number() }),
-      needsApproval: true,
-      execute: async ({ order }) => {
-        refunds++
-        return `refunded ${order}`
-      },
-    })
+    const refund = gateApprovedTool(
+      tool({
+        name: 'refund',
+        description: 'Refund an order',
+        parameters: z.object({ order: z.string(), amount: z.number() }),
+        needsApproval: true,
+        execute: async ({ order }) => {
+          refunds++
+          return `refunded ${order}`
+        },
+      }),
+      { mima },
+    )
     const agent = new Agent({
       name: 'refunds',
       instructions: 'Refund orders.',
@@ -174,10 +177,11 @@ describe('the tracing processor with @openai/agents against the fake OpenAI serv
     let result = await run(agent, 'Refund order A-17')
     expect(result.interruptions).toHaveLength(1)
     expect(refunds).toBe(0)
+    // A person decides through the server's approvals API, as an approver (not the agent's key).
     const decided = (async () => {
       for (;;) {
         const pending = (await approver.list()).find(
-          (approval) => approval.actionType === 'openai-agents:tool:refund',
+          (approval) => approval.actionType === 'openai-agents:tool:refund' && approval.status === 'pending',
         )
         if (pending) {
           expect(pending.context).toMatchObject({
@@ -194,9 +198,13 @@ describe('the tracing processor with @openai/agents against the fake OpenAI serv
     expect(decisions).toEqual([
       expect.objectContaining({ toolName: 'refund', approved: true, approvalId: approval.id }),
     ])
+    expect((await approver.get(approval.id)).redeemedAt).toBeUndefined()
     result = await run(agent, result.state)
     expect(refunds).toBe(1)
     expect(result.finalOutput).toBe('fake-reply')
+    // The token was redeemed at the server when the tool ran, and the call's attestation links it.
+    const redeemed = await approver.get(approval.id)
+    expect(redeemed.redeemedAt).toBeInstanceOf(Date)
     const records = await recorded()
     expect(records.some((record) => record.tool_name === 'openai-agents:tool:refund')).toBe(true)
     const evidence = await readEvidence(server)
@@ -205,6 +213,17 @@ describe('the tracing processor with @openai/agents against the fake OpenAI serv
     ).toMatchObject({
       record_type: 'human_oversight',
     })
+    // The approval ran one call once: the same call id again, or a call nobody approved, is refused.
+    const callId = (approval.context as { call_id?: string }).call_id
+    expect(typeof callId).toBe('string')
+    for (const id of [callId, 'call_never_approved']) {
+      await expect(
+        refund.invoke({} as never, JSON.stringify({ order: 'A-17', amount: 120 }), {
+          toolCall: { callId: id } as never,
+        }),
+      ).rejects.toThrow(/no Mima approval/)
+    }
+    expect(refunds).toBe(1)
   })
 
   it('rejects the call in the run state when a person denies it', async () => {

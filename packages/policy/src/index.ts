@@ -54,6 +54,11 @@ export {
 } from './contracts/contracts'
 export { basicDetect } from './detection/basic-detect'
 export { BUILTIN_KINDS, detect, detectAsync } from './detectors/detect'
+export {
+  type CompromiseLike,
+  createNameAddressDetector,
+  type NameAddressDetectorOptions,
+} from './detectors/name-address-detector'
 export type { DetectOptions, Detector, Finding } from './detectors/types'
 export {
   createDecisionAttester,

@@ -16,9 +16,10 @@ const structuredFrames = (_error: Error, frames: CallSiteFrame[]): CallSiteFrame
 /**
  * Frames kept above the patched method. The caller is almost always frame 0 (a direct call) or
  * frame 1 (an SDK helper such as `parse()`); stream helpers record their site separately.
- * Capturing costs roughly a microsecond per frame, so few are kept.
+ * Capturing costs roughly a microsecond per frame, so only those two are kept (report mode pays
+ * for this on every unattested call).
  */
-const FRAMES_KEPT = 4
+const FRAMES_KEPT = 2
 
 /** Captures the raw frames above `below`, cheaply: nothing is formatted yet. */
 export function captureRawStack(below: Function, frames: number = FRAMES_KEPT): RawStack {

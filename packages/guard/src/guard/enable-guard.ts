@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { MimaError, type ResolvedConnection, resolveConnection } from '@mima/core'
-import { installNetworkGuard, syncNetworkExports } from '../network/network-guard'
+import { installNetworkGuard, syncNetworkExports, undiciDispatcher } from '../network/network-guard'
 import {
   createHostMatcher,
   DEFAULT_PROVIDER_HOSTS,
@@ -84,7 +84,9 @@ function validate(options: GuardOptions): void {
   }
 }
 
-function networkSettings(options: GuardOptions): { hosts: ProviderHost[]; http: boolean } | undefined {
+function networkSettings(
+  options: GuardOptions,
+): { hosts: ProviderHost[]; http: boolean; undici: readonly string[] } | undefined {
   const network = options.network ?? true
   if (network === false || process.env.MIMA_GUARD_NETWORK === '0') return undefined
   const settings = network === true ? {} : network
@@ -94,6 +96,13 @@ function networkSettings(options: GuardOptions): { hosts: ProviderHost[]; http: 
       'enableGuard: network must be true, false or { hosts, builtInHosts }',
     )
   }
+  if (
+    settings.undici !== undefined &&
+    (!Array.isArray(settings.undici) ||
+      settings.undici.some((name) => typeof name !== 'string' || name === ''))
+  ) {
+    throw new MimaError('validation_failed', 'enableGuard: network.undici must be a list of package names')
+  }
   return {
     hosts: [
       ...(settings.builtInHosts === false ? [] : DEFAULT_PROVIDER_HOSTS),
@@ -101,7 +110,29 @@ function networkSettings(options: GuardOptions): { hosts: ProviderHost[]; http: 
       ...(settings.hosts ?? []),
     ],
     http: settings.http ?? true,
+    undici: settings.undici ?? ['undici'],
   }
+}
+
+/** The `dispatch`-holding prototype of each npm undici copy the app resolves (none when absent). */
+function undiciDispatchers(
+  specifiers: readonly string[],
+  bases: readonly string[],
+  requireModule: ((file: string) => unknown) | undefined,
+): object[] {
+  const found: object[] = []
+  for (const specifier of specifiers) {
+    for (const copy of resolveSdk(specifier, bases)) {
+      try {
+        const load = requireModule ?? createRequire(copy.commonjs)
+        const dispatcher = undiciDispatcher(load(copy.commonjs))
+        if (dispatcher !== undefined && !found.includes(dispatcher)) found.push(dispatcher)
+      } catch {
+        // a copy that does not load is not the app's HTTP client either
+      }
+    }
+  }
+  return found
 }
 
 /**
@@ -262,7 +293,15 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
     if (matcher !== undefined) {
       installNetworkGuard(
         state,
-        { matcher, http: network?.http ?? true },
+        {
+          matcher,
+          http: network?.http ?? true,
+          undiciDispatchers: undiciDispatchers(
+            network?.undici ?? [],
+            options.resolveFrom ?? defaultBases(),
+            options.requireModule,
+          ),
+        },
         (file) => file.includes('/node_modules/') || file.startsWith(SELF_DIRECTORY),
       )
     }

@@ -49,6 +49,13 @@ export interface NetworkGuardOptions {
    * entry turns it off: Jest's test files share those modules but each has its own guard.
    */
   readonly http?: boolean
+  /**
+   * Copies of the npm `undici` package to guard, by package name as the app resolves it
+   * (default `['undici']`; `[]` turns it off). Its `request`, `fetch`, `stream`, `pipeline` and
+   * every `Client`/`Pool`/`Agent` `dispatch` are judged like global `fetch`. Global `fetch`'s own
+   * undici (bundled in Node) is covered by the `fetch` patch.
+   */
+  readonly undici?: readonly string[]
 }
 
 /** Options for {@link enableGuard}. */

@@ -4,7 +4,7 @@ import { syncBuiltinESMExports } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { getAttestedContext } from '@mima/core'
 import { type GuardState, installPatch } from '../guard/guard-state'
-import { type CallerFrames, isJudgedCall, judgeCall } from '../patch/guarded-method'
+import { type CallerFrames, isJudgedCall, judgeCall, runJudged } from '../patch/guarded-method'
 import type { HostMatcher } from './provider-hosts'
 import { hostOfUrl, requestPath } from './request-url'
 
@@ -13,6 +13,8 @@ export interface NetworkGuardConfig {
   readonly matcher: HostMatcher
   /** Whether `node:http`/`https` are guarded too (global `fetch` always is). */
   readonly http: boolean
+  /** The npm `undici` copies to guard: the prototype that holds `dispatch`, one per copy. */
+  readonly undiciDispatchers?: readonly object[]
 }
 
 // Frames kept for a network-level call site: the request is usually made a few library frames
@@ -98,6 +100,10 @@ function guardFetch(state: GuardState, original: typeof fetch, caller: CallerFra
         const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
         const error = judgeRequest(state, host, method, () => requestPath(url), guarded, caller)
         if (error) return Promise.reject(error)
+        // When npm undici is the global dispatcher, this request reaches its dispatch too: judged once.
+        // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the runtime takes
+        const args = arguments
+        return runJudged(() => Reflect.apply(original, this, args) as Promise<Response>)
       }
     }
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the runtime takes
@@ -193,6 +199,81 @@ function blockedRequest(
   return request
 }
 
+type Dispatch = (this: unknown, options: unknown, handler: unknown) => unknown
+
+interface DispatchOptions {
+  readonly origin?: unknown
+  readonly path?: unknown
+  readonly method?: unknown
+}
+
+interface DispatchHandler {
+  onError?: (error: Error) => void
+  onResponseError?: (controller: unknown, error: Error) => void
+}
+
+/**
+ * Wraps npm undici's `dispatch` (every `Client`, `Pool` and `Agent` inherits it; `request`,
+ * `fetch`, `stream` and `pipeline` all end there). An `Agent` hands one request's options down to
+ * a `Pool` and a `Client`: the options object is judged once. A blocked request fails through
+ * the handler, as undici fails its own.
+ */
+function guardDispatch(state: GuardState, original: Dispatch, caller: CallerFrames): Dispatch {
+  const judged = new WeakSet<object>()
+  // A Client or Pool is bound to one origin (undici keeps it under its `url` symbol), so its
+  // requests may leave `origin` out.
+  let urlSymbol: symbol | undefined
+  const boundOrigin = (dispatcher: unknown): unknown => {
+    if (typeof dispatcher !== 'object' || dispatcher === null) return undefined
+    urlSymbol ??= Object.getOwnPropertySymbols(dispatcher).find((symbol) => symbol.description === 'url')
+    return urlSymbol === undefined ? undefined : (dispatcher as Record<symbol, unknown>)[urlSymbol]
+  }
+  const guarded = function dispatch(this: unknown, options: unknown, handler: unknown): unknown {
+    if (state.enabled && state.network !== undefined && typeof options === 'object' && options !== null) {
+      if (!judged.has(options)) {
+        judged.add(options)
+        const { path, method } = options as DispatchOptions
+        const origin = (options as DispatchOptions).origin ?? boundOrigin(this)
+        const host =
+          typeof origin === 'string' ? hostOfUrl(origin) : origin instanceof URL ? origin.host : undefined
+        if (host !== undefined && state.network.matcher(host) !== undefined) {
+          const error = judgeRequest(
+            state,
+            host,
+            typeof method === 'string' ? method : undefined,
+            () => requestPath(`http://x${typeof path === 'string' ? path : '/'}`),
+            guarded,
+            caller,
+          )
+          if (error) {
+            const target = handler as DispatchHandler | null
+            if (typeof target?.onError === 'function') target.onError(error)
+            else if (typeof target?.onResponseError === 'function') target.onResponseError(null, error)
+            else throw error
+            return false
+          }
+        }
+      }
+    }
+    // biome-ignore lint/complexity/noArguments: forwards every argument
+    return Reflect.apply(original, this, arguments)
+  }
+  return guarded as Dispatch
+}
+
+/** The prototype of an npm undici copy's exports that defines `dispatch` (undici's DispatcherBase). */
+export function undiciDispatcher(exports: unknown): object | undefined {
+  const client = (exports as { Client?: { prototype?: object } } | null)?.Client
+  let prototype: object | null | undefined = client?.prototype
+  while (prototype !== null && prototype !== undefined && prototype !== Object.prototype) {
+    if (Object.hasOwn(prototype, 'dispatch')) {
+      return typeof (prototype as { dispatch?: unknown }).dispatch === 'function' ? prototype : undefined
+    }
+    prototype = Object.getPrototypeOf(prototype)
+  }
+  return undefined
+}
+
 function guardGet(request: RequestFunction): typeof http.get {
   return function get(this: unknown): http.ClientRequest {
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the overload
@@ -203,8 +284,8 @@ function guardGet(request: RequestFunction): typeof http.get {
 }
 
 /**
- * Installs the network guard: wraps global `fetch` and `http`/`https` `request` and `get` (and
- * updates their ESM named exports), so a request to a known AI provider host is judged like an SDK
+ * Installs the network guard: wraps global `fetch`, `http`/`https` `request` and `get` (and
+ * updates their ESM named exports) and npm undici's `dispatch`, so a request to a known AI provider host is judged like an SDK
  * call whatever library makes it. The patches are recorded in the guard state and removed with
  * the SDK ones.
  */
@@ -224,6 +305,11 @@ export function installNetworkGuard(
     const request = guardRequest(state, module, module.request, caller)
     installPatch(state, module, 'request', request)
     installPatch(state, module, 'get', guardGet(request))
+  }
+  for (const dispatcher of config.undiciDispatchers ?? []) {
+    if (state.patches.some((patch) => patch.owner === dispatcher)) continue
+    const original = (dispatcher as { dispatch: Dispatch }).dispatch
+    installPatch(state, dispatcher, 'dispatch', guardDispatch(state, original, caller))
   }
   syncBuiltinESMExports()
 }

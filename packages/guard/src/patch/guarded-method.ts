@@ -28,6 +28,11 @@ export function isJudgedCall(): boolean {
   return judgedCalls.getStore() === true
 }
 
+/** Runs `send` as a call the guard has judged: the layers below it do not judge it again. */
+export function runJudged<T>(send: () => T): T {
+  return judgedCalls.run(true, send)
+}
+
 /** What the guard reports about one call: its name and GenAI operation. */
 export interface JudgedTarget {
   readonly call: string
@@ -185,7 +190,7 @@ function attested(
 export interface CallerFrames {
   /** Frames that are never the caller (the SDK, the guard, libraries). */
   readonly skip: (file: string) => boolean
-  /** How many frames to capture (4 by default). */
+  /** How many frames to capture (2 by default). */
   readonly frames?: number
 }
 
