@@ -22,6 +22,7 @@ import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
 import { registerLedgerPages } from './ledger-routes'
+import { registerManagePages } from './manage-routes'
 import { registerUserPages } from './manage-users-routes'
 import { PASSKEYS_SCRIPT } from './passkeys-script'
 import { registerPeoplePages } from './people-routes'
@@ -96,6 +97,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     ),
   )
   registerUserPages(api, kit)
+  registerManagePages(api, kit)
   // The auditor's API for passkey-signed decisions (an API route, not a page).
   registerPeopleApi(api, server)
 }

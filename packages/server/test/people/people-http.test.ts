@@ -150,7 +150,12 @@ describe.each(BACKENDS)('people over HTTP (%s)', (backend) => {
     )
     expect(decided.status).toBe(403)
     expect((await decided.json()).error.code).toBe('forbidden')
-    for (const path of ['/dashboard/manage/users']) {
+    for (const path of [
+      '/dashboard/manage/users',
+      '/dashboard/manage/keys',
+      '/dashboard/manage/webhooks',
+      '/dashboard/manage/gates',
+    ]) {
       expect((await viewer.get(path)).status).toBe(403)
     }
     expect(
