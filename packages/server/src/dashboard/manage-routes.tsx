@@ -263,8 +263,9 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
       return attempt(
         (view) => renderGates(c, session, view),
         async () => {
-          const threshold =
-            typeof form.threshold_pct === 'string' ? Number(form.threshold_pct) : form.threshold_pct
+          // An empty field means the default (80); anything else must be a whole number.
+          const raw = typeof form.threshold_pct === 'string' ? form.threshold_pct.trim() : ''
+          const threshold = raw === '' ? undefined : /^-?\d{1,4}$/.test(raw) ? Number(raw) : raw
           const gate = parseGatePolicyInput({
             framework: form.framework,
             mode: form.mode,
