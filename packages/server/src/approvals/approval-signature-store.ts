@@ -60,3 +60,17 @@ export async function selectPasskeySignature(
     signedAt: row.signed_at instanceof Date ? row.signed_at : new Date(String(row.signed_at)),
   }
 }
+
+/** Which of these approvals were decided with a passkey signature. */
+export async function signedApprovalIds(
+  database: Queryable,
+  workspaceId: string,
+  approvalIds: readonly string[],
+): Promise<Set<string>> {
+  if (approvalIds.length === 0) return new Set()
+  const { rows } = await database.query<{ approval_id: string }>(
+    'select approval_id from approval_passkey_signatures where workspace_id = $1 and approval_id = any($2::text[])',
+    [workspaceId, [...approvalIds]],
+  )
+  return new Set(rows.map((row) => row.approval_id))
+}

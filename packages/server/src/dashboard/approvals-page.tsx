@@ -131,7 +131,11 @@ export function ApprovalCard(props: {
 }
 
 /** One decided (or expired, cancelled) request in "Latest decisions"; also streamed live. */
-export function DecisionRow(props: { approval: ApprovalRow }): JSX.Element {
+export function DecisionRow(props: {
+  approval: ApprovalRow
+  /** The decision carries the decider's passkey signature over the action digest. */
+  signed?: boolean | undefined
+}): JSX.Element {
   const { approval } = props
   const tone = approval.status === 'approved' ? 'ok' : approval.status === 'rejected' ? 'bad' : ''
   return (
@@ -143,7 +147,17 @@ export function DecisionRow(props: { approval: ApprovalRow }): JSX.Element {
       <td>
         <span class={`badge ${tone}`}>{approval.status}</span>
       </td>
-      <td class="wrap">{approval.decided_by ?? '—'}</td>
+      <td class="wrap">
+        {approval.decided_by ?? '—'}
+        {props.signed === true ? (
+          <>
+            {' '}
+            <span class="badge ok" title="Signed with the approver's passkey over the action digest">
+              passkey-signed
+            </span>
+          </>
+        ) : null}
+      </td>
       <td class="wrap">{approval.reason ?? ''}</td>
       <td>{approval.decision_leaf_index ?? '—'}</td>
     </tr>
@@ -155,6 +169,8 @@ export function ApprovalsPage(props: {
   session: DashboardSession
   pending: readonly ApprovalRow[]
   recent: readonly ApprovalRow[]
+  /** Ids of the recent decisions that were signed with a passkey. */
+  signed?: ReadonlySet<string> | undefined
   error?: string | undefined
   notice?: string | undefined
 }): JSX.Element {
@@ -209,7 +225,7 @@ export function ApprovalsPage(props: {
           </thead>
           <tbody>
             {props.recent.map((approval) => (
-              <DecisionRow approval={approval} />
+              <DecisionRow approval={approval} signed={props.signed?.has(approval.approval_id)} />
             ))}
           </tbody>
         </table>

@@ -7,6 +7,7 @@ import { MimaError } from '@mima/core'
 import type { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { PasskeySignature } from '../approvals/approval-record'
+import { signedApprovalIds } from '../approvals/approval-signature-store'
 import type { ApprovalRow } from '../approvals/approval-store'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
 import { APPROVAL_EVENTS, type ApprovalsService } from '../approvals/approvals-service'
@@ -76,12 +77,18 @@ export function registerApprovalPages(
       service.list(session.principal, { status: 'all', limit: '60' }),
     ])
     const recent = all.rows.filter((row) => row.status !== 'pending').slice(0, 20)
+    const signed = await signedApprovalIds(
+      database,
+      session.principal.workspaceId,
+      recent.map((row) => row.approval_id),
+    )
     return kit.html(
       c,
       <ApprovalsPage
         session={session}
         pending={pending}
         recent={recent}
+        signed={signed}
         error={view.error}
         notice={view.notice}
       />,
@@ -231,13 +238,17 @@ export function registerApprovalPages(
               })
             } else {
               const row = await service.get(session.principal, id).catch(() => undefined)
+              const signed =
+                row !== undefined && (await signedApprovalIds(database, workspaceId, [id])).has(id)
               await stream.writeSSE({
                 id: event.id,
                 event: event.type,
                 data: JSON.stringify({
                   id,
                   status: String(event.data.status),
-                  ...(row === undefined ? {} : { decision_html: String(<DecisionRow approval={row} />) }),
+                  ...(row === undefined
+                    ? {}
+                    : { decision_html: String(<DecisionRow approval={row} signed={signed} />) }),
                 }),
               })
             }

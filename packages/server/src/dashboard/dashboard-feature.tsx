@@ -14,6 +14,7 @@
 import type { Hono } from 'hono'
 import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { createOidcProvider, type OidcOptions } from '../people/oidc'
 import { registerPeopleApi } from '../people/people-api'
 import { registerApprovalPages } from './approvals-routes'
 import { createDashboardKit } from './dashboard-kit'
@@ -22,6 +23,7 @@ import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
 import { registerLedgerPages } from './ledger-routes'
+import { registerManagePages } from './manage-routes'
 import { registerUserPages } from './manage-users-routes'
 import { registerMcpPages } from './mcp-pages'
 import { PASSKEYS_SCRIPT } from './passkeys-script'
@@ -48,10 +50,27 @@ export interface DashboardOptions {
    * came to is used (fine for one host name; set it behind a proxy that rewrites Host).
    */
   publicUrl?: string
+  /**
+   * Single sign-on with an OpenID Connect provider (default: `MIMA_OIDC_ISSUER`,
+   * `MIMA_OIDC_CLIENT_ID`, `MIMA_OIDC_CLIENT_SECRET`, `MIMA_OIDC_NAME`; off when no issuer is set).
+   */
+  oidc?: OidcOptions
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function oidcFromEnvironment(): OidcOptions | undefined {
+  const issuer = nonEmpty(process.env.MIMA_OIDC_ISSUER)
+  const clientId = nonEmpty(process.env.MIMA_OIDC_CLIENT_ID)
+  if (issuer === undefined || clientId === undefined) return undefined
+  return {
+    issuer,
+    clientId,
+    clientSecret: nonEmpty(process.env.MIMA_OIDC_CLIENT_SECRET),
+    name: nonEmpty(process.env.MIMA_OIDC_NAME),
+  }
 }
 
 /** Registers the dashboard's routes (`/dashboard/…`; never under `/api`). */
@@ -77,9 +96,11 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
   })
 
   const publicUrl = options.publicUrl ?? nonEmpty(process.env.MIMA_PUBLIC_URL)
-  const kit = createDashboardKit(server, sessionOf, { publicUrl })
+  const oidcOptions = options.oidc ?? oidcFromEnvironment()
+  const oidc = oidcOptions === undefined ? undefined : createOidcProvider(oidcOptions)
+  const kit = createDashboardKit(server, sessionOf, { publicUrl, sso: oidc?.name })
   registerSignInPages(api, kit)
-  registerPeoplePages(api, kit, {})
+  registerPeoplePages(api, kit, { oidc })
   registerRecordPages(api, kit)
   registerApprovalPages(api, kit, { heartbeatMs: options.streamHeartbeatMs ?? 15_000 })
   registerPolicyPages(api, kit)
@@ -98,6 +119,7 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     ),
   )
   registerUserPages(api, kit)
+  registerManagePages(api, kit)
   // The auditor's API for passkey-signed decisions (an API route, not a page).
   registerPeopleApi(api, server)
 }

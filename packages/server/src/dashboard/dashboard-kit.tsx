@@ -39,6 +39,8 @@ export interface DashboardKit {
   form(render: SessionRender, access?: AccessOptions): (c: DashboardContext) => Promise<Response>
   /** The WebAuthn relying party this request's passkeys belong to. */
   relyingParty(c: DashboardContext): RelyingParty
+  /** The single sign-on provider's name, when one is configured. */
+  sso?: string | undefined
   /** Renders a whole page document. */
   html(c: DashboardContext, element: JSX.Element, status?: number): Response
   refuseCrossSite(c: DashboardContext): Response | undefined
@@ -123,6 +125,8 @@ function allowed(session: DashboardSession, access: AccessOptions | undefined): 
 export interface DashboardKitOptions {
   /** The console's public URL (`MIMA_PUBLIC_URL`): passkeys belong to its host. */
   publicUrl?: string | undefined
+  /** The single sign-on provider's name, when one is configured. */
+  sso?: string | undefined
 }
 
 /** Builds the kit around a session lookup. */
@@ -137,6 +141,7 @@ export function createDashboardKit(
     html,
     refuseCrossSite,
     sessionOf,
+    sso: options.sso,
     relyingParty: (c) => {
       if (configured !== undefined) return { id: configured.hostname, origin: configured.origin }
       // Without a configured URL, the origin the browser used (the Host header names it).

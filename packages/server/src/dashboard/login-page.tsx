@@ -68,3 +68,26 @@ export function LoginPage(props: {
     </Document>
   )
 }
+
+/** A page that moves on to `href` at once (a meta refresh, no script), with a link in case. */
+export function ContinuePage(props: { href: string }): JSX.Element {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta http-equiv="refresh" content={`0;url=${props.href}`} />
+        <title>Signed in · Mima</title>
+        <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
+      </head>
+      <body>
+        <main class="login">
+          <div class="card">
+            <p>
+              Signed in. <a href={props.href}>Continue to the dashboard</a>
+            </p>
+          </div>
+        </main>
+      </body>
+    </html>
+  )
+}

@@ -6,8 +6,10 @@
  */
 import { MimaError } from '@mima/core'
 import type { Hono } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { type AppEnv, readJsonObject } from '../http/context'
 import { httpError } from '../http/errors'
+import type { OidcProvider } from '../people/oidc'
 import { listPasskeys } from '../people/passkey-store'
 import { hashPassword, newPasswordFrom } from '../people/passwords'
 import {
@@ -24,10 +26,14 @@ import {
 } from '../people/people-sign-in'
 import { findUser, setPasswordHash } from '../people/user-store'
 import type { DashboardContext, DashboardKit } from './dashboard-kit'
-import { LoginPage } from './login-page'
+import { isHttps } from './dashboard-security'
+import { ContinuePage, LoginPage } from './login-page'
 import { AccountPage, InvitePage } from './people-pages'
 import type { DashboardSession } from './session-store'
 import { startUserSession } from './sign-in-routes'
+
+/** The cookie that binds a single sign-on login to the browser that started it. */
+const SSO_STATE_COOKIE = 'mima_sso_state'
 
 /** A JSON POST from the dashboard's own script: same-origin only. */
 function jsonPost(
@@ -53,9 +59,43 @@ async function signedInUser(kit: DashboardKit, session: DashboardSession) {
 export function registerPeoplePages(
   api: Hono<AppEnv>,
   kit: DashboardKit,
-  options: { sso?: string | undefined },
+  options: { oidc?: OidcProvider | undefined } = {},
 ): void {
   const { database } = kit.server
+
+  const { oidc } = options
+  if (oidc !== undefined) {
+    // Single sign-on: the state travels in a SameSite=Lax cookie (the provider's redirect back is a
+    // cross-site navigation) and in the database, and must match on the way back.
+    api.get('/dashboard/sso/start', async (c) => {
+      const redirectUri = `${kit.relyingParty(c).origin}/dashboard/sso/callback`
+      const { url, state } = await oidc.start(database, redirectUri)
+      setCookie(c, SSO_STATE_COOKIE, state, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/dashboard/sso',
+        secure: isHttps(c),
+        maxAge: 600,
+      })
+      return c.redirect(url.toString(), 302)
+    })
+    api.get('/dashboard/sso/callback', async (c) => {
+      const origin = kit.relyingParty(c).origin
+      const query = new URL(c.req.url).search
+      const state = getCookie(c, SSO_STATE_COOKIE)
+      deleteCookie(c, SSO_STATE_COOKIE, { path: '/dashboard/sso', secure: isHttps(c) })
+      try {
+        const user = await oidc.finish(database, new URL(`${origin}/dashboard/sso/callback${query}`), state)
+        await startUserSession(c, user)
+      } catch (error) {
+        if (!MimaError.isInstance(error)) throw error
+        return kit.html(c, <LoginPage error={error.message} sso={kit.sso} />, error.status ?? 401)
+      }
+      // The SameSite=Strict session cookie is not sent on a redirect that began on the provider's
+      // site, so the browser continues from this page of ours instead.
+      return kit.html(c, <ContinuePage href="/dashboard" />)
+    })
+  }
 
   api.post(
     '/dashboard/login/passkey/options',
@@ -93,7 +133,7 @@ export function registerPeoplePages(
         )
         c.header('Retry-After', String(retry))
       }
-      return kit.html(c, <LoginPage error={error.message} sso={options.sso} />, error.status ?? 401)
+      return kit.html(c, <LoginPage error={error.message} sso={kit.sso} />, error.status ?? 401)
     }
   })
 
@@ -113,7 +153,7 @@ export function registerPeoplePages(
       )
     } catch (error) {
       if (!MimaError.isInstance(error)) throw error
-      return kit.html(c, <LoginPage error={error.message} sso={options.sso} />, error.status ?? 404)
+      return kit.html(c, <LoginPage error={error.message} sso={kit.sso} />, error.status ?? 404)
     }
   })
 
@@ -161,7 +201,7 @@ export function registerPeoplePages(
       if (!MimaError.isInstance(error)) throw error
       const found = await inviteFor(database, token).catch(() => undefined)
       if (found === undefined)
-        return kit.html(c, <LoginPage error={error.message} sso={options.sso} />, error.status ?? 404)
+        return kit.html(c, <LoginPage error={error.message} sso={kit.sso} />, error.status ?? 404)
       return kit.html(
         c,
         <InvitePage

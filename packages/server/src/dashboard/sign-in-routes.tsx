@@ -78,7 +78,10 @@ export function registerSignInPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     if ((await kit.sessionOf(c)) !== undefined) return c.redirect('/dashboard', 303)
     return kit.html(
       c,
-      <LoginPage notice={c.req.query('signed_out') === '1' ? 'You are signed out.' : undefined} />,
+      <LoginPage
+        notice={c.req.query('signed_out') === '1' ? 'You are signed out.' : undefined}
+        sso={kit.sso}
+      />,
     )
   })
 
@@ -87,15 +90,22 @@ export function registerSignInPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     if (refused !== undefined) return refused
     const form = await c.req.parseBody()
     const key = typeof form.api_key === 'string' ? form.api_key.trim() : ''
-    if (key === '') return kit.html(c, <LoginPage error="Enter an API key." />, 400)
+    if (key === '') return kit.html(c, <LoginPage error="Enter an API key." sso={kit.sso} />, 400)
     const principal = await findPrincipal(database, key)
     if (principal === undefined) {
-      return kit.html(c, <LoginPage error="That API key is not valid: it is unknown or was revoked." />, 401)
+      return kit.html(
+        c,
+        <LoginPage error="That API key is not valid: it is unknown or was revoked." sso={kit.sso} />,
+        401,
+      )
     }
     if (principal.role === 'ingest') {
       return kit.html(
         c,
-        <LoginPage error="Ingest keys are for agents and cannot sign in to the dashboard: use an approver or admin key." />,
+        <LoginPage
+          error="Ingest keys are for agents and cannot sign in to the dashboard: use an approver or admin key."
+          sso={kit.sso}
+        />,
         403,
       )
     }

@@ -169,3 +169,32 @@ export async function revokeInvite(
   )
   if (rows.length === 0) throw httpError('not_found', `No open invite "${inviteId}" in this workspace.`)
 }
+
+/** The open invites for an email, across workspaces (single sign-on accepts them). */
+export async function openInvitesForEmail(
+  database: Queryable,
+  email: string,
+  now: Date = new Date(),
+): Promise<Invite[]> {
+  const { rows } = await database.query(
+    `${SELECT} where lower(i.email) = lower($1) and i.accepted_at is null and i.revoked_at is null and i.expires_at > $2
+      order by i.created_at`,
+    [email, now.toISOString()],
+  )
+  return rows.map((row) => toInvite(row as Record<string, unknown>))
+}
+
+/** Marks one open invite accepted by `userId`, once (404 when it was used meanwhile). */
+export async function acceptInviteById(
+  database: Queryable,
+  options: { workspaceId: string; inviteId: string; userId: string; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date()
+  const { rows } = await database.query(
+    `update people_invites set accepted_at = $3, accepted_by_user_id = $4
+      where workspace_id = $1 and invite_id = $2 and accepted_at is null and revoked_at is null and expires_at > $3
+      returning invite_id`,
+    [options.workspaceId, options.inviteId, now.toISOString(), options.userId],
+  )
+  if (rows.length === 0) throw invalidInvite()
+}

@@ -1,7 +1,7 @@
 import type { Migration } from '../storage/migrations'
 
 /**
- * The people schema (080–084): users and their workspace memberships, invites, passkeys and
+ * The people schema (080–083; 084 is the gate-check history in `grc-migrations.ts`): users and their workspace memberships, invites, passkeys and
  * WebAuthn challenges, passkey-signed approval decisions, password and OIDC sign-in.
  * Workspace-scoped keys lead with `workspace_id`; a user (one email, one set of passkeys) may be a
  * member of several workspaces, each membership with its own role.
@@ -85,8 +85,9 @@ export const PEOPLE_MIGRATIONS: readonly Migration[] = [
   },
   {
     // The WebAuthn assertion a person's authenticator made over an approval's action digest, kept
-    // with the decision (and committed to by its ledger leaf) so an auditor can verify it later.
-    id: '083_approval_passkey_signatures',
+    // with the decision (and committed to by its ledger leaf) so an auditor can verify it later;
+    // failed password attempts (the throttle) and single sign-on identities and pending logins.
+    id: '083_approval_signatures_and_sign_in',
     sql: `
       create table approval_passkey_signatures (
         workspace_id text not null,
@@ -104,12 +105,7 @@ export const PEOPLE_MIGRATIONS: readonly Migration[] = [
         user_handle text,
         signed_at timestamptz not null,
         primary key (workspace_id, approval_id)
-      )
-    `,
-  },
-  {
-    id: '084_people_sign_in',
-    sql: `
+      );
       create table people_sign_in_failures (
         subject text not null,
         failed_at timestamptz not null

@@ -169,6 +169,10 @@ describe('people: invites, passkeys and signed approvals in headless Chromium', 
     await card.locator('textarea[name=reason]').fill(`looks right ${XSS}`)
     await card.locator('button.approve').click()
     await approverPage.locator('#flash', { hasText: 'signed with your passkey' }).waitFor()
+    // The live "Latest decisions" row says the decision is passkey-signed.
+    await approverPage
+      .locator(`#recent-approvals [data-decided-id="${id}"] .badge`, { hasText: 'passkey-signed' })
+      .waitFor()
 
     const answered = await waiting
     expect(answered.status).toBe(200)
