@@ -20,6 +20,7 @@ import { DASHBOARD_MIGRATIONS } from './dashboard-migrations'
 import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
+import { registerEvidencePages } from './evidence/evidence-routes'
 import { registerLedgerPages } from './ledger-routes'
 import { registerPolicyPages } from './policies-routes'
 import { registerRecordPages } from './records-routes'
@@ -60,6 +61,8 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
   registerLedgerPages(api, kit)
   // Spend and agents (usage, budgets and agents, issue #16).
   registerUsagePages(api, server, kit)
+  // Readiness drill-down, systems, reports, record pages with browser-checked proofs (issue #18).
+  registerEvidencePages(api, kit)
 }
 
 /**

@@ -83,7 +83,7 @@ export async function buildSummaryReport(options: SummaryOptions): Promise<Compl
   const readiness = await Promise.all(
     systems.map(async (systemName) => {
       const report = await readReadiness(database, { workspaceId, systemName })
-      const gates = evaluateGates({ policies, readiness: report })
+      const gates = evaluateGates({ policies, readiness: report, systemName })
       return { system_name: systemName, overall_pct: report.overall_pct, gates_passed: gates.passed, report }
     }),
   )
