@@ -2,9 +2,18 @@ import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import {
+  bytesToHex,
+  canonicalJson,
+  leafHash,
+  nodeHash,
+  verifyConsistencyProof,
+  verifyInclusionProof,
+} from '@mima/core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
+import { inclusionPathsOf } from '../../src/audit-pack/audit-pack'
 import { seedReportData, XSS } from '../reports/report-fixture'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 import { DASHBOARD_PAGES, type SeededIds } from './dashboard-pages'
@@ -95,6 +104,15 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
       },
     })
     expect(oversight.status).toBe(201)
+    // A request waiting for a person, so the approvals queue has something to show.
+    const pending = await server.api(ingestKey, 'POST', `${base}/approvals`, {
+      action_type: 'payments.refund',
+      context: { order: 'A-1042', amount_eur: 240 },
+      description: 'Refund order A-1042 (damaged in transit)',
+      system_name: 'support-bot',
+      agent_name: 'triage',
+    })
+    expect(pending.status).toBe(201)
     const covering = (oversight.json.mapped_controls as string[]).find((id) => id.startsWith('eu_ai_act:'))
     expect(covering).toBeDefined()
     ids = {
@@ -183,6 +201,179 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
     await page.unroute('**/dashboard/proofs/**')
     await page.goto(`${server.url}/dashboard/attestations/${ids.attestationId}`)
     expect(await proofState(page, '#proof')).toBe('verified')
+  })
+
+  it('agrees with the @mima/core verifier on inclusion and consistency proofs and canonical JSON', async () => {
+    const page = await openPage()
+    await signIn(page)
+    await page.goto(`${server.url}/dashboard/evidence/${ids.evidenceId}`)
+    await page.waitForFunction(() => 'MimaProofs' in window)
+    // RFC 9162 MTH and SUBPROOF, to make consistency proofs for every pair of sizes.
+    const leaves = Array.from({ length: 33 }, (_, index) => leafHash(`leaf-${index}`))
+    const root = (from: number, to: number): Uint8Array => {
+      if (to - from === 1) return leaves[from] as Uint8Array
+      let split = 1
+      while (split * 2 < to - from) split *= 2
+      return nodeHash(root(from, from + split), root(from + split, to))
+    }
+    const subproof = (m: number, from: number, to: number, complete: boolean): Uint8Array[] => {
+      const n = to - from
+      if (m === n) return complete ? [] : [root(from, to)]
+      let k = 1
+      while (k * 2 < n) k *= 2
+      return m <= k
+        ? [...subproof(m, from, from + k, complete), root(from + k, to)]
+        : [...subproof(m - k, from + k, to, false), root(from, from + k)]
+    }
+    const cases: { first: number; second: number; firstRoot: string; secondRoot: string; proof: string[] }[] =
+      []
+    for (let second = 1; second <= 20; second++) {
+      for (let first = 1; first <= second; first++) {
+        const proof = subproof(first, 0, second, true).map(bytesToHex)
+        const input = {
+          first,
+          second,
+          firstRoot: bytesToHex(root(0, first)),
+          secondRoot: bytesToHex(root(0, second)),
+          proof,
+        }
+        expect(
+          verifyConsistencyProof({
+            firstSize: first,
+            secondSize: second,
+            firstRootHash: input.firstRoot,
+            secondRootHash: input.secondRoot,
+            proof,
+          }),
+        ).toBe(true)
+        cases.push(input)
+      }
+    }
+    const inclusion: { leaf: string; index: number; size: number; path: string[]; root: string }[] = []
+    for (let size = 1; size <= 33; size++) {
+      const hashes = leaves.slice(0, size).map(bytesToHex)
+      const { root: rootHex, paths } = inclusionPathsOf(hashes)
+      for (let index = 0; index < size; index++) {
+        const path = paths[index] ?? []
+        expect(
+          verifyInclusionProof({
+            leafHash: hashes[index] as string,
+            leafIndex: index,
+            treeSize: size,
+            proof: path,
+            rootHash: rootHex,
+          }),
+        ).toBe(true)
+        inclusion.push({ leaf: hashes[index] as string, index, size, path, root: rootHex })
+      }
+    }
+    const results = await page.evaluate(
+      async ({ cases, inclusion }) => {
+        // biome-ignore lint/suspicious/noExplicitAny: the verifier the page's script exposes
+        const proofs = (window as any).MimaProofs
+        const flip = (hex: string) => `${hex.slice(0, -1)}${hex.endsWith('0') ? '1' : '0'}`
+        const out = { consistent: 0, inconsistentCaught: 0, included: 0, excludedCaught: 0 }
+        for (const item of cases) {
+          if (
+            await proofs.verifyConsistency(
+              item.first,
+              item.second,
+              item.firstRoot,
+              item.secondRoot,
+              item.proof,
+            )
+          )
+            out.consistent++
+          if (
+            !(await proofs.verifyConsistency(
+              item.first,
+              item.second,
+              flip(item.firstRoot),
+              item.secondRoot,
+              item.proof,
+            ))
+          )
+            out.inconsistentCaught++
+        }
+        for (const item of inclusion) {
+          if (await proofs.verifyInclusion(item.leaf, item.index, item.size, item.path, item.root))
+            out.included++
+          if (!(await proofs.verifyInclusion(flip(item.leaf), item.index, item.size, item.path, item.root)))
+            out.excludedCaught++
+        }
+        return out
+      },
+      { cases, inclusion },
+    )
+    // Equal sizes with a changed first root are inconsistent too, so every case is caught.
+    expect(results).toEqual({
+      consistent: cases.length,
+      inconsistentCaught: cases.length,
+      included: inclusion.length,
+      excludedCaught: inclusion.length,
+    })
+    const tricky = { b: [1, 2.5, 1e21, -0, 'é\u2028\u0007'], a: { z: null, y: true, '\u00e9': 'x', A: 1 } }
+    expect(
+      await page.evaluate(
+        (value) =>
+          (window as unknown as { MimaProofs: { canonical(value: unknown): string } }).MimaProofs.canonical(
+            value,
+          ),
+        tricky,
+      ),
+    ).toBe(canonicalJson(tricky))
+    expect(
+      await page.evaluate(
+        (data) =>
+          (
+            window as unknown as { MimaProofs: { leafHash(data: string): Promise<string> } }
+          ).MimaProofs.leafHash(data),
+        'leaf-7',
+      ),
+    ).toBe(bytesToHex(leaves[7] as Uint8Array))
+  })
+
+  it('filters attestations and evidence by full text, fields and dates, with cursor pagination', async () => {
+    const page = await openPage()
+    await signIn(page)
+    await page.goto(`${server.url}/dashboard/attestations?q=${encodeURIComponent('onerror=alert')}`)
+    // The fixture's hostile call and the hostile attestation pushed above.
+    expect(await page.locator('#attestations tbody tr').count()).toBe(2)
+    await page.goto(`${server.url}/dashboard/attestations?agent=triage&tool=search_docs`)
+    expect(await page.locator('#attestations tbody tr').count()).toBe(1)
+    await page.goto(`${server.url}/dashboard/attestations?agent=triage&limit=2`)
+    expect(await page.locator('#attestations tbody tr').count()).toBe(2)
+    await page.click('#next-page')
+    expect(await page.locator('#attestations tbody tr').count()).toBe(1)
+    expect(new URL(page.url()).searchParams.get('agent')).toBe('triage')
+    await page.goto(`${server.url}/dashboard/attestations?q=${encodeURIComponent('100%_sure')}`)
+    expect(await page.locator('#attestations tbody tr').count()).toBe(0)
+
+    await page.goto(`${server.url}/dashboard/evidence?q=golden-v1`)
+    expect(await page.locator('#evidence tbody tr').count()).toBe(1)
+    expect(await page.locator('#evidence tbody tr code').first().textContent()).toBe('model_evaluation')
+    await page.goto(`${server.url}/dashboard/evidence?until=2001-01-01`)
+    expect(await page.locator('#evidence tbody tr').count()).toBe(0)
+    await page.goto(`${server.url}/dashboard/evidence?signature=unsigned&system=support-bot`)
+    expect(await page.locator('#evidence tbody tr').count()).toBe(3)
+    await page.click(`#evidence tbody tr:first-child a`)
+    expect(new URL(page.url()).pathname).toMatch(/^\/dashboard\/evidence\/[0-9a-f-]{36}$/)
+
+    // The API takes the same full-text filter.
+    const api = await server.api(
+      server.adminKey,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/grc/evidence?q=kb-2026`,
+    )
+    expect(api.json.records.map((record: { record_type: string }) => record.record_type)).toEqual([
+      'training_data_governance',
+    ])
+    const tooLong = await server.api(
+      server.adminKey,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/attestations?q=${'x'.repeat(201)}`,
+    )
+    expect(tooLong.status).toBe(422)
   })
 
   it('checks the ledger is consistent with the last head this browser saw', async () => {

@@ -11,7 +11,8 @@
  *   consistency proof) with the last head this browser saw, which it then remembers.
  *
  * The algorithms mirror `@mima/core`'s `verifyInclusionProof`, `verifyConsistencyProof`,
- * `verifySignedTreeHead` and `hashValue`; the dashboard's browser tests check both agree.
+ * `verifySignedTreeHead` and `canonicalJson`; `window.MimaProofs` exposes them, and the browser
+ * tests check they agree with the core verifier on every leaf of trees of 1 to 33 leaves.
  */
 export const PROOFS_SCRIPT: string = `"use strict";
 (function () {
@@ -197,6 +198,15 @@ export const PROOFS_SCRIPT: string = `"use strict";
       show(box, "failed", "Verification FAILED in your browser: " + (error && error.message), []);
     }
   }
+
+  // For anyone who wants to re-run a check by hand in the console (and for the agreement tests).
+  window.MimaProofs = Object.freeze({
+    canonical: canonical,
+    leafHash: async function (data) { return bytesToHex(await leafHash(data)); },
+    verifyInclusion: async function (leafHex, index, size, path, rootHex) { return verifyInclusion(hexToBytes(leafHex), index, size, path, hexToBytes(rootHex)); },
+    verifyConsistency: async function (first, second, firstRootHex, secondRootHex, path) { return verifyConsistency(first, second, hexToBytes(firstRootHex), hexToBytes(secondRootHex), path); },
+    verifyHead: verifyHead,
+  });
 
   function start() {
     document.querySelectorAll("[data-proof-url]").forEach(checkRecord);
