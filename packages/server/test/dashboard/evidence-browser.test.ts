@@ -526,6 +526,8 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
         expect(violations).toEqual([])
         if (entry.screenshot === true) {
           await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}.png`), fullPage: true })
+          // The first screen, as the README shows it.
+          await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}-top.png`) })
         }
         // Nothing wider than the screen (tables scroll inside their card).
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)

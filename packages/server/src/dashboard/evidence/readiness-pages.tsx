@@ -197,8 +197,8 @@ export function FrameworkPage(props: {
           <ol>
             {wins.map((win) => (
               <li data-record-type={win.record_type}>
-                Push a <code>{win.record_type}</code> record: it covers {win.controls.length} open controls (
-                {win.controls.join(', ')}).
+                Push a <code>{win.record_type}</code> record: it covers {win.controls.length} open{' '}
+                {win.controls.length === 1 ? 'control' : 'controls'} ({win.controls.join(', ')}).
               </li>
             ))}
           </ol>
