@@ -201,4 +201,28 @@ describe('PDF export on a server without Chromium', { timeout: 60_000 }, () => {
     expect(json.error.message).toContain('MIMA_CHROMIUM_PATH')
     expect(json.error.details).toMatchObject({ reason: 'pdf_renderer_unavailable' })
   })
+
+  it('says so on the console report page, which keeps its other exports', async () => {
+    const login = await fetch(`${server.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ api_key: server.adminKey }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    expect(cookie).toMatch(/^mima_session=.+/)
+    const pdf = await fetch(`${server.url}/dashboard/reports/article12/export?format=pdf`, {
+      headers: { cookie },
+    })
+    expect(pdf.status).toBe(409)
+    expect(pdf.headers.get('content-type')).toContain('text/html')
+    const page = await pdf.text()
+    expect(page).toContain('PDF export is not available on this server')
+    expect(page).toContain('format=markdown')
+    const markdown = await fetch(`${server.url}/dashboard/reports/article12/export?format=markdown`, {
+      headers: { cookie },
+    })
+    expect(markdown.status).toBe(200)
+    expect(await markdown.text()).toContain('## 1. Recording of events')
+  })
 })

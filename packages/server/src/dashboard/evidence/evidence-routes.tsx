@@ -3,6 +3,7 @@
  * page per record with its proof checked in the browser, and the JSON the browser checks.
  * Registered from `dashboard-feature.tsx` with one line; everything else lives here.
  */
+import { MimaError } from '@mima/core'
 import { evaluateGates, resolveControl } from '@mima/grc'
 import type { Hono } from 'hono'
 import { getAttestation, listAttestations } from '../../attestations/attestation-store'
@@ -433,7 +434,24 @@ export function registerEvidencePages(api: Hono<AppEnv>, kit: DashboardKit): voi
       page(async (c, session) => {
         const format = parseReportFormat(c.req.query('format'))
         const report = await build(kind, session.principal.workspaceId, (name) => c.req.query(name))
-        const response = await sendReport(c, report, format, pdfRendererOf(server))
+        let response: Response
+        try {
+          response = await sendReport(c, report, format, pdfRendererOf(server))
+        } catch (error) {
+          // No Chromium here: say so on the report's page, with the other exports still offered.
+          if (!MimaError.isInstance(error) || error.status !== 409) throw error
+          return html(
+            c,
+            <ReportPage
+              session={session}
+              kind={kind}
+              values={formValues(c)}
+              report={report}
+              error={error.message}
+            />,
+            409,
+          )
+        }
         // From the console the printable page is a download: the dashboard's CSP would block its style.
         if (format === 'html') {
           response.headers.set(
