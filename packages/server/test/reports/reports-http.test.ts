@@ -135,6 +135,13 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
   })
 
   it('builds the summary for an agent: calls, violations, approvals, spend, unattested, readiness', async () => {
+    const budget = await server.api(server.adminKey, 'PUT', `/workspaces/${server.workspaceId}/budgets`, {
+      scope: 'agent',
+      scope_value: 'triage',
+      period: 'month',
+      limit_usd: 25,
+    })
+    expect(budget.status).toBeLessThan(300)
     const { status, json } = await server.api(ingestKey, 'GET', `${ws}/summary?agent=triage`)
     expect(status).toBe(200)
     expect(json.report_type).toBe('summary')
@@ -151,6 +158,12 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
     expect(section(json, 'oversight')).toMatchObject({ status: 'compliant', data: { approved: 1 } })
     expect(section(json, 'spend').data.totals.calls).toBe(3)
     expect(section(json, 'spend').data.totals.cost_usd).toBeCloseTo(0.0012, 10)
+    expect(section(json, 'spend').data.budgets).toEqual([
+      expect.objectContaining({ scope: 'agent', scope_value: 'triage', period: 'month', limit_usd: 25 }),
+    ])
+    expect(section(json, 'spend').facts.map((fact: { label: string }) => fact.label)).toContainEqual(
+      expect.stringContaining('Budget: agent triage per month'),
+    )
     expect(section(json, 'readiness').data.systems[0]).toMatchObject({ system_name: 'support-bot' })
     expect(section(json, 'readiness').data.systems[0].overall_pct).toBeGreaterThanOrEqual(0)
   })
