@@ -104,6 +104,10 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
       },
     })
     expect(oversight.status).toBe(201)
+    const guard = await server.api(ingestKey, 'POST', `/workspaces/${server.workspaceId}/guard/events`, {
+      events: [{ ts: Date.now(), call: XSS, pid: 1, call_site: XSS, system_name: XSS }],
+    })
+    expect(guard.status).toBe(201)
     // A request waiting for a person, so the approvals queue has something to show.
     const pending = await server.api(ingestKey, 'POST', `${base}/approvals`, {
       action_type: 'payments.refund',
@@ -484,6 +488,8 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
     await page.goto(`${server.url}/dashboard/attestations/${ids.attestationId}`)
     expect(await page.locator('#payload').textContent()).toContain('<script>alert(1)</script>')
     expect(await page.locator('#record-title').textContent()).toBe(XSS)
+    await page.goto(`${server.url}/dashboard/systems/${encodeURIComponent(XSS)}`)
+    expect(await page.locator('#system-unattested td').first().textContent()).toBe(XSS)
     expect(dialogs).toEqual([])
   })
 
