@@ -7,6 +7,7 @@ import { ApiError } from '../http/api-client'
 import { readServerSentEvents } from '../http/sse'
 import { shortId } from '../output/format'
 import type { Output } from '../output/output'
+import { checkSignatureBundle, type SignatureBundle } from './approval-signature'
 
 /** One approval as the server lists it (reference §1.3). */
 export interface Approval {
@@ -213,6 +214,61 @@ async function runWatch(context: CommandContext): Promise<ExitCode> {
   return EXIT_CODES.ok
 }
 
+async function runVerifySignature(context: CommandContext): Promise<ExitCode> {
+  const { output } = context
+  const [idArg] = context.positionals as [string]
+  const session = await openSession(context)
+  const id = await resolveApprovalId(session, idArg)
+  const bundle = await session.api.request<SignatureBundle>(
+    'GET',
+    session.api.workspacePath(`governance/approvals/${encodeURIComponent(id)}/signature`),
+  )
+  const lines = checkSignatureBundle(session.workspaceId, bundle)
+  // The leaf itself: its record hash must be the record's (`mima verify` checks the tree around it).
+  if (bundle.decision_leaf_index !== null) {
+    const leaf = await session.api.request<{ leaf_data?: string }>(
+      'GET',
+      session.api.workspacePath(`ledger/leaves/${bundle.decision_leaf_index}`),
+    )
+    let leafHash: unknown
+    try {
+      leafHash = (JSON.parse(leaf.leaf_data ?? '{}') as { record_hash?: unknown }).record_hash
+    } catch {
+      leafHash = undefined
+    }
+    lines.push({
+      check: `ledger leaf ${bundle.decision_leaf_index} carries that hash`,
+      ok: leafHash === bundle.record_hash,
+    })
+  }
+  const verified = lines.every((line) => line.ok)
+  if (output.json) {
+    output.printJson({
+      approval_id: bundle.approval_id,
+      status: bundle.status,
+      signer: bundle.signer,
+      verified,
+      checks: lines,
+    })
+  } else {
+    const { colors } = output
+    output.line(
+      `${bundle.approval_id}  ${bundle.status} by ${bundle.signer.email ?? bundle.signer.user_id} (passkey ${shortId(bundle.passkey.credential_id)})`,
+    )
+    for (const line of lines) {
+      output.line(
+        `  ${line.ok ? colors.green('✓') : colors.red('✗')} ${line.check}${line.detail ? ` (${line.detail})` : ''}`,
+      )
+    }
+    output.line(
+      verified
+        ? colors.green('The passkey signature holds.')
+        : colors.red('The passkey signature does NOT hold.'),
+    )
+  }
+  return verified ? EXIT_CODES.ok : EXIT_CODES.failed
+}
+
 /** `mima approvals`. */
 export const approvalsCommand: CommandSpec = {
   name: 'approvals',
@@ -221,6 +277,7 @@ export const approvalsCommand: CommandSpec = {
     'approvals [list] [--all]',
     'approvals decide ID approve|reject [--reason TEXT]',
     'approvals watch',
+    'approvals verify-signature ID',
   ],
   description:
     'Agents that call requireApproval() block until a person decides. List the pending requests, decide one\n' +
@@ -275,6 +332,19 @@ export const approvalsCommand: CommandSpec = {
       json: true,
       examples: ['mima approvals watch', 'mima approvals watch --json | jq .approval.action_type'],
       run: runWatch,
+    },
+    {
+      name: 'verify-signature',
+      summary: 'Check a passkey-signed decision on this machine',
+      usage: ['approvals verify-signature ID [--json]'],
+      description:
+        'Fetches the WebAuthn assertion a person made when deciding, recomputes the action digest from the\n' +
+        "approval, and verifies the signature with the passkey's public key here, not on the server; also\n" +
+        'checks that the decision record and its ledger leaf commit to it. Exit 1 when any check fails.',
+      positionals: { min: 1, max: 1, names: 'ID' },
+      json: true,
+      examples: ['mima approvals verify-signature 3f2a9c1e'],
+      run: runVerifySignature,
     },
   ],
 }

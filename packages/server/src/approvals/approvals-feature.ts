@@ -5,11 +5,12 @@ import { defineFeature, type ServerFeature } from '../http/feature'
 import { loadKeyMaterial } from '../key-custody/key-custody'
 import { serverKeyFromPkcs8 } from '../ledger/server-key'
 import type { Database, Queryable } from '../storage/database'
+import { consumeApprovalTokenWith } from './approval-redemption'
 import { type TokenSigner, tokenSignerFromServerKey } from './approval-token'
 import { DEFAULT_APPROVAL_TOKEN_TTL_SECONDS } from './approval-token-ttl'
 import { APPROVALS_MIGRATIONS } from './approvals-migrations'
 import { registerApprovalsRoutes } from './approvals-routes'
-import { ApprovalsService, consumeApprovalTokenWith } from './approvals-service'
+import { ApprovalsService } from './approvals-service'
 
 // The server's Ed25519 key signs tree heads and approval tokens (see key-custody/).
 const signers = new WeakMap<Database, Promise<TokenSigner>>()

@@ -16,13 +16,20 @@ function contextText(context: unknown): string {
  * One pending request with its context and the approve/reject form. Rendered into the page and
  * into the SSE stream, so a live row is escaped exactly like a server-rendered one.
  */
-export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }): JSX.Element {
+export function ApprovalCard(props: {
+  approval: ApprovalRow
+  viewer: Principal
+  /** The viewer is a person with a passkey: their browser signs the action digest to decide. */
+  signWithPasskey?: boolean | undefined
+}): JSX.Element {
   const { approval, viewer } = props
   // Shown before anyone clicks; the approvals service makes the decision rule either way.
   const blocked =
-    approval.requested_by_key_id === viewer.keyId
-      ? 'This key requested the approval, so it cannot decide it: another approver must.'
-      : undefined
+    viewer.role !== 'approver' && viewer.role !== 'admin'
+      ? `Your role (${viewer.role}) can see requests but not decide them.`
+      : approval.requested_by_key_id === viewer.keyId
+        ? 'This key requested the approval, so it cannot decide it: another approver must.'
+        : undefined
   const id = approval.approval_id
   return (
     <article class="approval" id={`approval-${id}`} data-approval-id={id}>
@@ -68,7 +75,8 @@ export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }
       <form
         method="post"
         action={`/dashboard/approvals/${encodeURIComponent(id)}/decide`}
-        data-enhance="decide"
+        data-enhance={props.signWithPasskey === true ? 'decide-signed' : 'decide'}
+        data-approval={id}
       >
         <textarea
           name="reason"
@@ -96,6 +104,9 @@ export function ApprovalCard(props: { approval: ApprovalRow; viewer: Principal }
             Reject
           </button>
         </div>
+        {props.signWithPasskey === true && blocked === undefined ? (
+          <p class="muted small">Your passkey signs this exact action (its digest) when you decide.</p>
+        ) : null}
         <div class="error" role="alert">
           {blocked ?? ''}
         </div>
@@ -169,7 +180,11 @@ export function ApprovalsPage(props: {
         </div>
         <div id="approval-queue" data-stream="/dashboard/approvals/stream">
           {props.pending.map((approval) => (
-            <ApprovalCard approval={approval} viewer={viewer} />
+            <ApprovalCard
+              approval={approval}
+              viewer={viewer}
+              signWithPasskey={props.session.user?.hasPasskey}
+            />
           ))}
         </div>
         <p class="muted" id="approval-empty" hidden={props.pending.length > 0}>

@@ -6,15 +6,17 @@
 import { MimaError } from '@mima/core'
 import type { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
+import type { PasskeySignature } from '../approvals/approval-record'
 import type { ApprovalRow } from '../approvals/approval-store'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
 import { APPROVAL_EVENTS, type ApprovalsService } from '../approvals/approvals-service'
 import type { ServerEvent } from '../events/event-bus'
-import type { AppEnv, ServerContext } from '../http/context'
+import { type AppEnv, readJsonObject, type ServerContext } from '../http/context'
 import { watchCredential } from '../http/credential-watch'
 import { httpError } from '../http/errors'
+import { approvalSigningOptions, decisionStatus, verifyApprovalSigning } from '../people/approval-signing'
 import { ApprovalCard, ApprovalsPage, DecisionRow } from './approvals-page'
-import { type DashboardContext, type DashboardKit, wantsJson } from './dashboard-kit'
+import { type AccessOptions, type DashboardContext, type DashboardKit, wantsJson } from './dashboard-kit'
 import { type DashboardSession, findSession } from './session-store'
 import { sessionTokenOf } from './sign-in-routes'
 
@@ -41,8 +43,17 @@ export async function pendingApprovals(
   return rows
 }
 
+/** Who may decide: approvers and admins, keys and people alike (viewers and compliance get a 403). */
+const DECIDERS: AccessOptions = { roles: ['approver', 'admin'] }
+
 function cardHtml(approval: ApprovalRow, session: DashboardSession): string {
-  return String(<ApprovalCard approval={approval} viewer={session.principal} />)
+  return String(
+    <ApprovalCard
+      approval={approval}
+      viewer={session.principal}
+      signWithPasskey={session.user?.hasPasskey}
+    />,
+  )
 }
 
 /** `/dashboard/approvals`, its decide/cancel forms and `/dashboard/approvals/stream`. */
@@ -92,6 +103,33 @@ export function registerApprovalPages(
     }),
   )
 
+  // A person with a passkey signs the decision: the browser asks for WebAuthn options whose
+  // challenge is the approval's action digest, then posts the assertion with the decision.
+  api.post(
+    '/dashboard/approvals/:id/passkey-options',
+    kit.form(async (c, session) => {
+      if (session.user === undefined || !session.user.hasPasskey) {
+        throw httpError('bad_request', 'Only a person with a passkey signs decisions; decide without one.')
+      }
+      const body = await readJsonObject(c)
+      const service = approvalsOf(server)
+      const row = await service.get(
+        session.principal,
+        await service.resolveId(session.principal, c.req.param('id') ?? ''),
+      )
+      const result = await approvalSigningOptions(database, kit.relyingParty(c), {
+        userId: session.user.userId,
+        row,
+        decision: decisionStatus(body.decision),
+      })
+      return c.json({
+        challenge_id: result.challengeId,
+        action_digest: result.actionDigest,
+        options: result.options,
+      })
+    }, DECIDERS),
+  )
+
   api.post(
     '/dashboard/approvals/:id/decide',
     kit.form(async (c, session) => {
@@ -100,18 +138,36 @@ export function registerApprovalPages(
       const reason =
         typeof form.reason === 'string' && form.reason.trim() !== '' ? form.reason.trim() : undefined
       try {
+        const service = approvalsOf(server)
+        const id = c.req.param('id') ?? ''
+        // A person who has a passkey must sign: the assertion is verified against the action
+        // digest of this approval and decision before anything is written.
+        let passkey: PasskeySignature | undefined
+        if (session.user?.hasPasskey === true) {
+          const row = await service.get(session.principal, id)
+          passkey = await verifyApprovalSigning(database, kit.relyingParty(c), {
+            userId: session.user.userId,
+            row,
+            decision: decisionStatus(decision),
+            challengeId: form.challenge_id,
+            assertion: form.assertion,
+          })
+        }
         // The approvals service applies every rule: role, requester, approver hint, expiry, once only.
-        const row = await approvalsOf(server).decide(session.principal, c.req.param('id') ?? '', {
-          decision,
-          ...(reason === undefined ? {} : { reason }),
-        })
-        if (wantsJson(c)) return c.json({ id: row.approval_id, status: row.status })
+        const row = await service.decide(
+          session.principal,
+          id,
+          { decision, ...(reason === undefined ? {} : { reason }) },
+          passkey === undefined ? {} : { passkey },
+        )
+        if (wantsJson(c))
+          return c.json({ id: row.approval_id, status: row.status, signed: passkey !== undefined })
         return c.redirect(`/dashboard/approvals?decided=${row.status}`, 303)
       } catch (error) {
         if (wantsJson(c) || !MimaError.isInstance(error)) throw error
         return renderApprovals(c, session, { error: error.message, status: error.status ?? 400 })
       }
-    }),
+    }, DECIDERS),
   )
 
   // An admin (or the requesting key) cancels a request nobody will decide, e.g. one whose agent is

@@ -14,6 +14,8 @@
 import type { Hono } from 'hono'
 import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
+import { createOidcProvider, type OidcOptions } from '../people/oidc'
+import { registerPeopleApi } from '../people/people-api'
 import { registerApprovalPages } from './approvals-routes'
 import { createDashboardKit } from './dashboard-kit'
 import { DASHBOARD_MIGRATIONS } from './dashboard-migrations'
@@ -22,10 +24,15 @@ import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
 import { registerEvidencePages } from './evidence/evidence-routes'
 import { registerLedgerPages } from './ledger-routes'
+import { registerManagePages } from './manage-routes'
+import { registerUserPages } from './manage-users-routes'
+import { PASSKEYS_SCRIPT } from './passkeys-script'
+import { registerPeoplePages } from './people-routes'
 import { registerPolicyPages } from './policies-routes'
 import { registerRecordPages } from './records-routes'
 import { registerSignInPages, sessionOf } from './sign-in-routes'
 import { registerUsagePages } from './usage-pages'
+import { webauthnBrowserBundle } from './webauthn-asset'
 
 export { crossSiteReason, DASHBOARD_CSP } from './dashboard-security'
 export { SESSION_COOKIE } from './sign-in-routes'
@@ -37,6 +44,33 @@ export interface DashboardOptions {
    * or a sign-out ends the stream then). Default 15 s.
    */
   streamHeartbeatMs?: number
+  /**
+   * The console's public URL, e.g. `https://mima.example.com` (default `MIMA_PUBLIC_URL`). Passkeys
+   * belong to its host name and invite links start with it. Without one, the origin each request
+   * came to is used (fine for one host name; set it behind a proxy that rewrites Host).
+   */
+  publicUrl?: string
+  /**
+   * Single sign-on with an OpenID Connect provider (default: `MIMA_OIDC_ISSUER`,
+   * `MIMA_OIDC_CLIENT_ID`, `MIMA_OIDC_CLIENT_SECRET`, `MIMA_OIDC_NAME`; off when no issuer is set).
+   */
+  oidc?: OidcOptions
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function oidcFromEnvironment(): OidcOptions | undefined {
+  const issuer = nonEmpty(process.env.MIMA_OIDC_ISSUER)
+  const clientId = nonEmpty(process.env.MIMA_OIDC_CLIENT_ID)
+  if (issuer === undefined || clientId === undefined) return undefined
+  return {
+    issuer,
+    clientId,
+    clientSecret: nonEmpty(process.env.MIMA_OIDC_CLIENT_SECRET),
+    name: nonEmpty(process.env.MIMA_OIDC_NAME),
+  }
 }
 
 /** Registers the dashboard's routes (`/dashboard/…`; never under `/api`). */
@@ -52,15 +86,41 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
     c.header('Cache-Control', 'no-cache')
     return c.body(DASHBOARD_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
   })
+  api.get('/dashboard/assets/passkeys.js', (c) => {
+    c.header('Cache-Control', 'no-cache')
+    return c.body(PASSKEYS_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+  })
+  api.get('/dashboard/assets/webauthn.js', async (c) => {
+    c.header('Cache-Control', 'no-cache')
+    return c.body(await webauthnBrowserBundle(), 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+  })
 
-  const kit = createDashboardKit(server, sessionOf)
+  const publicUrl = options.publicUrl ?? nonEmpty(process.env.MIMA_PUBLIC_URL)
+  const oidcOptions = options.oidc ?? oidcFromEnvironment()
+  const oidc = oidcOptions === undefined ? undefined : createOidcProvider(oidcOptions)
+  const kit = createDashboardKit(server, sessionOf, { publicUrl, sso: oidc?.name })
   registerSignInPages(api, kit)
+  registerPeoplePages(api, kit, { oidc })
   registerRecordPages(api, kit)
   registerApprovalPages(api, kit, { heartbeatMs: options.streamHeartbeatMs ?? 15_000 })
   registerPolicyPages(api, kit)
   registerLedgerPages(api, kit)
   // Spend and agents (usage, budgets and agents, issue #16).
   registerUsagePages(api, server, kit)
+  // Management (admins): users and invites, keys, webhooks, gates; the guard's reports.
+  api.get(
+    '/dashboard/manage',
+    kit.page(async (c, session) =>
+      c.redirect(
+        session.principal.role === 'admin' ? '/dashboard/manage/users' : '/dashboard/manage/guard',
+        303,
+      ),
+    ),
+  )
+  registerUserPages(api, kit)
+  registerManagePages(api, kit)
+  // The auditor's API for passkey-signed decisions (an API route, not a page).
+  registerPeopleApi(api, server)
   // Readiness drill-down, systems, reports, record pages with browser-checked proofs (issue #18).
   registerEvidencePages(api, kit)
 }

@@ -5,10 +5,11 @@
 import { MimaError } from '@mima/core'
 import type { Context, Hono } from 'hono'
 import type { JSX } from 'hono/jsx/jsx-runtime'
-import type { AppEnv, ServerContext } from '../http/context'
+import type { AppEnv, Role, ServerContext, UserRole } from '../http/context'
 import { httpError } from '../http/errors'
-import { renderDocument } from './dashboard-layout'
-import { refuseCrossSite } from './dashboard-security'
+import type { RelyingParty } from '../people/relying-party'
+import { Document, Notice, renderDocument } from './dashboard-layout'
+import { isHttps, refuseCrossSite } from './dashboard-security'
 import type { DashboardSession } from './session-store'
 
 /** The Hono context of a dashboard route. */
@@ -17,16 +18,29 @@ export type DashboardContext = Context<AppEnv>
 /** Renders a page for a signed-in session. */
 export type SessionRender = (c: DashboardContext, session: DashboardSession) => Promise<Response>
 
+/** Who may use a page or form: roles of keys and people alike. */
+export interface AccessOptions {
+  /** Roles allowed (every signed-in role when omitted); others get a 403. */
+  roles?: readonly (Role | UserRole)[]
+}
+
+/** Management pages (keys, webhooks, gates, users) are for admins only. */
+export const ADMIN_ONLY: AccessOptions = { roles: ['admin'] }
+
 /** The helpers the dashboard feature lends each page module. */
 export interface DashboardKit {
   server: ServerContext
-  /** A page that needs a session: redirects to sign-in without one. */
-  page(render: SessionRender): (c: DashboardContext) => Promise<Response>
+  /** A page that needs a session: redirects to sign-in without one, 403 for a role not allowed. */
+  page(render: SessionRender, access?: AccessOptions): (c: DashboardContext) => Promise<Response>
   /**
    * A state-changing form: refuses cross-site posts (403), then needs a session (a JSON 401 when
-   * the caller asked for JSON, else a redirect to sign-in).
+   * the caller asked for JSON, else a redirect to sign-in) and an allowed role (403).
    */
-  form(render: SessionRender): (c: DashboardContext) => Promise<Response>
+  form(render: SessionRender, access?: AccessOptions): (c: DashboardContext) => Promise<Response>
+  /** The WebAuthn relying party this request's passkeys belong to. */
+  relyingParty(c: DashboardContext): RelyingParty
+  /** The single sign-on provider's name, when one is configured. */
+  sso?: string | undefined
   /** Renders a whole page document. */
   html(c: DashboardContext, element: JSX.Element, status?: number): Response
   refuseCrossSite(c: DashboardContext): Response | undefined
@@ -77,22 +91,71 @@ export function pageLimit(c: DashboardContext): number {
   return Number.isInteger(raw) && raw >= 1 && raw <= 200 ? raw : PAGE_SIZE
 }
 
+/** A 403 for a role not allowed: JSON for the dashboard's script, else a page saying so. */
+function forbidden(c: DashboardContext, session: DashboardSession, access: AccessOptions): Response {
+  const message = `This needs the role ${access.roles?.join(' or ')}; you are signed in as ${session.principal.keyName} with role ${session.principal.role}.`
+  if (wantsJson(c) || c.req.method !== 'GET') {
+    return c.json(
+      { error: { code: 'forbidden', message, request_id: c.get('requestId') }, detail: message },
+      403,
+    )
+  }
+  return html(
+    c,
+    <Document title="Not allowed">
+      <main class="login">
+        <div class="card">
+          <h1>Not allowed</h1>
+          <Notice kind="error">{message}</Notice>
+          <p>
+            <a href="/dashboard">Back to the overview</a>
+          </p>
+        </div>
+      </main>
+    </Document>,
+    403,
+  )
+}
+
+function allowed(session: DashboardSession, access: AccessOptions | undefined): boolean {
+  return access?.roles === undefined || access.roles.includes(session.principal.role)
+}
+
+/** Options of {@link createDashboardKit}. */
+export interface DashboardKitOptions {
+  /** The console's public URL (`MIMA_PUBLIC_URL`): passkeys belong to its host. */
+  publicUrl?: string | undefined
+  /** The single sign-on provider's name, when one is configured. */
+  sso?: string | undefined
+}
+
 /** Builds the kit around a session lookup. */
 export function createDashboardKit(
   server: ServerContext,
   sessionOf: (c: DashboardContext) => Promise<DashboardSession | undefined>,
+  options: DashboardKitOptions = {},
 ): DashboardKit {
+  const configured = options.publicUrl === undefined ? undefined : new URL(options.publicUrl)
   return {
     server,
     html,
     refuseCrossSite,
     sessionOf,
-    page: (render) => async (c) => {
+    sso: options.sso,
+    relyingParty: (c) => {
+      if (configured !== undefined) return { id: configured.hostname, origin: configured.origin }
+      // Without a configured URL, the origin the browser used (the Host header names it).
+      const host = c.req.header('host') ?? new URL(c.req.url).host
+      const origin = `${isHttps(c) ? 'https' : 'http'}://${host}`
+      return { id: new URL(origin).hostname, origin }
+    },
+    page: (render, access) => async (c) => {
       const session = await sessionOf(c)
       if (session === undefined) return c.redirect('/dashboard/login', 303)
+      if (!allowed(session, access)) return forbidden(c, session, access ?? {})
       return render(c, session)
     },
-    form: (render) => async (c) => {
+    form: (render, access) => async (c) => {
       const refused = refuseCrossSite(c)
       if (refused !== undefined) return refused
       const session = await sessionOf(c)
@@ -100,6 +163,7 @@ export function createDashboardKit(
         if (wantsJson(c)) throw httpError('unauthorized', 'Your dashboard session ended: sign in again.')
         return c.redirect('/dashboard/login', 303)
       }
+      if (!allowed(session, access)) return forbidden(c, session, access ?? {})
       return render(c, session)
     },
   }

@@ -15,6 +15,8 @@ export type DashboardSection =
   | 'readiness'
   | 'systems'
   | 'reports'
+  | 'manage'
+  | 'account'
 
 const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[] = [
   { id: 'overview', label: 'Overview', href: '/dashboard' },
@@ -28,6 +30,8 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
   { id: 'spend', label: 'Spend', href: '/dashboard/spend' },
   { id: 'agents', label: 'Agents', href: '/dashboard/agents' },
+  // Keys, webhooks, gates, users and the guard's reports (admins manage, others read the reports).
+  { id: 'manage', label: 'Manage', href: '/dashboard/manage' },
 ]
 
 /** The HTML document around every dashboard page. */
@@ -41,6 +45,8 @@ export function Document(props: { title: string; children?: Child }): JSX.Elemen
         <title>{`${props.title} · Mima`}</title>
         <link rel="stylesheet" href="/dashboard/assets/dashboard.css" />
         <script src="/dashboard/assets/dashboard.js" defer></script>
+        <script src="/dashboard/assets/webauthn.js" defer></script>
+        <script src="/dashboard/assets/passkeys.js" defer></script>
       </head>
       <body>{props.children}</body>
     </html>
@@ -80,7 +86,15 @@ export function Layout(props: {
           </nav>
           <div class="who">
             <span title={`Workspace ${principal.workspaceId}`}>
-              {workspaceName} · {principal.keyName} ({principal.role})
+              {workspaceName} ·{' '}
+              {props.session.user === undefined ? (
+                principal.keyName
+              ) : (
+                <a href="/dashboard/account" id="account-link">
+                  {props.session.user.displayName}
+                </a>
+              )}{' '}
+              ({principal.role})
             </span>
             <form method="post" action="/dashboard/logout">
               <button type="submit">Sign out</button>

@@ -1,6 +1,10 @@
+import { PEOPLE_MIGRATIONS } from '../people/people-migrations'
 import type { Migration } from '../storage/migrations'
 
-/** The dashboard's schema (040–049): sign-in sessions. Keys lead with `workspace_id`. */
+/**
+ * The dashboard's schema: sign-in sessions (040–049) and people — users, invites, passkeys, signed
+ * approvals (080–084). Keys lead with `workspace_id`.
+ */
 export const DASHBOARD_MIGRATIONS: readonly Migration[] = [
   {
     id: '040_dashboard_sessions',
@@ -18,4 +22,5 @@ export const DASHBOARD_MIGRATIONS: readonly Migration[] = [
       create index dashboard_sessions_expiry on dashboard_sessions (expires_at)
     `,
   },
+  ...PEOPLE_MIGRATIONS,
 ]

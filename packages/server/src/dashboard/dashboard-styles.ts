@@ -92,6 +92,20 @@ button:disabled { opacity: 0.5; cursor: not-allowed; }
 .check li { padding: 0.2rem 0; }
 .check li::before { content: "✔"; color: var(--ok); margin-right: 0.5rem; }
 .check li.fail::before { content: "✘"; color: var(--bad); }
+header.top .who a { color: #fff; text-decoration: underline; }
+.subnav { display: flex; flex-wrap: wrap; gap: 0.4rem; margin: -0.25rem 0 1rem; }
+.subnav a { padding: 0.25rem 0.7rem; border-radius: 999px; border: 1px solid var(--line); background: #fff; }
+.subnav a[aria-current="page"] { background: var(--accent-soft); border-color: transparent; font-weight: 600; }
+form.inline { display: inline-flex; gap: 0.4rem; align-items: center; margin: 0; flex-wrap: wrap; }
+form.stack { display: grid; gap: 0.6rem; max-width: 32rem; }
+form.stack label { display: flex; flex-direction: column; gap: 0.2rem; font-size: 0.85rem; color: var(--muted); }
+.secret { display: block; padding: 0.6rem; background: var(--soft); border-radius: 6px; word-break: break-all; user-select: all; }
+.or { text-align: center; color: var(--muted); margin: 1rem 0; font-size: 0.85rem; }
+@media (max-width: 40rem) {
+  header.top .bar { flex-wrap: wrap; gap: 0.5rem; }
+  .approval dl, .kv { grid-template-columns: 1fr; }
+  table { display: block; overflow-x: auto; }
+}
 [hidden] { display: none !important; }
 /* Phones: the header wraps, grids become one column, table rows stack instead of scrolling sideways. */
 @media (max-width: 40rem) {

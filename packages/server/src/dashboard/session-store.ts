@@ -1,17 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { uuidv7 } from '@mima/core'
-import type { Principal, Role } from '../http/context'
+import type { Principal, Role, UserRole } from '../http/context'
 import type { Queryable } from '../storage/database'
 
 /** How long a dashboard session lasts after sign-in (12 hours). */
 export const SESSION_TTL_MS: number = 12 * 60 * 60 * 1000
 
-/** A signed-in dashboard user: the API key that signed in, and the session's id and expiry. */
+/** A signed-in dashboard user: the API key or person that signed in, and the session's id and expiry. */
 export interface DashboardSession {
   sessionId: string
+  /** Who acts: the key, or the person (`principal.userId` set) in this workspace with their role. */
   principal: Principal
   workspaceName: string
   expiresAt: Date
+  /** Set when a person signed in (passkey, password or single sign-on) rather than an API key. */
+  user?: { userId: string; email: string; displayName: string; hasPasskey: boolean }
 }
 
 /** What {@link createSession} returns: the token goes into the cookie and is never stored. */
@@ -44,13 +47,14 @@ export async function createSession(
     now.toISOString(),
   ])
   await database.query(
-    `insert into dashboard_sessions (workspace_id, session_id, token_hash, key_id, created_at, expires_at)
-     values ($1, $2, $3, $4, $5, $6)`,
+    `insert into dashboard_sessions (workspace_id, session_id, token_hash, key_id, user_id, created_at, expires_at)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
     [
       principal.workspaceId,
       sessionId,
       hashSessionToken(token),
-      principal.keyId,
+      principal.userId === undefined ? principal.keyId : null,
+      principal.userId ?? null,
       now.toISOString(),
       expiresAt.toISOString(),
     ],
@@ -59,8 +63,10 @@ export async function createSession(
 }
 
 /**
- * The live session for a cookie token: unknown tokens, expired sessions and sessions whose API
- * key was revoked (or is no longer approver/admin) give `undefined`.
+ * The live session for a cookie token: unknown tokens, expired sessions, sessions whose API key was
+ * revoked (or is no longer approver/admin), and sessions of a person who was disabled or removed
+ * from the workspace give `undefined`. A person's role is read afresh, so a role change applies at
+ * once.
  */
 export async function findSession(
   database: Queryable,
@@ -71,28 +77,60 @@ export async function findSession(
   const { rows } = await database.query<{
     session_id: string
     expires_at: Date | string
-    key_id: string
-    name: string
-    role: Role
+    key_id: string | null
+    name: string | null
+    role: Role | null
+    user_id: string | null
+    email: string | null
+    display_name: string | null
+    user_role: UserRole | null
+    has_passkey: boolean | null
     workspace_id: string
     workspace_name: string
     is_root: boolean
   }>(
-    `select s.session_id, s.expires_at, k.key_id, k.name, k.role, k.workspace_id,
-            w.name as workspace_name, w.is_root
+    `select s.session_id, s.expires_at, k.key_id, k.name, k.role, u.user_id, u.email, u.display_name,
+            m.role as user_role, s.workspace_id, w.name as workspace_name, w.is_root,
+            exists (select 1 from people_passkeys p where p.user_id = u.user_id) as has_passkey
        from dashboard_sessions s
-       join api_keys k on k.workspace_id = s.workspace_id and k.key_id = s.key_id
        join workspaces w on w.workspace_id = s.workspace_id
-      where s.token_hash = $1 and s.expires_at > $2 and k.revoked_at is null
-        and k.role in ('approver', 'admin')`,
+       left join api_keys k on s.key_id is not null and k.workspace_id = s.workspace_id and k.key_id = s.key_id
+            and k.revoked_at is null and k.role in ('approver', 'admin')
+       left join people_members m on s.user_id is not null and m.workspace_id = s.workspace_id
+            and m.user_id = s.user_id
+       left join people_users u on u.user_id = m.user_id and u.disabled_at is null
+      where s.token_hash = $1 and s.expires_at > $2`,
     [hashSessionToken(token), now.toISOString()],
   )
   const row = rows[0]
   if (row === undefined) return undefined
-  return {
+  const base = {
     sessionId: row.session_id,
     workspaceName: row.workspace_name,
     expiresAt: row.expires_at instanceof Date ? row.expires_at : new Date(row.expires_at),
+  }
+  if (row.user_id !== null && row.email !== null && row.user_role !== null) {
+    return {
+      ...base,
+      user: {
+        userId: row.user_id,
+        email: row.email,
+        displayName: row.display_name ?? row.email,
+        hasPasskey: row.has_passkey === true,
+      },
+      principal: {
+        keyId: `user:${row.user_id}`,
+        keyName: row.email,
+        role: row.user_role,
+        workspaceId: row.workspace_id,
+        isRootWorkspace: row.is_root,
+        userId: row.user_id,
+      },
+    }
+  }
+  if (row.key_id === null || row.name === null || row.role === null) return undefined
+  return {
+    ...base,
     principal: {
       keyId: row.key_id,
       keyName: row.name,

@@ -7,6 +7,8 @@
 import type { Hono } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { AppEnv, Principal } from '../http/context'
+import { httpError } from '../http/errors'
+import { membershipsOf, type User, userPrincipal } from '../people/user-store'
 import { findPrincipal } from '../workspaces/workspace-store'
 import type { DashboardContext, DashboardKit } from './dashboard-kit'
 import { isHttps } from './dashboard-security'
@@ -30,6 +32,26 @@ export function sessionTokenOf(c: DashboardContext): string {
   return getCookie(c, SESSION_COOKIE) ?? ''
 }
 
+/**
+ * Opens a session for a person who just proved who they are, in their first workspace (or
+ * `workspaceId` when given and they are a member); 403 when they belong to no workspace.
+ */
+export async function startUserSession(
+  c: DashboardContext,
+  user: Pick<User, 'userId' | 'email'>,
+  workspaceId?: string,
+): Promise<void> {
+  const memberships = await membershipsOf(c.get('server').database, user.userId)
+  const membership = memberships.find((entry) => entry.workspaceId === workspaceId) ?? memberships[0]
+  if (membership === undefined) {
+    throw httpError(
+      'forbidden',
+      `${user.email} is not a member of any workspace: ask an admin for an invite.`,
+    )
+  }
+  await startSession(c, userPrincipal(user, membership))
+}
+
 /** Opens a session for a principal whose credential was just checked, and sets its cookie. */
 export async function startSession(c: DashboardContext, principal: Principal): Promise<void> {
   const server = c.get('server')
@@ -44,7 +66,7 @@ export async function startSession(c: DashboardContext, principal: Principal): P
   server.logger.info('dashboard sign-in', {
     request_id: c.get('requestId'),
     workspace_id: principal.workspaceId,
-    key_id: principal.keyId,
+    ...(principal.userId === undefined ? { key_id: principal.keyId } : { user_id: principal.userId }),
   })
 }
 
@@ -56,7 +78,10 @@ export function registerSignInPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     if ((await kit.sessionOf(c)) !== undefined) return c.redirect('/dashboard', 303)
     return kit.html(
       c,
-      <LoginPage notice={c.req.query('signed_out') === '1' ? 'You are signed out.' : undefined} />,
+      <LoginPage
+        notice={c.req.query('signed_out') === '1' ? 'You are signed out.' : undefined}
+        sso={kit.sso}
+      />,
     )
   })
 
@@ -65,15 +90,22 @@ export function registerSignInPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     if (refused !== undefined) return refused
     const form = await c.req.parseBody()
     const key = typeof form.api_key === 'string' ? form.api_key.trim() : ''
-    if (key === '') return kit.html(c, <LoginPage error="Enter an API key." />, 400)
+    if (key === '') return kit.html(c, <LoginPage error="Enter an API key." sso={kit.sso} />, 400)
     const principal = await findPrincipal(database, key)
     if (principal === undefined) {
-      return kit.html(c, <LoginPage error="That API key is not valid: it is unknown or was revoked." />, 401)
+      return kit.html(
+        c,
+        <LoginPage error="That API key is not valid: it is unknown or was revoked." sso={kit.sso} />,
+        401,
+      )
     }
     if (principal.role === 'ingest') {
       return kit.html(
         c,
-        <LoginPage error="Ingest keys are for agents and cannot sign in to the dashboard: use an approver or admin key." />,
+        <LoginPage
+          error="Ingest keys are for agents and cannot sign in to the dashboard: use an approver or admin key."
+          sso={kit.sso}
+        />,
         403,
       )
     }

@@ -25,6 +25,7 @@ import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { stringQuery } from '../http/query'
 import type { Database } from '../storage/database'
+import { recordGateCheck } from './gate-check-history'
 import { createGateFailedThrottle, type GateFailedThrottle } from './gate-failed-throttle'
 import { GRC_MIGRATIONS } from './grc-migrations'
 import {
@@ -263,6 +264,8 @@ export const grcFeature: ServerFeature = defineFeature({
         readReadiness(server.database, { workspaceId, systemName }),
       ])
       const check = evaluateGates({ policies, readiness, systemName })
+      // The console's gates page shows this history (pass/fail over time).
+      await recordGateCheck(server.database, workspaceId, check)
       publishGateFailed(server, gateFailedThrottle, workspaceId, check)
       return c.json(check)
     })

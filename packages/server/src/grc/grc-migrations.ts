@@ -161,4 +161,21 @@ export const GRC_MIGRATIONS: readonly Migration[] = [
           from grc_evidence group by 1, 2, 3
     `,
   },
+  {
+    // The console's range (080–084): every gate check's outcome, for the pass/fail history page.
+    id: '084_grc_gate_checks',
+    sql: `
+      create table grc_gate_checks (
+        workspace_id text not null,
+        check_id text not null,
+        checked_at timestamptz not null,
+        system_name text,
+        passed boolean not null,
+        failing_required integer not null,
+        results jsonb not null,
+        primary key (workspace_id, check_id)
+      );
+      create index grc_gate_checks_recent on grc_gate_checks (workspace_id, checked_at desc)
+    `,
+  },
 ]

@@ -13,14 +13,29 @@ export type Role = 'ingest' | 'approver' | 'admin'
 /** All roles, in order of privilege. */
 export const ROLES: readonly Role[] = ['ingest', 'approver', 'admin']
 
-/** Who is calling: the API key that authenticated the request. */
+/**
+ * A person's role in a workspace (dashboard users, see `people/`): `viewer` reads, `approver` also
+ * decides approvals, `compliance` also manages evidence and reports, `admin` manages everything.
+ */
+export type UserRole = 'viewer' | 'approver' | 'compliance' | 'admin'
+
+/** All user roles, in order of privilege. */
+export const USER_ROLES: readonly UserRole[] = ['viewer', 'approver', 'compliance', 'admin']
+
+/**
+ * Who is calling: the API key that authenticated the request, or a person signed in to the
+ * dashboard (then `userId` is set, `keyId` is `user:<userId>` and `keyName` is their email).
+ * API requests always carry a key, so API routes only ever see key roles.
+ */
 export interface Principal {
   keyId: string
   keyName: string
-  role: Role
+  role: Role | UserRole
   workspaceId: string
   /** Admin keys of the bootstrap workspace may create workspaces. */
   isRootWorkspace: boolean
+  /** Set when a person (not a key) acts, through a dashboard session. */
+  userId?: string
 }
 
 /** Limits every route shares. */
@@ -95,7 +110,7 @@ export function requireWorkspace(context: Context<AppEnv>, options: RequireWorks
   if (workspaceId !== principal.workspaceId) {
     throw httpError('not_found', `Workspace "${workspaceId ?? ''}" not found for this API key.`)
   }
-  if (options.roles !== undefined && !options.roles.includes(principal.role)) {
+  if (options.roles !== undefined && !options.roles.includes(principal.role as Role)) {
     throw httpError(
       'forbidden',
       `This needs a key with role ${options.roles.join(' or ')}; this key has role ${principal.role}.`,

@@ -1,22 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { hashValue } from '@mima/core'
-import type { Context } from 'hono'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
 import type { ServerEvent } from '../events/event-bus'
-import { type AppEnv, readJsonObject, requireWorkspace } from '../http/context'
+import { type Principal, readJsonObject, requireWorkspace } from '../http/context'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { integerQuery } from '../http/query'
 import { DEFAULT_WEBHOOK_EVENTS, LEDGER_EVENTS, WEBHOOK_EVENTS } from './webhook-events'
 import { loadSecretBox, type SecretBox } from './webhook-secret-box'
-import { type WebhookDeliverySettings, WebhookService } from './webhook-service'
+import { type AttemptResult, type WebhookDeliverySettings, WebhookService } from './webhook-service'
 import {
   countWebhooks,
+  type DeliveryView,
   deleteWebhook,
   insertWebhook,
   listDeliveries,
   listWebhooks,
   matchWebhookIds,
+  type WebhookView,
 } from './webhook-store'
 import { type HostResolver, validateWebhookUrl, WebhookUrlError } from './webhook-url'
 import { WEBHOOKS_MIGRATIONS } from './webhooks-migrations'
@@ -47,6 +48,32 @@ export interface WebhooksFeatureOptions {
 }
 
 const services = new WeakMap<object, WebhookService>()
+
+/**
+ * Webhook management with the API's rules (URL checks, limits, generated secrets, ledger leaves),
+ * shared by the API routes and the dashboard's webhooks page. The caller checks the role (admin).
+ */
+export interface WebhookAdmin {
+  list(workspaceId: string): Promise<WebhookView[]>
+  /** Adds a webhook; a generated secret is in the answer this once (`secret_generated: true`). */
+  create(
+    principal: Principal,
+    body: Record<string, unknown>,
+  ): Promise<WebhookView & { secret?: string; secret_generated?: boolean }>
+  /** Deletes a webhook (id or unique prefix); returns its id. */
+  remove(principal: Principal, idOrPrefix: string): Promise<string>
+  /** Sends a signed `webhook.test` event now and reports the attempt. */
+  test(principal: Principal, idOrPrefix: string): Promise<AttemptResult>
+  /** The newest deliveries (with their attempts and next retry). */
+  deliveries(workspaceId: string, idOrPrefix: string, limit: number): Promise<DeliveryView[]>
+}
+
+const admins = new WeakMap<object, WebhookAdmin>()
+
+/** The webhook management operations of a running app's server context (the dashboard uses them). */
+export function webhookAdminOf(server: object): WebhookAdmin | undefined {
+  return admins.get(server)
+}
 
 /** The webhook delivery service of a running app's server context (tests, other features). */
 export function webhookServiceOf(server: object): WebhookService | undefined {
@@ -153,8 +180,7 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         await service.close()
       })
 
-      const resolveId = async (c: Context<AppEnv>, workspaceId: string): Promise<string> => {
-        const raw = c.req.param('id') ?? ''
+      const resolveId = async (workspaceId: string, raw: string): Promise<string> => {
         const ids = await matchWebhookIds(database, workspaceId, raw)
         if (ids.length === 0) throw httpError('not_found', `No webhook "${raw}" in this workspace.`)
         if (ids.length > 1) {
@@ -163,108 +189,124 @@ export function createWebhooksFeature(options: WebhooksFeatureOptions = {}): Ser
         return ids[0] as string
       }
 
+      const admin: WebhookAdmin = {
+        list: (workspaceId) => listWebhooks(database, workspaceId),
+        async create(principal, body) {
+          if (typeof body.url !== 'string' || body.url.trim() === '') {
+            throw httpError('validation_failed', 'url is required: the http(s) address to POST events to.', {
+              field: 'url',
+            })
+          }
+          const events = parseEvents(body.events)
+          const given = parseSecret(body.secret)
+          let url: URL
+          try {
+            url = await validateWebhookUrl(body.url.trim(), {
+              allowPrivate: settings.allowPrivate,
+              ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
+            })
+          } catch (error) {
+            if (error instanceof WebhookUrlError)
+              throw httpError('validation_failed', error.message, { field: 'url' })
+            throw error
+          }
+          if ((await countWebhooks(database, principal.workspaceId)) >= MAX_WEBHOOKS_PER_WORKSPACE) {
+            throw httpError(
+              'conflict',
+              `This workspace already has ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks; delete one first.`,
+            )
+          }
+          // Every delivery is signed: without a secret from the caller, the server makes one and
+          // returns it this once.
+          const secret = given ?? `whsec_${randomBytes(32).toString('base64url')}`
+          const sealed = (await secrets()).seal(secret)
+          // Where workspace data is sent is part of the audit trail: a `webhook_event` ledger leaf.
+          const webhook = await database.transaction(async (transaction) => {
+            const appender = await server.ledger.lock(transaction, principal.workspaceId)
+            const createdAt = new Date()
+            const stored = await insertWebhook(transaction, {
+              workspaceId: principal.workspaceId,
+              webhookId: randomUUID(),
+              url: url.toString(),
+              events,
+              secretSealed: sealed,
+              createdBy: principal.keyName,
+              createdAt,
+              followLedger: events.some((event) => event in LEDGER_EVENTS),
+            })
+            const change = {
+              action: 'webhook_created',
+              webhook_id: stored.id,
+              url: stored.url,
+              events,
+              by: principal.keyName,
+            }
+            await appender.append([
+              {
+                kind: 'webhook_event',
+                recordId: randomUUID(),
+                recordHash: hashValue(change),
+                acceptedAt: createdAt.toISOString(),
+              },
+            ])
+            return stored
+          })
+          return given === undefined ? { ...webhook, secret, secret_generated: true } : webhook
+        },
+        async remove(principal, raw) {
+          const id = await resolveId(principal.workspaceId, raw)
+          const deleted = await database.transaction(async (transaction) => {
+            const appender = await server.ledger.lock(transaction, principal.workspaceId)
+            if (!(await deleteWebhook(transaction, principal.workspaceId, id))) return false
+            const change = { action: 'webhook_deleted', webhook_id: id, by: principal.keyName }
+            await appender.append([
+              {
+                kind: 'webhook_event',
+                recordId: randomUUID(),
+                recordHash: hashValue(change),
+                acceptedAt: new Date().toISOString(),
+              },
+            ])
+            return true
+          })
+          if (!deleted) throw httpError('not_found', `No webhook "${id}" in this workspace.`)
+          return id
+        },
+        async test(principal, raw) {
+          const id = await resolveId(principal.workspaceId, raw)
+          return service.sendTest(principal.workspaceId, id, principal.keyName)
+        },
+        async deliveries(workspaceId, raw, limit) {
+          return listDeliveries(database, workspaceId, await resolveId(workspaceId, raw), limit)
+        },
+      }
+      admins.set(server, admin)
+
       api.get(BASE, async (c) => {
         const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
-        return c.json({ webhooks: await listWebhooks(database, workspaceId), events: WEBHOOK_EVENTS })
+        return c.json({ webhooks: await admin.list(workspaceId), events: WEBHOOK_EVENTS })
       })
 
       api.post(BASE, async (c) => {
         const principal = requireWorkspace(c, { roles: ['admin'] })
-        const body = await readJsonObject(c)
-        if (typeof body.url !== 'string' || body.url.trim() === '') {
-          throw httpError('validation_failed', 'url is required: the http(s) address to POST events to.', {
-            field: 'url',
-          })
-        }
-        const events = parseEvents(body.events)
-        const given = parseSecret(body.secret)
-        let url: URL
-        try {
-          url = await validateWebhookUrl(body.url.trim(), {
-            allowPrivate: settings.allowPrivate,
-            ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
-          })
-        } catch (error) {
-          if (error instanceof WebhookUrlError)
-            throw httpError('validation_failed', error.message, { field: 'url' })
-          throw error
-        }
-        if ((await countWebhooks(database, principal.workspaceId)) >= MAX_WEBHOOKS_PER_WORKSPACE) {
-          throw httpError(
-            'conflict',
-            `This workspace already has ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks; delete one first.`,
-          )
-        }
-        // Every delivery is signed: without a secret from the caller, the server makes one and
-        // returns it this once.
-        const secret = given ?? `whsec_${randomBytes(32).toString('base64url')}`
-        const sealed = (await secrets()).seal(secret)
-        // Where workspace data is sent is part of the audit trail: a `webhook_event` ledger leaf.
-        const webhook = await database.transaction(async (transaction) => {
-          const appender = await server.ledger.lock(transaction, principal.workspaceId)
-          const createdAt = new Date()
-          const stored = await insertWebhook(transaction, {
-            workspaceId: principal.workspaceId,
-            webhookId: randomUUID(),
-            url: url.toString(),
-            events,
-            secretSealed: sealed,
-            createdBy: principal.keyName,
-            createdAt,
-            followLedger: events.some((event) => event in LEDGER_EVENTS),
-          })
-          const change = {
-            action: 'webhook_created',
-            webhook_id: stored.id,
-            url: stored.url,
-            events,
-            by: principal.keyName,
-          }
-          await appender.append([
-            {
-              kind: 'webhook_event',
-              recordId: randomUUID(),
-              recordHash: hashValue(change),
-              acceptedAt: createdAt.toISOString(),
-            },
-          ])
-          return stored
-        })
-        return c.json(given === undefined ? { ...webhook, secret, secret_generated: true } : webhook, 201)
+        return c.json(await admin.create(principal, await readJsonObject(c)), 201)
       })
 
       api.delete(`${BASE}/:id`, async (c) => {
-        const { workspaceId, keyName } = requireWorkspace(c, { roles: ['admin'] })
-        const id = await resolveId(c, workspaceId)
-        const deleted = await database.transaction(async (transaction) => {
-          const appender = await server.ledger.lock(transaction, workspaceId)
-          if (!(await deleteWebhook(transaction, workspaceId, id))) return false
-          const change = { action: 'webhook_deleted', webhook_id: id, by: keyName }
-          await appender.append([
-            {
-              kind: 'webhook_event',
-              recordId: randomUUID(),
-              recordHash: hashValue(change),
-              acceptedAt: new Date().toISOString(),
-            },
-          ])
-          return true
-        })
-        if (!deleted) throw httpError('not_found', `No webhook "${id}" in this workspace.`)
+        const principal = requireWorkspace(c, { roles: ['admin'] })
+        const id = await admin.remove(principal, c.req.param('id') ?? '')
         return c.json({ deleted: true, id })
       })
 
       api.post(`${BASE}/:id/test`, async (c) => {
         const principal = requireWorkspace(c, { roles: ['admin'] })
-        const id = await resolveId(c, principal.workspaceId)
-        return c.json(await service.sendTest(principal.workspaceId, id, principal.keyName))
+        return c.json(await admin.test(principal, c.req.param('id') ?? ''))
       })
 
       api.get(`${BASE}/:id/deliveries`, async (c) => {
         const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
-        const id = await resolveId(c, workspaceId)
         const limit = integerQuery(c, 'limit', { max: 500 }) ?? 50
-        return c.json({ deliveries: await listDeliveries(database, workspaceId, id, limit) })
+        return c.json({ deliveries: await admin.deliveries(workspaceId, c.req.param('id') ?? '', limit) })
       })
     },
   })

@@ -38,7 +38,7 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     await page.goto(`${server.url}/`)
     expect(new URL(page.url()).pathname).toBe('/dashboard/login')
     await page.fill('#api_key', key)
-    await page.click('button[type=submit]')
+    await page.click('#api-key-form button[type=submit]')
     return page
   }
 

@@ -54,5 +54,11 @@ export const DASHBOARD_PAGES: readonly DashboardPageEntry[] = [
     screenshot: true,
   },
   { name: 'report-summary', path: () => '/dashboard/reports/summary?agent=triage' },
+  { name: 'manage-users', path: () => '/dashboard/manage/users' },
+  { name: 'manage-keys', path: () => '/dashboard/manage/keys' },
+  { name: 'manage-webhooks', path: () => '/dashboard/manage/webhooks' },
+  { name: 'manage-gates', path: () => '/dashboard/manage/gates' },
+  { name: 'manage-guard', path: () => '/dashboard/manage/guard' },
+  { name: 'account', path: () => '/dashboard/account' },
   { name: 'login', path: () => '/dashboard/login', signedOut: true },
 ]

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SESSION_COOKIE } from '../../src/dashboard/dashboard-feature'
+import { MAX_FAILURES } from '../../src/people/passwords'
+import { BACKENDS, type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
+
+/** A browser-like client over fetch: keeps its session cookie and sends the Origin a browser would. */
+function client(server: DashboardServer) {
+  let cookie: string | undefined
+  const request = async (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      redirect: 'manual',
+      ...init,
+      headers: {
+        ...(cookie === undefined ? {} : { cookie: `${SESSION_COOKIE}=${cookie}` }),
+        ...init.headers,
+      },
+    })
+    const match = new RegExp(`${SESSION_COOKIE}=([^;]*)`).exec(response.headers.get('set-cookie') ?? '')
+    if (match !== null) cookie = match[1] === '' ? undefined : match[1]
+    return response
+  }
+  return {
+    get signedIn(): boolean {
+      return cookie !== undefined
+    },
+    get: (path: string, headers: Record<string, string> = {}) => request(path, { headers }),
+    post: (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
+      request(path, {
+        method: 'POST',
+        body: new URLSearchParams(form),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, ...headers },
+      }),
+  }
+}
+
+describe.each(BACKENDS)('people over HTTP (%s)', (backend) => {
+  let server: DashboardServer
+  let admin: ReturnType<typeof client>
+
+  /** Creates an invite as the admin key's session and returns its one-time token. */
+  async function inviteToken(email: string, role: string): Promise<string> {
+    const response = await admin.post('/dashboard/manage/users/invite', { email, role })
+    expect(response.status).toBe(201)
+    const token = /\/dashboard\/invite\/([A-Za-z0-9_-]{43})/.exec(await response.text())?.[1]
+    expect(token).toBeDefined()
+    return token as string
+  }
+
+  /** A person who accepted an invite with a password (signed in afterwards). */
+  async function personWithPassword(email: string, role: string, password = 'correct horse battery') {
+    const token = await inviteToken(email, role)
+    const person = client(server)
+    const joined = await person.post(`/dashboard/invite/${token}/password`, { password, display_name: email })
+    expect(joined.status).toBe(303)
+    expect(joined.headers.get('location')).toBe('/dashboard')
+    expect(person.signedIn).toBe(true)
+    return { person, token }
+  }
+
+  beforeAll(async () => {
+    server = await startDashboardServer(backend)
+    admin = client(server)
+    expect((await admin.post('/dashboard/login', { api_key: server.adminKey })).status).toBe(303)
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it('accepts an invite once with a password, then signs in by email and password', async () => {
+    const token = await inviteToken('Grace@Example.com', 'compliance')
+    const person = client(server)
+    const short = await person.post(`/dashboard/invite/${token}/password`, { password: 'short' })
+    expect(short.status).toBe(422)
+    expect(await short.text()).toContain('12 to 256 characters')
+    const joined = await person.post(`/dashboard/invite/${token}/password`, {
+      password: 'a long enough secret',
+    })
+    expect(joined.status).toBe(303)
+    const overview = await person.get('/dashboard')
+    expect(overview.status).toBe(200)
+    expect(await overview.text()).toContain('(compliance)')
+    // Used once: the same link now reads as invalid.
+    const again = await client(server).post(`/dashboard/invite/${token}/password`, {
+      password: 'another long secret',
+    })
+    expect(again.status).toBe(404)
+
+    const fresh = client(server)
+    const signedIn = await fresh.post('/dashboard/login/password', {
+      email: 'grace@example.com',
+      password: 'a long enough secret',
+    })
+    expect(signedIn.status).toBe(303)
+    expect((await fresh.get('/dashboard')).status).toBe(200)
+    // The password is stored as an scrypt hash, never as given.
+    const { rows } = await server.server.database.query<{ password_hash: string }>(
+      "select password_hash from people_users where email = 'grace@example.com'",
+    )
+    expect(rows[0]?.password_hash).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/)
+  })
+
+  it('throttles password guesses per account: a 429 after repeated failures, even for the right password', async () => {
+    await personWithPassword('target@example.com', 'viewer', 'the right password!')
+    const attacker = client(server)
+    for (let attempt = 0; attempt < MAX_FAILURES; attempt++) {
+      const wrong = await attacker.post('/dashboard/login/password', {
+        email: 'target@example.com',
+        password: `guess number ${attempt}`,
+      })
+      expect(wrong.status).toBe(401)
+      expect(await wrong.text()).toContain('do not match an account')
+    }
+    const blocked = await attacker.post('/dashboard/login/password', {
+      email: 'target@example.com',
+      password: 'the right password!',
+    })
+    expect(blocked.status).toBe(429)
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(attacker.signedIn).toBe(false)
+    // An unknown email reads exactly like a wrong password.
+    const unknown = await client(server).post('/dashboard/login/password', {
+      email: 'nobody@example.com',
+      password: 'whatever it is',
+    })
+    expect(unknown.status).toBe(401)
+    expect(await unknown.text()).toContain('do not match an account')
+  })
+
+  it('checks roles on every route: a viewer reads but cannot decide or manage (403)', async () => {
+    const { person: viewer } = await personWithPassword('viewer@example.com', 'viewer')
+    const ingest = await server.createKey('ingest', 'agent')
+    const created = await server.api(
+      ingest.key,
+      'POST',
+      `/workspaces/${server.workspaceId}/governance/approvals`,
+      {
+        action_type: 'wire_money',
+      },
+    )
+    expect(created.status).toBe(201)
+    const id = created.json.id as string
+
+    const queue = await viewer.get('/dashboard/approvals')
+    expect(queue.status).toBe(200)
+    expect(await queue.text()).toContain('can see requests but not decide them')
+    const decided = await viewer.post(
+      `/dashboard/approvals/${id}/decide`,
+      { decision: 'approve' },
+      { accept: 'application/json' },
+    )
+    expect(decided.status).toBe(403)
+    expect((await decided.json()).error.code).toBe('forbidden')
+    for (const path of [
+      '/dashboard/manage/users',
+      '/dashboard/manage/keys',
+      '/dashboard/manage/webhooks',
+      '/dashboard/manage/gates',
+    ]) {
+      expect((await viewer.get(path)).status).toBe(403)
+    }
+    expect(
+      (await viewer.post('/dashboard/manage/users/invite', { email: 'x@example.com', role: 'admin' })).status,
+    ).toBe(403)
+    const { rows } = await server.server.database.query(
+      "select 1 from people_invites where email = 'x@example.com'",
+    )
+    expect(rows).toHaveLength(0)
+
+    // An approver without a passkey decides unsigned, as themselves.
+    const { person: approver } = await personWithPassword('approver@example.com', 'approver')
+    const ok = await approver.post(
+      `/dashboard/approvals/${id}/decide`,
+      { decision: 'approve' },
+      { accept: 'application/json' },
+    )
+    expect(ok.status).toBe(200)
+    const row = await server.api(
+      server.adminKey,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/approvals/${id}`,
+    )
+    expect(row.json).toMatchObject({ status: 'approved', decided_by: 'approver@example.com' })
+    // No passkey, so no signature to show an auditor.
+    const signature = await server.api(
+      server.adminKey,
+      'GET',
+      `/workspaces/${server.workspaceId}/governance/approvals/${id}/signature`,
+    )
+    expect(signature.status).toBe(404)
+  })
+
+  it('refuses cross-site invite forms, and ends a removed member’s sessions', async () => {
+    const evil = await admin.post(
+      '/dashboard/manage/users/invite',
+      { email: 'evil@example.com', role: 'admin' },
+      { origin: 'https://evil.example' },
+    )
+    expect(evil.status).toBe(403)
+    const { person } = await personWithPassword('leaver@example.com', 'approver')
+    expect((await person.get('/dashboard')).status).toBe(200)
+    const { rows } = await server.server.database.query<{ user_id: string }>(
+      "select user_id from people_users where email = 'leaver@example.com'",
+    )
+    const removed = await admin.post(`/dashboard/manage/users/${rows[0]?.user_id}/remove`, {})
+    expect(removed.status).toBe(200)
+    expect(await removed.text()).toContain('The member was removed')
+    const after = await person.get('/dashboard')
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toBe('/dashboard/login')
+  })
+})
