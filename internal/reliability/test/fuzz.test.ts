@@ -106,9 +106,14 @@ const ID_ROUTES: Array<[string, string]> = [
 const QUERY_ROUTES: Array<[string, string[]]> = [
   [
     '/governance/attestations',
-    ['system_name', 'tool_name', 'trust_tier', 'model', 'since', 'until', 'cursor', 'limit'],
+    ['system_name', 'tool_name', 'trust_tier', 'model', 'since', 'until', 'cursor', 'limit', 'q'],
   ],
-  ['/governance/grc/evidence', ['record_type', 'system_name', 'source', 'since', 'until', 'cursor', 'limit']],
+  [
+    '/governance/grc/evidence',
+    ['record_type', 'system_name', 'source', 'since', 'until', 'cursor', 'limit', 'q', 'client_sig_status'],
+  ],
+  ['/governance/reports/article12', ['since', 'until', 'system', 'agent', 'format']],
+  ['/governance/reports/summary', ['since', 'until', 'system', 'agent', 'format']],
   ['/governance/grc/evidence/summary', ['since', 'until', 'system_name']],
   ['/governance/approvals', ['status', 'limit', 'cursor']],
   ['/ledger/proofs/inclusion', ['record_id', 'leaf_index', 'tree_size']],

@@ -171,6 +171,7 @@ export const attestationsFeature: ServerFeature = defineFeature({
         provider: stringQuery(c, 'provider'),
         since: stringQuery(c, 'since'),
         until: stringQuery(c, 'until'),
+        text: stringQuery(c, 'q'),
       })
       return c.json(page)
     })

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, timeFilter, WhereBuilder } from '../http/pagination'
+import { containsPattern, decodeCursor, encodeCursor, timeFilter, WhereBuilder } from '../http/pagination'
 import type { Queryable } from '../storage/database'
 import { attestationDetail } from './attestation-input'
 
@@ -16,6 +16,8 @@ export interface AttestationFilters {
   provider?: string | undefined
   since?: string | undefined
   until?: string | undefined
+  /** Full text: words that must appear, in order, anywhere in the record as received. */
+  text?: string | undefined
 }
 
 /** A stored attestation as served: the record as received plus the server's fields. */
@@ -90,6 +92,7 @@ export async function listAttestations(
     .add('provider = $?', filters.provider)
     .add('received_at >= $?', timeFilter(filters.since, 'since'))
     .add('received_at < $?', timeFilter(filters.until, 'until'))
+    .add("record::text ilike $? escape '\\'", containsPattern(filters.text))
   const { rows } = await database.query<Row>(
     `select ${COLUMNS} from attestations ${where.toSql()} order by attestation_id desc limit ${filters.limit + 1}`,
     where.params,

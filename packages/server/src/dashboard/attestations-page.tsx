@@ -6,6 +6,9 @@ import type { DashboardSession } from './session-store'
 
 /** The attestations page's filters, as read from the query string. */
 export interface AttestationPageFilters {
+  /** Full text over the record as received. */
+  q?: string | undefined
+  agent?: string | undefined
   tool?: string | undefined
   system?: string | undefined
   model?: string | undefined
@@ -45,6 +48,14 @@ export function AttestationsPage(props: {
       <h1>Attestations</h1>
       <section class="card">
         <form class="filters" method="get" action="/dashboard/attestations">
+          <label>
+            Search
+            <input name="q" type="search" value={filters.q ?? ''} placeholder="any text in the record" />
+          </label>
+          <label>
+            Agent
+            <input name="agent" value={filters.agent ?? ''} />
+          </label>
           <label>
             Tool
             <input name="tool" value={filters.tool ?? ''} />
@@ -135,7 +146,9 @@ export function AttestationsPage(props: {
                       )}
                     </td>
                     <td>
-                      <ShortId id={attestation.attestation_id} />
+                      <a href={`/dashboard/attestations/${attestation.attestation_id}`}>
+                        <ShortId id={attestation.attestation_id} />
+                      </a>
                     </td>
                   </tr>
                 )

@@ -22,6 +22,7 @@ import { DASHBOARD_MIGRATIONS } from './dashboard-migrations'
 import { DASHBOARD_SCRIPT } from './dashboard-script'
 import { dashboardHeaders } from './dashboard-security'
 import { DASHBOARD_CSS } from './dashboard-styles'
+import { registerEvidencePages } from './evidence/evidence-routes'
 import { registerLedgerPages } from './ledger-routes'
 import { registerManagePages } from './manage-routes'
 import { registerUserPages } from './manage-users-routes'
@@ -122,6 +123,8 @@ function registerDashboardRoutes(api: Hono<AppEnv>, server: ServerContext, optio
   registerManagePages(api, kit)
   // The auditor's API for passkey-signed decisions (an API route, not a page).
   registerPeopleApi(api, server)
+  // Readiness drill-down, systems, reports, record pages with browser-checked proofs (issue #18).
+  registerEvidencePages(api, kit)
 }
 
 /**

@@ -12,6 +12,9 @@ export type DashboardSection =
   | 'ledger'
   | 'spend'
   | 'agents'
+  | 'readiness'
+  | 'systems'
+  | 'reports'
   | 'manage'
   | 'account'
   | 'mcp'
@@ -21,6 +24,9 @@ const SECTIONS: readonly { id: DashboardSection; label: string; href: string }[]
   { id: 'attestations', label: 'Attestations', href: '/dashboard/attestations' },
   { id: 'evidence', label: 'Evidence', href: '/dashboard/evidence' },
   { id: 'approvals', label: 'Approvals', href: '/dashboard/approvals' },
+  { id: 'readiness', label: 'Readiness', href: '/dashboard/readiness' },
+  { id: 'systems', label: 'Systems', href: '/dashboard/systems' },
+  { id: 'reports', label: 'Reports', href: '/dashboard/reports' },
   { id: 'policies', label: 'Policies', href: '/dashboard/policies' },
   { id: 'ledger', label: 'Ledger', href: '/dashboard/ledger' },
   { id: 'spend', label: 'Spend', href: '/dashboard/spend' },

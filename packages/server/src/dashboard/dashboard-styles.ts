@@ -107,4 +107,19 @@ form.stack label { display: flex; flex-direction: column; gap: 0.2rem; font-size
   table { display: block; overflow-x: auto; }
 }
 [hidden] { display: none !important; }
+/* Phones: the header wraps, grids become one column, table rows stack instead of scrolling sideways. */
+@media (max-width: 40rem) {
+  header.top .bar { flex-wrap: wrap; gap: 0.5rem; padding: 0.5rem 0.75rem; }
+  header.top nav { order: 3; width: 100%; }
+  header.top .who { flex-wrap: wrap; }
+  main { padding: 1rem 0.75rem 2rem; }
+  .readiness-row { grid-template-columns: 1fr; gap: 0.3rem; }
+  .readiness-row .figures { text-align: left; }
+  .kv, .approval dl { grid-template-columns: 1fr; }
+  table, thead, tbody, tr, th, td { display: block; }
+  thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  tr { border-bottom: 1px solid var(--line); padding: 0.4rem 0; }
+  th, td { border-bottom: none; padding: 0.15rem 0.35rem; overflow-wrap: anywhere; }
+  form.filters > * { flex: 1 1 100%; }
+}
 `

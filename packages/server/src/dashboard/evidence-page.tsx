@@ -7,8 +7,14 @@ import type { DashboardSession } from './session-store'
 
 /** The evidence page's filters, as read from the query string. */
 export interface EvidencePageFilters {
+  /** Full text over the payload and fields. */
+  q?: string | undefined
   record_type?: string | undefined
   system?: string | undefined
+  /** Client signature status. */
+  signature?: string | undefined
+  since?: string | undefined
+  until?: string | undefined
 }
 
 /** Evidence: counts by record type, filters, a table with mapped controls, cursor pagination. */
@@ -29,6 +35,10 @@ export function EvidencePage(props: {
       <section class="card">
         <form class="filters" method="get" action="/dashboard/evidence">
           <label>
+            Search
+            <input name="q" type="search" value={filters.q ?? ''} placeholder="any text in the record" />
+          </label>
+          <label>
             Record type
             <select name="record_type">
               <option value="">any</option>
@@ -42,6 +52,25 @@ export function EvidencePage(props: {
           <label>
             System
             <input name="system" value={filters.system ?? ''} />
+          </label>
+          <label>
+            Signature
+            <select name="signature">
+              <option value="">any</option>
+              {['verified', 'unchecked', 'unsigned'].map((status) => (
+                <option value={status} selected={filters.signature === status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Received from
+            <input name="since" type="date" value={filters.since ?? ''} />
+          </label>
+          <label>
+            until
+            <input name="until" type="date" value={filters.until ?? ''} />
           </label>
           <button type="submit">Filter</button>
           <a class="small" href="/dashboard/evidence">
@@ -99,7 +128,9 @@ export function EvidencePage(props: {
                     </div>
                   </td>
                   <td>
-                    <ShortId id={record.record_id} />
+                    <a href={`/dashboard/evidence/${record.record_id}`}>
+                      <ShortId id={record.record_id} />
+                    </a>
                   </td>
                 </tr>
               ))}

@@ -3,6 +3,8 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { LedgerLeaf } from '../ledger/ledger'
 import { Layout, ShortId, Time } from './dashboard-layout'
 import type { LedgerVerification } from './dashboard-queries'
+import { EvidenceAssets } from './evidence/evidence-kit'
+import { ProofBox } from './evidence/record-pages'
 import type { DashboardSession } from './session-store'
 
 function Check(props: { ok: boolean; children?: string }): JSX.Element {
@@ -19,7 +21,19 @@ export function LedgerPage(props: {
   const { head, verification } = props
   return (
     <Layout session={props.session} section="ledger" title="Ledger">
+      <EvidenceAssets proofs />
       <h1>Ledger</h1>
+      <ProofBox
+        id="consistency"
+        heading="Consistency with what this browser saw"
+        attributes={{
+          'data-consistency-url': '/dashboard/ledger/consistency',
+          'data-workspace': head.workspace_id,
+        }}
+      >
+        <dt>Last head seen here</dt>
+        <dd class="last-seen">…</dd>
+      </ProofBox>
       <section class="card" id="tree-head">
         <h2>Signed tree head</h2>
         <dl class="kv">

@@ -50,6 +50,8 @@ export function registerRecordPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     page(async (c, session) => {
       const { workspaceId } = session.principal
       const filters: AttestationPageFilters = {
+        q: text(c.req.query('q')),
+        agent: text(c.req.query('agent')),
         tool: text(c.req.query('tool')),
         system: text(c.req.query('system')),
         model: text(c.req.query('model')),
@@ -62,6 +64,8 @@ export function registerRecordPages(api: Hono<AppEnv>, kit: DashboardKit): void 
         const { attestations, next_cursor } = await listAttestations(database, workspaceId, {
           limit: pageLimit(c),
           cursor,
+          text: filters.q,
+          agentName: filters.agent,
           toolName: filters.tool,
           systemName: filters.system,
           modelId: filters.model,
@@ -108,11 +112,22 @@ export function registerRecordPages(api: Hono<AppEnv>, kit: DashboardKit): void 
     page(async (c, session) => {
       const { workspaceId } = session.principal
       const filters: EvidencePageFilters = {
+        q: text(c.req.query('q')),
         record_type: text(c.req.query('record_type')),
         system: text(c.req.query('system')),
+        signature: text(c.req.query('signature')),
+        since: text(c.req.query('since')),
+        until: text(c.req.query('until')),
       }
       const cursor = text(c.req.query('cursor'))
-      const where = { recordType: filters.record_type, systemName: filters.system }
+      const where = {
+        text: filters.q,
+        recordType: filters.record_type,
+        systemName: filters.system,
+        clientSigStatus: filters.signature,
+        since: filters.since,
+        until: untilFilter(filters.until),
+      }
       try {
         const [{ records, next_cursor }, summary] = await Promise.all([
           listEvidence(database, workspaceId, { ...where, limit: pageLimit(c), cursor }),

@@ -102,6 +102,8 @@ export const evidenceFeature: ServerFeature = defineFeature({
         source: stringQuery(c, 'source'),
         since: stringQuery(c, 'since'),
         until: stringQuery(c, 'until'),
+        clientSigStatus: stringQuery(c, 'client_sig_status'),
+        text: stringQuery(c, 'q'),
       }
     }
 

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, timeFilter, WhereBuilder } from '../http/pagination'
+import { containsPattern, decodeCursor, encodeCursor, timeFilter, WhereBuilder } from '../http/pagination'
 import { loadKeyMaterial } from '../key-custody/key-custody'
 import type { Queryable } from '../storage/database'
 import { createSecretBox, type SecretBox } from '../webhooks/webhook-secret-box'
@@ -11,6 +11,10 @@ export interface EvidenceFilters {
   /** Received at or after (ISO date or date-time). */
   since?: string | undefined
   until?: string | undefined
+  /** Client signature status (`verified`, `unchecked`, `unsigned`). */
+  clientSigStatus?: string | undefined
+  /** Full text: words that must appear, in order, anywhere in the record (payload and fields). */
+  text?: string | undefined
 }
 
 /** A stored evidence record as served. */
@@ -67,6 +71,11 @@ function filtersToWhere(workspaceId: string, filters: EvidenceFilters): WhereBui
     .add('source = $?', filters.source)
     .add('received_at >= $?', timeFilter(filters.since, 'since'))
     .add('received_at < $?', timeFilter(filters.until, 'until'))
+    .add('client_sig_status = $?', filters.clientSigStatus)
+    .add(
+      "concat_ws(' ', record_type, system_name, identity, resource, environment, payload::text) ilike $? escape '\\'",
+      containsPattern(filters.text),
+    )
 }
 
 /** One page of evidence, newest first. */

@@ -46,3 +46,16 @@ export class WhereBuilder {
     return this.clauses.length === 0 ? '' : `where ${this.clauses.join(' and ')}`
   }
 }
+
+/**
+ * A full-text filter as an `ilike` pattern: the words of `text` must appear (case-insensitive), in
+ * order, anywhere; `%`, `_` and `\\` match themselves. Undefined for an absent or blank filter.
+ */
+export function containsPattern(text: string | undefined): string | undefined {
+  const trimmed = text?.trim()
+  if (trimmed === undefined || trimmed === '') return undefined
+  if (trimmed.length > 200)
+    throw httpError('validation_failed', 'q must be at most 200 characters.', { field: 'q' })
+  const escaped = trimmed.replace(/[\\%_]/g, (character) => `\\${character}`)
+  return `%${escaped.split(/\s+/).join('%')}%`
+}

@@ -94,7 +94,16 @@ function durationOfUse({ calls }: Evidence): ReportSection {
         ? status('compliant', 'Every call records when it ran and how long it took.')
         : status(
             'partial',
-            `${calls.calls - calls.with_executed_at} calls lack a start time and ${calls.calls - calls.with_duration} lack a duration.`,
+            [
+              calls.calls - calls.with_executed_at > 0
+                ? `${calls.calls - calls.with_executed_at} calls lack a start time`
+                : '',
+              calls.calls - calls.with_duration > 0
+                ? `${calls.calls - calls.with_duration} calls lack a duration`
+                : '',
+            ]
+              .filter((part) => part !== '')
+              .join(' and ') + '.',
           )
   return {
     id: 'duration_of_use',

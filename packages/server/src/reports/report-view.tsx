@@ -13,7 +13,7 @@ function FactValue(props: { value: ReportFact['value'] }): JSX.Element {
  * shows it inside its layout and the printable page wraps it in {@link printableReportHtml}.
  * Every value goes through JSX, which escapes it.
  */
-export function ReportBody(props: { report: ComplianceReport; headingLevel?: 1 | 2 }): JSX.Element {
+export function ReportBody(props: { report: ComplianceReport }): JSX.Element {
   const { report } = props
   const { filters, chain_verification: chain } = report
   const chainOk = report.chain_integrity_status === 'verified'

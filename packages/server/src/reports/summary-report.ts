@@ -1,5 +1,6 @@
 import { uuidv7 } from '@mima/core'
 import { evaluateGates } from '@mima/grc'
+import { budgetSnapshot } from '../budgets/budget-ledger'
 import { listGates, readReadiness } from '../grc/grc-store'
 import { httpError } from '../http/errors'
 import type { Ledger } from '../ledger/ledger'
@@ -83,11 +84,23 @@ export async function buildSummaryReport(options: SummaryOptions): Promise<Compl
   const readiness = await Promise.all(
     systems.map(async (systemName) => {
       const report = await readReadiness(database, { workspaceId, systemName })
-      const gates = evaluateGates({ policies, readiness: report })
+      const gates = evaluateGates({ policies, readiness: report, systemName })
       return { system_name: systemName, overall_pct: report.overall_pct, gates_passed: gates.passed, report }
     }),
   )
 
+  // The budgets that apply to this agent or system now (workspace-wide ones included).
+  const budgets = await budgetSnapshot(
+    database,
+    workspaceId,
+    { systemName: filters.systemName ?? systems[0] ?? '', agentName: filters.agentName },
+    options.now ?? new Date(),
+  )
+  const exhausted = budgets.filter(
+    (budget) =>
+      (budget.remaining_usd !== null && budget.remaining_usd <= 0) ||
+      (budget.remaining_tokens !== null && budget.remaining_tokens <= 0),
+  )
   const violations = Object.entries(decisions.by_decision)
     .filter(([decision]) => DENYING.has(decision))
     .reduce((sum, [, total]) => sum + total, 0)
@@ -176,14 +189,22 @@ export async function buildSummaryReport(options: SummaryOptions): Promise<Compl
       title: 'Spend',
       reference: 'Art. 12(3)(a)',
       description: 'Token usage and cost of the model calls, from the attestations.',
-      ...(spend.totals.calls === 0
-        ? { status: 'partial' as const, status_reason: 'No call recorded its token usage.' }
-        : spend.totals.unpriced_calls === 0
-          ? { status: 'compliant' as const, status_reason: 'Every model call recorded its usage and cost.' }
-          : {
-              status: 'partial' as const,
-              status_reason: `${spend.totals.unpriced_calls} calls used a model missing from the price table.`,
-            }),
+      ...(exhausted.length > 0
+        ? {
+            status: 'partial' as const,
+            status_reason: `${exhausted.length} budgets are used up for their current period.`,
+          }
+        : spend.totals.calls === 0
+          ? { status: 'partial' as const, status_reason: 'No call recorded its token usage.' }
+          : spend.totals.unpriced_calls === 0
+            ? {
+                status: 'compliant' as const,
+                status_reason: 'Every model call recorded its usage and cost, within its budgets.',
+              }
+            : {
+                status: 'partial' as const,
+                status_reason: `${spend.totals.unpriced_calls} calls used a model missing from the price table.`,
+              }),
       facts: [
         { label: 'Model calls with usage', value: spend.totals.calls },
         {
@@ -192,8 +213,19 @@ export async function buildSummaryReport(options: SummaryOptions): Promise<Compl
         },
         { label: 'Cost (USD)', value: spend.totals.cost_usd },
         { label: 'Unpriced calls', value: spend.totals.unpriced_calls },
+        ...budgets.map((budget) => ({
+          label: `Budget: ${budget.scope}${budget.scope_value === '' ? '' : ` ${budget.scope_value}`} per ${budget.period} (${budget.window})`,
+          value: [
+            budget.limit_usd === null ? undefined : `$${budget.spent_usd} of $${budget.limit_usd}`,
+            budget.limit_tokens === null
+              ? undefined
+              : `${budget.spent_tokens} of ${budget.limit_tokens} tokens`,
+          ]
+            .filter((part) => part !== undefined)
+            .join(', '),
+        })),
       ],
-      data: { totals: spend.totals, by_model: spend.rows },
+      data: { totals: spend.totals, by_model: spend.rows, budgets },
     },
     {
       id: 'unattested',

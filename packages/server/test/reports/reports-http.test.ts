@@ -135,6 +135,13 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
   })
 
   it('builds the summary for an agent: calls, violations, approvals, spend, unattested, readiness', async () => {
+    const budget = await server.api(server.adminKey, 'PUT', `/workspaces/${server.workspaceId}/budgets`, {
+      scope: 'agent',
+      scope_value: 'triage',
+      period: 'month',
+      limit_usd: 25,
+    })
+    expect(budget.status).toBeLessThan(300)
     const { status, json } = await server.api(ingestKey, 'GET', `${ws}/summary?agent=triage`)
     expect(status).toBe(200)
     expect(json.report_type).toBe('summary')
@@ -151,6 +158,12 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
     expect(section(json, 'oversight')).toMatchObject({ status: 'compliant', data: { approved: 1 } })
     expect(section(json, 'spend').data.totals.calls).toBe(3)
     expect(section(json, 'spend').data.totals.cost_usd).toBeCloseTo(0.0012, 10)
+    expect(section(json, 'spend').data.budgets).toEqual([
+      expect.objectContaining({ scope: 'agent', scope_value: 'triage', period: 'month', limit_usd: 25 }),
+    ])
+    expect(section(json, 'spend').facts.map((fact: { label: string }) => fact.label)).toContainEqual(
+      expect.stringContaining('Budget: agent triage per month'),
+    )
     expect(section(json, 'readiness').data.systems[0]).toMatchObject({ system_name: 'support-bot' })
     expect(section(json, 'readiness').data.systems[0].overall_pct).toBeGreaterThanOrEqual(0)
   })
@@ -200,5 +213,29 @@ describe('PDF export on a server without Chromium', { timeout: 60_000 }, () => {
     expect(json.error.code).toBe('conflict')
     expect(json.error.message).toContain('MIMA_CHROMIUM_PATH')
     expect(json.error.details).toMatchObject({ reason: 'pdf_renderer_unavailable' })
+  })
+
+  it('says so on the console report page, which keeps its other exports', async () => {
+    const login = await fetch(`${server.url}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ api_key: server.adminKey }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    expect(cookie).toMatch(/^mima_session=.+/)
+    const pdf = await fetch(`${server.url}/dashboard/reports/article12/export?format=pdf`, {
+      headers: { cookie },
+    })
+    expect(pdf.status).toBe(409)
+    expect(pdf.headers.get('content-type')).toContain('text/html')
+    const page = await pdf.text()
+    expect(page).toContain('PDF export is not available on this server')
+    expect(page).toContain('format=markdown')
+    const markdown = await fetch(`${server.url}/dashboard/reports/article12/export?format=markdown`, {
+      headers: { cookie },
+    })
+    expect(markdown.status).toBe(200)
+    expect(await markdown.text()).toContain('## 1. Recording of events')
   })
 })
