@@ -36,15 +36,18 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | und
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length
       if (size > limit) {
+        // Stop reading; the caller answers 413 and closes the connection.
+        request.off('data', onData)
+        request.pause()
         resolve(undefined)
-        request.destroy()
         return
       }
       chunks.push(chunk)
-    })
+    }
+    request.on('data', onData)
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     request.on('error', reject)
   })
@@ -89,8 +92,13 @@ export async function startHttpDownstream(
     const sessionId = request.headers['mcp-session-id']
     let body: unknown
     if (request.method === 'POST') {
-      const text = await readBody(request, limit)
-      if (text === undefined) return answer(response, 413, `The request body is larger than ${limit} bytes.`)
+      const declared = Number(request.headers['content-length'] ?? 0)
+      const text = declared > limit ? undefined : await readBody(request, limit)
+      if (text === undefined) {
+        response.setHeader('connection', 'close')
+        response.on('finish', () => request.destroy())
+        return answer(response, 413, `The request body is larger than ${limit} bytes.`)
+      }
       try {
         body = JSON.parse(text)
       } catch {
