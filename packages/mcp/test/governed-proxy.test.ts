@@ -7,6 +7,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REFUSAL_META_KEY, refusalOf } from '../src/index'
 import {
+  decideInDashboard,
   type GovernedSession,
   type MimaSide,
   type Mode,
@@ -131,7 +132,8 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
       agent,
       arguments_sha256: hashValue(toHashable(args)),
     })
-    await mima.approver.decide(pending.id, 'approve')
+    // A person approves it in the dashboard while the call waits.
+    await decideInDashboard(mima, pending.id, 'approve')
     const result = await call
     expect(result.isError).toBeFalsy()
     expect(JSON.parse(textOf(result))).toEqual(args)
