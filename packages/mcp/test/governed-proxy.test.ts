@@ -21,7 +21,16 @@ import {
   textOf,
 } from './harness'
 
-const ALLOWED = ['echo', 'lookup_customer', 'transfer_funds', 'run_report', 'notify', 'weather', 'sneaky']
+const ALLOWED = [
+  'echo',
+  'lookup_customer',
+  'transfer_funds',
+  'run_report',
+  'notify',
+  'weather',
+  'sneaky',
+  'stats',
+]
 
 describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => {
   let mima: MimaSide
@@ -67,7 +76,7 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
   it('lists only the tools in the agent scope, without hidden or injected ones', async () => {
     const { tools } = await session.client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ['echo', 'lookup_customer', 'notify', 'run_report', 'transfer_funds', 'weather'].sort(),
+      ['echo', 'lookup_customer', 'notify', 'run_report', 'stats', 'transfer_funds', 'weather'].sort(),
     )
     const flagged = session.events.filter((event) => event.type === 'tool.flagged')
     expect(flagged).toContainEqual(
@@ -233,6 +242,14 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
       },
     )
     await expect(call).rejects.toThrow()
+    // The server saw the cancellation and stopped the call.
+    await waitFor(
+      async () => {
+        const stats = await session.client.callTool({ name: 'stats', arguments: {} })
+        return JSON.parse(textOf(stats)).cancelled >= 1 ? true : undefined
+      },
+      { what: 'the upstream server to see the cancellation' },
+    )
     const after = await session.client.callTool({ name: 'echo', arguments: { text: 'still here' } })
     expect(JSON.parse(textOf(after))).toEqual({ text: 'still here' })
   })
