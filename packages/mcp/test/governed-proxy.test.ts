@@ -102,7 +102,7 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     expect(textOf(hidden)).toContain('may not call this tool')
 
     const flagged = await session.client.callTool({ name: 'sneaky', arguments: { a: 1, b: 2 } })
-    expect(refusalOf(flagged as never)?.code).toBe('scope_denied')
+    expect(refusalOf(flagged as never)?.code).toBe('tool_flagged')
 
     const denied = await session.client.callTool({ name: 'weather', arguments: { city: 'Paris' } })
     expect(denied.isError).toBe(true)

@@ -95,7 +95,7 @@ describe('createMcpGovernance', () => {
     const answer = await governed.callTool({ name: 'weather', arguments: {} }, async () => ({
       result: { content: [] },
     }))
-    expect(refusalOf(answer.result)?.code).toBe('scope_denied')
+    expect(refusalOf(answer.result)?.code).toBe('tool_flagged')
   })
 
   it('turns a failure inside governance into a refusal, never a crash', async () => {
