@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { createMima } from '@mima/core'
+import { waitFor } from '@mima-internal/test-utils'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -106,5 +107,29 @@ describe('the proxy serving Streamable HTTP', () => {
       (await raw(url, { headers: { ...auth, 'mcp-session-id': 'made-up' }, body: INITIALIZE })).status,
     ).toBe(404)
     expect((await raw(url, { headers: auth, body: `"${'x'.repeat(70 * 1024)}"` })).status).toBe(413)
+  })
+
+  it('closes a session nobody used for sessionIdleMs, with its upstream connection', async () => {
+    const idle = await createMcpProxy({
+      governance: { server: 'fixture', agent: 'a', mima, allowedTools: ['echo'] },
+      upstream: { url: fixture.url },
+      downstream: { http: { sessionIdleMs: 2_000 } },
+      onError: () => {},
+    })
+    try {
+      const client = new Client({ name: 'idle', version: '1.0.0' })
+      const transport = new StreamableHTTPClientTransport(new URL(idle.url as string))
+      await client.connect(transport)
+      expect(idle.sessions).toBe(1)
+      await waitFor(() => (idle.sessions === 0 ? true : undefined), { what: 'the idle session to be closed' })
+      const refused = await raw(idle.url as string, {
+        headers: { ...JSON_HEADERS, 'mcp-session-id': transport.sessionId as string },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list' }),
+      })
+      expect(refused.status).toBe(404)
+      await client.close().catch(() => {})
+    } finally {
+      await idle.close()
+    }
   })
 })
