@@ -85,6 +85,14 @@ const BODY_ROUTES: BodyRoute[] = [
   },
   { method: 'POST', path: '/governance/grc/frameworks/eu_ai_act/validate', template: () => ({}) },
   { method: 'PUT', path: '/governance/grc/signing-key', template: () => ({ public_key: 'ab'.repeat(32) }) },
+  {
+    method: 'PUT',
+    path: '/mcp/servers/fuzz',
+    template: () => ({
+      agent_name: 'fuzz-agent',
+      tools: [{ name: 'tool', definition_sha256: HASH, risk: 'high', requires_approval: true, visible: true, flags: [] }],
+    }),
+  },
 ]
 
 const ID_ROUTES: Array<[string, string]> = [
@@ -101,6 +109,8 @@ const ID_ROUTES: Array<[string, string]> = [
   ['GET', '/ledger/leaves/{id}'],
   ['GET', '/governance/grc/controls/{id}'],
   ['POST', '/governance/grc/frameworks/{id}/validate'],
+  ['GET', '/mcp/servers/{id}'],
+  ['PUT', '/mcp/servers/{id}'],
 ]
 
 const QUERY_ROUTES: Array<[string, string[]]> = [
@@ -126,6 +136,7 @@ const QUERY_ROUTES: Array<[string, string[]]> = [
   ['/governance/grc/gates/check', ['framework', 'system_name']],
   ['/governance/grc/posture-brief', ['system_name']],
   ['/governance/audit-pack', ['since', 'until', 'system_name', 'framework']],
+  ['/mcp/calls', ['server', 'limit']],
 ]
 
 /** A body: the route's template with one field made hostile, a hostile JSON value, or raw text. */

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startTestServer, type TestServer } from '@mima-internal/test-server'
+import { readAttestations, startTestServer, type TestServer } from '@mima-internal/test-server'
+import { waitFor } from '@mima-internal/test-utils'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -57,9 +58,40 @@ describe('mima mcp', () => {
       expect(text).not.toContain('ada@example.com')
       const refused = await client.callTool({ name: 'delete_repo', arguments: { name: 'prod' } })
       expect(refused.isError).toBe(true)
+      // The proxy reported the server's tools for the dashboard.
+      const reported = await waitFor(
+        async () => {
+          const response = await fetch(`${server.baseUrl}/api/workspaces/${server.workspaceId}/mcp/servers`, {
+            headers: { authorization: `Bearer ${server.adminKey}` },
+          })
+          const body = (await response.json()) as {
+            servers: { server_name: string; tools: { name: string; visible: boolean }[] }[]
+          }
+          return body.servers.find((item) => item.server_name === 'fixture')
+        },
+        { what: 'the proxy report of the fixture server' },
+      )
+      expect(
+        reported.tools
+          .filter((item) => item.visible)
+          .map((item) => item.name)
+          .sort(),
+      ).toEqual(['echo', 'lookup_customer'])
     } finally {
       await client.close()
     }
+    // Closing the client ends the proxy, which sends its attestations first.
+    const attested = await waitFor(
+      async () => {
+        const records = await readAttestations(server)
+        const names = records.map((record) => record.tool_name)
+        return names.includes('mcp.fixture.lookup_customer') && names.includes('mcp.fixture.delete_repo')
+          ? names
+          : undefined
+      },
+      { what: 'the attestations of the proxied calls' },
+    )
+    expect(attested).toContain('mcp.fixture.lookup_customer')
   })
 
   it('validate: reports a bad configuration with its line and exit code 2', async () => {

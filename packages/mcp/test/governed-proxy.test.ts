@@ -7,6 +7,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REFUSAL_META_KEY, refusalOf } from '../src/index'
 import {
+  decideInDashboard,
   type GovernedSession,
   type MimaSide,
   type Mode,
@@ -20,7 +21,16 @@ import {
   textOf,
 } from './harness'
 
-const ALLOWED = ['echo', 'lookup_customer', 'transfer_funds', 'run_report', 'notify', 'weather', 'sneaky']
+const ALLOWED = [
+  'echo',
+  'lookup_customer',
+  'transfer_funds',
+  'run_report',
+  'notify',
+  'weather',
+  'sneaky',
+  'stats',
+]
 
 describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => {
   let mima: MimaSide
@@ -66,7 +76,7 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
   it('lists only the tools in the agent scope, without hidden or injected ones', async () => {
     const { tools } = await session.client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual(
-      ['echo', 'lookup_customer', 'notify', 'run_report', 'transfer_funds', 'weather'].sort(),
+      ['echo', 'lookup_customer', 'notify', 'run_report', 'stats', 'transfer_funds', 'weather'].sort(),
     )
     const flagged = session.events.filter((event) => event.type === 'tool.flagged')
     expect(flagged).toContainEqual(
@@ -92,7 +102,7 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     expect(textOf(hidden)).toContain('may not call this tool')
 
     const flagged = await session.client.callTool({ name: 'sneaky', arguments: { a: 1, b: 2 } })
-    expect(refusalOf(flagged as never)?.code).toBe('scope_denied')
+    expect(refusalOf(flagged as never)?.code).toBe('tool_flagged')
 
     const denied = await session.client.callTool({ name: 'weather', arguments: { city: 'Paris' } })
     expect(denied.isError).toBe(true)
@@ -131,7 +141,8 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
       agent,
       arguments_sha256: hashValue(toHashable(args)),
     })
-    await mima.approver.decide(pending.id, 'approve')
+    // A person approves it in the dashboard while the call waits.
+    await decideInDashboard(mima, pending.id, 'approve')
     const result = await call
     expect(result.isError).toBeFalsy()
     expect(JSON.parse(textOf(result))).toEqual(args)
@@ -231,6 +242,14 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
       },
     )
     await expect(call).rejects.toThrow()
+    // The server saw the cancellation and stopped the call.
+    await waitFor(
+      async () => {
+        const stats = await session.client.callTool({ name: 'stats', arguments: {} })
+        return JSON.parse(textOf(stats)).cancelled >= 1 ? true : undefined
+      },
+      { what: 'the upstream server to see the cancellation' },
+    )
     const after = await session.client.callTool({ name: 'echo', arguments: { text: 'still here' } })
     expect(JSON.parse(textOf(after))).toEqual({ text: 'still here' })
   })

@@ -89,13 +89,43 @@ export interface MimaSide {
   ingestKey: string
   /** An approver (a different key than the requester's). */
   approver: Approvals
+  approverKey: string
+}
+
+/** Decides an approval the way a person does in the dashboard: signed in, through its decide form. */
+export async function decideInDashboard(
+  side: MimaSide,
+  approvalId: string,
+  decision: 'approve' | 'reject',
+): Promise<void> {
+  const origin = side.server.baseUrl
+  const login = await fetch(`${origin}/dashboard/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ api_key: side.approverKey }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+  })
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+  const decided = await fetch(`${origin}/dashboard/approvals/${encodeURIComponent(approvalId)}/decide`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ decision }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie },
+  })
+  if (decided.status !== 303)
+    throw new Error(`the dashboard decide form answered ${decided.status}: ${await decided.text()}`)
 }
 
 export async function startMimaSide(): Promise<MimaSide> {
   const server = await startTestServer()
   const ingestKey = await server.createKey('ingest', 'mcp proxy')
   const approverKey = await server.createKey('approver', 'alice')
-  return { server, ingestKey, approver: createApprovals({ baseUrl: server.baseUrl, apiKey: approverKey }) }
+  return {
+    server,
+    ingestKey,
+    approver: createApprovals({ baseUrl: server.baseUrl, apiKey: approverKey }),
+    approverKey,
+  }
 }
 
 /** The clients one proxy uses: attestation, approvals, kill switch. */

@@ -31,7 +31,7 @@ function samplingClient(name: string): Client {
     role: 'assistant',
     content: {
       type: 'text',
-      text: `sampled: ${(request.params.messages[0]?.content as { text: string }).text}`,
+      text: `sampled: ${(request.params.messages[0]?.content as { text?: string } | undefined)?.text}`,
     },
   }))
   return client

@@ -9,6 +9,7 @@ export {
   type WalkOptions,
   walkSourceFiles,
 } from './files/walk-files'
+export { findMcpConfigServers, type McpConfigServer } from './mcp/find-mcp-config-servers'
 export {
   joinRuntime,
   type RuntimeEvent,

@@ -188,6 +188,10 @@ export const mcpCommand: CommandSpec = {
       usage: ['mcp validate --config FILE [--json]'],
       options: { config: configOption },
       json: true,
+      examples: [
+        'mima mcp validate --config mima-mcp.yaml',
+        'mima mcp validate --config ~/mima-mcp.yaml --json',
+      ],
       run: runValidate,
     },
   ],

@@ -58,6 +58,7 @@ export function printScanReport(output: Output, result: ScanResult, runtime?: Ru
   const seconds = `${result.durationMs}ms`
   if (result.findings.length === 0) {
     output.line(`No AI call sites found in ${result.filesScanned} files. (${seconds})`)
+    printMcpServers(output, result)
     return
   }
   const unattested = result.findings.filter((finding) => finding.confidence === 'high' && !finding.attested)
@@ -82,6 +83,7 @@ export function printScanReport(output: Output, result: ScanResult, runtime?: Ru
   output.line()
   output.line(`${result.attested} attested call site(s) covered by mima.attest / trace / wrapped clients.`)
   if (runtime) printRuntime(output, runtime)
+  printMcpServers(output, result)
   if (unattested.length > 0) {
     output.line()
     output.line('Fix:')
@@ -104,6 +106,28 @@ export function printScanReport(output: Output, result: ScanResult, runtime?: Ru
           `Quickest win: push one ${hint.quickestWin.recordType} record to evidence ${hint.quickestWin.controls} controls (mima push ${hint.quickestWin.recordType} --dry-run).`,
         )
     }
+  }
+}
+
+/** The MCP servers the code connects to and those MCP clients' configuration files name. */
+function printMcpServers(output: Output, result: ScanResult): void {
+  if (result.mcpServers.length === 0) return
+  output.line()
+  output.line(`MCP servers (${result.mcpServers.length}):`)
+  for (const server of result.mcpServers) {
+    const where = `${server.file}:${server.line}`
+    const what =
+      server.source === 'config'
+        ? `${server.client} "${server.name}" ${server.governed ? 'governed by mima mcp proxy' : output.colors.yellow('not governed')}`
+        : 'in code'
+    output.line(`  ${where}  ${server.transport} ${server.target}  (${what})`)
+  }
+  if (result.mcpServers.some((server) => server.source === 'config' && server.governed === false)) {
+    output.line(
+      output.colors.dim(
+        '  Govern a server: put `mima mcp proxy --config mima-mcp.yaml --` before its command (docs/mcp.md).',
+      ),
+    )
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -17,6 +17,27 @@ describe('mima scan', () => {
     expect(result.stdout).toContain('6 attested call site(s)')
     expect(result.stdout).toContain('would generate evidence across:')
     expect(result.stdout).toMatch(/Quickest win: push one \w+ record/)
+  })
+
+  it("lists MCP servers from code and from MCP clients' configuration files, governed or not", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mima-scan-mcp-'))
+    mkdirSync(join(root, '.cursor'))
+    writeFileSync(
+      join(root, '.cursor', 'mcp.json'),
+      JSON.stringify({
+        mcpServers: {
+          raw: { command: 'npx', args: ['-y', 'github-mcp'] },
+          safe: { command: 'mima', args: ['mcp', 'proxy', '--config', 'm.yaml', '--', 'npx', 'files-mcp'] },
+        },
+      }),
+    )
+    const result = await runInProcess(['scan', root])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('MCP servers (2):')
+    expect(result.stdout).toMatch(
+      /\.cursor\/mcp\.json:1 +stdio npx -y github-mcp +\(cursor "raw" not governed\)/,
+    )
+    expect(result.stdout).toMatch(/cursor "safe" governed by mima mcp proxy/)
   })
 
   it('--strict exits 1 on unattested high-confidence calls, 0 when there are none', async () => {

@@ -3,6 +3,7 @@ export type RefusalCode =
   | 'agent_killed'
   | 'mima_unreachable'
   | 'scope_denied'
+  | 'tool_flagged'
   | 'policy_denied'
   | 'approval_denied'
   | 'approval_timeout'

@@ -33,6 +33,8 @@ export interface McpProxy {
   readonly governance: McpGovernance
   /** The HTTP endpoint, when serving over HTTP. */
   readonly url: string | undefined
+  /** Open client sessions: HTTP sessions, or 1 for a running stdio session (0 once it ended). */
+  readonly sessions: number
   /** Resolves when the stdio session ends (the client or the upstream closed); HTTP: on `close`. */
   readonly closed: Promise<void>
   close(): Promise<void>
@@ -84,6 +86,9 @@ export async function createMcpProxy(options: McpProxyOptions): Promise<McpProxy
     return {
       governance,
       url: http.url,
+      get sessions() {
+        return http.sessions
+      },
       closed,
       async close() {
         await http.close()
@@ -111,9 +116,16 @@ export async function createMcpProxy(options: McpProxyOptions): Promise<McpProxy
       server.close().catch(onError)
     })
   }
+  let ended = false
+  closed.then(() => {
+    ended = true
+  })
   return {
     governance,
     url: undefined,
+    get sessions() {
+      return ended ? 0 : 1
+    },
     closed,
     async close() {
       await Promise.allSettled([server.close(), upstream.close()])

@@ -16,11 +16,18 @@ export interface HttpDownstreamOptions {
   readonly token?: string | undefined
   /** Largest request body in bytes (default 4 MiB). */
   readonly maxBodyBytes?: number | undefined
+  /**
+   * A session no request touched for this long is closed with its upstream connection (and, for a
+   * command upstream, its process), in milliseconds (default 30 minutes).
+   */
+  readonly sessionIdleMs?: number | undefined
 }
 
 /** A running HTTP endpoint; each MCP session gets its own upstream connection. */
 export interface HttpDownstream {
   readonly url: string
+  /** Open MCP sessions (each with its upstream connection). */
+  readonly sessions: number
   close(): Promise<void>
 }
 
@@ -36,15 +43,18 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | und
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    request.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length
       if (size > limit) {
+        // Stop reading; the caller answers 413 and closes the connection.
+        request.off('data', onData)
+        request.pause()
         resolve(undefined)
-        request.destroy()
         return
       }
       chunks.push(chunk)
-    })
+    }
+    request.on('data', onData)
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     request.on('error', reject)
   })
@@ -73,6 +83,22 @@ export async function startHttpDownstream(
   const path = options.path ?? '/mcp'
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024
   const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const lastSeen = new Map<string, number>()
+  const idleMs = options.sessionIdleMs ?? 30 * 60 * 1000
+  const sweeper = setInterval(
+    () => {
+      const now = Date.now()
+      for (const [id, seen] of lastSeen) {
+        if (now - seen <= idleMs) continue
+        lastSeen.delete(id)
+        const session = sessions.get(id)
+        sessions.delete(id)
+        session?.close().catch(() => {})
+      }
+    },
+    Math.max(10, Math.min(idleMs / 2, 60_000)),
+  )
+  sweeper.unref()
   let port = 0
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -89,8 +115,13 @@ export async function startHttpDownstream(
     const sessionId = request.headers['mcp-session-id']
     let body: unknown
     if (request.method === 'POST') {
-      const text = await readBody(request, limit)
-      if (text === undefined) return answer(response, 413, `The request body is larger than ${limit} bytes.`)
+      const declared = Number(request.headers['content-length'] ?? 0)
+      const text = declared > limit ? undefined : await readBody(request, limit)
+      if (text === undefined) {
+        response.setHeader('connection', 'close')
+        response.on('finish', () => request.destroy())
+        return answer(response, 413, `The request body is larger than ${limit} bytes.`)
+      }
       try {
         body = JSON.parse(text)
       } catch {
@@ -100,6 +131,7 @@ export async function startHttpDownstream(
     if (typeof sessionId === 'string') {
       const session = sessions.get(sessionId)
       if (session === undefined) return answer(response, 404, 'Session not found: initialize a new one.')
+      lastSeen.set(sessionId, Date.now())
       return session.handleRequest(request, response, body)
     }
     if (request.method !== 'POST' || !isInitialize(body)) {
@@ -113,15 +145,20 @@ export async function startHttpDownstream(
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport)
+        lastSeen.set(id, Date.now())
       },
       onsessionclosed: (id) => {
         sessions.delete(id)
+        lastSeen.delete(id)
       },
     })
     await connect(transport)
     const previousClose = transport.onclose
     transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+      if (transport.sessionId !== undefined) {
+        sessions.delete(transport.sessionId)
+        lastSeen.delete(transport.sessionId)
+      }
       previousClose?.()
     }
     await transport.handleRequest(request, response, body)
@@ -140,7 +177,11 @@ export async function startHttpDownstream(
   const shownHost = host.includes(':') ? `[${host}]` : host
   return {
     url: `http://${shownHost}:${port}${path}`,
+    get sessions() {
+      return sessions.size
+    },
     async close() {
+      clearInterval(sweeper)
       await Promise.allSettled([...sessions.values()].map((session) => session.close()))
       sessions.clear()
       server.closeAllConnections()

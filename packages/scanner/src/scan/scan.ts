@@ -5,6 +5,7 @@ import type { Confidence } from '../analysis/finding'
 import { libraryByName, type Operation } from '../catalog/sdk-catalog'
 import { createModuleResolver } from '../files/module-resolver'
 import { type WalkOptions, walkSourceFiles } from '../files/walk-files'
+import { findMcpConfigServers } from '../mcp/find-mcp-config-servers'
 import { resolveCrossFile } from './cross-file'
 import { plannedWorkers, runFirstPass } from './first-pass'
 
@@ -40,12 +41,20 @@ export interface ScannedLibrary {
   readonly version?: string
 }
 
-/** An MCP server the code connects to. */
+/** An MCP server the code connects to, or one an MCP client's configuration file names. */
 export interface ScannedMcpServer {
   readonly transport: 'stdio' | 'http'
   readonly target: string
   readonly file: string
   readonly line: number
+  /** `config` when found in a configuration file (`claude_desktop_config.json`, `.cursor/mcp.json`, …); absent for code. */
+  readonly source?: 'config'
+  /** The server's name in the configuration file. */
+  readonly name?: string
+  /** The client whose file it is (`claude-desktop`, `claude-code`, `cursor`, `vscode`, `mima-mcp`). */
+  readonly client?: string
+  /** Started through `mima mcp proxy` (configuration files only). */
+  readonly governed?: boolean
 }
 
 /** Everything a scan found. */
@@ -161,6 +170,12 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
         file: toRelative(file),
         line: server.line,
       })
+  }
+  for (const server of findMcpConfigServers(
+    paths.map((path) => resolve(cwd, path)),
+    cwd,
+  )) {
+    mcpServers.push({ ...server, source: 'config' })
   }
   const high = findings.filter((finding) => finding.confidence === 'high')
   const attestedHigh = high.filter((finding) => finding.attested).length

@@ -79,6 +79,9 @@ describe.each(BACKENDS)('MCP servers: API and dashboard page (%s)', (backend) =>
       { agent_name: 'bad name!', tools: [] },
       { agent_name: 'coder', tools: 'all' },
       { agent_name: 'coder', tools: [tool('x', { flags: ['\u0000'.repeat(300)] })] },
+      { agent_name: 'coder', tools: [tool('nul\u0000name')] },
+      { agent_name: 'coder', tools: [tool('lone \ud800 surrogate')] },
+      { agent_name: 'coder', tools: [tool('x', { flags: ['nul\u0000'] })] },
     ]
     for (const body of bad) {
       const response = await server.api(ingest, 'PUT', `${ws}/mcp/servers/github`, body)
