@@ -1,6 +1,6 @@
 import { uuidv7 } from '@mima/core'
 import { evaluateGates } from '@mima/grc'
-import { budgetSnapshot } from '../budgets/budget-ledger'
+import { budgetSnapshot } from '../budgets/budget-snapshot'
 import { listGates, readReadiness } from '../grc/grc-store'
 import { httpError } from '../http/errors'
 import type { Ledger } from '../ledger/ledger'
