@@ -183,13 +183,10 @@ describe.each(BACKENDS)('runtime controls against a real server (%s)', (backend)
     await expect(engine.checkToolCall({ agent: 'policed', tool: 'search', args: {} })).rejects.toThrow(
       AgentKilledError,
     )
-    expect(() =>
-      engine.checkStream(
-        (async function* () {
-          yield 'chunk'
-        })(),
-      ),
-    ).toThrow(AgentKilledError)
+    const chunks = (async function* () {
+      yield 'chunk'
+    })()
+    expect(() => engine.checkStream(chunks)).toThrow(AgentKilledError)
     expect(() => scopes.check({ agent: 'policed', tool: 'search' })).toThrow(AgentKilledError)
     let ran = false
     await expect(
