@@ -57,7 +57,10 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
   async function signIn(page: Page, key = server.adminKey): Promise<void> {
     await page.goto(`${server.url}/dashboard/login`)
     await page.fill('#api_key', key)
-    await Promise.all([page.waitForURL(`${server.url}/dashboard`), page.click('button[type=submit]')])
+    await Promise.all([
+      page.waitForURL(`${server.url}/dashboard`),
+      page.click('#api-key-form button[type=submit]'),
+    ])
   }
 
   async function proofState(page: Page, selector: string): Promise<string> {

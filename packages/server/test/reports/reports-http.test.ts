@@ -84,6 +84,30 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
     expect(section(agent.json, 'event_registration').data.calls).toBe(1)
   })
 
+  it('finds attestations and evidence by full text (q), wildcards taken literally', async () => {
+    const base = `/workspaces/${server.workspaceId}/governance`
+    const calls = await server.api(ingestKey, 'GET', `${base}/attestations?q=search_docs`)
+    expect(calls.json.attestations.map((item: { tool_name: string }) => item.tool_name)).toEqual([
+      'search_docs',
+    ])
+    const hostile = await server.api(
+      ingestKey,
+      'GET',
+      `${base}/attestations?q=${encodeURIComponent('onerror=alert(1)')}`,
+    )
+    expect(hostile.json.attestations).toHaveLength(1)
+    const wildcard = await server.api(ingestKey, 'GET', `${base}/attestations?q=${encodeURIComponent('%_%')}`)
+    expect(wildcard.json.attestations).toHaveLength(0)
+    const evidence = await server.api(
+      ingestKey,
+      'GET',
+      `${base}/grc/evidence?q=${encodeURIComponent('golden v1')}`,
+    )
+    expect(evidence.json.records.map((item: { record_type: string }) => item.record_type)).toEqual([
+      'model_evaluation',
+    ])
+  })
+
   it('refuses bad filters and formats with a 422 and says why', async () => {
     for (const query of [
       'since=yesterday',
