@@ -90,7 +90,16 @@ const BODY_ROUTES: BodyRoute[] = [
     path: '/mcp/servers/fuzz',
     template: () => ({
       agent_name: 'fuzz-agent',
-      tools: [{ name: 'tool', definition_sha256: HASH, risk: 'high', requires_approval: true, visible: true, flags: [] }],
+      tools: [
+        {
+          name: 'tool',
+          definition_sha256: HASH,
+          risk: 'high',
+          requires_approval: true,
+          visible: true,
+          flags: [],
+        },
+      ],
     }),
   },
 ]
