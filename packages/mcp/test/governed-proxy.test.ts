@@ -129,7 +129,10 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
 
   it('waits for a person to approve a risky call, bound to the exact arguments, then attests it', async () => {
     const args = { amount: 125, to: 'acct-42' }
-    const call = session.client.callTool({ name: 'transfer_funds', arguments: args })
+    const progress: { progress: number; message?: string | undefined }[] = []
+    const call = session.client.callTool({ name: 'transfer_funds', arguments: args }, undefined, {
+      onprogress: (update) => progress.push(update),
+    })
     const pending = await waitFor(
       async () =>
         (await mima.approver.list()).find((approval) => approval.actionType === 'mcp.fixture.transfer_funds'),
@@ -141,6 +144,13 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
       agent,
       arguments_sha256: hashValue(toHashable(args)),
     })
+    // The client, which asked for progress, hears that the call waits for a person.
+    await waitFor(
+      () => (progress.some((update) => update.message?.includes(pending.id)) ? true : undefined),
+      {
+        what: 'a progress notification naming the approval',
+      },
+    )
     // A person approves it in the dashboard while the call waits.
     await decideInDashboard(mima, pending.id, 'approve')
     const result = await call

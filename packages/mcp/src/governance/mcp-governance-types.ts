@@ -110,6 +110,8 @@ export interface McpToolCall {
   readonly arguments?: Readonly<Record<string, unknown>> | undefined
   /** Aborted when the client cancels the call: a pending approval is cancelled. */
   readonly signal?: AbortSignal | undefined
+  /** Called once the call waits for a person, with the approval's id (the proxy tells the client). */
+  readonly onApprovalRequested?: ((approvalId: string) => void) | undefined
 }
 
 /** The governance of one upstream server for one agent, shared by the proxy and `governMcpClient`. */

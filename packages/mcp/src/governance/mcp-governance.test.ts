@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createMima, type Mima } from '@mima/core'
+import { createMima, hashValue, type Mima, MimaError, toHashable } from '@mima/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createMcpGovernance, type McpGovernanceEvent, type McpGovernanceOptions } from './mcp-governance'
 import { refusalOf } from './refusal'
@@ -122,6 +122,35 @@ describe('createMcpGovernance', () => {
       result: { content: [{ type: 'text', text: JSON.stringify(args) }] },
     }))
     expect(passed.result?.isError).toBeUndefined()
+  })
+
+  it('opens an approval bound to the tool and the argument digest when the policy says confirm', async () => {
+    const requests: Record<string, unknown>[] = []
+    const { governed } = governance({
+      policy: { tool_access: { weather: { direction: 'ingress', action: 'confirm' } } },
+      approvals: {
+        requireApproval: (async (request: Record<string, unknown>) => {
+          requests.push(request)
+          throw new MimaError('approval_denied', 'Rejected by alice: not today.')
+        }) as never,
+      },
+    })
+    let forwarded = false
+    const answer = await governed.callTool({ name: 'weather', arguments: { city: 'Oslo' } }, async () => {
+      forwarded = true
+      return { result: { content: [] } }
+    })
+    expect(forwarded).toBe(false)
+    expect(refusalOf(answer.result)?.code).toBe('approval_denied')
+    expect(requests[0]).toMatchObject({
+      actionType: 'mcp.web.weather',
+      context: {
+        mcp_server: 'web',
+        mcp_tool: 'weather',
+        agent: 'researcher',
+        arguments_sha256: hashValue(toHashable({ city: 'Oslo' })),
+      },
+    })
   })
 
   it('refuses an invalid server or agent name', () => {

@@ -300,6 +300,11 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
         onRequested: (id) => {
           approvalId = id
           emit({ type: 'approval.requested', server, tool, approvalId: id })
+          try {
+            call.onApprovalRequested?.(id)
+          } catch {
+            // Telling the client is best effort.
+          }
         },
       })
     } catch (error) {

@@ -20,6 +20,8 @@ export interface ToolCallInterceptorOptions {
   readonly deliverDownstream: (message: JSONRPCMessage, relatedRequestId?: RequestId) => Promise<void> | void
   /** Called when a message could not be passed on (default: ignored). */
   readonly onError?: ((error: unknown) => void) | undefined
+  /** How often a call waiting for an approval tells a client that asked for progress (default 15 s). */
+  readonly approvalHeartbeatMs?: number | undefined
 }
 
 /** Sits between an MCP client and a server at the JSON-RPC level and governs tool calls. */
@@ -72,8 +74,38 @@ export function createToolCallInterceptor(options: ToolCallInterceptorOptions): 
     const params = message.params ?? {}
     const controller = new AbortController()
     governedCalls.set(id, controller)
+    let heartbeat: ReturnType<typeof setInterval> | undefined
+    // While a person decides, a client that asked for progress hears that the call waits (and a
+    // client that resets its timeout on progress keeps waiting).
+    const onApprovalRequested = (approvalId: string): void => {
+      const progressToken = inFlight.get(id)
+      if (progressToken === undefined) return
+      let beats = 0
+      const beat = (): void => {
+        deliver(
+          {
+            jsonrpc: '2.0',
+            method: 'notifications/progress',
+            params: {
+              progressToken,
+              progress: beats++,
+              message: `Waiting for a person to approve in Mima (approval ${approvalId}).`,
+            },
+          },
+          id,
+        )
+      }
+      beat()
+      heartbeat = setInterval(beat, options.approvalHeartbeatMs ?? 15_000)
+      heartbeat.unref?.()
+    }
+    const stopHeartbeat = (): void => {
+      if (heartbeat !== undefined) clearInterval(heartbeat)
+      heartbeat = undefined
+    }
     const forward = (args: Record<string, unknown> | undefined): Promise<McpCallAnswer> =>
       new Promise<McpCallAnswer>((resolve) => {
+        stopHeartbeat()
         upstreamWaiters.set(id, resolve)
         const forwarded =
           args === params.arguments
@@ -95,21 +127,29 @@ export function createToolCallInterceptor(options: ToolCallInterceptorOptions): 
           name: String(params.name),
           arguments: params.arguments as Record<string, unknown> | undefined,
           signal: controller.signal,
+          onApprovalRequested,
         },
         forward,
       )
-      .then((answer) => {
-        governedCalls.delete(id)
-        settle(id)
-        // A cancelled request gets no answer (the client stopped waiting for it).
-        if (controller.signal.aborted) return
-        deliver(
-          answer.error === undefined
-            ? { jsonrpc: '2.0', id, result: answer.result as Record<string, unknown> }
-            : { jsonrpc: '2.0', id, error: answer.error },
-          id,
-        )
-      }, onError)
+      .then(
+        (answer) => {
+          stopHeartbeat()
+          governedCalls.delete(id)
+          settle(id)
+          // A cancelled request gets no answer (the client stopped waiting for it).
+          if (controller.signal.aborted) return
+          deliver(
+            answer.error === undefined
+              ? { jsonrpc: '2.0', id, result: answer.result as Record<string, unknown> }
+              : { jsonrpc: '2.0', id, error: answer.error },
+            id,
+          )
+        },
+        (error: unknown) => {
+          stopHeartbeat()
+          onError(error)
+        },
+      )
   }
 
   return {
