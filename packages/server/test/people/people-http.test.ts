@@ -209,6 +209,44 @@ describe.each(BACKENDS)('people over HTTP (%s)', (backend) => {
     expect(after.headers.get('location')).toBe('/dashboard/login')
   })
 
+  it('lets an existing person join a second workspace by invite (signed in as themselves) and switch between them', async () => {
+    const { person } = await personWithPassword('roamer@example.com', 'viewer')
+    const created = await server.api(server.adminKey, 'POST', '/workspaces', { name: 'second team' })
+    expect(created.status).toBe(201)
+    const otherAdmin = client(server)
+    expect((await otherAdmin.post('/dashboard/login', { api_key: created.json.admin_key.key })).status).toBe(303)
+    const invited = await otherAdmin.post('/dashboard/manage/users/invite', {
+      email: 'roamer@example.com',
+      role: 'approver',
+    })
+    const token = /\/dashboard\/invite\/([A-Za-z0-9_-]{43})/.exec(await invited.text())?.[1] as string
+
+    // Someone else cannot use it to get in as roamer: the email has an account, so a new one is refused.
+    const stranger = await client(server).post(`/dashboard/invite/${token}/password`, {
+      password: 'a long enough secret',
+    })
+    expect(stranger.status).toBe(409)
+    // Roamer, signed in, sees "Join" and joins.
+    const page = await person.get(`/dashboard/invite/${token}`)
+    expect(await page.text()).toContain('id="join-workspace"')
+    const joined = await person.post(`/dashboard/invite/${token}/join`, {})
+    expect(joined.status).toBe(303)
+    const overview = await (await person.get('/dashboard')).text()
+    expect(overview).toContain('second team')
+    expect(overview).toContain('(approver)')
+
+    // The account page lists both workspaces; switching moves the session back.
+    const account = await (await person.get('/dashboard/account')).text()
+    expect(account).toContain('id="workspaces"')
+    const back = await person.post('/dashboard/account/workspace', { workspace_id: server.workspaceId })
+    expect(back.status).toBe(303)
+    expect(await (await person.get('/dashboard')).text()).toContain('(viewer)')
+    // Not a member: refused, and the session stays where it was.
+    const nowhere = await person.post('/dashboard/account/workspace', { workspace_id: 'not-mine' })
+    expect(nowhere.status).toBe(404)
+    expect((await person.get('/dashboard')).status).toBe(200)
+  })
+
   it('answers hostile input on every people and management route with a 4xx, never a 5xx', async () => {
     const token = await inviteToken('hostile@example.com', 'viewer')
     const jsonRoutes = [
