@@ -214,7 +214,9 @@ describe.each(BACKENDS)('people over HTTP (%s)', (backend) => {
     const created = await server.api(server.adminKey, 'POST', '/workspaces', { name: 'second team' })
     expect(created.status).toBe(201)
     const otherAdmin = client(server)
-    expect((await otherAdmin.post('/dashboard/login', { api_key: created.json.admin_key.key })).status).toBe(303)
+    expect((await otherAdmin.post('/dashboard/login', { api_key: created.json.admin_key.key })).status).toBe(
+      303,
+    )
     const invited = await otherAdmin.post('/dashboard/manage/users/invite', {
       email: 'roamer@example.com',
       role: 'approver',
