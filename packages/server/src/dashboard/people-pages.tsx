@@ -3,7 +3,7 @@ import type { JSX } from 'hono/jsx/jsx-runtime'
 import { USER_ROLES } from '../http/context'
 import type { Invite } from '../people/invite-store'
 import type { Passkey } from '../people/passkey-store'
-import type { Member, User } from '../people/user-store'
+import type { Member, Membership, User } from '../people/user-store'
 import { Document, Layout, Notice, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
@@ -273,9 +273,11 @@ export function AccountPage(props: {
   session: DashboardSession
   user: User
   passkeys: readonly Passkey[]
+  memberships: readonly Membership[]
   error?: string | undefined
   notice?: string | undefined
 }): JSX.Element {
+  const current = props.session.principal.workspaceId
   return (
     <Layout session={props.session} section="account" title="Your account">
       <h1>Your account</h1>
@@ -292,6 +294,31 @@ export function AccountPage(props: {
           <dd>{props.session.principal.role}</dd>
         </dl>
       </section>
+      {props.memberships.length < 2 ? null : (
+        <section class="card">
+          <h2>Your workspaces</h2>
+          <table id="workspaces">
+            <tbody>
+              {props.memberships.map((membership) => (
+                <tr data-workspace-id={membership.workspaceId}>
+                  <td class="wrap">{membership.workspaceName}</td>
+                  <td>{membership.role}</td>
+                  <td>
+                    {membership.workspaceId === current ? (
+                      <span class="badge info">current</span>
+                    ) : (
+                      <form method="post" action="/dashboard/account/workspace">
+                        <input type="hidden" name="workspace_id" value={membership.workspaceId} />
+                        <button type="submit">Switch</button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section class="card">
         <h2>Passkeys ({props.passkeys.length})</h2>
         <p class="muted small">

@@ -24,13 +24,13 @@ import {
   signInWithPasskey,
   signInWithPassword,
 } from '../people/people-sign-in'
-import { findUser, setPasswordHash } from '../people/user-store'
+import { findUser, membershipsOf, setPasswordHash } from '../people/user-store'
 import type { DashboardContext, DashboardKit } from './dashboard-kit'
 import { isHttps } from './dashboard-security'
 import { ContinuePage, LoginPage } from './login-page'
 import { AccountPage, InvitePage } from './people-pages'
-import type { DashboardSession } from './session-store'
-import { startUserSession } from './sign-in-routes'
+import { type DashboardSession, deleteSession } from './session-store'
+import { sessionTokenOf, startUserSession } from './sign-in-routes'
 
 /** The cookie that binds a single sign-on login to the browser that started it. */
 const SSO_STATE_COOKIE = 'mima_sso_state'
@@ -232,13 +232,17 @@ export function registerPeoplePages(
     view: { error?: string; notice?: string; status?: number } = {},
   ): Promise<Response> => {
     const user = await signedInUser(kit, session)
-    const passkeys = await listPasskeys(database, user.userId)
+    const [passkeys, memberships] = await Promise.all([
+      listPasskeys(database, user.userId),
+      membershipsOf(database, user.userId),
+    ])
     return kit.html(
       c,
       <AccountPage
         session={session}
         user={user}
         passkeys={passkeys}
+        memberships={memberships}
         error={view.error}
         notice={view.notice}
       />,
@@ -272,6 +276,23 @@ export function registerPeoplePages(
         answer: body.response,
       })
       return c.json({ redirect: '/dashboard/account?added=1' })
+    }),
+  )
+
+  // Another of the person's workspaces: a new session there, this one ended.
+  api.post(
+    '/dashboard/account/workspace',
+    kit.form(async (c, session) => {
+      const user = await signedInUser(kit, session)
+      const form = await c.req.parseBody()
+      const workspaceId = typeof form.workspace_id === 'string' ? form.workspace_id : ''
+      const memberships = await membershipsOf(database, user.userId)
+      if (!memberships.some((membership) => membership.workspaceId === workspaceId)) {
+        return renderAccount(c, session, { error: 'You are not a member of that workspace.', status: 404 })
+      }
+      await deleteSession(database, sessionTokenOf(c))
+      await startUserSession(c, user, workspaceId)
+      return c.redirect('/dashboard', 303)
     }),
   )
 

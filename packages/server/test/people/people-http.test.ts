@@ -208,4 +208,117 @@ describe.each(BACKENDS)('people over HTTP (%s)', (backend) => {
     expect(after.status).toBe(303)
     expect(after.headers.get('location')).toBe('/dashboard/login')
   })
+
+  it('lets an existing person join a second workspace by invite (signed in as themselves) and switch between them', async () => {
+    const { person } = await personWithPassword('roamer@example.com', 'viewer')
+    const created = await server.api(server.adminKey, 'POST', '/workspaces', { name: 'second team' })
+    expect(created.status).toBe(201)
+    const otherAdmin = client(server)
+    expect((await otherAdmin.post('/dashboard/login', { api_key: created.json.admin_key.key })).status).toBe(
+      303,
+    )
+    const invited = await otherAdmin.post('/dashboard/manage/users/invite', {
+      email: 'roamer@example.com',
+      role: 'approver',
+    })
+    const token = /\/dashboard\/invite\/([A-Za-z0-9_-]{43})/.exec(await invited.text())?.[1] as string
+
+    // Someone else cannot use it to get in as roamer: the email has an account, so a new one is refused.
+    const stranger = await client(server).post(`/dashboard/invite/${token}/password`, {
+      password: 'a long enough secret',
+    })
+    expect(stranger.status).toBe(409)
+    // Roamer, signed in, sees "Join" and joins.
+    const page = await person.get(`/dashboard/invite/${token}`)
+    expect(await page.text()).toContain('id="join-workspace"')
+    const joined = await person.post(`/dashboard/invite/${token}/join`, {})
+    expect(joined.status).toBe(303)
+    const overview = await (await person.get('/dashboard')).text()
+    expect(overview).toContain('second team')
+    expect(overview).toContain('(approver)')
+
+    // The account page lists both workspaces; switching moves the session back.
+    const account = await (await person.get('/dashboard/account')).text()
+    expect(account).toContain('id="workspaces"')
+    const back = await person.post('/dashboard/account/workspace', { workspace_id: server.workspaceId })
+    expect(back.status).toBe(303)
+    expect(await (await person.get('/dashboard')).text()).toContain('(viewer)')
+    // Not a member: refused, and the session stays where it was.
+    const nowhere = await person.post('/dashboard/account/workspace', { workspace_id: 'not-mine' })
+    expect(nowhere.status).toBe(404)
+    expect((await person.get('/dashboard')).status).toBe(200)
+  })
+
+  it('answers hostile input on every people and management route with a 4xx, never a 5xx', async () => {
+    const token = await inviteToken('hostile@example.com', 'viewer')
+    const jsonRoutes = [
+      '/dashboard/login/passkey/options',
+      '/dashboard/login/passkey',
+      `/dashboard/invite/${token}/passkey/options`,
+      `/dashboard/invite/${token}/passkey`,
+      '/dashboard/invite/not-a-token/passkey',
+    ]
+    const bodies = [
+      '',
+      'null',
+      '[]',
+      '{',
+      '{"challenge_id":"\\u0000","response":"{"}',
+      '{"challenge_id":"00000000-0000-0000-0000-000000000000","response":{"id":5}}',
+      '{"response":{"id":"a","rawId":"a","type":"public-key","response":{}}}',
+      `{"display_name":"${'x'.repeat(5000)}"}`,
+      '{"display_name":"\\ud800"}',
+      `${'['.repeat(200)}${']'.repeat(200)}`,
+    ]
+    for (const path of jsonRoutes) {
+      for (const body of bodies) {
+        const response = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', origin: server.url },
+        })
+        // Options routes read nothing but the invite (or nothing): they may answer 200.
+        if (!path.endsWith('/options')) {
+          expect(response.status, `${path} ${body.slice(0, 40)}`).toBeGreaterThanOrEqual(400)
+        }
+        expect(response.status, `${path} ${body.slice(0, 40)}`).toBeLessThan(500)
+      }
+    }
+    const forms: Array<[string, Record<string, string>]> = [
+      ['/dashboard/login/password', { email: 'a\u0000@example.com', password: 'x' }],
+      ['/dashboard/login/password', { email: 'a@example.com', password: 'p'.repeat(10_000) }],
+      [
+        `/dashboard/invite/${token}/password`,
+        { password: 'a long enough secret', display_name: 'nul\u0000name' },
+      ],
+      ['/dashboard/manage/users/invite', { email: 'nul\u0000@example.com', role: 'viewer' }],
+      ['/dashboard/manage/users/invite', { email: 'ok@example.com', role: 'root' }],
+      ['/dashboard/manage/users/no-such-user/role', { role: 'admin' }],
+      ['/dashboard/manage/users/\u0000/remove', {}],
+      ['/dashboard/manage/users/invites/nope/revoke', {}],
+      ['/dashboard/manage/keys', { name: 'bad\u0000name', role: 'ingest' }],
+      ['/dashboard/manage/keys', { name: 'ok', role: 'superuser' }],
+      ['/dashboard/manage/keys/no-such-key/revoke', {}],
+      ['/dashboard/manage/webhooks', { url: 'javascript:alert(1)' }],
+      ['/dashboard/manage/webhooks/nope/test', {}],
+      ['/dashboard/manage/gates', { framework: 'eu_ai_act', threshold_pct: 'abc' }],
+      ['/dashboard/manage/gates', { framework: '\u0000', threshold_pct: '50' }],
+      ['/dashboard/manage/gates/nope/delete', {}],
+    ]
+    for (const [path, form] of forms) {
+      const response = await admin.post(path, form)
+      expect(response.status, path).toBeGreaterThanOrEqual(400)
+      expect(response.status, path).toBeLessThan(500)
+    }
+    // The auditor's route: unknown, malformed and unsigned ids.
+    for (const id of ['nope', '%00', '..%2f..', 'x'.repeat(300)]) {
+      const response = await server.api(
+        server.adminKey,
+        'GET',
+        `/workspaces/${server.workspaceId}/governance/approvals/${id}/signature`,
+      )
+      expect(response.status, id).toBeGreaterThanOrEqual(400)
+      expect(response.status, id).toBeLessThan(500)
+    }
+  })
 })
