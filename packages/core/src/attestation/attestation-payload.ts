@@ -71,11 +71,15 @@ export interface AttestationPayload {
   cost_usd?: number
   /** The agent session the call belongs to. */
   session_id?: string
-  /** The attestation (its idempotency key or server id) of the step that caused this one. */
+  /**
+   * The attestation (its idempotency key or server id) of the step that caused this one. Not the
+   * same link as `parent_idempotency_key`, which is always a key (decision 0033).
+   */
   parent_attestation_id?: string
   /**
    * The `idempotency_key` of the attestation this one belongs to (a framework run, or the model
-   * step that asked for a tool call): how `mima.record` links children to their parent.
+   * step that asked for a tool call): how `mima.record` links children to their parent. Always a
+   * key the SDK made, so it works before the parent reaches the server (decision 0033).
    */
   parent_idempotency_key?: string
   /**

@@ -199,7 +199,10 @@ export interface RecordEntry {
   readonly errorType?: string
   /** The record's idempotency key (a UUIDv7 by default); children name it as their parent. */
   readonly idempotencyKey?: string
-  /** The `idempotency_key` of the parent record (a run, or the step that asked for a tool). */
+  /**
+   * The `idempotency_key` of the parent record (a run, or the step that asked for a tool): sent as
+   * `parent_idempotency_key`, distinct from `usage.parentAttestationId` (decision 0033).
+   */
   readonly parentIdempotencyKey?: string
   /** Usage, finish reason, run ids, …: sent as `metadata` (made JSON with `toHashable`). */
   readonly metadata?: Readonly<Record<string, unknown>>

@@ -21,7 +21,10 @@ export interface AttestationUsage {
   readonly costUsd?: number
   /** The agent session the call belongs to. */
   readonly sessionId?: string
-  /** The attestation (idempotency key or server id) of the step that caused this call. */
+  /**
+   * The attestation (idempotency key or server id) of the step that caused this call. To link to a
+   * record that may still be queued, use `mima.record`'s `parentIdempotencyKey` (decision 0033).
+   */
   readonly parentAttestationId?: string
   /** A small JSON object of free metadata. */
   readonly metadata?: Readonly<Record<string, unknown>>
