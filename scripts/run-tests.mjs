@@ -50,9 +50,7 @@ if (!filtered || extra.some((argument) => argument.includes('server'))) {
 
 rmSync(resultsDir, { recursive: true, force: true })
 const started = Date.now()
-// Every package's tests may run at once (turbo's default is 10 tasks): the long end-to-end
-// packages then never wait in line behind short ones, and they set the suite's wall time.
-const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=24', ...extra], {
+const run = spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...extra], {
   cwd: root,
   stdio: 'inherit',
 })
