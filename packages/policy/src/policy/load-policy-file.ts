@@ -46,8 +46,7 @@ function defaultError(error: unknown): void {
  * ```
  */
 export async function loadPolicyFile(path: string, options: LoadPolicyFileOptions = {}): Promise<PolicyFile> {
-  const { readFile } = await import('node:fs/promises')
-  const { watchFile, unwatchFile } = await import('node:fs')
+  const { readFile, stat } = await import('node:fs/promises')
   const onError = options.onError ?? defaultError
 
   async function read(): Promise<CompiledPolicy> {
@@ -55,6 +54,12 @@ export async function loadPolicyFile(path: string, options: LoadPolicyFileOption
     return compilePolicy(parsePolicy(source, { file: path }))
   }
 
+  // The file's identity is taken before the first read, so a change made while loading is seen.
+  const fingerprint = async (): Promise<string> => {
+    const stats = await stat(path).catch(() => undefined)
+    return stats === undefined ? 'missing' : `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`
+  }
+  let seen = options.watch ? await fingerprint() : ''
   let current = await read()
   options.engine?.setPolicy(current)
   let reloading: Promise<CompiledPolicy> | undefined
@@ -68,12 +73,17 @@ export async function loadPolicyFile(path: string, options: LoadPolicyFileOption
   }
 
   const watch = options.watch
-  let listener: (() => void) | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
   if (watch !== undefined && watch !== false) {
     const interval = watch === true ? 1000 : (watch.intervalMs ?? 1000)
-    listener = () => {
-      // One reload at a time; a change during a reload is picked up by the next poll.
-      if (reloading !== undefined) return
+    // One reload at a time. A change seen during a reload queues one more reload after it: the
+    // poll fires once per change, so dropping it would leave the engine on an older file.
+    let changedDuringReload = false
+    const onChange = (): void => {
+      if (reloading !== undefined) {
+        changedDuringReload = true
+        return
+      }
       reloading = reload()
         .catch((error: unknown) => {
           onError(error)
@@ -81,9 +91,28 @@ export async function loadPolicyFile(path: string, options: LoadPolicyFileOption
         })
         .finally(() => {
           reloading = undefined
+          if (changedDuringReload) {
+            changedDuringReload = false
+            onChange()
+          }
         })
     }
-    watchFile(path, { interval, persistent: false }, listener)
+    // Our own poll (not fs.watchFile, whose first stat is taken later, after a change it then misses).
+    let polling = false
+    timer = setInterval(() => {
+      if (polling) return
+      polling = true
+      fingerprint()
+        .then((now) => {
+          if (now === seen) return
+          seen = now
+          onChange()
+        })
+        .finally(() => {
+          polling = false
+        })
+    }, interval)
+    timer.unref?.()
   }
 
   return {
@@ -92,7 +121,7 @@ export async function loadPolicyFile(path: string, options: LoadPolicyFileOption
     },
     reload,
     close(): void {
-      if (listener !== undefined) unwatchFile(path, listener)
+      if (timer !== undefined) clearInterval(timer)
     },
   }
 }
