@@ -88,7 +88,7 @@ describe('dashboard policies, spend and agents in headless Chromium', { timeout:
     })
     await page.goto(`${server.url}/dashboard/login`)
     await page.fill('#api_key', server.adminKey)
-    await page.click('button[type=submit]')
+    await page.click('#api-key-form button[type=submit]')
     await page.waitForURL(`${server.url}/dashboard`)
   }, 180_000)
 

@@ -82,7 +82,7 @@ describe('the MCP page in headless Chromium', { timeout: 60_000 }, () => {
     })
     await page.goto(`${server.url}/dashboard/login`)
     await page.fill('#api_key', server.adminKey)
-    await page.click('button[type=submit]')
+    await page.click('#api-key-form button[type=submit]')
     await page.click('nav a[href="/dashboard/mcp"]')
     expect(new URL(page.url()).pathname).toBe('/dashboard/mcp')
     await expect(page.locator('nav a[aria-current=page]').textContent()).resolves.toBe('MCP')
