@@ -164,3 +164,14 @@ export function ShortId(props: { id: string }): JSX.Element {
 export function renderDocument(element: JSX.Element): string {
   return `<!doctype html>${String(element)}`
 }
+
+/** A one-button form that posts a destructive action (revoke, delete, remove) to `action`. */
+export function RejectForm(props: { action: string; label: string; class?: string }): JSX.Element {
+  return (
+    <form method="post" action={props.action} class={props.class}>
+      <button type="submit" class="reject">
+        {props.label}
+      </button>
+    </form>
+  )
+}

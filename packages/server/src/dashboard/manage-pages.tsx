@@ -4,7 +4,7 @@ import type { GateCheckRecord } from '../grc/gate-check-history'
 import type { UnattestedCallSite } from '../guard-events/call-site-report'
 import type { DeliveryView, WebhookView } from '../webhooks/webhook-store'
 import type { ApiKeyInfo } from '../workspaces/workspace-store'
-import { Time } from './dashboard-layout'
+import { RejectForm, Time } from './dashboard-layout'
 import { ManageLayout } from './people-pages'
 import type { DashboardSession } from './session-store'
 
@@ -87,14 +87,10 @@ export function KeysPage(
                 </td>
                 <td>
                   {key.revoked_at !== null || key.id === props.session.principal.keyId ? null : (
-                    <form
-                      method="post"
+                    <RejectForm
                       action={`/dashboard/manage/keys/${encodeURIComponent(key.id)}/revoke`}
-                    >
-                      <button type="submit" class="reject">
-                        Revoke
-                      </button>
-                    </form>
+                      label="Revoke"
+                    />
                   )}
                 </td>
               </tr>
@@ -188,15 +184,11 @@ export function WebhooksPage(
                   >
                     <button type="submit">Send test</button>
                   </form>{' '}
-                  <form
-                    method="post"
+                  <RejectForm
                     action={`/dashboard/manage/webhooks/${encodeURIComponent(webhook.id)}/delete`}
+                    label="Delete"
                     class="inline"
-                  >
-                    <button type="submit" class="reject">
-                      Delete
-                    </button>
-                  </form>
+                  />
                 </td>
               </tr>
             ))}
@@ -330,14 +322,10 @@ export function GatesPage(
                   </span>
                 </td>
                 <td>
-                  <form
-                    method="post"
+                  <RejectForm
                     action={`/dashboard/manage/gates/${encodeURIComponent(gate.id)}/delete`}
-                  >
-                    <button type="submit" class="reject">
-                      Remove
-                    </button>
-                  </form>
+                    label="Remove"
+                  />
                 </td>
               </tr>
             ))}

@@ -4,7 +4,7 @@ import { USER_ROLES } from '../http/context'
 import type { Invite } from '../people/invite-store'
 import type { Passkey } from '../people/passkey-store'
 import type { Member, Membership, User } from '../people/user-store'
-import { Document, Layout, Notice, ShortId, Time } from './dashboard-layout'
+import { Document, Layout, Notice, RejectForm, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 /** The management area's sections. */
@@ -146,14 +146,10 @@ export function UsersPage(props: {
                     <Time value={member.addedAt} />
                   </td>
                   <td>
-                    <form
-                      method="post"
+                    <RejectForm
                       action={`/dashboard/manage/users/${encodeURIComponent(member.userId)}/remove`}
-                    >
-                      <button type="submit" class="reject">
-                        Remove
-                      </button>
-                    </form>
+                      label="Remove"
+                    />
                   </td>
                 </tr>
               ))}
