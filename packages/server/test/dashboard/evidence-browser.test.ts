@@ -11,7 +11,7 @@ import {
   verifyInclusionProof,
 } from '@mima/core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { inclusionPathsOf } from '../../src/audit-pack/audit-pack'
 import { seedReportData, XSS } from '../reports/report-fixture'
@@ -22,26 +22,33 @@ const CHROMIUM = findChromium()
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Test artifacts (gitignored): every main page at laptop and phone widths.
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', '.test-results', 'screenshots')
+// Each test walks several pages; on a loaded CI machine one step can take seconds.
+const STEP_TIMEOUT = 45_000
+const TEST_TIMEOUT = 180_000
 const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } } as const
 
-describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () => {
+describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let browser: Browser
   let ingestKey: string
   let ids: SeededIds
   const contexts: BrowserContext[] = []
+  const testPages: BrowserContext[] = []
   const dialogs: string[] = []
   const pageErrors: string[] = []
 
   async function openPage(
-    options: { bypassCSP?: boolean; viewport?: { width: number; height: number } } = {},
+    options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; keep?: boolean } = {},
   ): Promise<Page> {
     const context = await browser.newContext({
       ...(options.bypassCSP === true ? { bypassCSP: true } : {}),
       viewport: options.viewport ?? VIEWPORTS.laptop,
     })
     contexts.push(context)
+    if (options.keep !== true) testPages.push(context)
     const page = await context.newPage()
+    // A step that hangs fails with its own name instead of the test's timeout.
+    page.setDefaultTimeout(STEP_TIMEOUT)
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message())
       void dialog.dismiss()
@@ -129,6 +136,12 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
     }
     expect(ids.attestationId).toEqual(expect.any(String))
   }, 120_000)
+
+  // Each test's pages close with it, so the shared browser does not carry earlier tests' pages.
+  afterEach(async () => {
+    if (testPages.length === 0) return
+    for (const context of testPages.splice(0)) await context.close().catch(() => {})
+  })
 
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => {})
@@ -504,9 +517,9 @@ describe('console evidence pages in headless Chromium', { timeout: 60_000 }, () 
     beforeAll(async () => {
       await mkdir(SCREENSHOTS, { recursive: true })
       // axe is injected through the DevTools protocol: the CSP (rightly) refuses it as a script.
-      signedIn = await openPage({ bypassCSP: true, viewport })
+      signedIn = await openPage({ bypassCSP: true, viewport, keep: true })
       await signIn(signedIn)
-      signedOut = await openPage({ bypassCSP: true, viewport })
+      signedOut = await openPage({ bypassCSP: true, viewport, keep: true })
     })
 
     it.each(DASHBOARD_PAGES.map((entry) => [entry.name, entry] as const))(
