@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHome, runMima } from './run-mima'
+import { createHome, runMimaInProcess } from './run-mima'
 
 let server: TestServer
 let admin: Record<string, string>
@@ -24,38 +24,47 @@ describe('mima policy', { timeout: 120_000 }, () => {
     const home = await createHome()
     const file = join(home, 'support-bot.yaml')
     await writeFile(file, V1)
-    const first = await runMima(['policy', 'upload', file], { home, env: admin })
+    const first = await runMimaInProcess(['policy', 'upload', file], { home, env: admin })
     expect(first.code, first.stderr).toBe(0)
     expect(first.stdout).toContain('Policy support-bot version 1 stored')
     await writeFile(file, V1.replace('[shell.exec]', '[shell.exec, bash.exec]'))
-    const second = await runMima(['policy', 'upload', file, '--json'], { home, env: admin })
+    const second = await runMimaInProcess(['policy', 'upload', file, '--json'], { home, env: admin })
     expect(JSON.parse(second.stdout)).toMatchObject({ name: 'support-bot', version: 2, created: true })
 
-    const list = await runMima(['policy', 'list'], { home, env: agent })
+    const list = await runMimaInProcess(['policy', 'list'], { home, env: agent })
     expect(list.stdout).toMatch(/support-bot\s+2\s+2/)
-    const show = await runMima(['policy', 'show', 'support-bot', '--version', '1'], { home, env: agent })
+    const show = await runMimaInProcess(['policy', 'show', 'support-bot', '--version', '1'], {
+      home,
+      env: agent,
+    })
     expect(show.stdout.trim()).toBe(V1.trim())
-    const diff = await runMima(['policy', 'diff', 'support-bot'], { home, env: { ...agent, NO_COLOR: '1' } })
+    const diff = await runMimaInProcess(['policy', 'diff', 'support-bot'], {
+      home,
+      env: { ...agent, NO_COLOR: '1' },
+    })
     expect(diff.code, diff.stderr).toBe(0)
     expect(diff.stdout).toContain('-deny_tools: [shell.exec]\n+deny_tools: [shell.exec, bash.exec]')
 
     const bad = join(home, 'bad.yaml')
     await writeFile(bad, 'version: 1\ntool_access:\n  x: { action: explode }\n')
-    const refused = await runMima(['policy', 'upload', bad, '--name', 'support-bot'], { home, env: admin })
+    const refused = await runMimaInProcess(['policy', 'upload', bad, '--name', 'support-bot'], {
+      home,
+      env: admin,
+    })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('bad.yaml:3:')
     expect(refused.stderr).toContain('tool_access.x.action: must be one of')
-    const versions = await runMima(['policy', 'list', '--json'], { home, env: agent })
+    const versions = await runMimaInProcess(['policy', 'list', '--json'], { home, env: agent })
     expect(JSON.parse(versions.stdout).policies[0].latest_version).toBe(2)
-    const missing = await runMima(['policy', 'show', 'nope'], { home, env: agent })
+    const missing = await runMimaInProcess(['policy', 'show', 'nope'], { home, env: agent })
     expect(missing.code).toBe(1)
-    const usage = await runMima(['policy', 'show', '../etc'], { home, env: agent })
+    const usage = await runMimaInProcess(['policy', 'show', '../etc'], { home, env: agent })
     expect(usage.code).toBe(2)
   })
 
   it('prechecks text from stdin: redacted text out, exit 1 on deny', async () => {
     const home = await createHome()
-    const redact = await runMima(['policy', 'precheck', '--policy', 'support-bot'], {
+    const redact = await runMimaInProcess(['policy', 'precheck', '--policy', 'support-bot'], {
       home,
       env: agent,
       stdin: 'write to ana@example.com\n',
@@ -63,7 +72,7 @@ describe('mima policy', { timeout: 120_000 }, () => {
     expect(redact.code, redact.stderr).toBe(0)
     expect(redact.stdout).toBe('write to <EMAIL_1>\n')
     expect(redact.stderr).toContain('redact · support-bot v2 · rule defaults.ingress · pii.redacted:email')
-    const deny = await runMima(
+    const deny = await runMimaInProcess(
       ['policy', 'precheck', '--policy', 'support-bot', '--tool', 'bash.exec', '--json'],
       {
         home,

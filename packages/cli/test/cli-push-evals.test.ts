@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHome, runMima } from './run-mima'
+import { createHome, runMimaInProcess } from './run-mima'
 
 const promptfooResults = {
   evalId: 'eval-1',
@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('mima push model_evaluation --from-promptfoo', () => {
   it('checks the records offline with --dry-run: one per provider, and the controls they earn', async () => {
-    const result = await runMima(
+    const result = await runMimaInProcess(
       [
         'push',
         'model_evaluation',
@@ -75,7 +75,7 @@ describe('mima push model_evaluation --from-promptfoo', () => {
       MIMA_API_KEY: server.adminKey,
       MIMA_WORKSPACE_ID: server.workspaceId,
     }
-    const result = await runMima(
+    const result = await runMimaInProcess(
       [
         'push',
         'model_evaluation',
@@ -108,20 +108,20 @@ describe('mima push model_evaluation --from-promptfoo', () => {
   })
 
   it('exits 2 for a missing file or a flag the file replaces, and 1 for a file that is not promptfoo output', async () => {
-    const missing = await runMima(
+    const missing = await runMimaInProcess(
       ['push', 'model_evaluation', '--from-promptfoo', join(home, 'nope.json'), '--dry-run'],
       { home },
     )
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('cannot read')
-    const clash = await runMima(
+    const clash = await runMimaInProcess(
       ['push', 'model_evaluation', '--from-promptfoo', file, '--accuracy', '0.9', '--dry-run'],
       { home },
     )
     expect(clash.code).toBe(2)
     const notPromptfoo = join(home, 'other.json')
     await writeFile(notPromptfoo, '{"hello": 1}')
-    const refused = await runMima(
+    const refused = await runMimaInProcess(
       ['push', 'model_evaluation', '--from-promptfoo', notPromptfoo, '--dry-run'],
       { home },
     )

@@ -6,8 +6,12 @@ import { join } from 'node:path'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PUSH_RECORDS } from '../src/commands/push-records'
-import { createHome, MIMA_BIN, runMima, splitExample } from './run-mima'
+import { createHome, MIMA_BIN, runMima, runMimaInProcess, splitExample } from './run-mima'
 
+// Commands run in this process (runMimaInProcess: the same runCli the binary calls, with only PATH,
+// HOME and the given variables); those that depend on the working directory, a terminal or a
+// process of their own (audit-pack paths, login without a terminal, watch, the daemon) spawn the
+// built binary.
 let server: TestServer
 let admin: Record<string, string>
 
@@ -40,9 +44,12 @@ async function createApproval(key: string, actionType: string): Promise<string> 
 describe('login, whoami, logout', () => {
   it('verifies the key, saves ~/.mima/config.json with mode 0600, and every command then uses it', async () => {
     const home = await createHome()
-    const login = await runMima(['login', '--url', `${server.baseUrl}/api/`, '--api-key', server.adminKey], {
-      home,
-    })
+    const login = await runMimaInProcess(
+      ['login', '--url', `${server.baseUrl}/api/`, '--api-key', server.adminKey],
+      {
+        home,
+      },
+    )
     expect(login.stderr).toContain('Verifying credentials')
     expect(login.code).toBe(0)
     expect(login.stdout).toContain('Logged in')
@@ -56,7 +63,7 @@ describe('login, whoami, logout', () => {
       base_url: server.baseUrl,
     })
 
-    const whoami = await runMima(['whoami', '--json'], { home })
+    const whoami = await runMimaInProcess(['whoami', '--json'], { home })
     expect(whoami.code).toBe(0)
     const me = JSON.parse(whoami.stdout)
     expect(me).toMatchObject({
@@ -69,7 +76,7 @@ describe('login, whoami, logout', () => {
 
     // The environment wins over the file, whole: its key with its URL, never the saved workspace.
     const ingestKey = await server.createKey('ingest')
-    const envWins = await runMima(['whoami', '--json'], {
+    const envWins = await runMimaInProcess(['whoami', '--json'], {
       home,
       env: { MIMA_API_KEY: ingestKey, MIMA_BASE_URL: server.baseUrl },
     })
@@ -85,32 +92,36 @@ describe('login, whoami, logout', () => {
       })
     ).json()) as { workspace_id: string; admin_key: { key: string } }
     const secondEnv = { MIMA_API_KEY: other.admin_key.key, MIMA_BASE_URL: server.baseUrl }
-    const secondStatus = await runMima(['status', '--json'], { home, env: secondEnv })
+    const secondStatus = await runMimaInProcess(['status', '--json'], { home, env: secondEnv })
     expect(secondStatus.code, secondStatus.stderr).toBe(0)
-    const secondWhoami = JSON.parse((await runMima(['whoami', '--json'], { home, env: secondEnv })).stdout)
+    const secondWhoami = JSON.parse(
+      (await runMimaInProcess(['whoami', '--json'], { home, env: secondEnv })).stdout,
+    )
     expect(secondWhoami).toMatchObject({
       workspace_id_source: 'none',
       server: { workspace_id: other.workspace_id },
     })
     // Half a connection in the environment next to a saved login is refused, naming the variable.
-    const half = await runMima(['status'], { home, env: { MIMA_BASE_URL: server.baseUrl } })
+    const half = await runMimaInProcess(['status'], { home, env: { MIMA_BASE_URL: server.baseUrl } })
     expect(half.code).toBe(2)
     expect(half.stderr).toContain('MIMA_BASE_URL is set without MIMA_API_KEY')
 
-    const status = await runMima(['status', '--json'], { home })
+    const status = await runMimaInProcess(['status', '--json'], { home })
     expect(status.code).toBe(0)
 
-    const logout = await runMima(['logout'], { home })
+    const logout = await runMimaInProcess(['logout'], { home })
     expect(logout.code).toBe(0)
     expect(logout.stdout).toContain(`removed ${path}`)
     await expect(stat(path)).rejects.toThrow()
-    const after = await runMima(['status'], { home })
+    const after = await runMimaInProcess(['status'], { home })
     expect(after.code).toBe(2)
   })
 
   it('refuses a key the server does not accept (exit 1) and saves nothing', async () => {
     const home = await createHome()
-    const result = await runMima(['login', '--url', server.baseUrl, '--api-key', 'mima_wrong'], { home })
+    const result = await runMimaInProcess(['login', '--url', server.baseUrl, '--api-key', 'mima_wrong'], {
+      home,
+    })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('does not accept this API key')
     await expect(stat(join(home, '.mima', 'config.json'))).rejects.toThrow()
@@ -118,7 +129,7 @@ describe('login, whoami, logout', () => {
 
   it('refuses a --workspace-id the key does not belong to', async () => {
     const home = await createHome()
-    const result = await runMima(
+    const result = await runMimaInProcess(
       ['login', '--url', server.baseUrl, '--api-key', server.adminKey, '--workspace-id', 'other'],
       {
         home,
@@ -135,7 +146,7 @@ describe('login, whoami, logout', () => {
   })
 
   it('exits 3 on a wrong key for other commands, pointing at the key', async () => {
-    const result = await runMima(['status'], {
+    const result = await runMimaInProcess(['status'], {
       home: await createHome(),
       env: { ...admin, MIMA_API_KEY: 'mima_wrong' },
     })
@@ -149,7 +160,7 @@ describe('push, register, acknowledge', () => {
     const home = await createHome()
     const ids = new Set<string>()
     for (const spec of PUSH_RECORDS) {
-      const result = await runMima([...splitExample(spec.example), '--json', '--no-delta'], {
+      const result = await runMimaInProcess([...splitExample(spec.example), '--json', '--no-delta'], {
         home,
         env: admin,
       })
@@ -169,11 +180,11 @@ describe('push, register, acknowledge', () => {
     )
     const { records } = (await listed.json()) as { records: Array<{ record_id: string }> }
     for (const id of ids) expect(records.map((record) => record.record_id)).toContain(id)
-  }, 180_000) // 13 CLI processes, each a Node start: slow when the suites share 2 cores
+  })
 
   it('shows the controls earned and how readiness moved', async () => {
     const home = await createHome()
-    const result = await runMima(
+    const result = await runMimaInProcess(
       [
         'push',
         'human_oversight',
@@ -196,7 +207,7 @@ describe('push, register, acknowledge', () => {
 
   it('honours --base-url (over the environment) and refuses type flags next to --stdin', async () => {
     const home = await createHome()
-    const result = await runMima(
+    const result = await runMimaInProcess(
       [
         'push',
         'vendor_risk',
@@ -214,7 +225,7 @@ describe('push, register, acknowledge', () => {
       { home, env: { ...admin, MIMA_BASE_URL: 'http://127.0.0.1:9/api' } },
     )
     expect(result.code, result.stderr).toBe(0)
-    const mixed = await runMima(['push', 'vendor_risk', '--stdin', '--vendor', 'v'], {
+    const mixed = await runMimaInProcess(['push', 'vendor_risk', '--stdin', '--vendor', 'v'], {
       home,
       env: admin,
       stdin: '{}',
@@ -229,7 +240,7 @@ describe('push, register, acknowledge', () => {
       system_name: 'payments',
       payload: { vendor: 'Anthropic', tier: 'high', last_reviewed: '2026-11-01', findings: 2 },
     }
-    const result = await runMima(['push', '--stdin', '--json', '--no-delta'], {
+    const result = await runMimaInProcess(['push', '--stdin', '--json', '--no-delta'], {
       home: await createHome(),
       env: admin,
       stdin: JSON.stringify(record),
@@ -240,7 +251,7 @@ describe('push, register, acknowledge', () => {
 
   it('registers a system and records a policy acknowledgement', async () => {
     const home = await createHome()
-    const register = await runMima(
+    const register = await runMimaInProcess(
       [
         'register',
         'cv-screening',
@@ -259,7 +270,7 @@ describe('push, register, acknowledge', () => {
     expect(register.code, register.stderr).toBe(0)
     expect(JSON.parse(register.stdout).record_type).toBe('ai_risk_assessment')
 
-    const refused = await runMima(
+    const refused = await runMimaInProcess(
       ['register', 'x', '--risk-tier', 'high', '--purpose', 'p', '--assessor', 'a@example.com'],
       {
         home,
@@ -269,7 +280,7 @@ describe('push, register, acknowledge', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('annex')
 
-    const art5 = await runMima(
+    const art5 = await runMimaInProcess(
       [
         'register',
         'x',
@@ -288,7 +299,7 @@ describe('push, register, acknowledge', () => {
     )
     expect(art5.code).toBe(1)
 
-    const ack = await runMima(
+    const ack = await runMimaInProcess(
       [
         'acknowledge',
         '--person',
@@ -305,7 +316,7 @@ describe('push, register, acknowledge', () => {
     expect(ack.code, ack.stderr).toBe(0)
     expect(ack.stdout).toContain('policy_acknowledged recorded')
 
-    const badPerson = await runMima(
+    const badPerson = await runMimaInProcess(
       ['acknowledge', '--person', 'alice', '--policy', 'P', '--version', '1', '--system', 's'],
       {
         home,
@@ -319,7 +330,7 @@ describe('push, register, acknowledge', () => {
 describe('posture', () => {
   it('status shows bars per framework, attested vs inferred, validation and quickest wins', async () => {
     const home = await createHome()
-    const json = await runMima(['status', '--json'], { home, env: admin })
+    const json = await runMimaInProcess(['status', '--json'], { home, env: admin })
     expect(json.code).toBe(0)
     const readiness = JSON.parse(json.stdout)
     expect(readiness.frameworks.map((framework: { framework: string }) => framework.framework)).toEqual(
@@ -327,7 +338,7 @@ describe('posture', () => {
     )
     expect(Array.isArray(readiness.quickest_wins)).toBe(true)
 
-    const human = await runMima(['status'], { home, env: admin })
+    const human = await runMimaInProcess(['status'], { home, env: admin })
     expect(human.code).toBe(0)
     expect(human.stdout).toContain('EU AI Act')
     expect(human.stdout).toMatch(/[█░]{20}/)
@@ -338,7 +349,7 @@ describe('posture', () => {
 
   it('posture, list-systems, derive-controls and generate-link answer', async () => {
     const home = await createHome()
-    const seeded = await runMima(
+    const seeded = await runMimaInProcess(
       [
         'push',
         'vendor_risk',
@@ -358,28 +369,34 @@ describe('posture', () => {
       },
     )
     expect(seeded.code).toBe(0)
-    const posture = await runMima(['posture'], { home, env: admin })
+    const posture = await runMimaInProcess(['posture'], { home, env: admin })
     expect(posture.code, posture.stderr).toBe(0)
     expect(posture.stdout).toContain('Posture')
 
-    const perSystem = await runMima(['status', '--system', 'billing', '--json'], { home, env: admin })
+    const perSystem = await runMimaInProcess(['status', '--system', 'billing', '--json'], {
+      home,
+      env: admin,
+    })
     expect(perSystem.code).toBe(0)
     expect(JSON.parse(perSystem.stdout).system_name).toBe('billing')
 
-    const systems = await runMima(['list-systems', '--json'], { home, env: admin })
+    const systems = await runMimaInProcess(['list-systems', '--json'], { home, env: admin })
     expect(systems.code, systems.stderr).toBe(0)
     expect(
       JSON.parse(systems.stdout).systems.map((system: { system_name: string }) => system.system_name),
     ).toContain('billing')
 
-    const derive = await runMima(['derive-controls', 'Rank job applicants with an LLM', '--tier', 'high'], {
-      home,
-      env: admin,
-    })
+    const derive = await runMimaInProcess(
+      ['derive-controls', 'Rank job applicants with an LLM', '--tier', 'high'],
+      {
+        home,
+        env: admin,
+      },
+    )
     expect(derive.code, derive.stderr).toBe(0)
     expect(derive.stdout).toContain('Required controls')
 
-    const link = await runMima(['generate-link'], { home, env: admin })
+    const link = await runMimaInProcess(['generate-link'], { home, env: admin })
     expect(link.code).toBe(0)
     expect(link.stdout.trim()).toBe(`${server.baseUrl}/dashboard`)
   })
@@ -388,14 +405,14 @@ describe('posture', () => {
 describe('gates', () => {
   it('sets, lists, checks (exit 1 when a required gate fails) and unsets', async () => {
     const home = await createHome()
-    const set = await runMima(['gates', 'set', 'nist_airf', 'required', '--threshold', '100'], {
+    const set = await runMimaInProcess(['gates', 'set', 'nist_airf', 'required', '--threshold', '100'], {
       home,
       env: admin,
     })
     expect(set.code, set.stderr).toBe(0)
     expect(set.stdout).toContain('Gate set')
 
-    const list = await runMima(['gates', '--json'], { home, env: admin })
+    const list = await runMimaInProcess(['gates', '--json'], { home, env: admin })
     expect(list.code).toBe(0)
     expect(JSON.parse(list.stdout).policies).toEqual(
       expect.arrayContaining([
@@ -403,22 +420,22 @@ describe('gates', () => {
       ]),
     )
 
-    const failing = await runMima(['gates', 'check'], { home, env: admin })
+    const failing = await runMimaInProcess(['gates', 'check'], { home, env: admin })
     expect(failing.code).toBe(1)
     expect(failing.stdout).toContain('Result: FAIL (1 required gate below threshold)')
 
-    const lowered = await runMima(['gates', 'set', 'nist_airf', 'required', '--threshold', '0'], {
+    const lowered = await runMimaInProcess(['gates', 'set', 'nist_airf', 'required', '--threshold', '0'], {
       home,
       env: admin,
     })
     expect(lowered.code).toBe(0)
-    const passing = await runMima(['gates', 'check', '--json'], { home, env: admin })
+    const passing = await runMimaInProcess(['gates', 'check', '--json'], { home, env: admin })
     expect(passing.code).toBe(0)
     expect(JSON.parse(passing.stdout).passed).toBe(true)
 
-    const unset = await runMima(['gates', 'unset', 'nist_airf'], { home, env: admin })
+    const unset = await runMimaInProcess(['gates', 'unset', 'nist_airf'], { home, env: admin })
     expect(unset.code).toBe(0)
-    const again = await runMima(['gates', 'unset', 'nist_airf'], { home, env: admin })
+    const again = await runMimaInProcess(['gates', 'unset', 'nist_airf'], { home, env: admin })
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('no gate for NIST AI RMF')
   })
@@ -430,42 +447,48 @@ describe('approvals', () => {
     const agentKey = await server.createKey('ingest')
     const id = await createApproval(agentKey, 'refund.issue')
 
-    const list = await runMima(['approvals'], { home, env: admin })
+    const list = await runMimaInProcess(['approvals'], { home, env: admin })
     expect(list.code).toBe(0)
     expect(list.stdout).toContain(id.slice(0, 8))
     expect(list.stdout).toContain('PENDING')
     expect(list.stdout).toContain('action: refund.issue')
 
-    const ingestDecides = await runMima(['approvals', 'decide', id, 'approve'], {
+    const ingestDecides = await runMimaInProcess(['approvals', 'decide', id, 'approve'], {
       home,
       env: { ...admin, MIMA_API_KEY: agentKey },
     })
     expect(ingestDecides.code).toBe(3)
     expect(ingestDecides.stderr).toContain('403')
 
-    const decide = await runMima(['approvals', 'decide', id.slice(0, 8), 'approve', '--reason', 'checked'], {
-      home,
-      env: admin,
-    })
+    const decide = await runMimaInProcess(
+      ['approvals', 'decide', id.slice(0, 8), 'approve', '--reason', 'checked'],
+      {
+        home,
+        env: admin,
+      },
+    )
     expect(decide.code, decide.stderr).toBe(0)
     expect(decide.stdout).toContain(`Approved · ${id.slice(0, 8)}`)
 
-    const all = await runMima(['approvals', 'list', '--all', '--json'], { home, env: admin })
+    const all = await runMimaInProcess(['approvals', 'list', '--all', '--json'], { home, env: admin })
     const approval = JSON.parse(all.stdout).approvals.find((candidate: { id: string }) => candidate.id === id)
     expect(approval.status).toBe('approved')
 
     // The server refuses a second decision (409): input refused, exit 1.
-    const twice = await runMima(['approvals', 'decide', id, 'reject'], { home, env: admin })
+    const twice = await runMimaInProcess(['approvals', 'decide', id, 'reject'], { home, env: admin })
     expect(twice.code).toBe(1)
     expect(twice.stderr).toContain('already approved')
 
-    const unknown = await runMima(['approvals', 'decide', '0190aaaa-0000-7000-8000-000000000000', 'reject'], {
-      home,
-      env: admin,
-    })
+    const unknown = await runMimaInProcess(
+      ['approvals', 'decide', '0190aaaa-0000-7000-8000-000000000000', 'reject'],
+      {
+        home,
+        env: admin,
+      },
+    )
     expect(unknown.code).toBe(1)
 
-    const badDecision = await runMima(['approvals', 'decide', id, 'maybe'], { home, env: admin })
+    const badDecision = await runMimaInProcess(['approvals', 'decide', id, 'maybe'], { home, env: admin })
     expect(badDecision.code).toBe(2)
   })
 
@@ -519,7 +542,7 @@ describe('approvals', () => {
 describe('keys', () => {
   it('creates, lists and revokes API keys as admin; an ingest key may not', async () => {
     const home = await createHome()
-    const created = await runMima(['keys', 'create', '--name', 'ci', '--role', 'ingest', '--json'], {
+    const created = await runMimaInProcess(['keys', 'create', '--name', 'ci', '--role', 'ingest', '--json'], {
       home,
       env: admin,
     })
@@ -527,25 +550,28 @@ describe('keys', () => {
     const { id, key } = JSON.parse(created.stdout)
     expect(typeof key).toBe('string')
 
-    const works = await runMima(['whoami', '--json'], { home, env: { ...admin, MIMA_API_KEY: key } })
+    const works = await runMimaInProcess(['whoami', '--json'], { home, env: { ...admin, MIMA_API_KEY: key } })
     expect(JSON.parse(works.stdout).server.role).toBe('ingest')
 
-    const list = await runMima(['keys', 'list'], { home, env: admin })
+    const list = await runMimaInProcess(['keys', 'list'], { home, env: admin })
     expect(list.code).toBe(0)
     expect(list.stdout).toContain(id)
 
-    const forbidden = await runMima(['keys', 'create', '--name', 'x'], {
+    const forbidden = await runMimaInProcess(['keys', 'create', '--name', 'x'], {
       home,
       env: { ...admin, MIMA_API_KEY: key },
     })
     expect(forbidden.code).toBe(3)
 
-    const revoke = await runMima(['keys', 'revoke', id], { home, env: admin })
+    const revoke = await runMimaInProcess(['keys', 'revoke', id], { home, env: admin })
     expect(revoke.code, revoke.stderr).toBe(0)
-    const revoked = await runMima(['whoami'], { home, env: { ...admin, MIMA_API_KEY: key } })
+    const revoked = await runMimaInProcess(['whoami'], { home, env: { ...admin, MIMA_API_KEY: key } })
     expect(revoked.code).toBe(3)
 
-    const badRole = await runMima(['keys', 'create', '--name', 'x', '--role', 'root'], { home, env: admin })
+    const badRole = await runMimaInProcess(['keys', 'create', '--name', 'x', '--role', 'root'], {
+      home,
+      env: admin,
+    })
     expect(badRole.code).toBe(2)
   })
 })
@@ -553,7 +579,7 @@ describe('keys', () => {
 describe('verify and audit-pack', () => {
   it('pins the server key, checks heads for consistency across runs, proves records, and catches a rewritten history', async () => {
     const home = await createHome()
-    const first = await runMima(['verify', '--json'], { home, env: admin })
+    const first = await runMimaInProcess(['verify', '--json'], { home, env: admin })
     expect(first.code, first.stdout + first.stderr).toBe(0)
     const firstReport = JSON.parse(first.stdout)
     expect(firstReport.verified).toBe(true)
@@ -561,7 +587,7 @@ describe('verify and audit-pack', () => {
       expect.arrayContaining(['server key', 'tree head', 'consistency', 'leaves', 'inclusion']),
     )
 
-    const pushed = await runMima(
+    const pushed = await runMimaInProcess(
       [
         'push',
         'change_event',
@@ -580,7 +606,7 @@ describe('verify and audit-pack', () => {
     )
     const recordId = JSON.parse(pushed.stdout).record_id as string
 
-    const second = await runMima(['verify', '--record', recordId], { home, env: admin })
+    const second = await runMimaInProcess(['verify', '--record', recordId], { home, env: admin })
     expect(second.code, second.stdout + second.stderr).toBe(0)
     expect(second.stdout).toContain('extends the head verified')
     expect(second.stdout).toContain(`record ${recordId} is leaf`)
@@ -588,12 +614,12 @@ describe('verify and audit-pack', () => {
 
     // Pretend this machine once saw a different history: the server's current tree cannot extend it.
     const statePath = JSON.parse(
-      (await runMima(['verify', '--json', '--quick'], { home, env: admin })).stdout,
+      (await runMimaInProcess(['verify', '--json', '--quick'], { home, env: admin })).stdout,
     ).state_path
     const state = JSON.parse(await readFile(statePath, 'utf8'))
     state.last_head.root_hash = 'ab'.repeat(32)
     await writeFile(statePath, JSON.stringify(state))
-    await runMima(
+    await runMimaInProcess(
       [
         'push',
         'change_event',
@@ -612,19 +638,19 @@ describe('verify and audit-pack', () => {
         env: admin,
       },
     )
-    const rewritten = await runMima(['verify'], { home, env: admin })
+    const rewritten = await runMimaInProcess(['verify'], { home, env: admin })
     expect(rewritten.code).toBe(1)
     expect(rewritten.stdout).toContain('history was rewritten')
     expect(rewritten.stdout).toContain('Result: FAILED')
 
-    const wrongKey = await runMima(['verify', '--public-key', 'cd'.repeat(32), '--quick'], {
+    const wrongKey = await runMimaInProcess(['verify', '--public-key', 'cd'.repeat(32), '--quick'], {
       home: await createHome(),
       env: admin,
     })
     expect(wrongKey.code).toBe(1)
     expect(wrongKey.stdout).toContain('not the pinned')
 
-    const missing = await runMima(['verify', '--record', 'no-such-record', '--quick'], {
+    const missing = await runMimaInProcess(['verify', '--record', 'no-such-record', '--quick'], {
       home: await createHome(),
       env: admin,
     })
@@ -780,26 +806,29 @@ describe('guard', () => {
     timeout: 60_000,
   }, async () => {
     const home = await createHome()
-    const notRunning = await runMima(['guard', 'status'], { home })
+    const notRunning = await runMimaInProcess(['guard', 'status'], { home })
     expect(notRunning.code).toBe(1)
     expect(notRunning.stdout).toContain('Guard daemon not running')
 
-    const noCredentials = await runMima(['guard', 'start', '--forward'], { home })
+    const noCredentials = await runMimaInProcess(['guard', 'start', '--forward'], { home })
     expect(noCredentials.code).toBe(2)
 
-    const badMode = await runMima(['guard', 'start', '--mode', 'loud'], { home })
+    const badMode = await runMimaInProcess(['guard', 'start', '--mode', 'loud'], { home })
     expect(badMode.code).toBe(2)
 
-    const start = await runMima(['guard', 'start', '--mode', 'report', '--forward'], { home, env: admin })
+    const start = await runMimaInProcess(['guard', 'start', '--mode', 'report', '--forward'], {
+      home,
+      env: admin,
+    })
     try {
       expect(start.code, start.stderr).toBe(0)
       expect(start.stdout).toMatch(/Guard daemon started \(PID \d+, mode report\)/)
       expect(start.stdout).toContain(`Forwarding  to ${server.baseUrl}`)
 
-      const again = await runMima(['guard', 'start'], { home })
+      const again = await runMimaInProcess(['guard', 'start'], { home })
       expect(again.stdout).toContain('already running')
 
-      const status = await runMima(['guard', 'status', '--json'], { home })
+      const status = await runMimaInProcess(['guard', 'status', '--json'], { home })
       expect(status.code).toBe(0)
       const report = JSON.parse(status.stdout)
       expect(report).toMatchObject({ running: true, mode: 'report' })
@@ -815,17 +844,17 @@ describe('guard', () => {
         socket.on('error', reject)
       })
     } finally {
-      const stop = await runMima(['guard', 'stop'], { home })
+      const stop = await runMimaInProcess(['guard', 'stop'], { home })
       expect(stop.code).toBe(0)
       expect(stop.stdout).toMatch(/Guard daemon stopped \(was PID \d+\)/)
     }
     // Stopping flushes the forwarder: the server has the event.
-    const posture = await runMima(['posture', '--json'], { home, env: admin })
+    const posture = await runMimaInProcess(['posture', '--json'], { home, env: admin })
     expect(posture.code, posture.stdout + posture.stderr).toBe(0)
     expect(JSON.parse(posture.stdout).unattested_24h).toBeGreaterThanOrEqual(1)
 
-    const stopped = await runMima(['guard', 'stop'], { home })
+    const stopped = await runMimaInProcess(['guard', 'stop'], { home })
     expect(stopped.stdout).toContain('Guard daemon not running')
-    expect((await runMima(['guard', 'status'], { home })).code).toBe(1)
+    expect((await runMimaInProcess(['guard', 'status'], { home })).code).toBe(1)
   })
 })

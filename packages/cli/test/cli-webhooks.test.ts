@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHome, runMima } from './run-mima'
+import { createHome, runMimaInProcess } from './run-mima'
 
 // The receiver listens on 127.0.0.1, which the server refuses unless the operator allows it.
 process.env.MIMA_WEBHOOKS_ALLOW_PRIVATE = 'true'
@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('mima webhooks', () => {
   it('registers a signed webhook, sends a test event the receiver can verify, lists and deletes it', async () => {
     const home = await createHome()
-    const register = await runMima(
+    const register = await runMimaInProcess(
       [
         'webhooks',
         'register',
@@ -61,12 +61,12 @@ describe('mima webhooks', () => {
       has_secret: true,
     })
 
-    const list = await runMima(['webhooks'], { home, env: admin })
+    const list = await runMimaInProcess(['webhooks'], { home, env: admin })
     expect(list.code).toBe(0)
     expect(list.stdout).toContain(created.id)
     expect(list.stdout).toContain('approval.requested,gate.failed')
 
-    const test = await runMima(['webhooks', 'test', created.id], { home, env: admin })
+    const test = await runMimaInProcess(['webhooks', 'test', created.id], { home, env: admin })
     expect(test.code, test.stderr).toBe(0)
     expect(test.stdout).toContain('Test event delivered (HTTP 200)')
     const delivery = deliveries.at(-1)!
@@ -76,36 +76,42 @@ describe('mima webhooks', () => {
     expect(delivery.headers['x-mima-signature']).toContain(`sha256=${expected}`)
 
     answer = 500
-    const failing = await runMima(['webhooks', 'test', created.id], { home, env: admin })
+    const failing = await runMimaInProcess(['webhooks', 'test', created.id], { home, env: admin })
     expect(failing.code).toBe(1)
     expect(failing.stdout).toContain('Test event not delivered')
     answer = 200
 
-    const remove = await runMima(['webhooks', 'delete', created.id], { home, env: admin })
+    const remove = await runMimaInProcess(['webhooks', 'delete', created.id], { home, env: admin })
     expect(remove.code, remove.stderr).toBe(0)
-    const again = await runMima(['webhooks', 'rm', created.id], { home, env: admin })
+    const again = await runMimaInProcess(['webhooks', 'rm', created.id], { home, env: admin })
     expect(again.code).toBe(1)
     expect(again.stderr).toContain(`no webhook ${created.id}`)
   })
 
   it('shows a secret the server generated once; refuses bad events (2) and non-admin keys (3)', async () => {
     const home = await createHome()
-    const generated = await runMima(['webhooks', 'add', receiverUrl], { home, env: admin })
+    const generated = await runMimaInProcess(['webhooks', 'add', receiverUrl], { home, env: admin })
     expect(generated.code, generated.stderr).toBe(0)
     expect(generated.stdout).toMatch(/Secret {2}whsec_/)
     expect(generated.stderr).toContain('shows it once')
 
-    const event = await runMima(['webhooks', 'register', receiverUrl, '--events', 'approval.requestd'], {
-      home,
-      env: admin,
-    })
+    const event = await runMimaInProcess(
+      ['webhooks', 'register', receiverUrl, '--events', 'approval.requestd'],
+      {
+        home,
+        env: admin,
+      },
+    )
     expect(event.code).toBe(2)
     expect(event.stderr).toContain(
       "unknown webhook event 'approval.requestd' (did you mean approval.requested?)",
     )
 
     const ingest = await server.createKey('ingest')
-    const forbidden = await runMima(['webhooks', 'list'], { home, env: { ...admin, MIMA_API_KEY: ingest } })
+    const forbidden = await runMimaInProcess(['webhooks', 'list'], {
+      home,
+      env: { ...admin, MIMA_API_KEY: ingest },
+    })
     expect(forbidden.code).toBe(3)
     expect(forbidden.stderr).toContain('403')
   })

@@ -71,3 +71,33 @@ export function splitExample(line: string): string[] {
   for (const match of line.matchAll(pattern)) args.push(match[1] ?? match[2] ?? match[3]!)
   return args[0] === 'mima' ? args.slice(1) : args
 }
+
+/**
+ * Runs `mima` in this process, with the same environment rules as {@link runMima} (only PATH, HOME
+ * and the given variables). For commands that need no server and no terminal: a process start costs
+ * a few hundred milliseconds, seconds on a loaded machine, and the suite runs hundreds of them.
+ * `bin.ts` itself (top-level help, version) still needs {@link runMima}.
+ */
+export async function runMimaInProcess(
+  args: readonly string[],
+  options: RunMimaOptions,
+): Promise<MimaResult> {
+  const { PassThrough } = await import('node:stream')
+  const { runCli } = await import('../src/cli/run-cli')
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.home }
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value
+  const stdout = new PassThrough()
+  const stderr = new PassThrough()
+  const stdin = new PassThrough()
+  let out = ''
+  let err = ''
+  stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk
+  })
+  stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk
+  })
+  stdin.end(options.stdin ?? '')
+  const code = await runCli({ argv: args, env, stdout, stderr, stdin })
+  return { code, stdout: out, stderr: err }
+}

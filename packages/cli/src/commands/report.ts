@@ -81,7 +81,7 @@ async function runReport(context: CommandContext, kind: 'article12' | 'summary')
     const bytes = Buffer.from(await response.arrayBuffer())
     const out = stringValue(values, 'out') ?? (format === 'pdf' ? defaultFile(kind, format) : undefined)
     if (out === undefined) {
-      process.stdout.write(bytes)
+      output.raw(bytes)
       return EXIT_CODES.ok
     }
     const target = resolve(out)

@@ -65,7 +65,7 @@ async function runUsage(context: CommandContext): Promise<ExitCode> {
   }
   if (csv) {
     const response = await session.api.requestRaw('GET', session.api.workspacePath('usage'), { query })
-    process.stdout.write(await response.text())
+    output.raw(await response.text())
     return EXIT_CODES.ok
   }
   const report = await session.api.request<{ rows: SpendRow[]; totals: Omit<SpendRow, 'key'> }>(

@@ -19,6 +19,8 @@ export interface Output {
   printJson(value: unknown): void
   /** One JSON value per line (streams such as `approvals watch --json`). */
   printJsonLine(value: unknown): void
+  /** Bytes or text on stdout exactly as given (a report or CSV the server rendered). */
+  raw(content: string | Uint8Array): void
 }
 
 /** Options for {@link createOutput}. */
@@ -70,6 +72,9 @@ export function createOutput(options: OutputOptions): Output {
     },
     printJsonLine(value) {
       write(options.stdout, `${JSON.stringify(value)}\n`)
+    },
+    raw(content) {
+      options.stdout.write(content)
     },
   }
 }
