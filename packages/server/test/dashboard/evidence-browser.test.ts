@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import {
   bytesToHex,
@@ -15,11 +14,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { inclusionPathsOf } from '../../src/audit-pack/audit-pack'
 import { seedReportData, XSS } from '../reports/report-fixture'
+import { horizontalOverflow, seriousAxeViolations } from './axe-check'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 import { DASHBOARD_PAGES, type SeededIds } from './dashboard-pages'
 
 const CHROMIUM = findChromium()
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Test artifacts (gitignored): every main page at laptop and phone widths.
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', '.test-results', 'screenshots')
 // Each test walks several pages; on a loaded CI machine one step can take seconds.
@@ -118,6 +117,14 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
       events: [{ ts: Date.now(), call: XSS, pid: 1, call_site: XSS, system_name: XSS }],
     })
     expect(guard.status).toBe(201)
+    // A central policy, for its page.
+    const policy = await server.api(
+      server.adminKey,
+      'POST',
+      `/workspaces/${server.workspaceId}/policies/support/versions`,
+      { source: 'version: 1\ndefaults:\n  ingress: { action: redact }\ndeny_tools: [shell.exec]\n' },
+    )
+    expect(policy.status).toBe(201)
     // A request waiting for a person, so the approvals queue has something to show.
     const pending = await server.api(ingestKey, 'POST', `${base}/approvals`, {
       action_type: 'payments.refund',
@@ -528,40 +535,14 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
         const page = entry.signedOut === true ? signedOut : signedIn
         const response = await page.goto(`${server.url}${entry.path(ids)}`)
         expect(response?.status(), entry.name).toBe(200)
-        await page.evaluate(AXE_SOURCE)
-        const violations = await page.evaluate(async () => {
-          // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
-          const result = await (window as any).axe.run(document, { resultTypes: ['violations'] })
-          return result.violations
-            .filter(
-              (violation: { impact: string }) =>
-                violation.impact === 'serious' || violation.impact === 'critical',
-            )
-            .map(
-              (violation: { id: string; nodes: { target: string[] }[] }) =>
-                `${violation.id}: ${violation.nodes
-                  .map((node) => node.target.join(' '))
-                  .slice(0, 3)
-                  .join(', ')}`,
-            )
-        })
-        expect(violations).toEqual([])
+        expect(await seriousAxeViolations(page)).toEqual([])
         if (entry.screenshot === true) {
           await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}.png`), fullPage: true })
           // The first screen, as the README shows it.
           await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}-top.png`) })
         }
         // Nothing wider than the screen (tables scroll inside their card).
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-        const wide =
-          overflow <= 1
-            ? []
-            : await page.evaluate(() =>
-                [...document.querySelectorAll('main *')]
-                  .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-                  .slice(0, 5)
-                  .map((element) => `${element.tagName.toLowerCase()}.${element.className}`),
-              )
+        const { overflow, wide } = await horizontalOverflow(page)
         expect(
           overflow,
           `${entry.name} is ${overflow}px wider than the screen (${wide.join(', ')})`,
