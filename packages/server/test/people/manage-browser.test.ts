@@ -187,4 +187,38 @@ describe('management pages in headless Chromium', { timeout: 60_000 }, () => {
     expect(await admin.locator('img').count()).toBe(0)
     expect(dialogs).toEqual([])
   })
+
+  it('answers bad form input with a 4xx page naming the field, and changes nothing', async () => {
+    const keysBefore = await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)
+    const post = (path: string, form: Record<string, string>) =>
+      admin.request.post(`${server.url}${path}`, { form, headers: { origin: server.url } })
+    for (const [path, form, message] of [
+      ['/dashboard/manage/keys', { name: 'ci', role: 'owner' }, 'role must be one of'],
+      ['/dashboard/manage/keys', { name: '  ', role: 'ingest' }, 'name must be 1 to 100 characters'],
+      [
+        '/dashboard/manage/users/invite',
+        { email: 'x@example.com', role: 'superuser' },
+        'role must be one of',
+      ],
+      ['/dashboard/manage/users/invite', { email: 'not an email', role: 'viewer' }, 'email'],
+    ] as const) {
+      const response = await post(path, form)
+      expect(response.status(), `${path} ${JSON.stringify(form)}`).toBeGreaterThanOrEqual(400)
+      expect(response.status()).toBeLessThan(500)
+      expect(await response.text()).toContain(message)
+    }
+    const keysAfter = await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)
+    expect(keysAfter.json).toEqual(keysBefore.json)
+    await admin.goto(`${server.url}/dashboard/manage/users`)
+    expect(await admin.content()).not.toContain('x@example.com')
+    // A post from another site is refused before anything is read.
+    const crossSite = await admin.request.post(`${server.url}/dashboard/manage/keys`, {
+      form: { name: 'evil', role: 'admin' },
+      headers: { origin: 'https://evil.example' },
+    })
+    expect(crossSite.status()).toBe(403)
+    expect((await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)).json).toEqual(
+      keysBefore.json,
+    )
+  })
 })
