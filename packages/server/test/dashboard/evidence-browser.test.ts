@@ -180,6 +180,16 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(await page.locator('#proof .fingerprint').textContent()).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/)
     expect(await page.locator('#mapped-controls').textContent()).toContain(ids.controlId)
 
+    // A system's page shows each framework as the readiness page does, scoped to the system.
+    await page.goto(`${server.url}/dashboard/systems/support-bot`)
+    const systemRow = page.locator('#system-readiness [data-framework="eu_ai_act"]')
+    expect(await systemRow.locator('a.name').getAttribute('href')).toBe(
+      '/dashboard/readiness/eu_ai_act?system=support-bot',
+    )
+    expect(await systemRow.locator('.figures').textContent()).toMatch(/^\d+% · \d+\/\d+$/)
+    await systemRow.locator('a.name').click()
+    expect(await page.locator(`#controls tr[data-control="${ids.controlId}"]`).count()).toBe(1)
+
     // An uncovered control says which record would cover it.
     await page.goto(`${server.url}/dashboard/readiness/eu_ai_act/controls/eu_ai_act%3Aart_73`)
     expect(await page.locator('#control-status').textContent()).toBe('Uncovered')
