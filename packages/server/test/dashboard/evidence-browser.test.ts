@@ -9,54 +9,38 @@ import {
   verifyConsistencyProof,
   verifyInclusionProof,
 } from '@mima/core'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { inclusionPathsOf } from '../../src/audit-pack/audit-pack'
+import { launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { seedReportData, XSS } from '../reports/report-fixture'
 import { horizontalOverflow, seriousAxeViolations } from './axe-check'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 import { DASHBOARD_PAGES, type SeededIds } from './dashboard-pages'
 
-const CHROMIUM = findChromium()
 // Test artifacts (gitignored): every main page at laptop and phone widths.
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', '.test-results', 'screenshots')
-// Each test walks several pages; on a loaded CI machine one step can take seconds.
-const STEP_TIMEOUT = 45_000
+// Each test walks several pages; on a loaded CI machine one step can take seconds (each step
+// gets 45 s: see browser-kit.ts).
 const TEST_TIMEOUT = 180_000
 const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } } as const
 
 describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let ingestKey: string
   let ids: SeededIds
-  const contexts: BrowserContext[] = []
-  const testPages: BrowserContext[] = []
-  const dialogs: string[] = []
-  const pageErrors: string[] = []
+  // Pages closed after each test, so the shared browser does not carry earlier tests' pages.
+  const testPages: Page[] = []
 
   async function openPage(
     options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; keep?: boolean } = {},
   ): Promise<Page> {
-    const context = await browser.newContext({
+    const page = await browser.openPage({
       ...(options.bypassCSP === true ? { bypassCSP: true } : {}),
       viewport: options.viewport ?? VIEWPORTS.laptop,
     })
-    contexts.push(context)
-    if (options.keep !== true) testPages.push(context)
-    const page = await context.newPage()
-    // A step that hangs fails with its own name instead of the test's timeout.
-    page.setDefaultTimeout(STEP_TIMEOUT)
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-        pageErrors.push(message.text())
-    })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
+    if (options.keep !== true) testPages.push(page)
     return page
   }
 
@@ -76,20 +60,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
   }
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      }),
-    ])
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser()])
     ingestKey = (await server.createKey('ingest', 'agent-key')).key
     const approverKey = (await server.createKey('approver', 'approver-key')).key
     await seedReportData({ api: server.api, workspaceId: server.workspaceId, ingestKey, approverKey })
@@ -144,14 +115,15 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(ids.attestationId).toEqual(expect.any(String))
   }, 120_000)
 
-  // Each test's pages close with it, so the shared browser does not carry earlier tests' pages.
   afterEach(async () => {
-    if (testPages.length === 0) return
-    for (const context of testPages.splice(0)) await context.close().catch(() => {})
+    for (const page of testPages.splice(0))
+      await page
+        .context()
+        .close()
+        .catch(() => {})
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
@@ -497,7 +469,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
         .first()
         .evaluate((element) => getComputedStyle(element).fontWeight),
     ).toBe('700')
-    expect(pageErrors.filter((error) => /Content Security Policy/.test(error))).toEqual([])
+    expect(browser.pageErrors.filter((error) => /Content Security Policy/.test(error))).toEqual([])
   })
 
   it('keeps client-supplied names inert on every page that shows them', async () => {
@@ -523,7 +495,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(await page.locator('#record-title').textContent()).toBe(XSS)
     await page.goto(`${server.url}/dashboard/systems/${encodeURIComponent(XSS)}`)
     expect(await page.locator('#system-unattested td').first().textContent()).toBe(XSS)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   // One test per page and width: axe takes a second or two per page on a shared machine.

@@ -1,15 +1,14 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { createApp } from '../../src/app'
 import { silentLogger } from '../../src/server/logger'
+import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { horizontalOverflow, seriousAxeViolations } from '../dashboard/axe-check'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 import { DASHBOARD_PAGES, NOT_PAGES, PERSON_PAGES, type PersonContext } from '../dashboard/dashboard-pages'
 
-const CHROMIUM = findChromium()
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', '.test-results', 'screenshots')
 const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } } as const
 
@@ -20,50 +19,19 @@ const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, h
  */
 describe("a person's pages in headless Chromium", { timeout: 120_000 }, () => {
   let server: DashboardServer
-  let browser: Browser
-  const contexts: BrowserContext[] = []
+  let browser: TestBrowser
   const context: PersonContext = { invitePath: '' }
   let person: Page
   let signedOut: Page
 
-  async function openPage(): Promise<Page> {
-    // axe is injected as a script, which the dashboard's CSP (rightly) refuses.
-    const browserContext = await browser.newContext({ bypassCSP: true, viewport: VIEWPORTS.laptop })
-    contexts.push(browserContext)
-    const page = await browserContext.newPage()
-    page.setDefaultTimeout(45_000)
-    return page
-  }
+  // axe is injected as a script, which the dashboard's CSP (rightly) refuses.
+  const openPage = (): Promise<Page> => browser.openPage({ bypassCSP: true, viewport: VIEWPORTS.laptop })
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      }),
-    ])
-    const admin = await openPage()
-    await admin.goto(`${server.url}/dashboard/login`)
-    await admin.fill('#api_key', server.adminKey)
-    await Promise.all([
-      admin.waitForURL(`${server.url}/dashboard`),
-      admin.click('#api-key-form button[type=submit]'),
-    ])
-    const invite = async (email: string): Promise<string> => {
-      await admin.goto(`${server.url}/dashboard/manage/users`)
-      await admin.fill('#invite-form input[name=email]', email)
-      await admin.selectOption('#invite-role', 'admin')
-      await admin.click('#invite-form button[type=submit]')
-      return new URL((await admin.locator('#invite-link').textContent())?.trim() ?? '').pathname
-    }
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser()])
+    const admin = await browser.signInWithKey(server.url, server.adminKey)
+    const invite = async (email: string): Promise<string> =>
+      new URL(await inviteFromConsole(admin, server.url, email, 'admin')).pathname
     // One invite stays open for its page; the other makes the person who opens the account page.
     context.invitePath = await invite('grace@example.com')
     const joining = await invite('lin@example.com')
@@ -81,7 +49,6 @@ describe("a person's pages in headless Chromium", { timeout: 120_000 }, () => {
   }, 120_000)
 
   afterAll(async () => {
-    for (const browserContext of contexts) await browserContext.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
