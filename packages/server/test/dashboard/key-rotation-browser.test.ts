@@ -161,6 +161,28 @@ describe('the pinned server key across key rotations, in headless Chromium', { t
     expect(await openWithPin(recordPath, retired.hex, '#proof')).toBe('failed')
     expect(await storedPin()).toBe(retired.hex)
     await page.unroute('**/dashboard/proofs/**')
+
+    // A cycle of valid handovers that never reaches the served key ends (each is used once).
+    const cycle = [
+      handover(retired.hex, middle.hex, retired.privateKey),
+      handover(middle.hex, retired.hex, middle.privateKey),
+    ]
+    const chainLength = (pinned: string, rotations: unknown[]) =>
+      page.evaluate(
+        ([from, to, list]) =>
+          (
+            window as unknown as {
+              MimaProofs: { rotationChain(a: unknown, b: unknown, c: unknown): Promise<number | null> }
+            }
+          ).MimaProofs.rotationChain(from, to, list),
+        [pinned, served, rotations] as const,
+      )
+    expect(await chainLength(retired.hex, cycle)).toBeNull()
+    expect(await chainLength(retired.hex, [...cycle, handover(middle.hex, served, middle.privateKey)])).toBe(
+      2,
+    )
+    // Not a list, or junk entries: no chain.
+    expect(await chainLength(retired.hex, [null, 'x', { from: retired.hex }] as unknown[])).toBeNull()
     expect(browser.pageErrors).toEqual([])
   })
 })

@@ -121,21 +121,25 @@ export const PROOFS_SCRIPT: string = `"use strict";
     }
   }
 
-  // The validly signed handovers leading from the pinned key to the served one, or null.
+  // The shortest chain of validly signed handovers from the pinned key to the served one, or null.
+  // Breadth-first over keys, so a cycle or a dead-end branch cannot hide a chain that exists.
   async function rotationChain(pinned, served, rotations) {
     var list = Array.isArray(rotations) ? rotations : [];
-    var chain = [], used = [], current = pinned;
-    while (current !== served) {
-      var next = -1;
-      for (var i = 0; i < list.length && next === -1; i++) {
-        if (used.indexOf(i) === -1 && list[i] && list[i].from === current && await verifyRotation(list[i])) next = i;
+    var reached = Object.create(null);
+    reached[pinned] = [];
+    var queue = [pinned];
+    while (queue.length > 0) {
+      var current = queue.shift();
+      if (current === served) return reached[current];
+      for (var i = 0; i < list.length; i++) {
+        var rotation = list[i];
+        if (!rotation || rotation.from !== current || typeof rotation.to !== "string" || rotation.to in reached) continue;
+        if (!(await verifyRotation(rotation))) continue;
+        reached[rotation.to] = reached[current].concat([rotation]);
+        queue.push(rotation.to);
       }
-      if (next === -1) return null;
-      used.push(next);
-      chain.push(list[next]);
-      current = list[next].to;
     }
-    return chain;
+    return null;
   }
 
   // The key this browser trusts: pinned on first sight, moved only along signed handovers.
