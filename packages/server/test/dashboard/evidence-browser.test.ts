@@ -159,7 +159,10 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
       '/dashboard/readiness/eu_ai_act?system=support-bot',
     )
     expect(await systemRow.locator('.figures').textContent()).toMatch(/^\d+% · \d+\/\d+$/)
-    await systemRow.locator('a.name').click()
+    await Promise.all([
+      page.waitForURL(`${server.url}/dashboard/readiness/eu_ai_act?system=support-bot`),
+      systemRow.locator('a.name').click(),
+    ])
     expect(await page.locator(`#controls tr[data-control="${ids.controlId}"]`).count()).toBe(1)
 
     // An uncovered control says which record would cover it.
