@@ -1,27 +1,27 @@
 /**
  * The approvals logic: requests, long-poll reads, decisions (optionally signed with a person's
- * passkey), expiry, tokens and their redemption. Input parsing lives in `approval-input.ts`, token
- * redemption in `approval-redemption.ts`, held long-polls in `approval-waiters.ts` and the expiry
- * timer in `approval-expiry.ts`.
+ * passkey), expiry, tokens and their redemption. Input parsing lives in `approval-input.ts`, who may
+ * decide and the decision's transaction in `approval-decision.ts`, token redemption in
+ * `approval-redemption.ts`, held long-polls in `approval-waiters.ts`, the expiry timer in
+ * `approval-expiry.ts` and the bus events of each row version in `approval-events.ts`.
  */
 import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
-import { hashValue } from '@mima/core'
-import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
+import type { EventBus, ServerEvent } from '../events/event-bus'
 import type { Principal } from '../http/context'
 import { httpError } from '../http/errors'
 import type { Database, Queryable } from '../storage/database'
-import { ApprovalExpiry } from './approval-expiry'
 import {
-  approvalCursor,
-  approvalListQueryFrom,
-  approvalRequestFrom,
-  decisionFrom,
-  redemptionFrom,
-} from './approval-input'
-import { approvalActionDigest, decisionRecord, type PasskeySignature } from './approval-record'
+  cancelApproval,
+  type DecideOptions,
+  type DecisionContext,
+  decideApproval,
+  type LedgerLock,
+} from './approval-decision'
+import { ApprovalEvents } from './approval-events'
+import { ApprovalExpiry } from './approval-expiry'
+import { approvalCursor, approvalListQueryFrom, approvalRequestFrom, redemptionFrom } from './approval-input'
 import { consumeApprovalTokenWith, type Redemption, redeemApprovalTokenWith } from './approval-redemption'
-import { insertPasskeySignature } from './approval-signature-store'
 import {
   type ApprovalRow,
   expireApproval,
@@ -30,27 +30,15 @@ import {
   matchApprovalIds,
   selectApproval,
   selectApprovals,
-  updateDecision,
 } from './approval-store'
 import { signApprovalToken, type TokenSigner } from './approval-token'
 import { DEFAULT_APPROVAL_TOKEN_TTL_SECONDS } from './approval-token-ttl'
 import { ApprovalWaiters } from './approval-waiters'
 
+export type { DecideOptions, LedgerLock } from './approval-decision'
+export { APPROVAL_EVENTS } from './approval-events'
 export { decisionRecord } from './approval-record'
 export { consumeApprovalTokenWith, type Redemption, redeemApprovalTokenWith } from './approval-redemption'
-
-/**
- * Locks the workspace's ledger head inside a transaction (taken first, as the attestation ingest
- * path does, so both lock in one order) and appends one leaf.
- */
-export type LedgerLock = (
-  transaction: Queryable,
-  workspaceId: string,
-) => Promise<{
-  /** The index the next leaf gets. */
-  readonly treeSize: number
-  append(entry: { kind: string; recordId: string; recordHash: string; acceptedAt: Date }): Promise<number>
-}>
 
 /** What the approvals service runs on. */
 export interface ApprovalsServiceOptions {
@@ -73,47 +61,6 @@ export interface ApprovalsServiceOptions {
   onError?: (error: unknown) => void
 }
 
-/** The approval events the bus carries. */
-export const APPROVAL_EVENTS: readonly string[] = [
-  'approval.requested',
-  'approval.decided',
-  'approval.expired',
-]
-
-/** Options of {@link ApprovalsService.decide}. */
-export interface DecideOptions {
-  /**
-   * The verified WebAuthn assertion of the deciding person's passkey over the approval's action
-   * digest. Stored with the decision, in its transaction, and committed to by its ledger leaf.
-   */
-  passkey?: PasskeySignature
-}
-
-function sameIdentity(left: string, right: string): boolean {
-  return left.trim().toLowerCase() === right.trim().toLowerCase()
-}
-
-/**
- * Whether a person deciding is (or stands behind) the requester: the request was made for them
- * (`requested_for`), or by an API key they created.
- */
-async function isUsersOwnRequest(
-  transaction: Queryable,
-  principal: Principal,
-  row: ApprovalRow,
-): Promise<boolean> {
-  if (principal.userId === undefined) return false
-  if (row.requested_for !== null && sameIdentity(row.requested_for, principal.keyName)) return true
-  const { rows } = await transaction.query<{ created_by_user_id: string | null }>(
-    'select created_by_user_id from api_keys where workspace_id = $1 and key_id = $2',
-    [row.workspace_id, row.requested_by_key_id],
-  )
-  return rows[0]?.created_by_user_id === principal.userId
-}
-
-/** The roles that may decide: people and keys alike. */
-const DECIDING_ROLES: readonly string[] = ['approver', 'admin']
-
 /** The approvals logic: requests, long-poll reads, decisions, expiry, tokens and their consumption. */
 export class ApprovalsService {
   readonly #database: Database
@@ -126,6 +73,8 @@ export class ApprovalsService {
   readonly #onError: (error: unknown) => void
   readonly #expiry: ApprovalExpiry
   readonly #waiters: ApprovalWaiters
+  readonly #approvalEvents = new ApprovalEvents()
+  readonly #decisions: DecisionContext
   #sweeping = false
   readonly #shutdown = new AbortController()
   #resolveClosed: () => void = () => {}
@@ -143,6 +92,14 @@ export class ApprovalsService {
     this.#maxWaitSeconds = options.maxWaitSeconds ?? 60
     this.#now = options.now ?? (() => new Date())
     this.#onError = options.onError ?? (() => {})
+    this.#decisions = {
+      database: this.#database,
+      lockLedger: this.#lockLedger,
+      events: this.#events,
+      event: (type, row) => this.#event(type, row),
+      now: this.#now,
+      tokenTtlSeconds: this.#tokenTtlSeconds,
+    }
     // Every held long-poll and stream listens for shutdown: thousands of listeners are expected.
     setMaxListeners(0, this.#shutdown.signal)
     this.#waiters = new ApprovalWaiters(this.#events, this.#shutdown.signal)
@@ -267,7 +224,7 @@ export class ApprovalsService {
         return row
       }
       const event = await waiter.promise
-      const committed = event === undefined ? undefined : this.#rowsByEvent.get(event)
+      const committed = event === undefined ? undefined : this.#approvalEvents.rowOf(event)
       if (committed !== undefined && committed.status !== 'pending') return committed
       if (event === undefined) {
         // The hold ended: expire the request if it is due, then answer what the row says.
@@ -278,8 +235,6 @@ export class ApprovalsService {
       }
     }
   }
-
-  /** Lists approvals: `pending` by default, `all`, or one status. */
 
   /** Lists approvals: `pending` by default, `all`, or one status. */
   async list(
@@ -300,151 +255,20 @@ export class ApprovalsService {
   }
 
   /**
-   * Approves or rejects (reference `approvals decide`). Refused for `ingest` keys and people who
-   * are not approvers or admins, for the requester (the requesting key; for a person, a request
-   * made for them or by a key they created), and for anyone but the hinted approver. The decision
-   * (with its passkey assertion, when signed) is a ledger leaf written in the same transaction.
+   * Approves or rejects (reference `approvals decide`); the rules are in `approval-decision.ts`.
    */
-  async decide(
+  decide(
     principal: Principal,
     approvalId: string,
     body: Record<string, unknown>,
     options: DecideOptions = {},
   ): Promise<ApprovalRow> {
-    if (principal.role === 'ingest') {
-      throw httpError(
-        'forbidden',
-        'An ingest key can never decide an approval: use an approver or admin key.',
-      )
-    }
-    if (!DECIDING_ROLES.includes(principal.role)) {
-      throw httpError(
-        'forbidden',
-        `Deciding approvals needs the approver or admin role; you have role ${principal.role}.`,
-      )
-    }
-    const { decision, reason } = decisionFrom(body)
-    const { passkey } = options
-    if (passkey !== undefined && (passkey.decision !== decision || passkey.userId !== principal.userId)) {
-      throw httpError('forbidden', 'The passkey signature is for another decision or another person.')
-    }
-    const outcome = await this.#database.transaction(async (transaction) => {
-      const ledger = await this.#lockLedger(transaction, principal.workspaceId)
-      const now = this.#now()
-      const current = await selectApproval(transaction, principal.workspaceId, approvalId, {
-        forUpdate: true,
-      })
-      if (current === undefined) return { kind: 'missing' as const }
-      if (current.requested_by_key_id === principal.keyId) return { kind: 'self' as const }
-      if (await isUsersOwnRequest(transaction, principal, current)) return { kind: 'self' as const }
-      if (current.approver_hint !== null && !sameIdentity(current.approver_hint, principal.keyName)) {
-        return { kind: 'not_hinted' as const, hint: current.approver_hint }
-      }
-      if (current.status === 'pending' && current.expires_at.getTime() <= now.getTime()) {
-        const expired = await expireApproval(transaction, principal.workspaceId, approvalId, now)
-        if (expired)
-          await this.#events.notifyInTransaction(transaction, this.#event('approval.expired', expired))
-        return { kind: 'expired' as const, row: expired ?? current }
-      }
-      if (current.status !== 'pending') return { kind: 'closed' as const, row: current }
-      if (passkey !== undefined && passkey.actionDigest !== approvalActionDigest(current, decision)) {
-        return { kind: 'wrong_digest' as const }
-      }
-      const decided = await updateDecision(transaction, {
-        workspaceId: principal.workspaceId,
-        approvalId,
-        status: decision,
-        decidedByKeyId: principal.keyId,
-        decidedBy: principal.keyName,
-        decidedAt: now,
-        reason,
-        tokenExpiresAt:
-          decision === 'approved' ? new Date(now.getTime() + this.#tokenTtlSeconds * 1000) : undefined,
-        decisionLeafIndex: ledger.treeSize,
-      })
-      if (decided === undefined) return { kind: 'closed' as const, row: current }
-      if (passkey !== undefined)
-        await insertPasskeySignature(transaction, principal.workspaceId, approvalId, passkey)
-      await ledger.append({
-        kind: 'approval_decision',
-        recordId: approvalId,
-        recordHash: hashValue(decisionRecord(decided, passkey)),
-        acceptedAt: now,
-      })
-      await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', decided))
-      return { kind: 'decided' as const, row: decided }
-    })
-    switch (outcome.kind) {
-      case 'missing':
-        throw httpError('not_found', `Approval "${approvalId}" not found in this workspace.`)
-      case 'self':
-        throw httpError(
-          'forbidden',
-          principal.userId === undefined
-            ? 'The key that requested an approval can never decide it: ask another approver.'
-            : 'You requested this approval (it was made for you or by a key you created): ask another approver.',
-        )
-      case 'not_hinted':
-        throw httpError(
-          'forbidden',
-          `Only the approver "${outcome.hint}" may decide this request; this key is "${principal.keyName}".`,
-        )
-      case 'wrong_digest':
-        throw httpError('forbidden', 'The passkey signed another action than this approval: sign again.')
-      case 'expired':
-        this.#events.publish(this.#event('approval.expired', outcome.row))
-        throw httpError(
-          'conflict',
-          `Approval "${approvalId}" expired at ${outcome.row.expires_at.toISOString()}; it can no longer be decided.`,
-        )
-      case 'closed':
-        throw httpError(
-          'conflict',
-          `Approval "${approvalId}" is already ${outcome.row.status}; it can be decided once.`,
-        )
-      case 'decided':
-        this.#events.publish(this.#event('approval.decided', outcome.row))
-        return outcome.row
-    }
+    return decideApproval(this.#decisions, principal, approvalId, body, options)
   }
 
   /** Cancels a pending request: the requesting key or an admin. */
-  async cancel(principal: Principal, approvalId: string): Promise<ApprovalRow> {
-    const outcome = await this.#database.transaction(async (transaction) => {
-      const current = await selectApproval(transaction, principal.workspaceId, approvalId, {
-        forUpdate: true,
-      })
-      if (current === undefined) return { kind: 'missing' as const }
-      if (current.requested_by_key_id !== principal.keyId && principal.role !== 'admin') {
-        return { kind: 'forbidden' as const }
-      }
-      if (current.status !== 'pending') return { kind: 'closed' as const, row: current }
-      const cancelled = await updateDecision(transaction, {
-        workspaceId: principal.workspaceId,
-        approvalId,
-        status: 'cancelled',
-        decidedByKeyId: principal.keyId,
-        decidedBy: principal.keyName,
-        decidedAt: this.#now(),
-        reason: 'cancelled by the requester',
-        tokenExpiresAt: undefined,
-        decisionLeafIndex: undefined,
-      })
-      if (cancelled === undefined) return { kind: 'closed' as const, row: current }
-      await this.#events.notifyInTransaction(transaction, this.#event('approval.decided', cancelled))
-      return { kind: 'cancelled' as const, row: cancelled }
-    })
-    switch (outcome.kind) {
-      case 'missing':
-        throw httpError('not_found', `Approval "${approvalId}" not found in this workspace.`)
-      case 'forbidden':
-        throw httpError('forbidden', 'Only the key that requested an approval (or an admin) can cancel it.')
-      case 'closed':
-        return outcome.row
-      case 'cancelled':
-        this.#events.publish(this.#event('approval.decided', outcome.row))
-        return outcome.row
-    }
+  cancel(principal: Principal, approvalId: string): Promise<ApprovalRow> {
+    return cancelApproval(this.#decisions, principal, approvalId)
   }
 
   /** Expires every overdue pending request and emits `approval.expired` for each. */
@@ -484,12 +308,6 @@ export class ApprovalsService {
       this.#signer,
     )
   }
-
-  /**
-   * Redeems an approval token before its action runs (`POST …/approvals/redeem`): checks it
-   * (signature, this workspace, not expired, approved action = `tool_name`, and `context_hash` when
-   * given) and consumes it atomically, once. The attestation that follows presents the same token
-   * and is linked to the approval (see {@link consumeApprovalTokenWith}). A retry carrying the same
 
   /**
    * Redeems an approval token before its action runs (`POST …/approvals/redeem`): checks it
@@ -544,40 +362,7 @@ export class ApprovalsService {
     return row
   }
 
-  // One event per (row version, type): the NOTIFY to other replicas and the local delivery carry
-  // the same id, and a local long-poll answers from the committed row without reading it again.
-  readonly #eventsByRow = new WeakMap<ApprovalRow, Map<string, ServerEvent>>()
-  readonly #rowsByEvent = new WeakMap<ServerEvent, ApprovalRow>()
-
   #event(type: string, row: ApprovalRow): ServerEvent {
-    let byType = this.#eventsByRow.get(row)
-    if (byType === undefined) {
-      byType = new Map()
-      this.#eventsByRow.set(row, byType)
-    }
-    const existing = byType.get(type)
-    if (existing !== undefined) return existing
-    const event = this.#newEvent(type, row)
-    byType.set(type, event)
-    this.#rowsByEvent.set(event, row)
-    return event
-  }
-
-  #newEvent(type: string, row: ApprovalRow): ServerEvent {
-    return createServerEvent(type, row.workspace_id, {
-      approval_id: row.approval_id,
-      status: row.status,
-      action_type: row.action_type,
-      system_name: row.system_name,
-      agent_name: row.agent_name,
-      approver_hint: row.approver_hint,
-      requested_by: row.requested_by,
-      requested_for: row.requested_for,
-      requested_at: row.requested_at.toISOString(),
-      expires_at: row.expires_at.toISOString(),
-      decided_by: row.decided_by,
-      decided_at: row.decided_at?.toISOString() ?? null,
-      reason: row.reason === null ? null : row.reason.slice(0, 500),
-    })
+    return this.#approvalEvents.event(type, row)
   }
 }

@@ -15,6 +15,7 @@ import type { Hono } from 'hono'
 import type { AppEnv, ServerContext } from '../http/context'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { createOidcProvider, type OidcOptions } from '../people/oidc'
+import { parseGroupRoles } from '../people/oidc-groups'
 import { registerPeopleApi } from '../people/people-api'
 import { registerApprovalPages } from './approvals-routes'
 import { createDashboardKit } from './dashboard-kit'
@@ -53,7 +54,9 @@ export interface DashboardOptions {
   publicUrl?: string
   /**
    * Single sign-on with an OpenID Connect provider (default: `MIMA_OIDC_ISSUER`,
-   * `MIMA_OIDC_CLIENT_ID`, `MIMA_OIDC_CLIENT_SECRET`, `MIMA_OIDC_NAME`; off when no issuer is set).
+   * `MIMA_OIDC_CLIENT_ID`, `MIMA_OIDC_CLIENT_SECRET`, `MIMA_OIDC_NAME`; off when no issuer is set;
+   * roles from groups with `MIMA_OIDC_GROUP_ROLES`, `MIMA_OIDC_GROUPS_CLAIM`,
+   * `MIMA_OIDC_GROUPS_WORKSPACE` and `MIMA_OIDC_EXTRA_SCOPES`, see `docs/console-people.md`).
    */
   oidc?: OidcOptions
 }
@@ -66,11 +69,16 @@ function oidcFromEnvironment(): OidcOptions | undefined {
   const issuer = nonEmpty(process.env.MIMA_OIDC_ISSUER)
   const clientId = nonEmpty(process.env.MIMA_OIDC_CLIENT_ID)
   if (issuer === undefined || clientId === undefined) return undefined
+  const groupRoles = nonEmpty(process.env.MIMA_OIDC_GROUP_ROLES)
   return {
     issuer,
     clientId,
     clientSecret: nonEmpty(process.env.MIMA_OIDC_CLIENT_SECRET),
     name: nonEmpty(process.env.MIMA_OIDC_NAME),
+    extraScopes: nonEmpty(process.env.MIMA_OIDC_EXTRA_SCOPES)?.split(/\s+/),
+    groupRoles: groupRoles === undefined ? undefined : parseGroupRoles(groupRoles),
+    groupsClaim: nonEmpty(process.env.MIMA_OIDC_GROUPS_CLAIM),
+    groupsWorkspace: nonEmpty(process.env.MIMA_OIDC_GROUPS_WORKSPACE),
   }
 }
 

@@ -37,6 +37,17 @@ export interface DashboardKit {
    * the caller asked for JSON, else a redirect to sign-in) and an allowed role (403).
    */
   form(render: SessionRender, access?: AccessOptions): (c: DashboardContext) => Promise<Response>
+  /**
+   * A management form in one piece ({@link DashboardKit.form} around it): parses the body, runs
+   * `change`, and renders the page with the view it returns, or with the message and status of the
+   * `MimaError` it raised (bad input is a 4xx on the page and changes nothing); anything else
+   * propagates (a 500).
+   */
+  formAction<View extends FormView>(
+    render: (c: DashboardContext, session: DashboardSession, view: View) => Promise<Response>,
+    change: (form: FormFields, c: DashboardContext, session: DashboardSession) => Promise<View>,
+    access?: AccessOptions,
+  ): (c: DashboardContext) => Promise<Response>
   /** The WebAuthn relying party this request's passkeys belong to. */
   relyingParty(c: DashboardContext): RelyingParty
   /** The single sign-on provider's name, when one is configured. */
@@ -47,6 +58,16 @@ export interface DashboardKit {
   /** The session of the request's cookie, if any (and records its principal for the access log). */
   sessionOf(c: DashboardContext): Promise<DashboardSession | undefined>
 }
+
+/** What a form action tells its page: a notice or an error, and the status to answer with. */
+export interface FormView {
+  error?: string
+  notice?: string
+  status?: number
+}
+
+/** A posted form's fields (`parseBody({ all: true })`: a repeated field is an array). */
+export type FormFields = Record<string, string | File | (string | File)[]>
 
 /** Registers one group of dashboard pages on the feature router. */
 export type RegisterPages = (api: Hono<AppEnv>, kit: DashboardKit) => void
@@ -136,6 +157,17 @@ export function createDashboardKit(
   options: DashboardKitOptions = {},
 ): DashboardKit {
   const configured = options.publicUrl === undefined ? undefined : new URL(options.publicUrl)
+  const form: DashboardKit['form'] = (render, access) => async (c) => {
+    const refused = refuseCrossSite(c)
+    if (refused !== undefined) return refused
+    const session = await sessionOf(c)
+    if (session === undefined) {
+      if (wantsJson(c)) throw httpError('unauthorized', 'Your dashboard session ended: sign in again.')
+      return c.redirect('/dashboard/login', 303)
+    }
+    if (!allowed(session, access)) return forbidden(c, session, access ?? {})
+    return render(c, session)
+  }
   return {
     server,
     html,
@@ -155,16 +187,18 @@ export function createDashboardKit(
       if (!allowed(session, access)) return forbidden(c, session, access ?? {})
       return render(c, session)
     },
-    form: (render, access) => async (c) => {
-      const refused = refuseCrossSite(c)
-      if (refused !== undefined) return refused
-      const session = await sessionOf(c)
-      if (session === undefined) {
-        if (wantsJson(c)) throw httpError('unauthorized', 'Your dashboard session ended: sign in again.')
-        return c.redirect('/dashboard/login', 303)
-      }
-      if (!allowed(session, access)) return forbidden(c, session, access ?? {})
-      return render(c, session)
-    },
+    form,
+    formAction: (render, change, access) =>
+      form(async (c, session) => {
+        const fields = (await c.req.parseBody({ all: true })) as FormFields
+        let view: Parameters<typeof render>[2]
+        try {
+          view = await change(fields, c, session)
+        } catch (error) {
+          if (!MimaError.isInstance(error)) throw error
+          view = { error: error.message, status: error.status ?? 400 } as Parameters<typeof render>[2]
+        }
+        return render(c, session, view)
+      }, access),
   }
 }

@@ -3,7 +3,6 @@
  * reports (every role). Each form goes through the same functions as the API, with its rules.
  */
 
-import { MimaError } from '@mima/core'
 import { evaluateGate, evaluateGates, parseGatePolicyInput } from '@mima/grc'
 import type { Hono } from 'hono'
 import { listGateChecks, recordGateCheck } from '../grc/gate-check-history'
@@ -14,24 +13,9 @@ import { httpError } from '../http/errors'
 import { WEBHOOK_EVENTS } from '../webhooks/webhook-events'
 import { type WebhookAdmin, webhookAdminOf } from '../webhooks/webhooks-feature'
 import { insertApiKey, listApiKeys, revokeApiKey } from '../workspaces/workspace-store'
-import { ADMIN_ONLY, type DashboardContext, type DashboardKit } from './dashboard-kit'
+import { ADMIN_ONLY, type DashboardContext, type DashboardKit, type FormView } from './dashboard-kit'
 import { type GateRow, GatesPage, GuardReportsPage, KeysPage, WebhooksPage } from './manage-pages'
 import type { DashboardSession } from './session-store'
-
-type View = { error?: string; notice?: string; status?: number }
-
-/** Runs a form's change and renders the page with its notice, or with the error it raised. */
-async function attempt(
-  render: (view: View) => Promise<Response>,
-  change: () => Promise<View>,
-): Promise<Response> {
-  try {
-    return render(await change())
-  } catch (error) {
-    if (!MimaError.isInstance(error)) throw error
-    return render({ error: error.message, status: error.status ?? 400 })
-  }
-}
 
 function formText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined
@@ -46,7 +30,7 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
   const renderKeys = async (
     c: DashboardContext,
     session: DashboardSession,
-    view: View & { created?: string } = {},
+    view: FormView & { created?: string } = {},
   ) =>
     kit.html(
       c,
@@ -65,69 +49,64 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
   )
   api.post(
     '/dashboard/manage/keys',
-    kit.form(async (c, session) => {
-      const form = await c.req.parseBody()
-      let created: string | undefined
-      return attempt(
-        (view) => renderKeys(c, session, { ...view, ...(created === undefined ? {} : { created }) }),
-        async () => {
-          const name = formText(form.name)
-          if (name === undefined || name.length > 100) {
-            throw httpError('validation_failed', 'name must be 1 to 100 characters.', { field: 'name' })
-          }
-          const role = form.role
-          if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
-            throw httpError('validation_failed', `role must be one of ${ROLES.join(', ')}.`, {
-              field: 'role',
-            })
-          }
-          const { principal } = session
-          const key = await database.transaction(async (transaction) => {
-            const inserted = await insertApiKey(transaction, ledger, {
-              workspaceId: principal.workspaceId,
-              name,
-              role: role as Role,
-              createdBy: principal.keyId,
-            })
-            // Self-approval extends to a person's keys: a request made by this key cannot be
-            // decided by the person who created it.
-            if (principal.userId !== undefined) {
-              await transaction.query(
-                'update api_keys set created_by_user_id = $3 where workspace_id = $1 and key_id = $2',
-                [principal.workspaceId, inserted.id, principal.userId],
-              )
-            }
-            return inserted
+    kit.formAction(
+      renderKeys,
+      async (form, _c, session) => {
+        const name = formText(form.name)
+        if (name === undefined || name.length > 100) {
+          throw httpError('validation_failed', 'name must be 1 to 100 characters.', { field: 'name' })
+        }
+        const role = form.role
+        if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
+          throw httpError('validation_failed', `role must be one of ${ROLES.join(', ')}.`, {
+            field: 'role',
           })
-          created = key.key
-          return { notice: `The ${key.role} key "${key.name}" was created.`, status: 201 }
-        },
-      )
-    }, ADMIN_ONLY),
+        }
+        const { principal } = session
+        const key = await database.transaction(async (transaction) => {
+          const inserted = await insertApiKey(transaction, ledger, {
+            workspaceId: principal.workspaceId,
+            name,
+            role: role as Role,
+            createdBy: principal.keyId,
+          })
+          // Self-approval extends to a person's keys: a request made by this key cannot be
+          // decided by the person who created it.
+          if (principal.userId !== undefined) {
+            await transaction.query(
+              'update api_keys set created_by_user_id = $3 where workspace_id = $1 and key_id = $2',
+              [principal.workspaceId, inserted.id, principal.userId],
+            )
+          }
+          return inserted
+        })
+        return { notice: `The ${key.role} key "${key.name}" was created.`, status: 201, created: key.key }
+      },
+      ADMIN_ONLY,
+    ),
   )
   api.post(
     '/dashboard/manage/keys/:id/revoke',
-    kit.form(async (c, session) => {
-      const keyId = c.req.param('id') ?? ''
-      return attempt(
-        (view) => renderKeys(c, session, view),
-        async () => {
-          if (keyId === session.principal.keyId) {
-            throw httpError(
-              'conflict',
-              'You are signed in with this key: revoke it from another admin session.',
-            )
-          }
-          await revokeApiKey(database, ledger, {
-            workspaceId: session.principal.workspaceId,
-            keyId,
-            revokedBy: session.principal.keyId,
-          })
-          server.principals.clear()
-          return { notice: 'The key was revoked: it no longer authenticates.' }
-        },
-      )
-    }, ADMIN_ONLY),
+    kit.formAction(
+      renderKeys,
+      async (_form, c, session) => {
+        const keyId = c.req.param('id') ?? ''
+        if (keyId === session.principal.keyId) {
+          throw httpError(
+            'conflict',
+            'You are signed in with this key: revoke it from another admin session.',
+          )
+        }
+        await revokeApiKey(database, ledger, {
+          workspaceId: session.principal.workspaceId,
+          keyId,
+          revokedBy: session.principal.keyId,
+        })
+        server.principals.clear()
+        return { notice: 'The key was revoked: it no longer authenticates.' }
+      },
+      ADMIN_ONLY,
+    ),
   )
 
   // Webhooks.
@@ -140,7 +119,7 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
   const renderWebhooks = async (
     c: DashboardContext,
     session: DashboardSession,
-    view: View & { secret?: string } = {},
+    view: FormView & { secret?: string | undefined } = {},
   ) => {
     const { workspaceId } = session.principal
     const list = await webhooks().list(workspaceId)
@@ -170,61 +149,51 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
   )
   api.post(
     '/dashboard/manage/webhooks',
-    kit.form(async (c, session) => {
-      const form = await c.req.parseBody({ all: true })
-      let secret: string | undefined
-      return attempt(
-        (view) => renderWebhooks(c, session, { ...view, ...(secret === undefined ? {} : { secret }) }),
-        async () => {
-          const events = form.events === undefined ? undefined : [form.events].flat().map(String)
-          const created = await webhooks().create(session.principal, {
-            url: typeof form.url === 'string' ? form.url : '',
-            ...(events === undefined ? {} : { events }),
-            ...(formText(form.secret) === undefined ? {} : { secret: form.secret }),
-          })
-          secret = created.secret
-          return { notice: `Webhook added: ${created.url}`, status: 201 }
-        },
-      )
-    }, ADMIN_ONLY),
+    kit.formAction(
+      renderWebhooks,
+      async (form, _c, session) => {
+        const events = form.events === undefined ? undefined : [form.events].flat().map(String)
+        const created = await webhooks().create(session.principal, {
+          url: typeof form.url === 'string' ? form.url : '',
+          ...(events === undefined ? {} : { events }),
+          ...(formText(form.secret) === undefined ? {} : { secret: form.secret }),
+        })
+        return { notice: `Webhook added: ${created.url}`, status: 201, secret: created.secret }
+      },
+      ADMIN_ONLY,
+    ),
   )
   api.post(
     '/dashboard/manage/webhooks/:id/test',
-    kit.form(
-      async (c, session) =>
-        attempt(
-          (view) => renderWebhooks(c, session, view),
-          async () => {
-            const result = await webhooks().test(session.principal, c.req.param('id') ?? '')
-            return result.delivered
-              ? { notice: `The test event was delivered (HTTP ${result.status}).` }
-              : {
-                  error: `The test event was not delivered: ${result.error ?? `HTTP ${result.status}`}${
-                    result.next_attempt_at === undefined ? '' : `; next attempt at ${result.next_attempt_at}`
-                  }.`,
-                }
-          },
-        ),
+    kit.formAction(
+      renderWebhooks,
+      async (_form, c, session) => {
+        const result = await webhooks().test(session.principal, c.req.param('id') ?? '')
+        return result.delivered
+          ? { notice: `The test event was delivered (HTTP ${result.status}).` }
+          : {
+              error: `The test event was not delivered: ${result.error ?? `HTTP ${result.status}`}${
+                result.next_attempt_at === undefined ? '' : `; next attempt at ${result.next_attempt_at}`
+              }.`,
+            }
+      },
       ADMIN_ONLY,
     ),
   )
   api.post(
     '/dashboard/manage/webhooks/:id/delete',
-    kit.form(
-      async (c, session) =>
-        attempt(
-          (view) => renderWebhooks(c, session, view),
-          async () => {
-            await webhooks().remove(session.principal, c.req.param('id') ?? '')
-            return { notice: 'The webhook was deleted.' }
-          },
-        ),
+    kit.formAction(
+      renderWebhooks,
+      async (_form, c, session) => {
+        await webhooks().remove(session.principal, c.req.param('id') ?? '')
+        return { notice: 'The webhook was deleted.' }
+      },
       ADMIN_ONLY,
     ),
   )
 
   // Gates.
-  const renderGates = async (c: DashboardContext, session: DashboardSession, view: View = {}) => {
+  const renderGates = async (c: DashboardContext, session: DashboardSession, view: FormView = {}) => {
     const { workspaceId } = session.principal
     const policies = await listGates(database, workspaceId)
     const readiness = new Map<string, ReturnType<typeof readReadiness>>()
@@ -258,71 +227,63 @@ export function registerManagePages(api: Hono<AppEnv>, kit: DashboardKit): void 
   )
   api.post(
     '/dashboard/manage/gates',
-    kit.form(async (c, session) => {
-      const form = await c.req.parseBody()
-      return attempt(
-        (view) => renderGates(c, session, view),
-        async () => {
-          // An empty field means the default (80); anything else must be a whole number.
-          const raw = typeof form.threshold_pct === 'string' ? form.threshold_pct.trim() : ''
-          const threshold = raw === '' ? undefined : /^-?\d{1,4}$/.test(raw) ? Number(raw) : raw
-          const gate = parseGatePolicyInput({
-            framework: form.framework,
-            mode: form.mode,
-            scope: formText(form.scope) ?? 'workspace',
-            threshold_pct: threshold,
-          })
-          await setGate(database, ledger, {
-            workspaceId: session.principal.workspaceId,
-            gate,
-            createdBy: session.principal.keyName,
-          })
-          return {
-            notice: `The ${gate.framework} gate (${gate.scope}) is now ${gate.mode} at ${gate.threshold_pct}%.`,
-          }
-        },
-      )
-    }, ADMIN_ONLY),
+    kit.formAction(
+      renderGates,
+      async (form, _c, session) => {
+        // An empty field means the default (80); anything else must be a whole number.
+        const raw = typeof form.threshold_pct === 'string' ? form.threshold_pct.trim() : ''
+        const threshold = raw === '' ? undefined : /^-?\d{1,4}$/.test(raw) ? Number(raw) : raw
+        const gate = parseGatePolicyInput({
+          framework: form.framework,
+          mode: form.mode,
+          scope: formText(form.scope) ?? 'workspace',
+          threshold_pct: threshold,
+        })
+        await setGate(database, ledger, {
+          workspaceId: session.principal.workspaceId,
+          gate,
+          createdBy: session.principal.keyName,
+        })
+        return {
+          notice: `The ${gate.framework} gate (${gate.scope}) is now ${gate.mode} at ${gate.threshold_pct}%.`,
+        }
+      },
+      ADMIN_ONLY,
+    ),
   )
   api.post(
     '/dashboard/manage/gates/:id/delete',
-    kit.form(
-      async (c, session) =>
-        attempt(
-          (view) => renderGates(c, session, view),
-          async () => {
-            const gateId = c.req.param('id') ?? ''
-            const deleted = await deleteGate(database, ledger, {
-              workspaceId: session.principal.workspaceId,
-              gateId,
-              deletedBy: session.principal.keyName,
-            })
-            if (!deleted) throw httpError('not_found', `No gate "${gateId}" in this workspace.`)
-            return { notice: 'The gate was removed.' }
-          },
-        ),
+    kit.formAction(
+      renderGates,
+      async (_form, c, session) => {
+        const gateId = c.req.param('id') ?? ''
+        const deleted = await deleteGate(database, ledger, {
+          workspaceId: session.principal.workspaceId,
+          gateId,
+          deletedBy: session.principal.keyName,
+        })
+        if (!deleted) throw httpError('not_found', `No gate "${gateId}" in this workspace.`)
+        return { notice: 'The gate was removed.' }
+      },
       ADMIN_ONLY,
     ),
   )
   api.post(
     '/dashboard/manage/gates/check',
-    kit.form(
-      async (c, session) =>
-        attempt(
-          (view) => renderGates(c, session, view),
-          async () => {
-            const { workspaceId } = session.principal
-            const [policies, readiness] = await Promise.all([
-              listGates(database, workspaceId),
-              readReadiness(database, { workspaceId }),
-            ])
-            const check = evaluateGates({ policies, readiness })
-            await recordGateCheck(database, workspaceId, check)
-            return check.passed
-              ? { notice: 'The gates pass.' }
-              : { error: `The gates fail: ${check.failing_required} required gate(s) below threshold.` }
-          },
-        ),
+    kit.formAction(
+      renderGates,
+      async (_form, _c, session) => {
+        const { workspaceId } = session.principal
+        const [policies, readiness] = await Promise.all([
+          listGates(database, workspaceId),
+          readReadiness(database, { workspaceId }),
+        ])
+        const check = evaluateGates({ policies, readiness })
+        await recordGateCheck(database, workspaceId, check)
+        return check.passed
+          ? { notice: 'The gates pass.' }
+          : { error: `The gates fail: ${check.failing_required} required gate(s) below threshold.` }
+      },
       ADMIN_ONLY,
     ),
   )

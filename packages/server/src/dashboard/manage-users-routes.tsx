@@ -1,11 +1,10 @@
 /** Users and invites (admins only): invite by one-time link, change roles, remove members. */
-import { MimaError } from '@mima/core'
 import type { Hono } from 'hono'
 import { type AppEnv, USER_ROLES, type UserRole } from '../http/context'
 import { httpError } from '../http/errors'
 import { createInvite, type Invite, listOpenInvites, revokeInvite } from '../people/invite-store'
 import { countAdmins, emailFrom, listMembers, removeMember, setMemberRole } from '../people/user-store'
-import { ADMIN_ONLY, type DashboardContext, type DashboardKit } from './dashboard-kit'
+import { ADMIN_ONLY, type DashboardContext, type DashboardKit, type FormFields } from './dashboard-kit'
 import { UsersPage } from './people-pages'
 import type { DashboardSession } from './session-store'
 
@@ -49,19 +48,11 @@ export function registerUserPages(api: Hono<AppEnv>, kit: DashboardKit): void {
     )
   }
 
-  /** A management form: runs `change`, then shows the page with its notice, or the error. */
+  /** A management form whose change answers with the notice the page shows. */
   const change = (
-    run: (c: DashboardContext, session: DashboardSession, form: Record<string, unknown>) => Promise<string>,
+    run: (c: DashboardContext, session: DashboardSession, form: FormFields) => Promise<string>,
   ) =>
-    kit.form(async (c, session) => {
-      const form = await c.req.parseBody()
-      try {
-        return render(c, session, { notice: await run(c, session, form) })
-      } catch (error) {
-        if (!MimaError.isInstance(error)) throw error
-        return render(c, session, { error: error.message, status: error.status ?? 400 })
-      }
-    }, ADMIN_ONLY)
+    kit.formAction(render, async (form, c, session) => ({ notice: await run(c, session, form) }), ADMIN_ONLY)
 
   api.get(
     '/dashboard/manage/users',
@@ -70,9 +61,9 @@ export function registerUserPages(api: Hono<AppEnv>, kit: DashboardKit): void {
 
   api.post(
     '/dashboard/manage/users/invite',
-    kit.form(async (c, session) => {
-      const form = await c.req.parseBody()
-      try {
+    kit.formAction(
+      render,
+      async (form, c, session) => {
         const invite = await createInvite(database, {
           workspaceId: session.principal.workspaceId,
           email: emailFrom(form.email),
@@ -85,12 +76,10 @@ export function registerUserPages(api: Hono<AppEnv>, kit: DashboardKit): void {
           workspace_id: invite.workspaceId,
           invite_id: invite.inviteId,
         })
-        return render(c, session, { created: { invite, link }, status: 201 })
-      } catch (error) {
-        if (!MimaError.isInstance(error)) throw error
-        return render(c, session, { error: error.message, status: error.status ?? 400 })
-      }
-    }, ADMIN_ONLY),
+        return { created: { invite, link }, status: 201 }
+      },
+      ADMIN_ONLY,
+    ),
   )
 
   api.post(

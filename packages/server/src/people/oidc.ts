@@ -5,12 +5,15 @@
  *
  * Who may sign in: a user already linked to the provider's subject; else the account with the same
  * email when the provider says it is verified (then linked); else someone with an open invite for
- * that verified email (the account is created and the invite used). Anyone else gets a 403.
+ * that verified email (the account is created and the invite used); else, when groups map to roles
+ * (`oidc-groups.ts`), someone whose groups map to a role. Anyone else gets a 403.
  */
 import * as client from 'openid-client'
+import type { UserRole } from '../http/context'
 import { httpError } from '../http/errors'
 import type { Database, Queryable } from '../storage/database'
 import { acceptInviteById, openInvitesForEmail } from './invite-store'
+import { applyGroupRole, groupsOf, roleForGroups, rootWorkspaceId } from './oidc-groups'
 import { findUser, findUserByEmail, insertUser, type User, upsertMembership } from './user-store'
 
 /** How single sign-on is configured (`MIMA_OIDC_*`). */
@@ -24,6 +27,20 @@ export interface OidcOptions {
   name?: string | undefined
   /** Allow an `http:` issuer (a provider on the same host, tests). Never for a real provider. */
   allowInsecureRequests?: boolean | undefined
+  /** Scopes asked for besides `openid email profile` (`groups`, for providers that need it). */
+  extraScopes?: readonly string[] | undefined
+  /** Group → role: the person's role in {@link groupsWorkspace} follows their groups at each sign-in. */
+  groupRoles?: Readonly<Record<string, UserRole>> | undefined
+  /** The claim that lists the groups, read from the ID token, else from userinfo. Default `groups`. */
+  groupsClaim?: string | undefined
+  /** The workspace group roles apply in. Default: the root workspace. */
+  groupsWorkspace?: string | undefined
+}
+
+/** What the groups say, for one sign-in: the workspace and the role (none when no group is mapped). */
+interface GroupGrant {
+  workspaceId: string
+  role: UserRole | undefined
 }
 
 const STATE_TTL_MS = 10 * 60 * 1000
@@ -58,6 +75,33 @@ export function createOidcProvider(options: OidcOptions): OidcProvider {
     return configuration
   }
   const issuer = options.issuer
+  const groupRoles = options.groupRoles
+  const groupsClaim = options.groupsClaim ?? 'groups'
+
+  // The groups from the ID token's claim, else from userinfo (some providers keep tokens small).
+  const groupGrant = async (
+    database: Queryable,
+    config: client.Configuration,
+    accessToken: string,
+    claims: client.IDToken,
+  ): Promise<GroupGrant | undefined> => {
+    if (groupRoles === undefined || Object.keys(groupRoles).length === 0) return undefined
+    let groups = groupsOf(claims[groupsClaim])
+    if (groups === undefined && config.serverMetadata().userinfo_endpoint !== undefined) {
+      try {
+        const userinfo = await client.fetchUserInfo(config, accessToken, claims.sub)
+        groups = groupsOf(userinfo[groupsClaim])
+      } catch (error) {
+        throw httpError(
+          'unauthorized',
+          `The identity provider's userinfo (for the ${groupsClaim} claim) was refused: ${(error as Error).message}`,
+        )
+      }
+    }
+    const workspaceId = options.groupsWorkspace ?? (await rootWorkspaceId(database))
+    if (workspaceId === undefined) return undefined
+    return { workspaceId, role: roleForGroups(groups ?? [], groupRoles) }
+  }
 
   return {
     name: options.name ?? 'single sign-on',
@@ -80,7 +124,7 @@ export function createOidcProvider(options: OidcOptions): OidcProvider {
       )
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
-        scope: 'openid email profile',
+        scope: ['openid', 'email', 'profile', ...(options.extraScopes ?? [])].join(' '),
         code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
         code_challenge_method: 'S256',
         state,
@@ -105,8 +149,9 @@ export function createOidcProvider(options: OidcOptions): OidcProvider {
         throw httpError('unauthorized', 'This sign-in expired or was used: start again.')
       const config = await configured()
       let claims: client.IDToken | undefined
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>
       try {
-        const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+        tokens = await client.authorizationCodeGrant(config, callbackUrl, {
           pkceCodeVerifier: pending.code_verifier,
           expectedState: state,
           expectedNonce: pending.nonce,
@@ -120,12 +165,18 @@ export function createOidcProvider(options: OidcOptions): OidcProvider {
         )
       }
       if (claims === undefined) throw httpError('unauthorized', 'The identity provider sent no ID token.')
-      return userForClaims(database, issuer, claims)
+      const grant = await groupGrant(database, config, tokens.access_token, claims)
+      return userForClaims(database, issuer, claims, grant)
     },
   }
 }
 
-async function userForClaims(database: Database, issuer: string, claims: client.IDToken): Promise<User> {
+async function userForClaims(
+  database: Database,
+  issuer: string,
+  claims: client.IDToken,
+  grant: GroupGrant | undefined,
+): Promise<User> {
   const subject = claims.sub
   const linked = await database.query<{ user_id: string }>(
     'select user_id from people_oidc_identities where issuer = $1 and subject = $2',
@@ -135,6 +186,7 @@ async function userForClaims(database: Database, issuer: string, claims: client.
   if (linkedId !== undefined) {
     const user = await findUser(database, linkedId)
     if (user === undefined) throw httpError('forbidden', 'This account is disabled.')
+    if (grant !== undefined) await applyGroupRole(database, { ...grant, userId: user.userId })
     return user
   }
   const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : undefined
@@ -148,10 +200,12 @@ async function userForClaims(database: Database, issuer: string, claims: client.
     let user = await findUserByEmail(transaction, email)
     if (user === undefined) {
       const invites = await openInvitesForEmail(transaction, email)
-      if (invites.length === 0) {
+      if (invites.length === 0 && grant?.role === undefined) {
         throw httpError(
           'forbidden',
-          `${email} has no account and no open invite here: ask an admin for an invite.`,
+          grant === undefined
+            ? `${email} has no account and no open invite here: ask an admin for an invite.`
+            : `${email} has no account, no open invite here, and no group that gives a role: ask an admin.`,
         )
       }
       const name =
@@ -177,6 +231,7 @@ async function userForClaims(database: Database, issuer: string, claims: client.
       'insert into people_oidc_identities (issuer, subject, user_id) values ($1, $2, $3) on conflict do nothing',
       [issuer, subject, user.userId],
     )
+    if (grant !== undefined) await applyGroupRole(transaction, { ...grant, userId: user.userId })
     return user
   })
 }

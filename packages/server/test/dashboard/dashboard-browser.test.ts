@@ -1,37 +1,18 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
+import { launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
-// MIMA_CHROMIUM_PATH, then the usual places on Linux and macOS, then the PATH.
-const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** One browser and one server for the whole file; a fresh context (cookie jar) per user. */
 // Generous timeouts: the browser shares two cores with every other test run on this machine.
 describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let ingestKey: string
   let approverKey: string
-  const contexts: BrowserContext[] = []
-  const dialogs: string[] = []
-  const cspErrors: string[] = []
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext()
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-        cspErrors.push(message.text())
-    })
-    return page
-  }
+  const openPage = (): Promise<Page> => browser.openPage()
 
   async function signIn(key: string): Promise<Page> {
     const page = await openPage()
@@ -45,29 +26,12 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
   const base = (): string => `/workspaces/${server.workspaceId}/governance`
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      }),
-    ])
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser()])
     ingestKey = (await server.createKey('ingest', 'billing-agent')).key
     approverKey = (await server.createKey('approver', 'second-approver')).key
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
@@ -159,7 +123,7 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     expect(await evidenceRow.textContent()).toContain('human_oversight')
     expect(await evidenceRow.locator('.chips .badge').count()).toBeGreaterThan(0)
     await page.screenshot({ path: '/tmp/dashboard-evidence.png', fullPage: true })
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   it('shows a new approval live, approves it in the browser and wakes the waiting long-poll', async () => {
@@ -229,7 +193,7 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     expect(await decisionRow.textContent()).toContain('not today')
     expect(await page.locator('#approval-empty').isVisible()).toBe(true)
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   it('keeps two workspaces apart, live queue included', async () => {
@@ -272,6 +236,6 @@ describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
     expect(await result.textContent()).toContain('Ledger verified.')
     expect(await result.textContent()).toContain(`${size} of ${size} leaves re-hashed`)
     await page.screenshot({ path: '/tmp/dashboard-ledger.png', fullPage: true })
-    expect(cspErrors).toEqual([])
+    expect(browser.pageErrors.filter((error) => /Content Security Policy/i.test(error))).toEqual([])
   })
 })

@@ -1,8 +1,9 @@
 /**
  * Every dashboard page, for the accessibility (axe-core) check and the screenshots in
  * `evidence-browser.test.ts`. ADD YOUR PAGE HERE when you add one: the check then covers it.
- * `path` gets the ids of records the test seeded. The check signs in with an API key, so pages
- * only a person's session has (`/dashboard/account`) are checked by the people tests.
+ * `path` gets the ids of records the test seeded. The check signs in with an API key; pages only a
+ * person's session (or an invite link) opens are in {@link PERSON_PAGES}, checked by
+ * `test/people/person-pages-browser.test.ts`, which also fails when a page route is in neither list.
  */
 export interface DashboardPageEntry {
   name: string
@@ -26,9 +27,11 @@ export const DASHBOARD_PAGES: readonly DashboardPageEntry[] = [
   { name: 'evidence', path: () => '/dashboard/evidence' },
   { name: 'approvals', path: () => '/dashboard/approvals', screenshot: true },
   { name: 'policies', path: () => '/dashboard/policies' },
+  { name: 'policy', path: () => '/dashboard/policies/support' },
   { name: 'ledger', path: () => '/dashboard/ledger', screenshot: true },
   { name: 'spend', path: () => '/dashboard/spend' },
   { name: 'agents', path: () => '/dashboard/agents' },
+  { name: 'mcp', path: () => '/dashboard/mcp' },
   { name: 'readiness', path: () => '/dashboard/readiness', screenshot: true },
   { name: 'readiness-framework', path: () => '/dashboard/readiness/eu_ai_act', screenshot: true },
   {
@@ -61,4 +64,39 @@ export const DASHBOARD_PAGES: readonly DashboardPageEntry[] = [
   { name: 'manage-gates', path: () => '/dashboard/manage/gates' },
   { name: 'manage-guard', path: () => '/dashboard/manage/guard' },
   { name: 'login', path: () => '/dashboard/login', signedOut: true },
+]
+
+/** What the person-pages test made, for the pages that need it. */
+export interface PersonContext {
+  /** `/dashboard/invite/{token}` of an open invite. */
+  invitePath: string
+}
+
+/** A page only a person's session (or an invite link) opens. */
+export interface PersonPageEntry {
+  name: string
+  path: (context: PersonContext) => string
+  screenshot?: boolean
+  /** Opened without a session (an invite link is opened before its person has an account). */
+  signedOut?: boolean
+}
+
+/** Pages an API-key session cannot open. ADD YOUR PAGE HERE when it needs a person. */
+export const PERSON_PAGES: readonly PersonPageEntry[] = [
+  { name: 'account', path: () => '/dashboard/account', screenshot: true },
+  { name: 'invite', path: (context) => context.invitePath, signedOut: true },
+]
+
+/**
+ * GET routes under `/dashboard` that are not pages: assets, the JSON the page scripts fetch, the
+ * live stream, the single sign-on redirects, and `/dashboard/manage` (a redirect to its first tab).
+ */
+export const NOT_PAGES: readonly RegExp[] = [
+  /^\/dashboard\/assets\//,
+  /^\/dashboard\/proofs\//,
+  /^\/dashboard\/ledger\/consistency$/,
+  /^\/dashboard\/approvals\/stream$/,
+  /^\/dashboard\/sso\//,
+  /^\/dashboard\/manage$/,
+  /^\/dashboard\/reports\/[^/]+\/export$/,
 ]

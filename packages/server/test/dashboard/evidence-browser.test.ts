@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import {
   bytesToHex,
@@ -10,54 +9,38 @@ import {
   verifyConsistencyProof,
   verifyInclusionProof,
 } from '@mima/core'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { inclusionPathsOf } from '../../src/audit-pack/audit-pack'
+import { launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { seedReportData, XSS } from '../reports/report-fixture'
+import { horizontalOverflow, seriousAxeViolations } from './axe-check'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 import { DASHBOARD_PAGES, type SeededIds } from './dashboard-pages'
 
-const CHROMIUM = findChromium()
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 // Test artifacts (gitignored): every main page at laptop and phone widths.
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', '..', '..', '.test-results', 'screenshots')
-// Each test walks several pages; on a loaded CI machine one step can take seconds.
-const STEP_TIMEOUT = 45_000
+// Each test walks several pages; on a loaded CI machine one step can take seconds (each step
+// gets 45 s: see browser-kit.ts).
 const TEST_TIMEOUT = 180_000
 const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } } as const
 
 describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let ingestKey: string
   let ids: SeededIds
-  const contexts: BrowserContext[] = []
-  const testPages: BrowserContext[] = []
-  const dialogs: string[] = []
-  const pageErrors: string[] = []
+  // Pages closed after each test, so the shared browser does not carry earlier tests' pages.
+  const testPages: Page[] = []
 
   async function openPage(
     options: { bypassCSP?: boolean; viewport?: { width: number; height: number }; keep?: boolean } = {},
   ): Promise<Page> {
-    const context = await browser.newContext({
+    const page = await browser.openPage({
       ...(options.bypassCSP === true ? { bypassCSP: true } : {}),
       viewport: options.viewport ?? VIEWPORTS.laptop,
     })
-    contexts.push(context)
-    if (options.keep !== true) testPages.push(context)
-    const page = await context.newPage()
-    // A step that hangs fails with its own name instead of the test's timeout.
-    page.setDefaultTimeout(STEP_TIMEOUT)
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-        pageErrors.push(message.text())
-    })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
+    if (options.keep !== true) testPages.push(page)
     return page
   }
 
@@ -77,20 +60,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
   }
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--no-first-run',
-        ],
-      }),
-    ])
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser()])
     ingestKey = (await server.createKey('ingest', 'agent-key')).key
     const approverKey = (await server.createKey('approver', 'approver-key')).key
     await seedReportData({ api: server.api, workspaceId: server.workspaceId, ingestKey, approverKey })
@@ -118,6 +88,14 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
       events: [{ ts: Date.now(), call: XSS, pid: 1, call_site: XSS, system_name: XSS }],
     })
     expect(guard.status).toBe(201)
+    // A central policy, for its page.
+    const policy = await server.api(
+      server.adminKey,
+      'POST',
+      `/workspaces/${server.workspaceId}/policies/support/versions`,
+      { source: 'version: 1\ndefaults:\n  ingress: { action: redact }\ndeny_tools: [shell.exec]\n' },
+    )
+    expect(policy.status).toBe(201)
     // A request waiting for a person, so the approvals queue has something to show.
     const pending = await server.api(ingestKey, 'POST', `${base}/approvals`, {
       action_type: 'payments.refund',
@@ -137,14 +115,15 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(ids.attestationId).toEqual(expect.any(String))
   }, 120_000)
 
-  // Each test's pages close with it, so the shared browser does not carry earlier tests' pages.
   afterEach(async () => {
-    if (testPages.length === 0) return
-    for (const context of testPages.splice(0)) await context.close().catch(() => {})
+    for (const page of testPages.splice(0))
+      await page
+        .context()
+        .close()
+        .catch(() => {})
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
@@ -172,6 +151,19 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(await page.locator('#proof .steps li').count()).toBe(5)
     expect(await page.locator('#proof .fingerprint').textContent()).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/)
     expect(await page.locator('#mapped-controls').textContent()).toContain(ids.controlId)
+
+    // A system's page shows each framework as the readiness page does, scoped to the system.
+    await page.goto(`${server.url}/dashboard/systems/support-bot`)
+    const systemRow = page.locator('#system-readiness [data-framework="eu_ai_act"]')
+    expect(await systemRow.locator('a.name').getAttribute('href')).toBe(
+      '/dashboard/readiness/eu_ai_act?system=support-bot',
+    )
+    expect(await systemRow.locator('.figures').textContent()).toMatch(/^\d+% · \d+\/\d+$/)
+    await Promise.all([
+      page.waitForURL(`${server.url}/dashboard/readiness/eu_ai_act?system=support-bot`),
+      systemRow.locator('a.name').click(),
+    ])
+    expect(await page.locator(`#controls tr[data-control="${ids.controlId}"]`).count()).toBe(1)
 
     // An uncovered control says which record would cover it.
     await page.goto(`${server.url}/dashboard/readiness/eu_ai_act/controls/eu_ai_act%3Aart_73`)
@@ -480,7 +472,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
         .first()
         .evaluate((element) => getComputedStyle(element).fontWeight),
     ).toBe('700')
-    expect(pageErrors.filter((error) => /Content Security Policy/.test(error))).toEqual([])
+    expect(browser.pageErrors.filter((error) => /Content Security Policy/.test(error))).toEqual([])
   })
 
   it('keeps client-supplied names inert on every page that shows them', async () => {
@@ -506,7 +498,7 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
     expect(await page.locator('#record-title').textContent()).toBe(XSS)
     await page.goto(`${server.url}/dashboard/systems/${encodeURIComponent(XSS)}`)
     expect(await page.locator('#system-unattested td').first().textContent()).toBe(XSS)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   // One test per page and width: axe takes a second or two per page on a shared machine.
@@ -528,40 +520,14 @@ describe('console evidence pages in headless Chromium', { timeout: TEST_TIMEOUT 
         const page = entry.signedOut === true ? signedOut : signedIn
         const response = await page.goto(`${server.url}${entry.path(ids)}`)
         expect(response?.status(), entry.name).toBe(200)
-        await page.evaluate(AXE_SOURCE)
-        const violations = await page.evaluate(async () => {
-          // biome-ignore lint/suspicious/noExplicitAny: axe is injected at run time
-          const result = await (window as any).axe.run(document, { resultTypes: ['violations'] })
-          return result.violations
-            .filter(
-              (violation: { impact: string }) =>
-                violation.impact === 'serious' || violation.impact === 'critical',
-            )
-            .map(
-              (violation: { id: string; nodes: { target: string[] }[] }) =>
-                `${violation.id}: ${violation.nodes
-                  .map((node) => node.target.join(' '))
-                  .slice(0, 3)
-                  .join(', ')}`,
-            )
-        })
-        expect(violations).toEqual([])
+        expect(await seriousAxeViolations(page)).toEqual([])
         if (entry.screenshot === true) {
           await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}.png`), fullPage: true })
           // The first screen, as the README shows it.
           await page.screenshot({ path: join(SCREENSHOTS, `${entry.name}-${width}-top.png`) })
         }
         // Nothing wider than the screen (tables scroll inside their card).
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-        const wide =
-          overflow <= 1
-            ? []
-            : await page.evaluate(() =>
-                [...document.querySelectorAll('main *')]
-                  .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-                  .slice(0, 5)
-                  .map((element) => `${element.tagName.toLowerCase()}.${element.className}`),
-              )
+        const { overflow, wide } = await horizontalOverflow(page)
         expect(
           overflow,
           `${entry.name} is ${overflow}px wider than the screen (${wide.join(', ')})`,

@@ -8,6 +8,10 @@ export interface FakeIdentity {
   email?: string
   email_verified?: boolean
   name?: string
+  /** Groups, in the ID token's `groups` claim. */
+  groups?: string[]
+  /** Claims served only by the userinfo endpoint (with the access token), not in the ID token. */
+  userinfo?: Record<string, unknown>
 }
 
 /** A small OpenID Connect provider on 127.0.0.1 for tests: discovery, authorize, token, JWKS. */
@@ -21,6 +25,8 @@ export interface FakeOidcProvider {
   authorizations: URLSearchParams[]
   /** Token requests received (their form parameters). */
   tokenRequests: URLSearchParams[]
+  /** Userinfo requests received (how many). */
+  userinfoRequests: number
   close(): Promise<void>
 }
 
@@ -36,6 +42,7 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'ES256', use: 'sig' }
   const codes = new Map<string, { params: URLSearchParams; identity: FakeIdentity }>()
+  const accessTokens = new Map<string, FakeIdentity>()
   let issuer = ''
   const provider: FakeOidcProvider = {
     issuer: '',
@@ -44,10 +51,11 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
     identity: { sub: 'nobody' },
     authorizations: [],
     tokenRequests: [],
+    userinfoRequests: 0,
     close: async () => {},
   }
 
-  const idToken = (identity: FakeIdentity, nonce: string | null): string => {
+  const idToken = ({ userinfo: _userinfo, ...identity }: FakeIdentity, nonce: string | null): string => {
     const now = Math.floor(Date.now() / 1000)
     const header = base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', kid: 'test-key' }))
     const payload = base64url(
@@ -80,6 +88,7 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
         jwks_uri: `${issuer}/jwks`,
+        userinfo_endpoint: `${issuer}/userinfo`,
         response_types_supported: ['code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: ['ES256'],
@@ -88,6 +97,13 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
       })
     }
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] })
+    if (url.pathname === '/userinfo') {
+      provider.userinfoRequests++
+      const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+      const identity = accessTokens.get(token)
+      if (identity === undefined) return json(401, { error: 'invalid_token' })
+      return json(200, { sub: identity.sub, ...identity.userinfo })
+    }
     if (url.pathname === '/authorize') {
       const params = url.searchParams
       provider.authorizations.push(params)
@@ -136,8 +152,10 @@ export async function startFakeOidcProvider(): Promise<FakeOidcProvider> {
         ) {
           return json(400, { error: 'invalid_grant' })
         }
+        const accessToken = randomBytes(16).toString('hex')
+        accessTokens.set(accessToken, grant.identity)
         return json(200, {
-          access_token: randomBytes(16).toString('hex'),
+          access_token: accessToken,
           token_type: 'Bearer',
           expires_in: 300,
           id_token: idToken(grant.identity, grant.params.get('nonce')),

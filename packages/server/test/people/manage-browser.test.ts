@@ -1,56 +1,31 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
+import { launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 import { featuresWith, type Receiver, startReceiver } from '../webhooks/webhook-fixture'
 
-const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** The management pages in headless Chromium: keys, webhooks, gates and the guard's reports. */
 describe('management pages in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let receiver: Receiver
   let admin: Page
-  const contexts: BrowserContext[] = []
-  const dialogs: string[] = []
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
     ;[server, browser, receiver] = await Promise.all([
       // Webhooks to the loopback receiver; a failed delivery retries in a minute (after the test).
       startDashboardServer('pglite', {
         features: featuresWith({ allowPrivate: true, retryDelaysMs: [60_000] }),
       }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-quic',
-          '--disable-sync',
-        ],
-      }),
+      launchTestBrowser(),
       startReceiver(),
     ])
-    const context = await browser.newContext()
-    contexts.push(context)
-    admin = await context.newPage()
-    admin.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    await admin.goto(`${server.url}/dashboard/login`)
-    await admin.fill('#api_key', server.adminKey)
-    await admin.click('#api-key-form button[type=submit]')
-    await admin.waitForURL(`${server.url}/dashboard`)
+    admin = await browser.signInWithKey(server.url, server.adminKey)
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await receiver?.close()
     await server?.close()
@@ -185,6 +160,40 @@ describe('management pages in headless Chromium', { timeout: 60_000 }, () => {
     expect(await admin.locator('#call-sites code', { hasText: XSS }).count()).toBe(1)
     expect(await admin.locator('#call-sites code', { hasText: '(no call site reported)' }).count()).toBe(1)
     expect(await admin.locator('img').count()).toBe(0)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
+  })
+
+  it('answers bad form input with a 4xx page naming the field, and changes nothing', async () => {
+    const keysBefore = await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)
+    const post = (path: string, form: Record<string, string>) =>
+      admin.request.post(`${server.url}${path}`, { form, headers: { origin: server.url } })
+    for (const [path, form, message] of [
+      ['/dashboard/manage/keys', { name: 'ci', role: 'owner' }, 'role must be one of'],
+      ['/dashboard/manage/keys', { name: '  ', role: 'ingest' }, 'name must be 1 to 100 characters'],
+      [
+        '/dashboard/manage/users/invite',
+        { email: 'x@example.com', role: 'superuser' },
+        'role must be one of',
+      ],
+      ['/dashboard/manage/users/invite', { email: 'not an email', role: 'viewer' }, 'email'],
+    ] as const) {
+      const response = await post(path, form)
+      expect(response.status(), `${path} ${JSON.stringify(form)}`).toBeGreaterThanOrEqual(400)
+      expect(response.status()).toBeLessThan(500)
+      expect(await response.text()).toContain(message)
+    }
+    const keysAfter = await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)
+    expect(keysAfter.json).toEqual(keysBefore.json)
+    await admin.goto(`${server.url}/dashboard/manage/users`)
+    expect(await admin.content()).not.toContain('x@example.com')
+    // A post from another site is refused before anything is read.
+    const crossSite = await admin.request.post(`${server.url}/dashboard/manage/keys`, {
+      form: { name: 'evil', role: 'admin' },
+      headers: { origin: 'https://evil.example' },
+    })
+    expect(crossSite.status()).toBe(403)
+    expect((await server.api(server.adminKey, 'GET', `/workspaces/${server.workspaceId}/keys`)).json).toEqual(
+      keysBefore.json,
+    )
   })
 })

@@ -1,28 +1,19 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { FEATURES } from '../../src/app'
 import { createDashboardFeature } from '../../src/dashboard/dashboard-feature'
+import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 import { type FakeOidcProvider, startFakeOidcProvider } from './fake-oidc-provider'
-
-const CHROMIUM = findChromium()
 
 /** Single sign-on in headless Chromium against a small local OpenID Connect provider. */
 describe('OIDC single sign-on in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
   let provider: FakeOidcProvider
-  let browser: Browser
-  const contexts: BrowserContext[] = []
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext()
-    contexts.push(context)
-    return context.newPage()
-  }
+  let browser: TestBrowser
+  const openPage = (): Promise<Page> => browser.openPage()
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
     provider = await startFakeOidcProvider()
     const features = [
       ...FEATURES.filter((feature) => feature.name !== 'dashboard'),
@@ -38,37 +29,19 @@ describe('OIDC single sign-on in headless Chromium', { timeout: 60_000 }, () => 
     ]
     ;[server, browser] = await Promise.all([
       startDashboardServer('pglite', { features }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-quic',
-          '--disable-sync',
-        ],
-      }),
+      launchTestBrowser(),
     ])
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
     await provider?.close()
   })
 
   async function invite(email: string, role: string): Promise<void> {
-    const admin = await openPage()
-    await admin.goto(`${server.url}/dashboard/login`)
-    await admin.fill('#api_key', server.adminKey)
-    await admin.click('#api-key-form button[type=submit]')
-    await admin.goto(`${server.url}/dashboard/manage/users`)
-    await admin.fill('#invite-form input[name=email]', email)
-    await admin.selectOption('#invite-role', role)
-    await admin.click('#invite-form button[type=submit]')
-    await admin.locator('#invite-link').waitFor()
+    const admin = await browser.signInWithKey(server.url, server.adminKey)
+    await inviteFromConsole(admin, server.url, email, role)
   }
 
   it('signs in an invited person through the provider (code flow with PKCE), and later by their linked identity', async () => {

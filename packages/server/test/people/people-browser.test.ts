@@ -1,12 +1,11 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { hashValue } from '@mima/core'
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core'
+import type { CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { approvalActionDigest } from '../../src/approvals/approval-record'
+import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 
-const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 
 /**
@@ -17,86 +16,22 @@ const XSS = '<img src=x onerror=alert(1)>'
  */
 describe('people: invites, passkeys and signed approvals in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let origin: string
   let ingestKey: string
-  const contexts: BrowserContext[] = []
-  const dialogs: string[] = []
   const base = (): string => `/workspaces/${server.workspaceId}/governance`
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext()
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    return page
-  }
-
-  /** A page with a virtual platform authenticator that holds discoverable credentials. */
-  async function pageWithAuthenticator(): Promise<{ page: Page; cdp: CDPSession; authenticatorId: string }> {
-    const page = await openPage()
-    const cdp = await page.context().newCDPSession(page)
-    await cdp.send('WebAuthn.enable')
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    })
-    return { page, cdp, authenticatorId }
-  }
-
-  async function signInWithKey(key: string): Promise<Page> {
-    const page = await openPage()
-    await page.goto(`${origin}/dashboard/login`)
-    await page.fill('#api_key', key)
-    await page.click('#api-key-form button[type=submit]')
-    await page.waitForURL(`${origin}/dashboard`)
-    return page
-  }
-
-  async function invite(admin: Page, email: string, role: string): Promise<string> {
-    await admin.goto(`${origin}/dashboard/manage/users`)
-    await admin.fill('#invite-form input[name=email]', email)
-    await admin.selectOption('#invite-role', role)
-    await admin.click('#invite-form button[type=submit]')
-    const link = (await admin.locator('#invite-link').textContent())?.trim() ?? ''
-    expect(link).toMatch(new RegExp(`^${origin}/dashboard/invite/[A-Za-z0-9_-]{43}$`))
-    return link
-  }
+  const openPage = (): Promise<Page> => browser.openPage()
+  const signInWithKey = (key: string): Promise<Page> => browser.signInWithKey(origin, key)
+  const invite = (admin: Page, email: string, role: string): Promise<string> =>
+    inviteFromConsole(admin, origin, email, role)
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-          '--host-resolver-rules=MAP localhost 127.0.0.1',
-        ],
-      }),
-    ])
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser({ localhost: true })])
     origin = server.url.replace('127.0.0.1', 'localhost')
     ingestKey = (await server.createKey('ingest', 'billing-agent')).key
   })
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
@@ -111,7 +46,7 @@ describe('people: invites, passkeys and signed approvals in headless Chromium', 
     expect(await admin.locator('#invites tbody tr').count()).toBe(1)
     await admin.screenshot({ path: '/tmp/dashboard-users.png', fullPage: true })
 
-    const { page, cdp, authenticatorId } = await pageWithAuthenticator()
+    const { page, cdp, authenticatorId } = await browser.pageWithAuthenticator()
     await page.goto(link)
     expect(await page.locator('h1').textContent()).toContain('Join')
     // The name is client-supplied: it must come back as text, never markup.
@@ -242,7 +177,7 @@ describe('people: invites, passkeys and signed approvals in headless Chromium', 
     )
     const tampered = await server.api(server.adminKey, 'GET', `${base()}/approvals/${id}/signature`)
     expect(tampered.json.verification.verified).toBe(false)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   it('refuses an unsigned decision from a person with a passkey, and their own request', async () => {

@@ -1,6 +1,7 @@
 /** Small pieces the readiness, systems, reports and record pages share. */
+import type { FrameworkReadiness } from '@mima/grc'
 import type { JSX } from 'hono/jsx/jsx-runtime'
-import { ShortId } from '../dashboard-layout'
+import { ReadinessBar, ShortId } from '../dashboard-layout'
 
 /** The pages' own style sheet and, where proofs are checked, the browser verifier. */
 export function EvidenceAssets(props: { proofs?: boolean }): JSX.Element {
@@ -59,5 +60,26 @@ export function JsonBlock(props: { value: unknown; id?: string }): JSX.Element {
     <pre class="payload" id={props.id} tabindex={0}>
       {JSON.stringify(props.value, null, 2)}
     </pre>
+  )
+}
+
+/** One framework's readiness on one line: its name (a link), the bar, the score and covered/required. */
+export function FrameworkRow(props: { framework: FrameworkReadiness; href: string }): JSX.Element {
+  const { framework } = props
+  return (
+    <div class="readiness-row" data-framework={framework.framework}>
+      <a class="name" href={props.href}>
+        {framework.label}
+      </a>
+      <ReadinessBar
+        attestedPct={framework.attested_pct}
+        inferredPct={framework.score_pct - framework.attested_pct}
+        label={`${framework.label}: ${framework.score_pct}% covered, ${framework.attested_pct}% attested`}
+      />
+      <span class="figures">
+        <span class="score">{framework.score_pct}%</span> · {framework.controls_covered}/
+        {framework.controls_required}
+      </span>
+    </div>
   )
 }

@@ -11,6 +11,7 @@ import { getEvidence, listEvidence } from '../../evidence/evidence-store'
 import { listGates, listSystems, readReadiness } from '../../grc/grc-store'
 import type { AppEnv } from '../../http/context'
 import { httpError } from '../../http/errors'
+import { listKeyRotations } from '../../key-custody/key-rotation'
 import { buildArticle12Report } from '../../reports/article12-report'
 import type { ComplianceReport } from '../../reports/compliance-report'
 import {
@@ -279,6 +280,8 @@ export function registerEvidencePages(api: Hono<AppEnv>, kit: DashboardKit): voi
       inclusion_path: proof.inclusion_path,
       tree_head: head,
       server_public_key: ledger.publicKey,
+      // Signed handovers from earlier keys: the browser follows them from the key it pinned.
+      key_rotations: await listKeyRotations(database),
     })
   })
 
@@ -312,6 +315,7 @@ export function registerEvidencePages(api: Hono<AppEnv>, kit: DashboardKit): voi
       tree_head: head,
       consistency_path: proof.consistency_path,
       server_public_key: ledger.publicKey,
+      key_rotations: await listKeyRotations(database),
     })
   })
 

@@ -3,6 +3,9 @@
  * build; the CSP allows only scripts from this server). It does not ask the server whether its
  * ledger is sound: it fetches the raw proof material and checks it with WebCrypto (SHA-256 and
  * Ed25519), against the server key this browser pinned the first time it saw it (localStorage).
+ * When the server's key has changed, the pin moves only along a chain of handovers each signed by
+ * the key it retires (`mima-key-rotation/1`, as `mima verify` follows them), starting from the
+ * pinned key; an unsigned change is refused and the pin stays.
  *
  * - Record pages (`[data-proof-url]`): the record's RFC 8785 hash equals the leaf's `record_hash`;
  *   the leaf hash is SHA-256(0x00 ‖ leaf_data); the RFC 9162 inclusion path leads to the signed
@@ -105,12 +108,50 @@ export const PROOFS_SCRIPT: string = `"use strict";
     return hex.match(/.{4}/g).join(" ");
   }
 
-  // The key this browser trusts: pinned on first sight, never replaced silently.
-  function pinnedKey(workspace, served) {
+  // A handover: the retiring key signs "mima-key-rotation/1", from, to and rotated_at, one a line.
+  async function verifyRotation(rotation) {
+    if (rotation === null || typeof rotation !== "object" || typeof rotation.rotated_at !== "string") return false;
+    if (!/^[0-9a-f]{64}$/.test(rotation.from) || !/^[0-9a-f]{64}$/.test(rotation.to) || !/^[0-9a-f]{128}$/.test(rotation.signature)) return false;
+    try {
+      var message = ["mima-key-rotation/1", rotation.from, rotation.to, rotation.rotated_at].join(String.fromCharCode(10));
+      var key = await crypto.subtle.importKey("raw", hexToBytes(rotation.from), { name: "Ed25519" }, false, ["verify"]);
+      return await crypto.subtle.verify({ name: "Ed25519" }, key, hexToBytes(rotation.signature), encoder.encode(message));
+    } catch (ignored) {
+      return false;
+    }
+  }
+
+  // The shortest chain of validly signed handovers from the pinned key to the served one, or null.
+  // Breadth-first over keys, so a cycle or a dead-end branch cannot hide a chain that exists.
+  async function rotationChain(pinned, served, rotations) {
+    var list = Array.isArray(rotations) ? rotations : [];
+    var reached = Object.create(null);
+    reached[pinned] = [];
+    var queue = [pinned];
+    while (queue.length > 0) {
+      var current = queue.shift();
+      if (current === served) return reached[current];
+      for (var i = 0; i < list.length; i++) {
+        var rotation = list[i];
+        if (!rotation || rotation.from !== current || typeof rotation.to !== "string" || rotation.to in reached) continue;
+        if (!(await verifyRotation(rotation))) continue;
+        reached[rotation.to] = reached[current].concat([rotation]);
+        queue.push(rotation.to);
+      }
+    }
+    return null;
+  }
+
+  // The key this browser trusts: pinned on first sight, moved only along signed handovers.
+  async function pinnedKey(workspace, served, rotations) {
     var name = "mima.pinned-server-key." + workspace;
     var pinned = localStorage.getItem(name);
     if (pinned === null) { localStorage.setItem(name, served); return { key: served, firstSeen: true }; }
-    return { key: pinned, firstSeen: false };
+    if (pinned === served) return { key: pinned, firstSeen: false };
+    var chain = await rotationChain(pinned, served, rotations);
+    if (chain === null) return { key: pinned, firstSeen: false, refused: true };
+    localStorage.setItem(name, served);
+    return { key: served, firstSeen: false, handovers: chain.length };
   }
 
   function show(box, state, message, steps) {
@@ -134,20 +175,32 @@ export const PROOFS_SCRIPT: string = `"use strict";
     return response.json();
   }
 
-  async function showKey(box, workspace, served) {
-    var pin = pinnedKey(workspace, served);
+  async function showKey(box, workspace, served, rotations) {
+    var pin = await pinnedKey(workspace, served, rotations);
     var target = box.querySelector(".fingerprint");
     if (target) target.textContent = await fingerprint(pin.key);
     var note = box.querySelector(".pin-note");
-    if (note) note.textContent = pin.firstSeen ? "Pinned now: this browser had not seen this server's key before." : "Pinned earlier by this browser.";
+    if (note) note.textContent = pin.firstSeen ? "Pinned now: this browser had not seen this server's key before."
+      : pin.refused ? "Pinned earlier by this browser. The server now uses another key, and no handover signed by this one leads to it."
+      : pin.handovers ? "Moved to the server's new key along " + pin.handovers + " handover(s), each signed by the key it retires, from the key this browser pinned."
+      : "Pinned earlier by this browser.";
     return pin;
+  }
+
+  // The step that says whether the server's key is the pinned one (or reached from it by handovers).
+  function keyStep(pin) {
+    if (pin.refused) return [false, "The server's key changed without a handover signed by the key this browser pinned: refused."];
+    if (pin.handovers) return [true, "The server's key was rotated: " + pin.handovers + " signed handover(s) lead to it from the key this browser pinned."];
+    return null;
   }
 
   async function checkRecord(box) {
     try {
       var proof = await fetchJson(box.getAttribute("data-proof-url"));
-      var pin = await showKey(box, proof.tree_head.workspace_id, proof.server_public_key);
+      var pin = await showKey(box, proof.tree_head.workspace_id, proof.server_public_key, proof.key_rotations);
       var steps = [];
+      var rotated = keyStep(pin);
+      if (rotated) steps.push(rotated);
       var leafData = JSON.parse(proof.leaf_data);
       var recordHash = proof.record === null ? null : bytesToHex(await sha256(encoder.encode(canonical(proof.record))));
       steps.push([recordHash === null || recordHash === leafData.record_hash, recordHash === null
@@ -176,9 +229,11 @@ export const PROOFS_SCRIPT: string = `"use strict";
       var from = last && Number.isSafeInteger(last.tree_size) ? last.tree_size : 0;
       var url = box.getAttribute("data-consistency-url") + "?from=" + from;
       var answer = await fetchJson(url);
-      var pin = await showKey(box, workspace, answer.server_public_key);
+      var pin = await showKey(box, workspace, answer.server_public_key, answer.key_rotations);
       var head = answer.tree_head;
       var steps = [];
+      var rotated = keyStep(pin);
+      if (rotated) steps.push(rotated);
       var signed = pin.key === head.public_key && await verifyHead(head, pin.key);
       steps.push([signed, signed ? "The current tree head (" + head.tree_size + " leaves) is signed by the pinned server key." : "The current tree head's signature does not verify with the pinned server key."]);
       if (last === null) {
@@ -206,6 +261,7 @@ export const PROOFS_SCRIPT: string = `"use strict";
     verifyInclusion: async function (leafHex, index, size, path, rootHex) { return verifyInclusion(hexToBytes(leafHex), index, size, path, hexToBytes(rootHex)); },
     verifyConsistency: async function (first, second, firstRootHex, secondRootHex, path) { return verifyConsistency(first, second, hexToBytes(firstRootHex), hexToBytes(secondRootHex), path); },
     verifyHead: verifyHead,
+    rotationChain: async function (pinned, served, rotations) { var chain = await rotationChain(pinned, served, rotations); return chain === null ? null : chain.length; },
   });
 
   function start() {

@@ -11,10 +11,10 @@ import {
   resolveControl,
 } from '@mima/grc'
 import type { JSX } from 'hono/jsx/jsx-runtime'
-import { Layout, ReadinessBar, Time } from '../dashboard-layout'
+import { Layout, Time } from '../dashboard-layout'
 import type { DashboardSession } from '../session-store'
 import { LineChart } from './charts'
-import { EvidenceAssets, Pager, RecordLink } from './evidence-kit'
+import { EvidenceAssets, FrameworkRow, Pager, RecordLink } from './evidence-kit'
 import type { ControlRecord, ReadinessHistory } from './evidence-queries'
 
 /** How a control stands, from the coverage counters. */
@@ -92,20 +92,7 @@ export function ReadinessPage(props: {
           </div>
         </div>
         {readiness.frameworks.map((framework) => (
-          <div class="readiness-row" data-framework={framework.framework}>
-            <a class="name" href={frameworkHref(framework.framework, props.system)}>
-              {framework.label}
-            </a>
-            <ReadinessBar
-              attestedPct={framework.attested_pct}
-              inferredPct={framework.score_pct - framework.attested_pct}
-              label={`${framework.label}: ${framework.score_pct}% covered, ${framework.attested_pct}% attested`}
-            />
-            <span class="figures">
-              <span class="score">{framework.score_pct}%</span> · {framework.controls_covered}/
-              {framework.controls_required}
-            </span>
-          </div>
+          <FrameworkRow framework={framework} href={frameworkHref(framework.framework, props.system)} />
         ))}
       </section>
       <section class="card">
@@ -127,6 +114,49 @@ export function ReadinessPage(props: {
 }
 
 /** `/dashboard/readiness/{framework}`: its controls, their status and the quickest wins. */
+/** A table of controls: each links to its page, with its status and how many records evidence it. */
+function ControlTable(props: {
+  framework: string
+  standings: readonly ControlStanding[]
+  id?: string
+}): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table id={props.id}>
+        <thead>
+          <tr>
+            <th scope="col">Control</th>
+            <th scope="col">Title</th>
+            <th scope="col">Status</th>
+            <th scope="col">Records</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.standings.map((standing) => {
+            const status = controlStatus(standing)
+            return (
+              <tr data-control={standing.control.id} data-status={status}>
+                <td>
+                  <a
+                    href={`/dashboard/readiness/${props.framework}/controls/${encodeURIComponent(standing.control.id)}`}
+                  >
+                    {standing.control.ref}
+                  </a>
+                </td>
+                <td class="wrap">{standing.control.title}</td>
+                <td>
+                  <span class={`status ${status}`}>{STATUS_TEXT[status]}</span>
+                </td>
+                <td>{standing.attestedRecords + standing.inferredRecords}</td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 export function FrameworkPage(props: {
   session: DashboardSession
   framework: FrameworkReadiness
@@ -138,25 +168,6 @@ export function FrameworkPage(props: {
   const wins = quickestWins(standings)
   const required = standings.filter((standing) => standing.control.required)
   const optional = standings.filter((standing) => !standing.control.required)
-  const row = (standing: ControlStanding) => {
-    const status = controlStatus(standing)
-    return (
-      <tr data-control={standing.control.id} data-status={status}>
-        <td>
-          <a
-            href={`/dashboard/readiness/${framework.framework}/controls/${encodeURIComponent(standing.control.id)}`}
-          >
-            {standing.control.ref}
-          </a>
-        </td>
-        <td class="wrap">{standing.control.title}</td>
-        <td>
-          <span class={`status ${status}`}>{STATUS_TEXT[status]}</span>
-        </td>
-        <td>{standing.attestedRecords + standing.inferredRecords}</td>
-      </tr>
-    )
-  }
   return (
     <Layout session={props.session} section="readiness" title={framework.label}>
       <EvidenceAssets />
@@ -210,36 +221,12 @@ export function FrameworkPage(props: {
           {catalog.edition}. “Covered” means a record pushed by the workspace evidences the control; “inferred
           only” means only platform-inferred records do.
         </p>
-        <div class="table-wrap">
-          <table id="controls">
-            <thead>
-              <tr>
-                <th scope="col">Control</th>
-                <th scope="col">Title</th>
-                <th scope="col">Status</th>
-                <th scope="col">Records</th>
-              </tr>
-            </thead>
-            <tbody>{required.map(row)}</tbody>
-          </table>
-        </div>
+        <ControlTable id="controls" framework={framework.framework} standings={required} />
       </section>
       {optional.length === 0 ? null : (
         <section class="card">
           <h2>Not counted towards readiness</h2>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Control</th>
-                  <th scope="col">Title</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Records</th>
-                </tr>
-              </thead>
-              <tbody>{optional.map(row)}</tbody>
-            </table>
-          </div>
+          <ControlTable framework={framework.framework} standings={optional} />
         </section>
       )}
     </Layout>

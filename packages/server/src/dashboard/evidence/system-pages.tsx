@@ -5,10 +5,10 @@ import type { StoredAttestation } from '../../attestations/attestation-store'
 import type { StoredEvidence } from '../../evidence/evidence-store'
 import type { SystemSummary } from '../../grc/grc-store'
 import type { StoredAiBom } from '../../scanner/ai-bom-store'
-import { Layout, ReadinessBar, Time } from '../dashboard-layout'
+import { Layout, Time } from '../dashboard-layout'
 import type { DashboardSession } from '../session-store'
 import { ColumnChart } from './charts'
-import { EvidenceAssets, JsonBlock, RecordLink } from './evidence-kit'
+import { EvidenceAssets, FrameworkRow, JsonBlock, RecordLink } from './evidence-kit'
 
 const systemHref = (name: string): string => `/dashboard/systems/${encodeURIComponent(name)}`
 
@@ -139,15 +139,10 @@ export function SystemPage(props: { session: DashboardSession; system: SystemDat
             </span>
           </p>
           {system.readiness.frameworks.map((framework) => (
-            <div class="readiness-row" data-framework={framework.framework}>
-              <a href={`/dashboard/readiness/${framework.framework}${reportQuery}`}>{framework.label}</a>
-              <ReadinessBar
-                attestedPct={framework.attested_pct}
-                inferredPct={framework.score_pct - framework.attested_pct}
-                label={`${framework.label}: ${framework.score_pct}%`}
-              />
-              <span class="figures">{framework.score_pct}%</span>
-            </div>
+            <FrameworkRow
+              framework={framework}
+              href={`/dashboard/readiness/${framework.framework}${reportQuery}`}
+            />
           ))}
         </section>
       </div>
