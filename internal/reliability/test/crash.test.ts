@@ -12,6 +12,7 @@ import { createPostgresDatabase } from '@mima/server'
 import { testDatabaseUrl } from '@mima-internal/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, client } from './support/http'
+import { runVerify } from './support/verify'
 
 const root = join(import.meta.dirname, '..', '..', '..')
 const SERVER_BIN = join(root, 'packages', 'server', 'dist', 'bin.js')
@@ -160,5 +161,10 @@ describe.each(BACKENDS)('SIGKILL under load from several client processes on %s'
       .map((leaf) => leaf.record_id)
     expect(attestationLeaves.length).toBe(CLIENTS * BATCHES * SIZE)
     expect(new Set(attestationLeaves)).toEqual(new Set(ids))
+    // And the ledger the restarted server serves verifies whole: signed head, every leaf bound to
+    // its record (what `mima verify` checks).
+    const verified = await runVerify({ baseUrl: url, adminKey, workspaceId: ws })
+    expect(verified.failures).toEqual([])
+    expect(verified.verified).toBe(true)
   }, 240_000)
 })

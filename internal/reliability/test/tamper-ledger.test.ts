@@ -3,7 +3,7 @@
 // must fail and name the record and the leaf; the server answers a damaged ledger with a report.
 import { randomUUID } from 'node:crypto'
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BACKENDS, client } from './support/http'
 import { runVerify } from './support/verify'
 
@@ -11,15 +11,29 @@ const HASH = 'd'.repeat(64)
 
 describe.each(BACKENDS)('ledger tampering on %s is detected and named', (backend) => {
   let server: TestServer
+  /** This test's workspace on the shared server: every tampering below is scoped to it. */
+  let target: { baseUrl: string; adminKey: string; workspaceId: string }
   let attestations: Array<{ id: string; leaf: number }>
   let evidence: Array<{ id: string; leaf: number }>
 
   const sql = (text: string, params: unknown[] = []) => server.server.database.query(text, params)
 
-  beforeEach(async () => {
+  // One server per backend; each test gets a fresh workspace, so no test sees another's damage.
+  beforeAll(async () => {
     server = await startTestServer({ database: backend })
-    const api = client(server.baseUrl, server.adminKey)
-    const base = `/api/workspaces/${server.workspaceId}/governance`
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  beforeEach(async () => {
+    const created = await client(server.baseUrl, server.adminKey).post('/api/workspaces', {
+      name: `tamper-${randomUUID()}`,
+    })
+    expect(created.status, created.text).toBe(201)
+    target = { baseUrl: server.baseUrl, adminKey: created.json.admin_key.key, workspaceId: created.json.id }
+    const api = client(target.baseUrl, target.adminKey)
+    const base = `/api/workspaces/${target.workspaceId}/governance`
     attestations = []
     evidence = []
     for (let index = 0; index < 4; index += 1) {
@@ -48,19 +62,16 @@ describe.each(BACKENDS)('ledger tampering on %s is detected and named', (backend
       expect(response.status, response.text).toBe(201)
       evidence.push({ id: response.json.record_id ?? response.json.id, leaf: response.json.leaf_index })
     }
-    const clean = await runVerify(server)
+    const clean = await runVerify(target)
     expect(clean.failures).toEqual([])
     expect(clean.exitCode).toBe(0)
   })
-  afterEach(async () => {
-    await server?.close()
-  })
 
-  const ws = () => server.workspaceId
+  const ws = () => target.workspaceId
   const first = () => attestations[0] as { id: string; leaf: number }
 
   async function expectNamed(args: readonly string[], ...patterns: RegExp[]): Promise<void> {
-    const run = await runVerify(server, args)
+    const run = await runVerify(target, args)
     expect(run.exitCode, run.stdout).toBe(1)
     expect(run.verified).toBe(false)
     for (const pattern of patterns) {
@@ -134,7 +145,7 @@ describe.each(BACKENDS)('ledger tampering on %s is detected and named', (backend
     const { rows } = await sql('select tree_size from ledger_heads where workspace_id = $1', [ws()])
     const size = Number((rows[0] as { tree_size: number }).tree_size)
     await sql('delete from ledger_leaves where workspace_id = $1 and leaf_index >= $2', [ws(), size - 2])
-    const proof = await client(server.baseUrl, server.adminKey).get(
+    const proof = await client(target.baseUrl, target.adminKey).get(
       `/api/workspaces/${ws()}/ledger/proofs/inclusion?leaf_index=${size - 1}`,
     )
     expect(proof.status, proof.text).toBe(409)
