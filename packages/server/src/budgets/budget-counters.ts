@@ -1,14 +1,5 @@
 import type { Queryable } from '../storage/database'
-import {
-  APPLIES_TO_SCOPE,
-  type BudgetDefinition,
-  type CallScope,
-  COLUMNS,
-  type DefinitionRow,
-  scopeParameters,
-  toDefinition,
-  windowKey,
-} from './budget-definitions'
+import { type BudgetDefinition, windowKey } from './budget-definitions'
 
 // The budget counters: one row per (budget, window) holding what was spent and what is reserved.
 // Every module that changes them locks them through `lockCounters`, in one fixed order.
@@ -104,41 +95,4 @@ export async function lockCounters(
     [workspaceId, JSON.stringify(keys)],
   )
   return new Map(rows.map((row) => [row.budget_id, row]))
-}
-
-/**
- * The budgets that apply to `scope` with their counters at `now`, created when missing and locked
- * in budget order: what `applicableBudgets` then `lockCounters` return, in one statement.
- */
-export async function lockApplicableCounters(
-  transaction: Queryable,
-  workspaceId: string,
-  scope: CallScope,
-  now: Date,
-): Promise<{ budget: BudgetDefinition; counter: CounterRow }[]> {
-  const session = scope.sessionId === undefined ? null : windowKey('session', now, scope.sessionId)
-  const { rows } = await transaction.query<DefinitionRow & CounterRow & { counter_budget_id: string }>(
-    `with b as (
-       select ${COLUMNS} from budgets
-       where workspace_id = $1 and ${APPLIES_TO_SCOPE} and (period <> 'session' or $7::text is not null)
-     ), c as (
-       insert into budget_counters (workspace_id, budget_id, window_key)
-       select $1, b.budget_id, case b.period when 'day' then $5 when 'month' then $6 else $7 end
-       from b order by b.budget_id
-       on conflict (workspace_id, budget_id, window_key) do update set budget_id = excluded.budget_id
-       returning ${COUNTER_COLUMNS.replace('budget_id', 'budget_id as counter_budget_id')}
-     )
-     select b.*, ${COUNTER_COLUMNS.split(', ')
-       .slice(1)
-       .map((column) => `c.${column}`)
-       .join(', ')}
-     from b join c on c.counter_budget_id = b.budget_id order by b.budget_id`,
-    [
-      ...scopeParameters(workspaceId, scope),
-      windowKey('day', now, undefined),
-      windowKey('month', now, undefined),
-      session,
-    ],
-  )
-  return rows.map((row) => ({ budget: toDefinition(row), counter: row }))
 }

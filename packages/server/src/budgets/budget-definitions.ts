@@ -33,8 +33,7 @@ export interface CallScope {
   sessionId?: string | undefined
 }
 
-/** A `budgets` row as the database returns it. */
-export interface DefinitionRow {
+interface DefinitionRow {
   budget_id: string
   scope_kind: BudgetScopeKind
   scope_value: string
@@ -47,13 +46,13 @@ export interface DefinitionRow {
   updated_at: Date
 }
 
-export const COLUMNS =
+const COLUMNS =
   'budget_id, scope_kind, scope_value, period, limit_usd, limit_tokens, max_session_seconds, alert_thresholds, created_at, updated_at'
 
 const nullableNumber = (value: string | number | null): number | null =>
   value === null ? null : Number(value)
 
-export function toDefinition(row: DefinitionRow): BudgetDefinition {
+function toDefinition(row: DefinitionRow): BudgetDefinition {
   return {
     budget_id: row.budget_id,
     scope: row.scope_kind,
@@ -210,16 +209,6 @@ export async function deleteBudget(
   return true
 }
 
-/** The budgets (`$1` the workspace) that apply to the call scope in `$2`–`$4` ({@link scopeParameters}). */
-export const APPLIES_TO_SCOPE = `(scope_kind = 'workspace'
-  or (scope_kind = 'system' and scope_value = $2) or (scope_kind = 'agent' and scope_value = $3)
-  or (scope_kind = 'user' and scope_value = $4))`
-
-/** `$1`–`$4` of {@link APPLIES_TO_SCOPE}. */
-export function scopeParameters(workspaceId: string, scope: CallScope): (string | null)[] {
-  return [workspaceId, scope.systemName, scope.agentName ?? scope.systemName, scope.user ?? null]
-}
-
 /** The budgets that apply to a call (session budgets only when the call names its session). */
 export async function applicableBudgets(
   database: Queryable,
@@ -227,8 +216,11 @@ export async function applicableBudgets(
   scope: CallScope,
 ): Promise<BudgetDefinition[]> {
   const { rows } = await database.query<DefinitionRow>(
-    `select ${COLUMNS} from budgets where workspace_id = $1 and ${APPLIES_TO_SCOPE} order by budget_id`,
-    scopeParameters(workspaceId, scope),
+    `select ${COLUMNS} from budgets where workspace_id = $1 and (scope_kind = 'workspace'
+       or (scope_kind = 'system' and scope_value = $2) or (scope_kind = 'agent' and scope_value = $3)
+       or (scope_kind = 'user' and scope_value = $4))
+     order by budget_id`,
+    [workspaceId, scope.systemName, scope.agentName ?? scope.systemName, scope.user ?? null],
   )
   return rows
     .map(toDefinition)

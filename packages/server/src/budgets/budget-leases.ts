@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../storage/database'
-import {
-  type BudgetState,
-  budgetState,
-  type CounterRow,
-  EPSILON,
-  lockApplicableCounters,
-} from './budget-counters'
-import type { CallScope } from './budget-definitions'
+import { type BudgetState, budgetState, type CounterRow, EPSILON, lockCounters } from './budget-counters'
+import { applicableBudgets, type CallScope } from './budget-definitions'
 
 // Leases: a reservation of projected cost on every budget that applies, taken atomically, then
 // settled (budget-settlement.ts), partly returned, released or left to expire.
@@ -117,9 +111,7 @@ export async function acquireLease(
   request: LeaseRequest,
   now: Date,
 ): Promise<LeaseGrant> {
-  const locked = await lockApplicableCounters(transaction, workspaceId, request.scope, now)
-  const budgets = locked.map((item) => item.budget)
-  const counters = new Map(locked.map((item) => [item.budget.budget_id, item.counter]))
+  const budgets = await applicableBudgets(transaction, workspaceId, request.scope)
   let expires = now.getTime() + request.ttlSeconds * 1000
   if (budgets.length === 0) {
     return {
@@ -132,6 +124,7 @@ export async function acquireLease(
       budgets: [],
     }
   }
+  const counters = await lockCounters(transaction, workspaceId, budgets, now, request.scope.sessionId)
   let available = request.units
   // Calls of this size the tightest budget still has room for (the quarter rule's base).
   let left = Number.POSITIVE_INFINITY
@@ -202,16 +195,16 @@ export async function acquireLease(
     b: budget.budget_id,
     w: (counters.get(budget.budget_id) as CounterRow).window_key,
   }))
-  // The reservation and the lease that holds it, in one statement.
   await transaction.query(
-    `with k as (select * from json_to_recordset($6::json) as k(b text, w text)),
-     reserved as (
-       update budget_counters c set reserved_usd = reserved_usd + $3::numeric,
-         reserved_tokens = reserved_tokens + $4::bigint, updated_at = now()
-       from k where c.workspace_id = $1 and c.budget_id = k.b and c.window_key = k.w
-     )
-     insert into budget_leases (workspace_id, lease_id, budget_id, window_key, usd, tokens, expires_at)
-     select $1, $2, k.b, k.w, $3::numeric, $4::bigint, $5::timestamptz from k`,
+    `update budget_counters c set reserved_usd = reserved_usd + $3::numeric, reserved_tokens = reserved_tokens + $4::bigint,
+       updated_at = now()
+     from json_to_recordset($2::json) as k(b text, w text)
+     where c.workspace_id = $1 and c.budget_id = k.b and c.window_key = k.w`,
+    [workspaceId, JSON.stringify(parts), usd, tokens],
+  )
+  await transaction.query(
+    `insert into budget_leases (workspace_id, lease_id, budget_id, window_key, usd, tokens, expires_at)
+     select $1, $2, k.b, k.w, $3::numeric, $4::bigint, $5::timestamptz from json_to_recordset($6::json) as k(b text, w text)`,
     [workspaceId, leaseId, usd, tokens, expiresAt, JSON.stringify(parts)],
   )
   for (const current of states) {

@@ -42,103 +42,91 @@ export async function settleUsage(
 ): Promise<ThresholdCrossing[]> {
   const crossings: ThresholdCrossing[] = []
   for (const settlement of settlements) {
-    const counters =
+    const parts =
       settlement.leaseId === undefined
-        ? undefined
-        : await settleFromLease(transaction, workspaceId, settlement)
-    for (const counter of counters ?? (await settleDirectly(transaction, workspaceId, settlement, now))) {
-      const crossing = await crossedThreshold(transaction, workspaceId, counter)
-      if (crossing !== undefined) crossings.push(crossing)
+        ? []
+        : (
+            await transaction.query<{ budget_id: string; window_key: string; usd: string; tokens: string }>(
+              `select budget_id, window_key, usd, tokens from budget_leases where workspace_id = $1 and lease_id = $2
+               order by budget_id for update`,
+              [workspaceId, settlement.leaseId],
+            )
+          ).rows
+    let targets: { budgetId: string; window: string; fromLeaseUsd: number; fromLeaseTokens: number }[]
+    if (parts.length > 0) {
+      targets = parts.map((part) => ({
+        budgetId: part.budget_id,
+        window: part.window_key,
+        fromLeaseUsd: Math.min(Number(part.usd), settlement.usd),
+        fromLeaseTokens: Math.min(Number(part.tokens), settlement.tokens),
+      }))
+      for (const target of targets) {
+        await transaction.query(
+          `update budget_leases set usd = usd - $4::numeric, tokens = tokens - $5::bigint
+           where workspace_id = $1 and lease_id = $2 and budget_id = $3`,
+          [workspaceId, settlement.leaseId, target.budgetId, target.fromLeaseUsd, target.fromLeaseTokens],
+        )
+      }
+    } else {
+      const budgets = await applicableBudgets(transaction, workspaceId, settlement.scope)
+      if (budgets.length === 0) continue
+      const counters = await lockCounters(transaction, workspaceId, budgets, now, settlement.scope.sessionId)
+      targets = budgets.map((budget) => ({
+        budgetId: budget.budget_id,
+        window: (counters.get(budget.budget_id) as CounterRow).window_key,
+        fromLeaseUsd: 0,
+        fromLeaseTokens: 0,
+      }))
+    }
+    for (const target of targets) {
+      // The budget's limits and thresholds come back with the counter: no second read to check them.
+      const { rows } = await transaction.query<CounterWithBudget>(
+        `update budget_counters c set spent_usd = c.spent_usd + $4::numeric, spent_tokens = c.spent_tokens + $5::bigint,
+           reserved_usd = greatest(0, c.reserved_usd - $6::numeric), reserved_tokens = greatest(0, c.reserved_tokens - $7::bigint),
+           calls = c.calls + $8, updated_at = now()
+         from budgets b
+         where c.workspace_id = $1 and c.budget_id = $2 and c.window_key = $3
+           and b.workspace_id = c.workspace_id and b.budget_id = c.budget_id
+         returning ${COUNTER_COLUMNS.split(', ')
+           .map((column) => `c.${column}`)
+           .join(
+             ', ',
+           )}, b.scope_kind, b.scope_value, b.period, b.limit_usd, b.limit_tokens, b.alert_thresholds`,
+        [
+          workspaceId,
+          target.budgetId,
+          target.window,
+          settlement.usd,
+          settlement.tokens,
+          target.fromLeaseUsd,
+          target.fromLeaseTokens,
+          settlement.calls,
+        ],
+      )
+      await transaction.query(
+        `insert into budget_model_usage (workspace_id, budget_id, window_key, model, cost_usd, tokens, calls)
+         values ($1, $2, $3, $4, $5::numeric, $6::bigint, $7)
+         on conflict (workspace_id, budget_id, window_key, model) do update set
+           cost_usd = budget_model_usage.cost_usd + excluded.cost_usd, tokens = budget_model_usage.tokens + excluded.tokens,
+           calls = budget_model_usage.calls + excluded.calls`,
+        [
+          workspaceId,
+          target.budgetId,
+          target.window,
+          settlement.model,
+          settlement.usd,
+          settlement.tokens,
+          settlement.calls,
+        ],
+      )
+      const counter = rows[0]
+      if (counter !== undefined) {
+        const crossing = await crossedThreshold(transaction, workspaceId, counter)
+        if (crossing !== undefined) crossings.push(crossing)
+      }
     }
   }
   return crossings
-}
-
-const RETURNED_COUNTER = `${COUNTER_COLUMNS.split(', ')
-  .map((column) => `c.${column}`)
-  .join(', ')}, b.scope_kind, b.scope_value, b.period, b.limit_usd, b.limit_tokens, b.alert_thresholds`
-
-/**
- * Settles against the lease's reservation, in one statement: takes the amount from each part of the
- * lease (at most what the part holds), moves it to spent on that part's counter and adds it to the
- * per-model usage. `undefined` when the lease is unknown (expired and swept, or never held here).
- */
-async function settleFromLease(
-  transaction: Queryable,
-  workspaceId: string,
-  settlement: Settlement,
-): Promise<CounterWithBudget[] | undefined> {
-  const { rows } = await transaction.query<CounterWithBudget & { parts: string | number }>(
-    `with held as (
-       select budget_id, usd, tokens from budget_leases where workspace_id = $1 and lease_id = $2
-       order by budget_id for update
-     ), taken as (
-       update budget_leases l set usd = l.usd - least(h.usd, $3::numeric), tokens = l.tokens - least(h.tokens, $4::bigint)
-       from held h where l.workspace_id = $1 and l.lease_id = $2 and l.budget_id = h.budget_id
-       returning l.budget_id, l.window_key, least(h.usd, $3::numeric) as usd, least(h.tokens, $4::bigint) as tokens
-     ), spent as (
-       update budget_counters c set spent_usd = c.spent_usd + $3::numeric, spent_tokens = c.spent_tokens + $4::bigint,
-         reserved_usd = greatest(0, c.reserved_usd - t.usd), reserved_tokens = greatest(0, c.reserved_tokens - t.tokens),
-         calls = c.calls + $6, updated_at = now()
-       from taken t, budgets b
-       where c.workspace_id = $1 and c.budget_id = t.budget_id and c.window_key = t.window_key
-         and b.workspace_id = c.workspace_id and b.budget_id = c.budget_id
-       returning ${RETURNED_COUNTER}
-     ), per_model as (
-       insert into budget_model_usage (workspace_id, budget_id, window_key, model, cost_usd, tokens, calls)
-       select $1, t.budget_id, t.window_key, $5, $3::numeric, $4::bigint, $6 from taken t
-       on conflict (workspace_id, budget_id, window_key, model) do update set
-         cost_usd = budget_model_usage.cost_usd + excluded.cost_usd, tokens = budget_model_usage.tokens + excluded.tokens,
-         calls = budget_model_usage.calls + excluded.calls
-     )
-     select (select count(*) from held) as parts, s.* from (select 1) as one left join spent s on true`,
-    [workspaceId, settlement.leaseId, settlement.usd, settlement.tokens, settlement.model, settlement.calls],
-  )
-  if (Number(rows[0]?.parts ?? 0) === 0) return undefined
-  return rows.filter((row) => row.budget_id !== null)
-}
-
-/** Settles usage tracked without a (known) lease straight onto the budgets that apply. */
-async function settleDirectly(
-  transaction: Queryable,
-  workspaceId: string,
-  settlement: Settlement,
-  now: Date,
-): Promise<CounterWithBudget[]> {
-  const budgets = await applicableBudgets(transaction, workspaceId, settlement.scope)
-  if (budgets.length === 0) return []
-  const counters = await lockCounters(transaction, workspaceId, budgets, now, settlement.scope.sessionId)
-  const updated: CounterWithBudget[] = []
-  for (const budget of budgets) {
-    const window = (counters.get(budget.budget_id) as CounterRow).window_key
-    const { rows } = await transaction.query<CounterWithBudget>(
-      `update budget_counters c set spent_usd = c.spent_usd + $4::numeric, spent_tokens = c.spent_tokens + $5::bigint,
-         calls = c.calls + $6, updated_at = now()
-       from budgets b
-       where c.workspace_id = $1 and c.budget_id = $2 and c.window_key = $3
-         and b.workspace_id = c.workspace_id and b.budget_id = c.budget_id
-       returning ${RETURNED_COUNTER}`,
-      [workspaceId, budget.budget_id, window, settlement.usd, settlement.tokens, settlement.calls],
-    )
-    await transaction.query(
-      `insert into budget_model_usage (workspace_id, budget_id, window_key, model, cost_usd, tokens, calls)
-       values ($1, $2, $3, $4, $5::numeric, $6::bigint, $7)
-       on conflict (workspace_id, budget_id, window_key, model) do update set
-         cost_usd = budget_model_usage.cost_usd + excluded.cost_usd, tokens = budget_model_usage.tokens + excluded.tokens,
-         calls = budget_model_usage.calls + excluded.calls`,
-      [
-        workspaceId,
-        budget.budget_id,
-        window,
-        settlement.model,
-        settlement.usd,
-        settlement.tokens,
-        settlement.calls,
-      ],
-    )
-    updated.push(...rows)
-  }
-  return updated
 }
 
 /** A counter updated by a settlement, with its budget's limits and alert thresholds. */
