@@ -7,9 +7,13 @@
 // 1. Budget check + usage tracking (`checkOrRaise` then `trackUsage`, what a wrapped call adds),
 //    p50/p99 per call, against a server on loopback (PGlite), next to the round trip of an empty
 //    Hono route with the same client (`fetch`). Between calls the loop yields once (untimed), as the
-//    model call between a check and its tracking would. Two figures: a budget far from its cap (the lease
-//    held in the process serves the check; settlement is batched in the background) and a budget at
-//    its cap (every check asks the server for a one-call lease). Target: ≤ 2× the empty route.
+//    model call between a check and its tracking would. Three cases:
+//    - far from the cap: the lease held in the process serves the check (settled in the background);
+//    - at the cap, granted: budgets with room for three more calls, so each check asks the server
+//      for a one-call lease (the quarter rule) and carries the previous call's settlement;
+//    - at the cap, refused: the same budgets once spent (nothing reserved), checked again.
+//    The at-cap checks alternate with empty-route round trips, so load drift hits both alike.
+//    Target: ≤ 2× the empty route.
 // 2. Kill propagation: from `POST …/agents/{name}/kill` to the running agent's kill switch refusing,
 //    p50/p99 over repeated kill/revive. Target p99 ≤ 2 s.
 // 3. Wrapper overhead per call: `wrapOpenAI` (no signing key, usage and cost, background
@@ -25,7 +29,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createMima } from '@mima/core'
 import { wrapOpenAI } from '@mima/integrations-openai'
-import { createRuntimeControls } from '@mima/policy'
+import { createBudgetClient, createRuntimeConnection, createRuntimeControls } from '@mima/policy'
 import { silentLogger, startServer } from '@mima/server'
 import OpenAI from 'openai'
 import { recordFigure } from '../report.mjs'
@@ -107,32 +111,17 @@ async function checkAndTrack(controls, count, projectedUsd) {
   return times
 }
 
-await api('PUT', 'budgets', { scope: 'agent', scope_value: 'far', period: 'day', limit_usd: 1_000_000 })
-await api('PUT', 'budgets', { scope: 'agent', scope_value: 'near', period: 'day', limit_usd: 1_000_000 })
-const far = controlsFor('far', { budgets: { leaseCalls: 200 } })
-const near = controlsFor('near', { budgets: { leaseCalls: 1 } })
-await Promise.all([far.ready(), near.ready()])
-await emptyRoundTrips(200) // warm-up
-await checkAndTrack(far, 200, 0.0001)
-await checkAndTrack(near, 50, 0.0001)
-const baseline = await emptyRoundTrips(Math.min(ROUNDS, 1000))
-const farTimes = await checkAndTrack(far, ROUNDS, 0.0001)
-await far.budgets.flush()
-// At the cap every check is a one-call lease from the server (leaseCalls: 1 makes it so without
-// spending the budget down first): the worst case, where correctness needs the round trip.
-const nearTimes = await checkAndTrack(near, Math.min(ROUNDS, 500), 0.0001)
-await near.budgets.flush()
-const baseP50 = percentile(baseline, 50)
-const baseP99 = percentile(baseline, 99)
-console.log(`empty route round trip (fetch):     p50 ${fmt(baseP50)} µs   p99 ${fmt(baseP99)} µs`)
-for (const [label, times] of [
-  ['check + track, lease held locally', farTimes],
-  ['check + track, at the cap (server)', nearTimes],
-]) {
-  const p50 = percentile(times, 50)
-  const p99 = percentile(times, 99)
+async function emptyRoundTrip() {
+  const started = performance.now()
+  const response = await fetch(emptyUrl)
+  await response.arrayBuffer()
+  return (performance.now() - started) * 1000
+}
+const percentiles = (times) => [percentile(times, 50), percentile(times, 99)]
+function report(label, times, [baseP50, baseP99], baselineLabel) {
+  const [p50, p99] = percentiles(times)
   console.log(
-    `${label.padEnd(36)} p50 ${fmt(p50)} µs (${(p50 / baseP50).toFixed(2)}×)   p99 ${fmt(p99)} µs (${(p99 / baseP99).toFixed(2)}×)`,
+    `${label.padEnd(40)} p50 ${fmt(p50)} µs (${(p50 / baseP50).toFixed(2)}×)   p99 ${fmt(p99)} µs (${(p99 / baseP99).toFixed(2)}×)   n=${times.length}`,
   )
   for (const [which, value, base] of [
     ['p50', p50, baseP50],
@@ -143,13 +132,93 @@ for (const [label, times] of [
       name: `${label} ${which}`,
       value,
       unit: 'µs',
-      baselineName: `empty route round trip ${which}`,
+      baselineName: `${baselineLabel} ${which}`,
       baseline: base,
       target: '≤ 2× baseline',
       met: value <= 2 * base,
     })
   }
 }
+
+await api('PUT', 'budgets', { scope: 'agent', scope_value: 'far', period: 'day', limit_usd: 1_000_000 })
+const far = controlsFor('far', { budgets: { leaseCalls: 200 } })
+await far.ready()
+await emptyRoundTrips(200) // warm-up
+await checkAndTrack(far, 200, 0.0001)
+const baseline = await emptyRoundTrips(Math.min(ROUNDS, 1000))
+const farTimes = await checkAndTrack(far, ROUNDS, 0.0001)
+await far.budgets.flush()
+const base = percentiles(baseline)
+console.log(`empty route round trip (fetch):          p50 ${fmt(base[0])} µs   p99 ${fmt(base[1])} µs`)
+report('check + track, far from the cap (lease)', farTimes, base, 'empty route round trip')
+
+// At the cap: each agent's budget has room for 3.5 calls of $0.0001 and every call costs what it
+// projected, so the first three checks are one-call leases from the server and the rest refusals.
+const CAPPED = Number(process.env.MIMA_BENCH_CAPPED_AGENTS || 150)
+const UNIT = 0.0001
+for (let index = 0; index < CAPPED + 5; index++)
+  await api('PUT', 'budgets', {
+    scope: 'agent',
+    scope_value: `cap-${index}`,
+    period: 'day',
+    limit_usd: 3.5 * UNIT,
+  })
+let leaseRequests = 0
+const connection = createRuntimeConnection({
+  baseUrl: server.url,
+  apiKey: adminKey,
+  workspaceId,
+  fetch: (input, init) => {
+    if (String(input).endsWith('/budgets/leases')) leaseRequests += 1
+    return fetch(input, init)
+  },
+})
+const emptyAtCap = []
+const grantedTimes = []
+const refusedTimes = []
+let serverLeases = 0
+for (let index = 0; index < CAPPED + 5; index++) {
+  const warmUp = index < 5
+  if (index === 5) leaseRequests = 0
+  const budgets = createBudgetClient({
+    connection,
+    scope: { systemName: 'bench', agentName: `cap-${index}` },
+    onError: () => {},
+  })
+  for (let call = 0; call < 20; call++) {
+    const baselineTime = await emptyRoundTrip()
+    const started = performance.now()
+    let granted = true
+    try {
+      const ticket = await budgets.checkOrRaise({
+        model: 'gpt-4o-mini',
+        projectedUsd: UNIT,
+        projectedTokens: 600,
+      })
+      budgets.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: UNIT, tokens: 600 })
+    } catch (error) {
+      if (error.code !== 'budget_exceeded') throw error
+      granted = false
+    }
+    const time = (performance.now() - started) * 1000
+    if (!warmUp) {
+      emptyAtCap.push(baselineTime)
+      ;(granted ? grantedTimes : refusedTimes).push(time)
+      if (granted) serverLeases += 1
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await budgets.close()
+}
+const baseAtCap = percentiles(emptyAtCap)
+console.log(
+  `empty route round trip, alternating with the at-cap checks: p50 ${fmt(baseAtCap[0])} µs   p99 ${fmt(baseAtCap[1])} µs`,
+)
+report('check + track at the cap, granted', grantedTimes, baseAtCap, 'empty route round trip (alternating)')
+report('check + track at the cap, refused', refusedTimes, baseAtCap, 'empty route round trip (alternating)')
+console.log(
+  `  (${serverLeases} checks granted, ${refusedTimes.length} refused; ${leaseRequests} lease requests reached the server: ${leaseRequests - serverLeases} of the refusals asked it, the rest were answered from the kept refusal)`,
+)
 const snapshot = await far.snapshot()
 console.log(
   `  (settled in the background: ${snapshot[0].calls} calls, $${snapshot[0].spent_usd.toFixed(4)} on the far budget)`,
@@ -309,7 +378,7 @@ const CALLS = Number(process.env.MIMA_BENCH_WRAP_CALLS || 400)
 await overhead('fake server on loopback', {}, CALLS, 5)
 await overhead('canned in-process fetch', { fetch: cannedFetch }, CALLS * 2, 5)
 
-await Promise.all([far.close(), near.close(), agent.close()])
+await Promise.all([far.close(), agent.close()])
 await mima.close()
 fakeLlm.close()
 emptyServer.close()

@@ -1,10 +1,10 @@
-// Profiles the at-cap budget check (every check a one-call lease from the server) in one process:
+// Profiles the at-cap budget check (one-call leases from the server, then a refusal) in one process:
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/budget/profile-at-cap.mjs
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRuntimeControls } from '@mima/policy'
+import { createBudgetClient, createRuntimeConnection } from '@mima/policy'
 import { silentLogger, startServer } from '@mima/server'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'mima-profile-budget-'))
@@ -19,37 +19,49 @@ const server = await startServer({
   shutdownTimeoutMs: 500,
 })
 const workspaceId = server.bootstrap.workspaceId
-await fetch(`${server.url}/api/workspaces/${workspaceId}/budgets`, {
-  method: 'PUT',
-  headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ scope: 'agent', scope_value: 'near', period: 'day', limit_usd: 1_000_000 }),
-})
-const controls = createRuntimeControls({
-  baseUrl: server.url,
-  apiKey: adminKey,
-  workspaceId,
-  systemName: 'bench',
-  agentName: 'near',
-  presence: false,
-  loops: false,
-  onError: () => {},
-  budgets: { leaseCalls: 1 },
-})
-await controls.ready()
+// Budgets with room for three and a half calls: each check is a one-call lease from the server
+// (carrying the previous call's settlement), then a refusal the client keeps.
 const calls = Number(process.env.CALLS || 400)
-const started = performance.now()
-for (let index = 0; index < calls; index++) {
-  const ticket = await controls.checkOrRaise({
-    model: 'gpt-4o-mini',
-    projectedUsd: 0.0001,
-    projectedTokens: 600,
+const agents = Math.ceil(calls / 3)
+const unit = 0.0001
+for (let index = 0; index < agents; index++)
+  await fetch(`${server.url}/api/workspaces/${workspaceId}/budgets`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      scope: 'agent',
+      scope_value: `cap-${index}`,
+      period: 'day',
+      limit_usd: 3.5 * unit,
+    }),
   })
-  controls.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: 0.00005, tokens: 300 })
-  await new Promise((resolve) => setImmediate(resolve))
+const connection = createRuntimeConnection({ baseUrl: server.url, apiKey: adminKey, workspaceId })
+let granted = 0
+const started = performance.now()
+for (let index = 0; index < agents; index++) {
+  const budgets = createBudgetClient({
+    connection,
+    scope: { systemName: 'bench', agentName: `cap-${index}` },
+    onError: () => {},
+  })
+  for (let call = 0; call < 4; call++) {
+    try {
+      const ticket = await budgets.checkOrRaise({
+        model: 'gpt-4o-mini',
+        projectedUsd: unit,
+        projectedTokens: 600,
+      })
+      budgets.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: unit, tokens: 600 })
+      granted += 1
+    } catch (error) {
+      if (error.code !== 'budget_exceeded') throw error
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  await budgets.close()
 }
 console.log(
-  `${calls} at-cap checks: ${(((performance.now() - started) * 1000) / calls).toFixed(0)} µs each (mean)`,
+  `${granted} at-cap checks granted, ${agents} refused: ${(((performance.now() - started) * 1000) / (granted + agents)).toFixed(0)} µs each (mean)`,
 )
-await controls.close()
 await server.close()
 rmSync(dataDir, { recursive: true, force: true })

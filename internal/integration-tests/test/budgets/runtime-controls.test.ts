@@ -137,6 +137,58 @@ describe.each(BACKENDS)('runtime controls against a real server (%s)', (backend)
     expect(snapshot.json.budgets[0].spent_usd).toBeCloseTo(0.041, 9)
   })
 
+  it('answers an exhausted budget locally until the budget changes, and asks while budget is held elsewhere', async () => {
+    await api('PUT', 'budgets', { scope: 'agent', scope_value: 'spent', period: 'day', limit_usd: 0.025 })
+    const leaseRequests: string[] = []
+    const counting: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/budgets/leases')) leaseRequests.push(String(input))
+      return fetch(input, init)
+    }
+    // Another process holds the rest of the budget: a refusal then is not kept (that can come back).
+    const other = controls({ agentName: 'spent', presence: false })
+    await other.ready()
+    const held = await other.checkOrRaise({ projectedUsd: 0.02 })
+    const agent = controls({
+      agentName: 'spent',
+      presence: false,
+      fetch: counting,
+      budgets: { deniedCacheMs: 600_000 },
+    })
+    await agent.ready()
+    await expect(agent.checkOrRaise({ projectedUsd: 0.01 })).rejects.toThrow(BudgetExceededError)
+    await expect(agent.checkOrRaise({ projectedUsd: 0.01 })).rejects.toThrow(BudgetExceededError)
+    expect(leaseRequests).toHaveLength(2)
+    other.budgets.release(held)
+    await other.close()
+    const ticket = await agent.checkOrRaise({ projectedUsd: 0.01 })
+    agent.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: 0.01 })
+    const second = await agent.checkOrRaise({ projectedUsd: 0.01 })
+    agent.trackUsage(second, { model: 'gpt-4o-mini', costUsd: 0.01 })
+    await agent.budgets.flush()
+    // Spent to $0.02 of $0.025 with nothing reserved: the refusal holds until the budget changes.
+    leaseRequests.length = 0
+    const refused = await agent.checkOrRaise({ projectedUsd: 0.01 }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(BudgetExceededError)
+    expect(leaseRequests).toHaveLength(1)
+    for (let index = 0; index < 20; index++)
+      await expect(agent.checkOrRaise({ projectedUsd: 0.01 })).rejects.toThrow((refused as Error).message)
+    expect(leaseRequests).toHaveLength(1)
+    // A call that fits in what is left still asks the server.
+    const small = await agent.checkOrRaise({ projectedUsd: 0.004 })
+    agent.trackUsage(small, { model: 'gpt-4o-mini', costUsd: 0.004 })
+    expect(leaseRequests).toHaveLength(2)
+    // Raising the cap is pushed to the agent (budget.updated): a check is granted again.
+    await api('PUT', 'budgets', { scope: 'agent', scope_value: 'spent', period: 'day', limit_usd: 1 })
+    let granted: unknown
+    for (let attempt = 0; attempt < 500 && granted === undefined; attempt++) {
+      granted = await agent.checkOrRaise({ projectedUsd: 0.01 }).catch(() => undefined)
+      if (granted === undefined) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(granted).toMatchObject({ projectedUsd: 0.01 })
+    const [state] = await agent.snapshot()
+    expect(state?.spent_usd).toBeCloseTo(0.024, 9)
+  })
+
   it('refuses a killed agent at once and again after a restart, until it is revived', async () => {
     const agent = controls({ agentName: 'researcher', budgets: { leaseCalls: 5 } })
     await agent.ready()

@@ -71,6 +71,12 @@ export interface BudgetClientOptions {
   readonly onError?: ((error: unknown) => void) | undefined
   /** Time source in milliseconds (default `Date.now`). */
   readonly now?: (() => number) | undefined
+  /**
+   * How long a refusal by an exhausted budget (nothing reserved on it anywhere, so nothing can come
+   * back) is answered locally, in milliseconds (default 1000; 0 asks the server every time). A budget
+   * change (`invalidate`, pushed as `budget.updated`) and the UTC day's end clear it sooner.
+   */
+  readonly deniedCacheMs?: number | undefined
 }
 
 /**
@@ -136,6 +142,51 @@ interface LeaseWire {
 }
 
 const EPSILON = 1e-12
+const DAY_MS = 86_400_000
+
+/**
+ * A refusal that stays true until the budget changes: the refusing budget had nothing reserved, so
+ * what it has left can only shrink (spend only grows) until its limits change or its window rolls.
+ * Checks projecting more than that are refused locally; smaller ones still ask the server.
+ */
+interface Denial {
+  remainingUsd: number
+  remainingTokens: number
+  until: number
+  error: MimaError
+}
+
+/** The denial a `budget_exceeded` answer allows to keep, if any. */
+function stableDenial(error: MimaError, at: number, keepMs: number): Denial | undefined {
+  if (keepMs <= 0) return undefined
+  const details = error.details as
+    | { denied_by?: { budget_id?: unknown; reason?: unknown }; budgets?: unknown }
+    | undefined
+  const deniedBy = details?.denied_by
+  if (!Array.isArray(details?.budgets) || deniedBy === undefined) return undefined
+  const state = (details.budgets as Partial<BudgetState>[]).find(
+    (budget) => budget.budget_id === deniedBy.budget_id,
+  )
+  if (state === undefined) return undefined
+  // Day and month windows roll at UTC midnight: keep nothing past it.
+  const until = Math.min(at + keepMs, (Math.floor(at / DAY_MS) + 1) * DAY_MS)
+  const denial = {
+    remainingUsd: Number.POSITIVE_INFINITY,
+    remainingTokens: Number.POSITIVE_INFINITY,
+    until,
+    error,
+  }
+  if (deniedBy.reason === 'session_time') return { ...denial, remainingUsd: -1, remainingTokens: -1 }
+  if (deniedBy.reason === 'limit_usd' && state.reserved_usd === 0 && typeof state.remaining_usd === 'number')
+    return { ...denial, remainingUsd: state.remaining_usd }
+  if (
+    deniedBy.reason === 'limit_tokens' &&
+    state.reserved_tokens === 0 &&
+    typeof state.remaining_tokens === 'number'
+  )
+    return { ...denial, remainingTokens: state.remaining_tokens }
+  return undefined
+}
 
 function scopeWire(scope: BudgetScope): Record<string, string> {
   const wire: Record<string, string> = { system_name: scope.systemName }
@@ -164,7 +215,9 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
   const ttlSeconds = options.leaseTtlSeconds ?? 120
   const flushIntervalMs = options.flushIntervalMs ?? 100
   const onError = options.onError ?? ((error: unknown) => console.warn('[mima budgets]', error))
+  const deniedCacheMs = options.deniedCacheMs ?? 1000
   let lease: Lease | undefined
+  let denial: Denial | undefined
   let refill: Promise<void> | undefined
   let pending: SettlementWire[] = []
   let pendingReturns: LeaseReturn[] = []
@@ -346,17 +399,28 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
       for (let attempt = 0; attempt < 50; attempt++) {
         const ticket = take(usd, tokens, input.model)
         if (ticket !== undefined) return ticket
+        const refused = denial
+        if (refused !== undefined) {
+          if (refused.until <= now()) denial = undefined
+          else if (usd > refused.remainingUsd + EPSILON || tokens > refused.remainingTokens)
+            throw new BudgetExceededError(refused.error.message, {
+              cause: refused.error,
+              ...(refused.error.details ? { details: refused.error.details } : {}),
+            })
+        }
         const waiting = refill
         try {
           // Another check is refilling: wait for it, then try the new lease before asking again.
           if (waiting !== undefined) await waiting.catch(() => undefined)
           else await acquire(usd, tokens)
         } catch (error) {
-          if (MimaError.isInstance(error) && error.code === 'budget_exceeded')
+          if (MimaError.isInstance(error) && error.code === 'budget_exceeded') {
+            denial = stableDenial(error, now(), deniedCacheMs)
             throw new BudgetExceededError(error.message, {
               cause: error,
               ...(error.details ? { details: error.details } : {}),
             })
+          }
           if (options.failOpen === true)
             return { leaseId: null, projectedUsd: usd, projectedTokens: tokens, model: input.model }
           throw new BudgetExceededError(
@@ -403,6 +467,7 @@ export function createBudgetClient(options: BudgetClientOptions): BudgetClient {
     },
     invalidate() {
       lease = undefined
+      denial = undefined
     },
     flush: () => sendPending(),
     async close() {

@@ -34,9 +34,9 @@ export interface RuntimeControlsOptions extends RuntimeConnectionOptions {
   readonly sessionId?: string | undefined
   /** Allow calls when the server cannot be asked (default false: budgets and the kill switch fail closed). */
   readonly failOpen?: boolean | undefined
-  /** Budget lease tuning (`leaseCalls`, `leaseTtlSeconds`, `flushIntervalMs`). */
+  /** Budget lease tuning (`leaseCalls`, `leaseTtlSeconds`, `flushIntervalMs`, `deniedCacheMs`). */
   readonly budgets?:
-    | Pick<BudgetClientOptions, 'leaseCalls' | 'leaseTtlSeconds' | 'flushIntervalMs'>
+    | Pick<BudgetClientOptions, 'leaseCalls' | 'leaseTtlSeconds' | 'flushIntervalMs' | 'deniedCacheMs'>
     | undefined
   /** Loop detection (on by default: 20 calls of one tool per minute raise); `false` turns it off. */
   readonly loops?: LoopDetectorOptions | false | undefined

@@ -126,6 +126,8 @@ export async function acquireLease(
   }
   const counters = await lockCounters(transaction, workspaceId, budgets, now, request.scope.sessionId)
   let available = request.units
+  // Calls of this size the tightest budget still has room for (the quarter rule's base).
+  let left = Number.POSITIVE_INFINITY
   let deniedBy: LeaseGrant['denied_by']
   const states: BudgetState[] = []
   for (const budget of budgets) {
@@ -140,7 +142,13 @@ export async function acquireLease(
       reason: 'limit_usd' | 'limit_tokens',
     ): void => {
       if (remaining === null || cap === null) return
-      const fits = unit > 0 ? Math.floor(remaining / unit + EPSILON) : spent < cap ? request.units : 0
+      const fits =
+        unit > 0
+          ? Math.max(0, Math.floor(remaining / unit + EPSILON))
+          : spent < cap
+            ? Number.POSITIVE_INFINITY
+            : 0
+      left = Math.min(left, fits)
       if (fits < available) {
         available = Math.max(0, fits)
         if (available < request.minUnits) deniedBy ??= { budget_id: budget.budget_id, reason }
@@ -163,8 +171,10 @@ export async function acquireLease(
       expires = Math.min(expires, ends)
     }
   }
-  const share = available <= 1 ? available : Math.max(1, Math.ceil(available / 4))
-  const granted = Math.min(request.units, share)
+  // A quarter of what is left, so processes share the end of a budget; far from every cap that is
+  // more than asked, and the request is granted in full.
+  const share = left <= 1 ? available : Math.max(1, Math.ceil(left / 4))
+  const granted = Math.min(available, share)
   if (granted < request.minUnits || granted === 0) {
     return {
       lease_id: null,

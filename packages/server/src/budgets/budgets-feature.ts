@@ -112,8 +112,10 @@ async function withEvents<T>(
   const result = await server.database.transaction(async (transaction) => {
     raised.length = 0
     // One budget transaction at a time per workspace: leases, settlements and expiries touch
-    // several counters each, and this order-free lock rules out deadlocks between them.
-    await transaction.query("select pg_advisory_xact_lock(hashtext('mima_budgets:' || $1))", [workspaceId])
+    // several counters each, and this order-free lock rules out deadlocks between them. PGlite runs
+    // one transaction at a time already (a single connection), so it needs no lock.
+    if (server.database.kind !== 'pglite')
+      await transaction.query("select pg_advisory_xact_lock(hashtext('mima_budgets:' || $1))", [workspaceId])
     return work(transaction, async (event) => {
       raised.push(event)
       await bus?.notifyInTransaction(transaction, event)

@@ -123,6 +123,10 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
     const partial = await lease({ scope, unit_usd: 0.01, units: 1000 })
     expect(partial.status).toBe(201)
     expect(partial.json.granted).toBe(9) // ceil(34 / 4)
+    // A small lease far from the cap is granted in full (a quarter of what is left, not of the request).
+    const small = await lease({ scope, unit_usd: 0.0001, units: 5 })
+    expect(small.json.granted).toBe(5)
+    await server.api(ingest, 'POST', `${ws}/budgets/settle`, { release_lease_ids: [small.json.lease_id] })
     // Usage tracked without a lease still counts, and crossing 100% raises the alert.
     const tracked = await server.api(ingest, 'POST', `${ws}/budgets/settle`, {
       settlements: [{ scope, model: 'gpt-4o', cost_usd: 0.5, tokens: 10 }],
