@@ -10,7 +10,7 @@ import { createHome, MIMA_BIN, runMima, runMimaInProcess, splitExample } from '.
 
 // Commands run in this process (runMimaInProcess: the same runCli the binary calls, with only PATH,
 // HOME and the given variables); those that depend on the working directory, a terminal or a
-// process of their own (audit-pack paths, login without a terminal, watch, the daemon) spawn the
+// process of their own (the default audit-pack path, login without a terminal, watch, the daemon) spawn the
 // built binary.
 let server: TestServer
 let admin: Record<string, string>
@@ -675,7 +675,7 @@ describe('verify and audit-pack', () => {
       },
     )
     expect(attested.status).toBe(201)
-    const pushed = await runMima(
+    const pushed = await runMimaInProcess(
       [
         'push',
         'vendor_risk',
@@ -695,7 +695,7 @@ describe('verify and audit-pack', () => {
     expect(pushed.code).toBe(0)
     const out = join(home, 'pack')
     // Built from the ledger API (any server, any key role): a directory.
-    const exported = await runMima(['audit-pack', '--from-ledger', '--out', out, '--json'], {
+    const exported = await runMimaInProcess(['audit-pack', '--from-ledger', '--out', out, '--json'], {
       home,
       env: admin,
     })
@@ -707,21 +707,22 @@ describe('verify and audit-pack', () => {
     expect(summary.attestations).toBeGreaterThan(0)
 
     // Offline: no credentials, no server URL.
-    const offline = await runMima(['verify', '--pack', out], { home: await createHome() })
+    const offline = await runMimaInProcess(['verify', '--pack', out], { home: await createHome() })
     expect(offline.code, offline.stdout + offline.stderr).toBe(0)
     expect(offline.stdout).toContain('Result: VERIFIED')
     // A pack built from the ledger API carries no server signature: against a key you trust, that fails.
-    const unsigned = await runMima(['verify', '--pack', out, '--public-key', summary.public_key], {
+    const unsigned = await runMimaInProcess(['verify', '--pack', out, '--public-key', summary.public_key], {
       home: await createHome(),
     })
     expect(unsigned.code, unsigned.stdout).toBe(1)
     expect(unsigned.stdout).toContain('manifest.sig.json is missing')
 
-    const again = await runMima(['audit-pack', '--out', out], { home, env: admin })
+    const again = await runMimaInProcess(['audit-pack', '--out', out], { home, env: admin })
     expect(again.code).toBe(2)
 
     // By default the server's own pack (its manifest signed by the ledger key), as one .zip in the
     // current directory, checked the same way.
+    // The default path is the working directory: a real process, started in HOME.
     const zipped = await runMima(['audit-pack', '--json'], { home, env: admin })
     expect(zipped.code, zipped.stderr).toBe(0)
     expect(JSON.parse(zipped.stdout).source).toBe('server')
@@ -729,15 +730,20 @@ describe('verify and audit-pack', () => {
     expect(zipPath).toMatch(
       new RegExp(`^${home}/mima-audit-pack-${server.workspaceId.slice(0, 8)}-\\d{4}-\\d{2}-\\d{2}\\.zip$`),
     )
-    const zipReport = await runMima(['verify', '--pack', zipPath, '--public-key', summary.public_key], {
-      home: await createHome(),
-    })
+    const zipReport = await runMimaInProcess(
+      ['verify', '--pack', zipPath, '--public-key', summary.public_key],
+      {
+        home: await createHome(),
+      },
+    )
     expect(zipReport.code, zipReport.stdout + zipReport.stderr).toBe(0)
     expect(zipReport.stdout).toContain('manifest.json is signed by the server key')
 
     // In a server-signed pack, even a rewrite that keeps the manifest's hashes consistent is caught.
     const signedDirectory = join(home, 'signed')
-    expect((await runMima(['audit-pack', '--out', signedDirectory], { home, env: admin })).code).toBe(0)
+    expect(
+      (await runMimaInProcess(['audit-pack', '--out', signedDirectory], { home, env: admin })).code,
+    ).toBe(0)
     const evidencePath = join(signedDirectory, 'evidence.json')
     const evidence = JSON.parse(await readFile(evidencePath, 'utf8'))
     evidence[0].payload = { ...evidence[0].payload, edited: true }
@@ -747,7 +753,7 @@ describe('verify and audit-pack', () => {
     const signedManifest = JSON.parse(await readFile(signedManifestPath, 'utf8'))
     signedManifest.files['evidence.json'] = createHash('sha256').update(evidenceText).digest('hex')
     await writeFile(signedManifestPath, JSON.stringify(signedManifest))
-    const rewritten = await runMima(
+    const rewritten = await runMimaInProcess(
       ['verify', '--pack', signedDirectory, '--public-key', summary.public_key],
       {
         home: await createHome(),
@@ -759,7 +765,7 @@ describe('verify and audit-pack', () => {
     bytes[200] = (bytes[200] ?? 0) ^ 0xff
     const brokenZip = join(home, 'broken.zip')
     await writeFile(brokenZip, bytes)
-    const broken = await runMima(['verify', '--pack', brokenZip], { home: await createHome() })
+    const broken = await runMimaInProcess(['verify', '--pack', brokenZip], { home: await createHome() })
     expect(broken.code).toBe(1)
 
     // An edited attestation is caught even when the editor also fixes the manifest's file hashes.
@@ -774,9 +780,12 @@ describe('verify and audit-pack', () => {
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8'))
     manifest.files['attestations.json'] = createHash('sha256').update(forgedText).digest('hex')
     await writeFile(manifestPath, JSON.stringify(manifest))
-    const forgedReport = await runMima(['verify', '--pack', forged, '--public-key', summary.public_key], {
-      home: await createHome(),
-    })
+    const forgedReport = await runMimaInProcess(
+      ['verify', '--pack', forged, '--public-key', summary.public_key],
+      {
+        home: await createHome(),
+      },
+    )
     expect(forgedReport.code).toBe(1)
     expect(forgedReport.stdout).toContain('no longer hashes to what its leaf commits to')
 
@@ -789,7 +798,7 @@ describe('verify and audit-pack', () => {
     )
     lines[0] = JSON.stringify(leaf)
     await writeFile(leavesPath, `${lines.join('\n')}\n`)
-    const tampered = await runMima(['verify', '--pack', out, '--json'], { home: await createHome() })
+    const tampered = await runMimaInProcess(['verify', '--pack', out, '--json'], { home: await createHome() })
     expect(tampered.code).toBe(1)
     const report = JSON.parse(tampered.stdout)
     expect(report.verified).toBe(false)
