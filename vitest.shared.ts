@@ -64,6 +64,10 @@ export function definePackageTests(
       // Waits inside tests have their own, shorter deadlines with clear messages (`waitFor`).
       testTimeout: 60_000,
       hookTimeout: 120_000,
+      // WebAssembly (PGlite's PostgreSQL) stays on V8's baseline compiler: optimising its 8 MB
+      // module cost more CPU than a test process ever wins back (a PGlite server start and a
+      // few requests: 1.9 → 1.0 CPU-s). Only compile tiers change, not what runs.
+      execArgv: ['--liftoff-only'],
       reporters: [
         'default',
         ['json', { outputFile: resolve(repositoryRoot, '.test-results', `${reportName}.json`) }],

@@ -15,32 +15,40 @@ function rotationMessage(rotation: KeyRotation): Uint8Array {
   )
 }
 
+function verifiesAgainstRetiringKey(rotation: KeyRotation): boolean {
+  if (!/^[0-9a-f]{128}$/.test(rotation.signature)) return false
+  try {
+    return ed25519Verify(rotationMessage(rotation), Buffer.from(rotation.signature, 'hex'), rotation.from)
+  } catch {
+    return false
+  }
+}
+
 /**
- * The chain of validly signed handovers leading from `pinned` to `served`, or undefined when
- * there is none: each step is signed by the key it retires, starting with the pinned one.
+ * The shortest chain of validly signed handovers leading from `pinned` to `served`, or undefined
+ * when there is none: each step is signed by the key it retires, starting with the pinned one.
+ * Breadth-first over keys (each reached once), so a cycle ends and a branch leading back cannot
+ * hide a chain that exists (the same search as the dashboard's `proofs.js`).
  */
 export function rotationChain(
   pinned: string,
   served: string,
   rotations: readonly KeyRotation[],
 ): KeyRotation[] | undefined {
-  const chain: KeyRotation[] = []
-  let current = pinned
-  const used = new Set<KeyRotation>()
-  while (current !== served) {
-    const next = rotations.find((rotation) => {
-      if (used.has(rotation) || rotation.from !== current || !/^[0-9a-f]{128}$/.test(rotation.signature))
-        return false
-      try {
-        return ed25519Verify(rotationMessage(rotation), Buffer.from(rotation.signature, 'hex'), rotation.from)
-      } catch {
-        return false
-      }
-    })
-    if (next === undefined) return undefined
-    used.add(next)
-    chain.push(next)
-    current = next.to
+  const reached = new Map<string, KeyRotation[]>([[pinned, []]])
+  const queue = [pinned]
+  for (let index = 0; index < queue.length; index++) {
+    const current = queue[index] as string
+    const chain = reached.get(current) as KeyRotation[]
+    if (current === served) return chain
+    for (const rotation of rotations) {
+      if (typeof rotation !== 'object' || rotation === null) continue
+      if (rotation.from !== current || typeof rotation.to !== 'string' || reached.has(rotation.to)) continue
+      if (typeof rotation.signature !== 'string' || typeof rotation.rotated_at !== 'string') continue
+      if (!verifiesAgainstRetiringKey(rotation)) continue
+      reached.set(rotation.to, [...chain, rotation])
+      queue.push(rotation.to)
+    }
   }
-  return chain
+  return undefined
 }

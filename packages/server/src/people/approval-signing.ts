@@ -4,7 +4,6 @@
  * anyone can verify the stored assertion again later against the stored public key.
  */
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
-import { verifyAuthenticationResponse } from '@simplewebauthn/server'
 import { approvalActionDigest, digestChallenge, type PasskeySignature } from '../approvals/approval-record'
 import type { ApprovalRow } from '../approvals/approval-store'
 import { httpError } from '../http/errors'
@@ -17,6 +16,7 @@ import {
   verifyAssertion,
 } from './relying-party'
 import { saveChallenge, takeChallenge } from './webauthn-challenges'
+import { webauthnLibrary } from './webauthn-library'
 
 /** A decision as the browser names it (`approve`) or as stored (`approved`). */
 export function decisionStatus(value: unknown): 'approved' | 'rejected' {
@@ -166,6 +166,7 @@ export async function checkApprovalSignature(
     }
   }
   try {
+    const { verifyAuthenticationResponse } = await webauthnLibrary()
     const result = await verifyAuthenticationResponse({
       response: {
         id: signature.credentialId,

@@ -6,7 +6,6 @@
  * (`mima approvals verify-signature` does exactly that).
  */
 import { hashValue } from '@mima/core'
-import { cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers'
 import type { Hono } from 'hono'
 import { decisionRecord } from '../approvals/approval-record'
 import { selectPasskeySignature } from '../approvals/approval-signature-store'
@@ -15,6 +14,7 @@ import { type AppEnv, requireWorkspace, type ServerContext } from '../http/conte
 import { httpError } from '../http/errors'
 import { checkApprovalSignature } from './approval-signing'
 import { findUser } from './user-store'
+import { webauthnHelpers } from './webauthn-library'
 
 const CURVES: Record<number, string> = { 1: 'P-256', 2: 'P-384', 3: 'P-521', 6: 'Ed25519' }
 
@@ -23,7 +23,8 @@ function b64(bytes: Uint8Array | undefined): string | undefined {
 }
 
 /** A COSE public key (base64url) as a JSON Web Key, for WebCrypto or `node:crypto`; undefined when unknown. */
-export function coseToJwk(publicKey: string): Record<string, string> | undefined {
+export async function coseToJwk(publicKey: string): Promise<Record<string, string> | undefined> {
+  const { cose, decodeCredentialPublicKey } = await webauthnHelpers()
   try {
     const key = decodeCredentialPublicKey(new Uint8Array(Buffer.from(publicKey, 'base64url')))
     if (cose.isCOSEPublicKeyEC2(key)) {
@@ -83,7 +84,7 @@ export function registerPeopleApi(api: Hono<AppEnv>, server: ServerContext): voi
       passkey: {
         credential_id: signature.credentialId,
         public_key_cose: signature.publicKey,
-        public_key_jwk: coseToJwk(signature.publicKey) ?? null,
+        public_key_jwk: (await coseToJwk(signature.publicKey)) ?? null,
         rp_id: signature.rpId,
         origin: signature.origin,
         action_digest: signature.actionDigest,

@@ -4,19 +4,18 @@
  * The relying party id and origin come from the configured public URL (`MIMA_PUBLIC_URL`) or,
  * without one, from the request's own origin.
  */
-import {
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransportFuture,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransportFuture,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server'
 import { httpError } from '../http/errors'
 import type { Passkey } from './passkey-store'
+import { webauthnLibrary } from './webauthn-library'
 
 /** Who the relying party is for one request. */
 export interface RelyingParty {
@@ -60,6 +59,7 @@ export async function registrationOptions(
   user: { userId: string; email: string; displayName: string },
   existing: readonly Passkey[],
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { generateRegistrationOptions } = await webauthnLibrary()
   return generateRegistrationOptions({
     rpName: 'Mima',
     rpID: party.id,
@@ -91,7 +91,7 @@ export async function verifyRegistration(
   const response = credentialResponse<RegistrationResponseJSON>(answer, 'passkey registration')
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>
   try {
-    result = await verifyRegistrationResponse({
+    result = await (await webauthnLibrary()).verifyRegistrationResponse({
       response,
       expectedChallenge,
       expectedOrigin: party.origin,
@@ -121,6 +121,7 @@ export async function authenticationOptions(
   party: RelyingParty,
   options: { challenge?: Uint8Array; passkeys?: readonly Passkey[] } = {},
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webauthnLibrary()
   return generateAuthenticationOptions({
     rpID: party.id,
     userVerification: 'preferred',
@@ -170,7 +171,7 @@ export async function verifyAssertion(
     throw httpError('bad_request', 'The assertion names another passkey.')
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>
   try {
-    result = await verifyAuthenticationResponse({
+    result = await (await webauthnLibrary()).verifyAuthenticationResponse({
       response,
       expectedChallenge,
       expectedOrigin: party.origin,

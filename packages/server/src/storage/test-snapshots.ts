@@ -29,16 +29,20 @@ function snapshot(name: string, key: string, prepare: (database: Database) => Pr
   return made
 }
 
-/** A new in-memory PGlite with every feature's migrations applied (as `startServer` would). */
-export async function migratedTestPglite(): Promise<Database> {
+/** A PGlite data directory (a `dumpDataDir()` tarball) with every feature's migrations applied. */
+export function migratedPgliteSnapshot(): Promise<Blob> {
   const migrations = collectMigrations()
   // The same name and key as @mima-internal/test-server's snapshot: one file serves both.
-  const loadDataDir = await snapshot(
+  return snapshot(
     'pglite-migrated',
     JSON.stringify({ migrations, lockfile: lockfile() }),
     async (database) => {
       await runMigrations(database, migrations)
     },
   )
-  return createPgliteDatabase({ loadDataDir })
+}
+
+/** A new in-memory PGlite with every feature's migrations applied (as `startServer` would). */
+export async function migratedTestPglite(): Promise<Database> {
+  return createPgliteDatabase({ loadDataDir: await migratedPgliteSnapshot() })
 }

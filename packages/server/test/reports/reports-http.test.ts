@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
 import { FEATURES } from '../../src/app'
 import { createReportsFeature } from '../../src/reports/reports-feature'
-import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
+import { silentLogger } from '../../src/server/logger'
+import { type RunningServer, startServer } from '../../src/server/start-server'
 import { BACKENDS, startTestServer, type TestServer } from '../webhooks/webhook-fixture'
 import { seedReportData, XSS } from './report-fixture'
 
@@ -192,74 +193,88 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
     expect(section(json, 'readiness').data.systems[0].overall_pct).toBeGreaterThanOrEqual(0)
   })
 
-  it('exports the Article 12 report as a PDF printed by Chromium', async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    const response = await fetch(`${server.url}/api${ws}/article12?format=pdf`, {
-      headers: { authorization: `Bearer ${ingestKey}` },
+  // Printing reads the same HTML page on either backend (checked on both above), so one Chromium
+  // print is enough: it is the costliest step of this file.
+  if (backend === 'pglite') {
+    it('exports the Article 12 report as a PDF printed by Chromium', async () => {
+      if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
+      const response = await fetch(`${server.url}/api${ws}/article12?format=pdf`, {
+        headers: { authorization: `Bearer ${ingestKey}` },
+      })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe('application/pdf')
+      expect(response.headers.get('content-disposition')).toMatch(
+        /attachment; filename="mima-article12-.*\.pdf"/,
+      )
+      const pdf = Buffer.from(await response.arrayBuffer())
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []
+      expect(pages.length).toBeGreaterThanOrEqual(2)
     })
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toBe('application/pdf')
-    expect(response.headers.get('content-disposition')).toMatch(
-      /attachment; filename="mima-article12-.*\.pdf"/,
-    )
-    const pdf = Buffer.from(await response.arrayBuffer())
-    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-')
-    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []
-    expect(pages.length).toBeGreaterThanOrEqual(2)
-  })
-})
 
-describe('PDF export on a server without Chromium', { timeout: 60_000 }, () => {
-  let server: DashboardServer
+    describe('PDF export on a server without Chromium', { timeout: 60_000 }, () => {
+      // A second server on the same PGlite (as a second replica would be), with a reports feature
+      // that finds no browser: a server of its own would cost a PGlite start.
+      let noChromium: RunningServer
+      let bare: { url: string; adminKey: string; workspaceId: string }
 
-  beforeAll(async () => {
-    server = await startDashboardServer('pglite', {
-      features: FEATURES.map((feature) =>
-        feature.name === 'reports'
-          ? createReportsFeature({ pdf: { findExecutable: () => undefined } })
-          : feature,
-      ),
+      beforeAll(async () => {
+        const database = server.database
+        noChromium = await startServer({
+          database: { ...database, close: async () => {} },
+          port: 0,
+          host: '127.0.0.1',
+          logger: silentLogger,
+          shutdownTimeoutMs: 500,
+          features: FEATURES.map((feature) =>
+            feature.name === 'reports'
+              ? createReportsFeature({ pdf: { findExecutable: () => undefined } })
+              : feature,
+          ),
+        })
+        bare = { url: noChromium.url, adminKey: server.adminKey, workspaceId: server.workspaceId }
+      })
+
+      afterAll(async () => {
+        await noChromium?.close()
+      })
+
+      it('answers 409 with a clear error, never an empty file', async () => {
+        const response = await fetch(
+          `${bare.url}/api/workspaces/${bare.workspaceId}/governance/reports/article12?format=pdf`,
+          { headers: { authorization: `Bearer ${bare.adminKey}` } },
+        )
+        expect(response.status).toBe(409)
+        expect(response.headers.get('content-type')).toContain('application/json')
+        const json = await response.json()
+        expect(json.error.code).toBe('conflict')
+        expect(json.error.message).toContain('MIMA_CHROMIUM_PATH')
+        expect(json.error.details).toMatchObject({ reason: 'pdf_renderer_unavailable' })
+      })
+
+      it('says so on the console report page, which keeps its other exports', async () => {
+        const login = await fetch(`${bare.url}/dashboard/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          body: new URLSearchParams({ api_key: bare.adminKey }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: bare.url },
+        })
+        const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+        expect(cookie).toMatch(/^mima_session=.+/)
+        const pdf = await fetch(`${bare.url}/dashboard/reports/article12/export?format=pdf`, {
+          headers: { cookie },
+        })
+        expect(pdf.status).toBe(409)
+        expect(pdf.headers.get('content-type')).toContain('text/html')
+        const page = await pdf.text()
+        expect(page).toContain('PDF export is not available on this server')
+        expect(page).toContain('format=markdown')
+        const markdown = await fetch(`${bare.url}/dashboard/reports/article12/export?format=markdown`, {
+          headers: { cookie },
+        })
+        expect(markdown.status).toBe(200)
+        expect(await markdown.text()).toContain('## 1. Recording of events')
+      })
     })
-  })
-
-  afterAll(async () => {
-    await server?.close()
-  })
-
-  it('answers 409 with a clear error, never an empty file', async () => {
-    const response = await fetch(
-      `${server.url}/api/workspaces/${server.workspaceId}/governance/reports/article12?format=pdf`,
-      { headers: { authorization: `Bearer ${server.adminKey}` } },
-    )
-    expect(response.status).toBe(409)
-    expect(response.headers.get('content-type')).toContain('application/json')
-    const json = await response.json()
-    expect(json.error.code).toBe('conflict')
-    expect(json.error.message).toContain('MIMA_CHROMIUM_PATH')
-    expect(json.error.details).toMatchObject({ reason: 'pdf_renderer_unavailable' })
-  })
-
-  it('says so on the console report page, which keeps its other exports', async () => {
-    const login = await fetch(`${server.url}/dashboard/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({ api_key: server.adminKey }),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-    })
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
-    expect(cookie).toMatch(/^mima_session=.+/)
-    const pdf = await fetch(`${server.url}/dashboard/reports/article12/export?format=pdf`, {
-      headers: { cookie },
-    })
-    expect(pdf.status).toBe(409)
-    expect(pdf.headers.get('content-type')).toContain('text/html')
-    const page = await pdf.text()
-    expect(page).toContain('PDF export is not available on this server')
-    expect(page).toContain('format=markdown')
-    const markdown = await fetch(`${server.url}/dashboard/reports/article12/export?format=markdown`, {
-      headers: { cookie },
-    })
-    expect(markdown.status).toBe(200)
-    expect(await markdown.text()).toContain('## 1. Recording of events')
-  })
+  }
 })
