@@ -43,7 +43,13 @@ function startAndWait(command, args, env, pattern) {
     const onData = (chunk) => {
       seen += chunk
       const match = pattern.exec(seen)
-      if (match) resolve(match)
+      if (!match) return
+      // Stop collecting once started: the output is drained (and dropped) from now on, so that a
+      // chatty child does not make this process concatenate and scan a growing string.
+      child.stdout.off('data', onData).resume()
+      child.stderr.off('data', onData).resume()
+      seen = ''
+      resolve(match)
     }
     child.stdout.setEncoding('utf8').on('data', onData)
     child.stderr.setEncoding('utf8').on('data', onData)
