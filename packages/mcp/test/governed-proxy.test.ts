@@ -167,6 +167,14 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     )
     expect(attested.input_hash).toBe(hashValue(toHashable(args)))
     expect(attested.output_hash).toBe(hashValue(toHashable(result)))
+    // The same server/tool metadata as every other governed call, plus the approval.
+    expect(attested.metadata).toEqual({
+      mcp_server: 'fixture',
+      mcp_tool: 'transfer_funds',
+      outcome: 'ok',
+      reasons: [],
+      approval_id: pending.id,
+    })
   })
 
   it('refuses a call the approver rejects', async () => {

@@ -335,6 +335,14 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
           approvalToken: token,
           hashInput: () => args ?? {},
           hashOutput: (value: McpCallAnswer) => value.result ?? value.error,
+          // The same metadata as every other governed call, plus the approval.
+          metadata: (value: McpCallAnswer | undefined) => ({
+            mcp_server: server,
+            mcp_tool: tool,
+            outcome: value === undefined ? 'upstream_error' : outcomeOf(value),
+            reasons: [...reasons],
+            ...(approvalId === undefined ? {} : { approval_id: approvalId }),
+          }),
         },
         async () => {
           answer = await postcheck(name, await forward(args))
