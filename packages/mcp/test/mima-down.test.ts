@@ -1,4 +1,5 @@
-import { createServer } from 'node:net'
+import { createConnection, createServer, type Server } from 'node:net'
+import { startTestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refusalOf } from '../src/index'
 import {
@@ -68,6 +69,65 @@ describe.each<Mode>(['stdio', 'http'])('with the Mima server down, over %s', (mo
     // Everything else still passes through.
     const { tools } = await session.client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual(['echo', 'transfer_funds'])
+  })
+
+  it('keeps the decision of a refused call in the outbox while the server is down, and delivers it once it is back', async () => {
+    const real = await startTestServer()
+    const key = await real.createKey('ingest', 'mcp proxy')
+    const port = await deadPort()
+    const clients = await proxyClients(`http://127.0.0.1:${port}`, key, 'returning-agent', {
+      waitReady: false,
+    })
+    opened.push(clients)
+    const session = await openGovernedSession(
+      mode,
+      {
+        agent: 'returning-agent',
+        mima: clients.mima,
+        killSwitch: clients.killSwitch,
+        allowedTools: ['echo'],
+      },
+      httpFixture?.url,
+    )
+    opened.push(session)
+    let forwarder: Server | undefined
+    try {
+      const refused = await session.client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+      expect(refusalOf(refused as never)?.code).toBe('mima_unreachable')
+      expect((await clients.mima.flush()).sent).toBe(0)
+      // The refused call's attestation and its decision.
+      expect(clients.mima.pending).toBe(2)
+
+      // The server comes back on the address the proxy knows.
+      const target = Number(new URL(real.baseUrl).port)
+      forwarder = createServer((socket) => {
+        const upstream = createConnection(target, '127.0.0.1')
+        socket.pipe(upstream).pipe(socket)
+        socket.on('error', () => upstream.destroy())
+        upstream.on('error', () => socket.destroy())
+      })
+      await new Promise<void>((resolve) => forwarder?.listen(port, '127.0.0.1', resolve))
+      expect((await clients.mima.flush()).sent).toBe(2)
+      const response = await fetch(`${real.baseUrl}/api/workspaces/${real.workspaceId}/mcp/decisions`, {
+        headers: { authorization: `Bearer ${real.adminKey}` },
+      })
+      const { decisions } = (await response.json()) as { decisions: Record<string, unknown>[] }
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          server_name: 'fixture',
+          tool: 'echo',
+          agent_name: 'returning-agent',
+          decision: 'deny',
+          rule_id: 'fail_closed',
+          reasons: ['mima.unreachable'],
+        }),
+      ])
+    } finally {
+      await session.close()
+      await clients.close()
+      forwarder?.close()
+      await real.close()
+    }
   })
 
   it('fails open when configured: the call goes through and its attestation waits in the outbox', async () => {
