@@ -9,7 +9,7 @@ import {
 import type { RefusalCode } from './refusal'
 
 /** The attestations' tool name of one server's decisions: `policy.mcp.<server>`. */
-export const decisionToolName = (server: string): string => `policy.mcp.${server}`
+const decisionToolName = (server: string): string => `policy.mcp.${server}`
 
 /** Records the proxy's policy decisions on one server (never an `allow`). */
 export interface McpDecisionRecorder {
