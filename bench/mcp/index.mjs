@@ -10,9 +10,19 @@
 // Over stdio (each server a child process) and over Streamable HTTP (each a loopback HTTP
 // server). Prints p50/p99 per call for both, the added latency and the ratio. Target: ≤ 1 ms
 // added at p50. Needs the built packages (`pnpm build`).
+//
+// Wall-clock figures on a loaded machine mostly measure the scheduler (each hop wakes a process),
+// so on Linux the bench also prints the CPU time each server-side process spends per call (from
+// /proc): the fixture server's for the direct call, the proxy's and the fixture's for the proxied
+// one. That figure barely moves with the machine's load.
+//
+// Both HTTP clients get the same `fetch`, which gives each POST its own abort signal: the SDK's
+// client transport passes every request one long-lived signal, to which Node's fetch adds a
+// listener per request until garbage collection (and, past 1 500, prints a warning per request),
+// a cost of the client that would otherwise swamp both the baseline and the proxied figures.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPgliteDatabase, silentLogger, startServer } from '@mima/server'
@@ -34,6 +44,24 @@ const percentile = (sorted, fraction) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]
 const children = []
 
+/** CPU time (user + system) a process has used, in ms; undefined where /proc is not there. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+const cpuOf = (pids) => {
+  const values = pids.map(cpuMs)
+  return values.some((value) => value === undefined) ? undefined : values.reduce((a, b) => a + b, 0)
+}
+
+/** The same fetch for both HTTP clients: a POST's signal is its own (see the header). */
+const clientFetch = (url, init) =>
+  init?.method === 'POST' ? fetch(url, { ...init, signal: AbortSignal.timeout(60_000) }) : fetch(url, init)
+
 /** Starts a child process and resolves with the first stdout/stderr match of `pattern`. */
 function startAndWait(command, args, env, pattern) {
   return new Promise((resolve, reject) => {
@@ -43,7 +71,13 @@ function startAndWait(command, args, env, pattern) {
     const onData = (chunk) => {
       seen += chunk
       const match = pattern.exec(seen)
-      if (match) resolve(match)
+      if (!match) return
+      // Stop collecting once started: the output is drained (and dropped) from now on, so that a
+      // chatty child does not make this process concatenate and scan a growing string.
+      child.stdout.off('data', onData).resume()
+      child.stderr.off('data', onData).resume()
+      seen = ''
+      resolve([...match, child.pid])
     }
     child.stdout.setEncoding('utf8').on('data', onData)
     child.stderr.setEncoding('utf8').on('data', onData)
@@ -94,15 +128,28 @@ async function timeCalls(client, count, into) {
   }
 }
 
-async function compare(label, direct, proxied) {
+/**
+ * `pids`: the server-side processes of each way (direct: the fixture; proxied: the proxy and its
+ * fixture; the proxy alone is the first of them).
+ */
+async function compare(label, direct, proxied, pids) {
   await timeCalls(direct, WARMUP, [])
   await timeCalls(proxied, WARMUP, [])
   const directTimes = []
   const proxiedTimes = []
   const perRound = Math.ceil(CALLS / ROUNDS)
+  let directCpu = 0
+  let proxyCpu = 0
+  let proxiedCpu = 0
   for (let round = 0; round < ROUNDS; round++) {
+    const beforeDirect = cpuOf(pids.direct)
     await timeCalls(direct, perRound, directTimes)
+    const beforeProxied = cpuOf(pids.proxied)
+    const beforeProxy = cpuOf(pids.proxied.slice(0, 1))
+    directCpu += (cpuOf(pids.direct) ?? Number.NaN) - (beforeDirect ?? Number.NaN)
     await timeCalls(proxied, perRound, proxiedTimes)
+    proxiedCpu += (cpuOf(pids.proxied) ?? Number.NaN) - (beforeProxied ?? Number.NaN)
+    proxyCpu += (cpuOf(pids.proxied.slice(0, 1)) ?? Number.NaN) - (beforeProxy ?? Number.NaN)
   }
   directTimes.sort((a, b) => a - b)
   proxiedTimes.sort((a, b) => a - b)
@@ -126,6 +173,21 @@ async function compare(label, direct, proxied) {
     `  added              p50 ${addedP50.toFixed(3)} ms   p99 ${addedP99.toFixed(3)} ms   ratio p50 ${(figures.proxiedP50 / figures.directP50).toFixed(2)}×, p99 ${(figures.proxiedP99 / figures.directP99).toFixed(2)}×`,
   )
   console.log(`  target: ≤ ${TARGET_ADDED_P50_MS} ms added at p50 — ${met ? 'met' : 'NOT met'}`)
+  const calls = perRound * ROUNDS
+  if (Number.isFinite(directCpu) && Number.isFinite(proxyCpu)) {
+    console.log(
+      `  server-side CPU per call: direct (fixture) ${(directCpu / calls).toFixed(3)} ms   proxied (proxy + fixture) ${(proxiedCpu / calls).toFixed(3)} ms, of which the proxy ${(proxyCpu / calls).toFixed(3)} ms`,
+    )
+    recordFigure({
+      bench: 'mcp',
+      name: `proxy CPU per tools/call, ${label}`,
+      value: proxyCpu / calls,
+      unit: 'ms',
+      baselineName: 'fixture server CPU per direct call',
+      baseline: directCpu / calls,
+    })
+  }
+  console.log(`  load average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`)
   recordFigure({
     bench: 'mcp',
     name: `tools/call p50 through the proxy, ${label}`,
@@ -157,26 +219,42 @@ let allMet = true
 try {
   // --- stdio ---------------------------------------------------------------------------------
   const fixtureCommand = [join(FIXTURES, 'stdio-server.mjs')]
-  const directStdio = await connect(
-    new StdioClientTransport({ command: process.execPath, args: fixtureCommand, stderr: 'ignore' }),
-  )
-  const proxiedStdio = await connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [MIMA_BIN, 'mcp', 'proxy', '--config', config, '--', process.execPath, ...fixtureCommand],
-      env: proxyEnv,
-      stderr: 'ignore',
-    }),
-  )
+  const directStdioTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: fixtureCommand,
+    stderr: 'ignore',
+  })
+  const directStdio = await connect(directStdioTransport)
+  const proxiedStdioTransport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MIMA_BIN, 'mcp', 'proxy', '--config', config, '--', process.execPath, ...fixtureCommand],
+    env: proxyEnv,
+    stderr: 'ignore',
+  })
+  const proxiedStdio = await connect(proxiedStdioTransport)
   const proxiedTools = (await proxiedStdio.listTools()).tools.map((tool) => tool.name)
   if (proxiedTools.join() !== 'echo')
     throw new Error(`the proxy listed ${proxiedTools.join()}, expected echo only`)
-  allMet = (await compare('stdio', directStdio, proxiedStdio)) && allMet
+  // The proxied fixture is the proxy's child process.
+  const proxyStdioPid = proxiedStdioTransport.pid
+  let proxiedFixturePid
+  try {
+    proxiedFixturePid = Number(
+      readFileSync(`/proc/${proxyStdioPid}/task/${proxyStdioPid}/children`, 'utf8').trim().split(' ')[0],
+    )
+  } catch {
+    proxiedFixturePid = undefined
+  }
+  allMet =
+    (await compare('stdio', directStdio, proxiedStdio, {
+      direct: [directStdioTransport.pid],
+      proxied: proxiedFixturePid ? [proxyStdioPid, proxiedFixturePid] : [proxyStdioPid],
+    })) && allMet
   await directStdio.close()
   await proxiedStdio.close()
 
   // --- Streamable HTTP -------------------------------------------------------------------------
-  const [, fixtureUrl] = await startAndWait(
+  const [, fixtureUrl, fixturePid] = await startAndWait(
     process.execPath,
     [join(FIXTURES, 'http-server.mjs')],
     { PATH: process.env.PATH ?? '' },
@@ -188,15 +266,23 @@ try {
       '\n',
     ),
   )
-  const [, proxyUrl] = await startAndWait(
+  const [, proxyUrl, proxyPid] = await startAndWait(
     process.execPath,
     [MIMA_BIN, 'mcp', 'proxy', '--config', config, '--http', '--port', '0'],
     proxyEnv,
     /serving MCP on (\S+)\./,
   )
-  const directHttp = await connect(new StreamableHTTPClientTransport(new URL(fixtureUrl)))
-  const proxiedHttp = await connect(new StreamableHTTPClientTransport(new URL(proxyUrl)))
-  allMet = (await compare('Streamable HTTP', directHttp, proxiedHttp)) && allMet
+  const directHttp = await connect(
+    new StreamableHTTPClientTransport(new URL(fixtureUrl), { fetch: clientFetch }),
+  )
+  const proxiedHttp = await connect(
+    new StreamableHTTPClientTransport(new URL(proxyUrl), { fetch: clientFetch }),
+  )
+  allMet =
+    (await compare('Streamable HTTP', directHttp, proxiedHttp, {
+      direct: [fixturePid],
+      proxied: [proxyPid, fixturePid],
+    })) && allMet
   await directHttp.close()
   await proxiedHttp.close()
 } finally {

@@ -127,6 +127,51 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     expect(text).not.toContain('sk-proj-abcdefghijklmnopqrstuvwxyz')
   })
 
+  it('sends each decision that stopped or changed a call to the server: its API and the MCP page list them', async () => {
+    // The refusals and redactions of the two tests above, sent through the client's outbox.
+    await clients.mima.flush()
+    const { baseUrl, workspaceId, adminKey } = mima.server
+    const response = await fetch(`${baseUrl}/api/workspaces/${workspaceId}/mcp/decisions?server=fixture`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    })
+    expect(response.status).toBe(200)
+    const { decisions } = (await response.json()) as {
+      decisions: { tool: string; decision: string; rule_id: string; direction: string; agent_name: string }[]
+    }
+    const of = (tool: string) => decisions.filter((decision) => decision.tool === tool)
+    expect(of('delete_repo')).toEqual([
+      expect.objectContaining({
+        decision: 'deny',
+        rule_id: 'scope',
+        direction: 'ingress',
+        agent_name: agent,
+      }),
+    ])
+    expect(of('sneaky')).toEqual([expect.objectContaining({ decision: 'deny', rule_id: 'tool_flagged' })])
+    expect(of('weather')).toEqual([expect.objectContaining({ decision: 'deny', direction: 'ingress' })])
+    expect(of('echo')).toContainEqual(expect.objectContaining({ decision: 'redact', direction: 'ingress' }))
+    expect(of('lookup_customer')).toContainEqual(
+      expect.objectContaining({ decision: 'redact', direction: 'egress' }),
+    )
+    // Each decision is an attestation in the ledger, named policy.mcp.<server>.
+    const attested = (await readAttestations(mima.server)).filter(
+      (record) => record.tool_name === 'policy.mcp.fixture',
+    )
+    expect(attested).toHaveLength(decisions.length)
+
+    const login = await fetch(`${baseUrl}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ api_key: adminKey }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+    })
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+    const page = await (await fetch(`${baseUrl}/dashboard/mcp`, { headers: { cookie } })).text()
+    const table = page.slice(page.indexOf('<table class="mcp-decisions"'))
+    expect(table).toContain('data-decision="deny"')
+    expect(table).toContain('<td>delete_repo</td>')
+  })
+
   it('waits for a person to approve a risky call, bound to the exact arguments, then attests it', async () => {
     const args = { amount: 125, to: 'acct-42' }
     const progress: { progress: number; message?: string | undefined }[] = []
@@ -167,6 +212,14 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     )
     expect(attested.input_hash).toBe(hashValue(toHashable(args)))
     expect(attested.output_hash).toBe(hashValue(toHashable(result)))
+    // The same server/tool metadata as every other governed call, plus the approval.
+    expect(attested.metadata).toEqual({
+      mcp_server: 'fixture',
+      mcp_tool: 'transfer_funds',
+      outcome: 'ok',
+      reasons: [],
+      approval_id: pending.id,
+    })
   })
 
   it('refuses a call the approver rejects', async () => {
@@ -287,5 +340,12 @@ describe.each<Mode>(['stdio', 'http'])('the governing proxy over %s', (mode) => 
     expect(result.isError).toBe(true)
     expect(refusalOf(result as never)?.code).toBe('agent_killed')
     expect(textOf(result)).toContain('runaway agent')
+    await clients.mima.flush()
+    const listed = await fetch(
+      `${mima.server.baseUrl}/api/workspaces/${mima.server.workspaceId}/mcp/decisions?server=fixture&limit=5`,
+      { headers: { authorization: `Bearer ${mima.server.adminKey}` } },
+    )
+    const { decisions } = (await listed.json()) as { decisions: Record<string, unknown>[] }
+    expect(decisions[0]).toMatchObject({ tool: 'echo', decision: 'deny', rule_id: 'kill_switch' })
   })
 })

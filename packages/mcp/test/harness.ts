@@ -1,8 +1,11 @@
 // Shared setup of the proxy tests: a real Mima server, a real MCP fixture server (stdio or
 // Streamable HTTP), the governing proxy (stdio or HTTP downstream) and a real SDK client.
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
 import { createServer, type Server as HttpServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { type Approvals, createApprovals } from '@mima/approvals'
@@ -151,6 +154,9 @@ export async function proxyClients(
     flushOnExit: false,
     onError: 'silent',
     retry: { limit: 0 },
+    // Its own spill directory: records left unsent (the Mima-down tests) must not be replayed by a
+    // client of another test file, which shares the system name.
+    outbox: { directory: mkdtempSync(join(tmpdir(), 'mima-mcp-outbox-')) },
   })
   const killSwitch = createKillSwitch({
     connection: createRuntimeConnection({ baseUrl, apiKey, env: {} }),

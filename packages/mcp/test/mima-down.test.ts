@@ -1,4 +1,5 @@
-import { createServer } from 'node:net'
+import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net'
+import { startTestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refusalOf } from '../src/index'
 import {
@@ -11,27 +12,54 @@ import {
   textOf,
 } from './harness'
 
-/** A loopback port with nothing listening: the Mima server is down. */
-async function deadPort(): Promise<number> {
-  const server = createServer()
+/**
+ * A Mima server that is down: a loopback port whose connections are reset at once, until `up(port)`
+ * forwards them to a real server. It keeps listening so that no other test's server can take the
+ * port while clients still hold records addressed to it.
+ */
+async function downServer(): Promise<{ port: number; up(target: number): void; close(): Promise<void> }> {
+  let target: number | undefined
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    if (target === undefined) {
+      socket.destroy()
+      return
+    }
+    const upstream = createConnection(target, '127.0.0.1')
+    socket.pipe(upstream).pipe(socket)
+    socket.on('error', () => upstream.destroy())
+    upstream.on('error', () => socket.destroy())
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+  return {
+    port: (server.address() as AddressInfo).port,
+    up(port) {
+      target = port
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
 }
 
 describe.each<Mode>(['stdio', 'http'])('with the Mima server down, over %s', (mode) => {
   let baseUrl: string
+  let down: Awaited<ReturnType<typeof downServer>>
   let httpFixture: { url: string; close(): Promise<void> } | undefined
   const opened: Array<GovernedSession | ProxyClients> = []
 
   beforeAll(async () => {
-    baseUrl = `http://127.0.0.1:${await deadPort()}`
+    down = await downServer()
+    baseUrl = `http://127.0.0.1:${down.port}`
     httpFixture = mode === 'http' ? await startHttpFixture() : undefined
   })
   afterAll(async () => {
     for (const item of opened.reverse()) await item.close()
     await httpFixture?.close()
+    await down?.close()
   })
 
   async function open(
@@ -68,6 +96,55 @@ describe.each<Mode>(['stdio', 'http'])('with the Mima server down, over %s', (mo
     // Everything else still passes through.
     const { tools } = await session.client.listTools()
     expect(tools.map((tool) => tool.name).sort()).toEqual(['echo', 'transfer_funds'])
+  })
+
+  it('keeps the decision of a refused call in the outbox while the server is down, and delivers it once it is back', async () => {
+    const real = await startTestServer()
+    const key = await real.createKey('ingest', 'mcp proxy')
+    const returning = await downServer()
+    const clients = await proxyClients(`http://127.0.0.1:${returning.port}`, key, 'returning-agent', {
+      waitReady: false,
+    })
+    const session = await openGovernedSession(
+      mode,
+      {
+        agent: 'returning-agent',
+        mima: clients.mima,
+        killSwitch: clients.killSwitch,
+        allowedTools: ['echo'],
+      },
+      httpFixture?.url,
+    )
+    try {
+      const refused = await session.client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+      expect(refusalOf(refused as never)?.code).toBe('mima_unreachable')
+      expect((await clients.mima.flush()).sent).toBe(0)
+      // The refused call's attestation and its decision.
+      expect(clients.mima.pending).toBe(2)
+
+      // The server comes back on the address the proxy knows.
+      returning.up(Number(new URL(real.baseUrl).port))
+      expect((await clients.mima.flush()).sent).toBe(2)
+      const response = await fetch(`${real.baseUrl}/api/workspaces/${real.workspaceId}/mcp/decisions`, {
+        headers: { authorization: `Bearer ${real.adminKey}` },
+      })
+      const { decisions } = (await response.json()) as { decisions: Record<string, unknown>[] }
+      expect(decisions).toEqual([
+        expect.objectContaining({
+          server_name: 'fixture',
+          tool: 'echo',
+          agent_name: 'returning-agent',
+          decision: 'deny',
+          rule_id: 'fail_closed',
+          reasons: ['mima.unreachable'],
+        }),
+      ])
+    } finally {
+      await session.close()
+      await clients.close()
+      await returning.close()
+      await real.close()
+    }
   })
 
   it('fails open when configured: the call goes through and its attestation waits in the outbox', async () => {

@@ -38,6 +38,43 @@ describe('mima scan', () => {
       /\.cursor\/mcp\.json:1 +stdio npx -y github-mcp +\(cursor "raw" not governed\)/,
     )
     expect(result.stdout).toMatch(/cursor "safe" governed by mima mcp proxy/)
+
+    writeFileSync(
+      join(root, 'client.ts'),
+      [
+        "import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'",
+        "export const transport = new StdioClientTransport({ command: 'node', args: ['server.js'] })",
+      ].join('\n'),
+    )
+    const json = await runInProcess(['scan', root, '--json'])
+    expect(json.code).toBe(0)
+    const { mcp_servers: servers } = JSON.parse(json.stdout)
+    expect(servers).toEqual(
+      expect.arrayContaining([
+        {
+          file: expect.stringMatching(/\.cursor\/mcp\.json$/),
+          line: 1,
+          source: 'config',
+          transport: 'stdio',
+          target: 'npx -y github-mcp',
+          name: 'raw',
+          client: 'cursor',
+          governed: false,
+        },
+        expect.objectContaining({ source: 'config', name: 'safe', client: 'cursor', governed: true }),
+        {
+          file: expect.stringMatching(/client\.ts$/),
+          line: 2,
+          source: 'code',
+          transport: 'stdio',
+          target: 'node server.js',
+          name: null,
+          client: null,
+          governed: null,
+        },
+      ]),
+    )
+    expect(servers).toHaveLength(3)
   })
 
   it('--strict exits 1 on unattested high-confidence calls, 0 when there are none', async () => {
@@ -47,10 +84,13 @@ describe('mima scan', () => {
     expect(clean.stdout).toMatch(/^No AI call sites found in 1 files/)
   })
 
-  it('--json prints {file, line, column, library, operation, attested, confidence} records', async () => {
+  it('--json prints {findings: [{file, line, column, library, operation, attested, confidence, kind}], mcp_servers}', async () => {
     const result = await runInProcess(['scan', join(FIXTURES, 'handles'), '--json'])
     expect(result.code).toBe(0)
-    const records = JSON.parse(result.stdout)
+    const printed = JSON.parse(result.stdout)
+    expect(Object.keys(printed)).toEqual(['findings', 'mcp_servers'])
+    expect(printed.mcp_servers).toEqual([])
+    const records = printed.findings
     expect(records[0]).toEqual({
       file: expect.stringMatching(/handles\/handles\.ts$/),
       line: 11,

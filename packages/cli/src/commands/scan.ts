@@ -137,24 +137,37 @@ async function runScan(context: CommandContext): Promise<ExitCode> {
       confidence: finding.confidence,
       kind: finding.kind,
     }))
-    if (runtime) {
-      output.printJson({
-        findings: records,
-        runtime: {
-          events: runtime.events,
-          attested_events: runtime.attestedEvents,
-          attested_share: runtime.attestedShare,
-          unmatched: runtime.unmatched,
-          seen: runtime.seen.map((site) => ({
-            file: site.finding.file,
-            line: site.finding.line,
-            attested: site.finding.attested,
-            calls: site.calls,
-            attested_calls: site.attestedCalls,
-          })),
-        },
-      })
-    } else output.printJson(records)
+    const mcpServers = result.mcpServers.map((server) => ({
+      file: server.file,
+      line: server.line,
+      source: server.source ?? 'code',
+      transport: server.transport,
+      target: server.target,
+      name: server.name ?? null,
+      client: server.client ?? null,
+      governed: server.governed ?? null,
+    }))
+    output.printJson({
+      findings: records,
+      mcp_servers: mcpServers,
+      ...(runtime === undefined
+        ? {}
+        : {
+            runtime: {
+              events: runtime.events,
+              attested_events: runtime.attestedEvents,
+              attested_share: runtime.attestedShare,
+              unmatched: runtime.unmatched,
+              seen: runtime.seen.map((site) => ({
+                file: site.finding.file,
+                line: site.finding.line,
+                attested: site.finding.attested,
+                calls: site.calls,
+                attested_calls: site.attestedCalls,
+              })),
+            },
+          }),
+    })
   } else printScanReport(output, result, runtime)
 
   if (booleanValue(values, 'strict') && result.unattested > 0) return EXIT_CODES.failed

@@ -2,6 +2,7 @@ import type { AttestationPayload, AttestationResult } from '../attestation/attes
 import { type AttestedContext, runAttested } from '../context/attested-context'
 import { MimaError } from '../errors/mima-error'
 import { type CanonicalSnapshot, captureCanonical, snapshotText } from '../hashing/canonical-json'
+import { toHashable } from '../hashing/hashable-value'
 import { sha256Hex } from '../hashing/sha256'
 import { uuidv7 } from '../ids/uuidv7'
 import type { OutboxEntry } from '../outbox/outbox'
@@ -67,6 +68,13 @@ export function createAttest(client: AttestClient): AttestFunction {
     const modelId = options.modelId
     const hashInput = options.hashInput
     const hashOutput = options.hashOutput
+    const metadataOption = options.metadata
+
+    /** The record's metadata: taken at the end of the call (a function sees its result). */
+    function metadataOf(result: Awaited<Result> | undefined): Record<string, unknown> | undefined {
+      const value = typeof metadataOption === 'function' ? metadataOption(result) : metadataOption
+      return value === undefined ? undefined : (toHashable(value) as Record<string, unknown>)
+    }
     const context: AttestedContext = approval?.approvalId
       ? { toolName, systemName: systemName, approvalId: approval.approvalId }
       : { toolName, systemName: systemName }
@@ -132,6 +140,7 @@ export function createAttest(client: AttestClient): AttestFunction {
                 'background',
               )
         const idempotencyKey = uuidv7(startedAt)
+        const metadata = metadataOf(outcome === 'error' ? undefined : (valueOrError as Awaited<Result>))
         const build = (): AttestationPayload =>
           newRecord(toolName, startedAt, {
             inputHash: hashSnapshot(input, 'input'),
@@ -142,6 +151,7 @@ export function createAttest(client: AttestClient): AttestFunction {
             durationMs,
             errorType: outcome === 'error' ? errorName(valueOrError) : undefined,
             idempotencyKey,
+            metadata,
           })
         if (deferFinishing) {
           enqueue(build)

@@ -603,6 +603,26 @@ describe('signatures, trace, evidence and approvals', () => {
     expect(server.recorder.evidence[0]?.record_type).toBe('human_oversight')
   })
 
+  it('sends attest metadata with an approved call: an object, or a function of the result', async () => {
+    const mima = client()
+    const gated = mima.attest(
+      {
+        toolName: 'wire_transfer',
+        approvalToken: 'apt_meta',
+        metadata: (result: { ok: boolean } | undefined) => ({ server: 'bank', ok: result?.ok ?? null }),
+      },
+      async () => ({ ok: true }),
+    )
+    await gated()
+    expect(server.recorder.attestations[0]).toMatchObject({
+      approval_token: 'apt_meta',
+      metadata: { server: 'bank', ok: true },
+    })
+    mima.attest({ toolName: 'lookup', metadata: { server: 'bank' } }, () => 1)()
+    await mima.flush()
+    expect(server.recorder.attestations[1]?.metadata).toEqual({ server: 'bank' })
+  })
+
   it('keeps the oversight evidence with its attestation when the server is down, and delivers both in order', async () => {
     for (let index = 0; index < 3; index++) server.script({ match: /external$/, status: 503 })
     const mima = client({ onError: 'silent' })

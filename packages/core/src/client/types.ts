@@ -92,6 +92,13 @@ export interface AttestOptions<Args extends readonly unknown[] = readonly unknow
   readonly hashInput?: (...args: Args) => unknown
   /** What to hash as the output (default: the return value, awaited). */
   readonly hashOutput?: (result: Awaited<Result>) => unknown
+  /**
+   * Sent as the attestation's `metadata` (made JSON with `toHashable`), like `record`'s: an object,
+   * or a function of the call's result (`undefined` when it threw) for metadata known only after it.
+   */
+  readonly metadata?:
+    | Readonly<Record<string, unknown>>
+    | ((result: Awaited<Result> | undefined) => Readonly<Record<string, unknown>> | undefined)
 }
 
 /** A method decorator (TC39 decorators, and TypeScript's `experimentalDecorators`). */

@@ -102,6 +102,12 @@ export interface McpGovernanceOptions {
   /** What happens to a flagged tool (injection or changed definition): `hide` (default) or `flag` only. */
   readonly onFlaggedTool?: 'hide' | 'flag' | undefined
   readonly onEvent?: ((event: McpGovernanceEvent) => void) | undefined
+  /**
+   * Send each decision that stops or changes a call (kill switch, fail-closed, scope, flagged tool,
+   * precheck and postcheck `deny`/`redact`/`confirm`) to the server as an attestation named
+   * `policy.mcp.<server>`, through the client's outbox (default true).
+   */
+  readonly recordDecisions?: boolean | undefined
 }
 
 /** One `tools/call` to govern. */

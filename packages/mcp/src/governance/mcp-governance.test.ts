@@ -52,6 +52,33 @@ describe('createMcpGovernance', () => {
     })
   })
 
+  it('records a decision only when it stops or changes a call, and not at all with recordDecisions: false', async () => {
+    const local = (): Mima =>
+      createMima({
+        apiKey: 'mima_unit_test',
+        baseUrl: 'http://127.0.0.1:9',
+        systemName: 'unit',
+        configFile: false,
+        flushOnExit: false,
+        onError: 'silent',
+        outbox: { directory: false },
+      })
+    const forward = async () => ({ result: { content: [{ type: 'text', text: 'sunny' }] } })
+    const recording = local()
+    const { governed } = governance({ mima: recording })
+    await governed.callTool({ name: 'weather', arguments: { city: 'Paris' } }, forward)
+    expect(recording.pending).toBe(1) // the call's own attestation: an allow is not a decision to record
+    await governed.callTool({ name: 'delete_everything', arguments: {} }, forward)
+    expect(recording.pending).toBe(3) // the refused call, and its scope decision
+    const silent = local()
+    await governance({ mima: silent, recordDecisions: false }).governed.callTool(
+      { name: 'delete_everything', arguments: {} },
+      forward,
+    )
+    expect(silent.pending).toBe(1)
+    await Promise.all([recording.close(), silent.close()])
+  })
+
   it('pins a first-seen definition and flags (and hides) a changed one', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mima-pins-')), 'pins.json')
     const first = governance({ pins: createToolPins({ file }) })

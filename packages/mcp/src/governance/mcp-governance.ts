@@ -1,6 +1,7 @@
 import type { Approvals } from '@mima/approvals'
 import { hashValue, MimaError, toHashable } from '@mima/core'
 import { createPolicyEngine, createScopeRegistry, type PolicyEngine } from '@mima/policy'
+import { createMcpDecisionRecorder } from './decision-records'
 import type {
   McpCallAnswer,
   McpCallOutcome,
@@ -82,6 +83,8 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
     allowedTools: [...(options.allowedTools ?? [])],
     hiddenTools: [...(options.hiddenTools ?? [])],
   })
+  const decisions =
+    options.recordDecisions === false ? undefined : createMcpDecisionRecorder({ mima, server, agent })
   const inventory = new Map<string, McpToolInventoryEntry>()
   const emit = (event: McpGovernanceEvent): void => {
     try {
@@ -161,6 +164,7 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
   async function postcheck(name: string, answer: McpCallAnswer): Promise<McpCallAnswer> {
     if (answer.result === undefined) return answer
     const checked = await engine.postcheck({ tool: name, payload: answer.result, agent })
+    decisions?.checked(name.slice(server.length + 5), checked) // name is mcp.<server>.<tool>
     if (checked.decision === 'deny' || checked.decision === 'confirm') {
       return {
         result: refusalResult(
@@ -221,8 +225,13 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
     }
     try {
       const gated = gate(tool)
-      if (gated !== undefined) return refuse(gated, refusalOf(gated)?.reasons ?? [])
+      if (gated !== undefined) {
+        const refusal = refusalOf(gated)
+        if (refusal !== undefined) decisions?.refused(tool, refusal.code, refusal.reasons)
+        return refuse(gated, refusal?.reasons ?? [])
+      }
       const precheck = await engine.checkToolCall({ tool: name, args: call.arguments ?? {}, agent })
+      decisions?.checked(tool, precheck)
       if (precheck.decision === 'deny') {
         return refuse(
           refusalResult(
@@ -335,6 +344,14 @@ export function createMcpGovernance(options: McpGovernanceOptions): McpGovernanc
           approvalToken: token,
           hashInput: () => args ?? {},
           hashOutput: (value: McpCallAnswer) => value.result ?? value.error,
+          // The same metadata as every other governed call, plus the approval.
+          metadata: (value: McpCallAnswer | undefined) => ({
+            mcp_server: server,
+            mcp_tool: tool,
+            outcome: value === undefined ? 'upstream_error' : outcomeOf(value),
+            reasons: [...reasons],
+            ...(approvalId === undefined ? {} : { approval_id: approvalId }),
+          }),
         },
         async () => {
           answer = await postcheck(name, await forward(args))

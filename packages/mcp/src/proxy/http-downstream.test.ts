@@ -19,27 +19,31 @@ const mima = createMima({
 
 /** A raw request, so the Host header can be set. */
 function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string }) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const target = new URL(url)
-    const outgoing = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: options.method ?? 'POST',
-        headers: options.headers,
-      },
-      (response) => {
-        let body = ''
-        response.setEncoding('utf8').on('data', (chunk: string) => {
-          body += chunk
-        })
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
-      },
-    )
-    outgoing.on('error', reject)
-    outgoing.end(options.body)
-  })
+  return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>(
+    (resolve, reject) => {
+      const target = new URL(url)
+      const outgoing = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: options.method ?? 'POST',
+          headers: options.headers,
+        },
+        (response) => {
+          let body = ''
+          response.setEncoding('utf8').on('data', (chunk: string) => {
+            body += chunk
+          })
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body, headers: response.headers }),
+          )
+        },
+      )
+      outgoing.on('error', reject)
+      outgoing.end(options.body)
+    },
+  )
 }
 
 const INITIALIZE = JSON.stringify({
@@ -78,6 +82,34 @@ describe('the proxy serving Streamable HTTP', () => {
     )
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo'])
     await client.close()
+  })
+
+  it('answers a tool call with application/json when nothing else belongs to it', async () => {
+    const url = proxy.url as string
+    const auth = { ...JSON_HEADERS, authorization: 'Bearer proxy-secret' }
+    const initialized = await raw(url, { headers: auth, body: INITIALIZE })
+    expect(initialized.headers['content-type']).toBe('application/json')
+    const session = { ...auth, 'mcp-session-id': String(initialized.headers['mcp-session-id']) }
+    const notified = await raw(url, {
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    })
+    expect(notified.status).toBe(202)
+    const called = await raw(url, {
+      headers: session,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'plain' } },
+      }),
+    })
+    expect(called.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(called.body)).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      result: { content: [{ type: 'text', text: '{"text":"plain"}' }] },
+    })
   })
 
   it('answers bad requests with a clear 4xx and never starts an upstream session for them', async () => {

@@ -1,8 +1,8 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { HttpSessionTransport } from './http-session-transport'
 
 /** How the proxy serves MCP clients over Streamable HTTP. */
 export interface HttpDownstreamOptions {
@@ -82,7 +82,7 @@ export async function startHttpDownstream(
   const host = options.host ?? '127.0.0.1'
   const path = options.path ?? '/mcp'
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024
-  const sessions = new Map<string, StreamableHTTPServerTransport>()
+  const sessions = new Map<string, HttpSessionTransport>()
   const lastSeen = new Map<string, number>()
   const idleMs = options.sessionIdleMs ?? 30 * 60 * 1000
   const sweeper = setInterval(
@@ -141,15 +141,10 @@ export async function startHttpDownstream(
         'Bad request: no session id, and the request is not an initialize request.',
       )
     }
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+    const transport: HttpSessionTransport = new HttpSessionTransport({
       onsessioninitialized: (id) => {
         sessions.set(id, transport)
         lastSeen.set(id, Date.now())
-      },
-      onsessionclosed: (id) => {
-        sessions.delete(id)
-        lastSeen.delete(id)
       },
     })
     await connect(transport)

@@ -1,7 +1,7 @@
 import { MimaError } from '@mima/core'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { HttpUpstreamTransport } from './http-upstream-transport'
 
 /** An upstream MCP server started as a command, spoken to over stdio. */
 export interface StdioUpstream {
@@ -61,7 +61,5 @@ export function upstreamTransport(upstream: McpUpstream): Transport {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new MimaError('config_invalid', `The upstream MCP server URL must be http(s), got ${url.protocol}.`)
   }
-  return new StreamableHTTPClientTransport(url, {
-    ...(upstream.headers === undefined ? {} : { requestInit: { headers: { ...upstream.headers } } }),
-  })
+  return new HttpUpstreamTransport(url, upstream.headers)
 }

@@ -1,7 +1,14 @@
 import type { Hono } from 'hono'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AppEnv, ServerContext } from '../http/context'
-import { listMcpCalls, listMcpServers, type McpCall, type McpServerRow } from '../mcp/mcp-store'
+import {
+  listMcpCalls,
+  listMcpDecisions,
+  listMcpServers,
+  type McpCall,
+  type McpDecision,
+  type McpServerRow,
+} from '../mcp/mcp-store'
 import { Layout, Notice, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 import type { UsagePageHelpers } from './usage-pages'
@@ -85,10 +92,55 @@ function CallsTable(props: { calls: readonly McpCall[] }): JSX.Element {
   )
 }
 
+function DecisionsTable(props: { decisions: readonly McpDecision[] }): JSX.Element {
+  if (props.decisions.length === 0) return <p class="muted">No decisions yet.</p>
+  return (
+    <table class="mcp-decisions">
+      <thead>
+        <tr>
+          <th>When</th>
+          <th>Server</th>
+          <th>Tool</th>
+          <th>Agent</th>
+          <th>Decision</th>
+          <th>Rule</th>
+          <th>Reasons</th>
+          <th>Attestation</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.decisions.map((decision) => (
+          <tr data-attestation={decision.attestation_id} data-decision={decision.decision}>
+            <td>
+              <Time value={decision.decided_at} />
+            </td>
+            <td>{decision.server_name}</td>
+            <td>{decision.tool}</td>
+            <td>{decision.agent_name}</td>
+            <td class={decision.decision === 'deny' ? 'fail' : undefined}>
+              {decision.decision}
+              {decision.direction === 'egress' ? ' (result)' : ''}
+            </td>
+            <td>
+              {decision.policy_id ?? '—'}
+              {decision.rule_id === null ? '' : ` · ${decision.rule_id}`}
+            </td>
+            <td>{decision.reasons.join(', ')}</td>
+            <td>
+              <ShortId id={decision.attestation_id} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
 function McpPage(props: {
   session: DashboardSession
   servers: readonly McpServerRow[]
   calls: readonly McpCall[]
+  decisions: readonly McpDecision[]
 }): JSX.Element {
   return (
     <Layout title="MCP servers" section="mcp" session={props.session}>
@@ -118,21 +170,33 @@ function McpPage(props: {
         <h2>Recent calls</h2>
         <CallsTable calls={props.calls} />
       </section>
+      <section class="card">
+        <h2>Recent policy decisions</h2>
+        <p class="muted">
+          Calls the proxy stopped or changed: kill switch, scope, flagged tools, and the policy's deny, redact
+          and confirm on arguments and results.
+        </p>
+        <DecisionsTable decisions={props.decisions} />
+      </section>
     </Layout>
   )
 }
 
-/** Registers `/dashboard/mcp`: MCP servers, their tools, risk and approval rules, recent calls. */
+/** Registers `/dashboard/mcp`: MCP servers, their tools, risk and approval rules, recent calls and decisions. */
 export function registerMcpPages(api: Hono<AppEnv>, server: ServerContext, helpers: UsagePageHelpers): void {
   api.get(
     '/dashboard/mcp',
     helpers.page(async (c, session) => {
       const { workspaceId } = session.principal
-      const [servers, calls] = await Promise.all([
+      const [servers, calls, decisions] = await Promise.all([
         listMcpServers(server.database, workspaceId),
         listMcpCalls(server.database, workspaceId, { limit: 50 }),
+        listMcpDecisions(server.database, workspaceId, { limit: 50 }),
       ])
-      return helpers.html(c, <McpPage session={session} servers={servers} calls={calls} />)
+      return helpers.html(
+        c,
+        <McpPage session={session} servers={servers} calls={calls} decisions={decisions} />,
+      )
     }),
   )
 }

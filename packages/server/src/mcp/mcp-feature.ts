@@ -3,7 +3,14 @@ import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { integerQuery, stringQuery } from '../http/query'
 import { isObject } from '../http/validation'
-import { listMcpCalls, listMcpServers, MCP_MIGRATIONS, type ReportedTool, saveMcpServer } from './mcp-store'
+import {
+  listMcpCalls,
+  listMcpDecisions,
+  listMcpServers,
+  MCP_MIGRATIONS,
+  type ReportedTool,
+  saveMcpServer,
+} from './mcp-store'
 
 const BASE = '/workspaces/:ws/mcp'
 const WRITERS = ['ingest', 'admin'] as const
@@ -67,7 +74,9 @@ function parseTools(value: unknown): ReportedTool[] {
 /**
  * MCP servers seen by governing proxies (`mima mcp proxy`): `PUT …/mcp/servers/{server}` (the
  * proxy's report of its tools after each `tools/list`), `GET …/mcp/servers`, `GET …/mcp/servers/{server}`
- * (with its recent calls) and `GET …/mcp/calls` (the attestations named `mcp.<server>.<tool>`).
+ * (with its recent calls and policy decisions), `GET …/mcp/calls` (the attestations named
+ * `mcp.<server>.<tool>`) and `GET …/mcp/decisions` (the proxy's policy decisions, attested as
+ * `policy.mcp.<server>`).
  */
 export const mcpFeature: ServerFeature = defineFeature({
   name: 'mcp',
@@ -102,11 +111,24 @@ export const mcpFeature: ServerFeature = defineFeature({
       const found = (await listMcpServers(server.database, workspaceId)).find(
         (row) => row.server_name === serverName,
       )
-      const calls = await listMcpCalls(server.database, workspaceId, { serverName, limit: 50 })
-      if (found === undefined && calls.length === 0) {
+      const [calls, decisions] = await Promise.all([
+        listMcpCalls(server.database, workspaceId, { serverName, limit: 50 }),
+        listMcpDecisions(server.database, workspaceId, { serverName, limit: 50 }),
+      ])
+      if (found === undefined && calls.length === 0 && decisions.length === 0) {
         throw httpError('not_found', `No MCP server "${serverName}" in this workspace.`)
       }
-      return c.json({ ...(found ?? { server_name: serverName, tools: [] }), calls })
+      return c.json({ ...(found ?? { server_name: serverName, tools: [] }), calls, decisions })
+    })
+
+    api.get(`${BASE}/decisions`, async (c) => {
+      const { workspaceId } = requireWorkspace(c)
+      const serverQuery = stringQuery(c, 'server')
+      const serverName = serverQuery === undefined ? undefined : nameParam(serverQuery, 'server')
+      const limit = integerQuery(c, 'limit', { max: 500 }) || 100
+      return c.json({
+        decisions: await listMcpDecisions(server.database, workspaceId, { serverName, limit }),
+      })
     })
 
     api.get(`${BASE}/calls`, async (c) => {

@@ -4,7 +4,8 @@ import type { Migration } from '../storage/migrations'
 /**
  * MCP servers (070): what each governing proxy reported of its upstream server (the agent, each
  * tool's definition hash, risk, approval rule, visibility and flags). Calls are the attestations
- * named `mcp.<server>.<tool>`, read with the index added here.
+ * named `mcp.<server>.<tool>`, and the proxy's policy decisions those named `policy.mcp.<server>`,
+ * both read with the index added here.
  */
 export const MCP_MIGRATIONS: readonly Migration[] = [
   {
@@ -154,6 +155,75 @@ export async function listMcpCalls(
       executed_at: row.executed_at,
       input_hash: row.input_hash,
       output_hash: row.output_hash,
+    }
+  })
+}
+
+/** One policy decision of a governing proxy (kill switch, scope, precheck, postcheck), from its attestation. */
+export interface McpDecision {
+  attestation_id: string
+  decision_id: string | null
+  server_name: string
+  /** The tool as the agent named it (without `mcp.<server>.`). */
+  tool: string
+  agent_name: string
+  decision: string
+  direction: string | null
+  policy_id: string | null
+  policy_version: string | null
+  rule_id: string | null
+  reasons: string[]
+  detector_kinds: string[]
+  decided_at: string | null
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null)
+const texts = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []
+
+/** The latest policy decisions of one server's proxy (or of every server's), newest first. */
+export async function listMcpDecisions(
+  database: Queryable,
+  workspaceId: string,
+  options: { serverName?: string | undefined; limit: number },
+): Promise<McpDecision[]> {
+  // One server: its tool name exactly; every server: the `policy.mcp.` prefix range.
+  const low = options.serverName === undefined ? 'policy.mcp.' : `policy.mcp.${options.serverName}`
+  const high = options.serverName === undefined ? 'policy.mcp/' : `policy.mcp.${options.serverName}`
+  const result = await database.query<{
+    attestation_id: string
+    tool_name: string
+    agent_name: string
+    executed_at: string | null
+    record: Record<string, unknown>
+  }>(
+    `select attestation_id, tool_name, agent_name, executed_at, record
+     from attestations
+     where workspace_id = $1 and tool_name >= $2 and tool_name ${options.serverName === undefined ? '<' : '<='} $3
+     order by attestation_id desc limit $4`,
+    [workspaceId, low, high, options.limit],
+  )
+  return result.rows.map((row) => {
+    const metadata = (
+      typeof row.record.metadata === 'object' && row.record.metadata !== null ? row.record.metadata : {}
+    ) as Record<string, unknown>
+    const server = row.tool_name.slice('policy.mcp.'.length)
+    const qualified = text(metadata.tool) ?? ''
+    const prefix = `mcp.${server}.`
+    return {
+      attestation_id: row.attestation_id,
+      decision_id: text(metadata.decision_id),
+      server_name: server,
+      tool: qualified.startsWith(prefix) ? qualified.slice(prefix.length) : qualified,
+      agent_name: text(metadata.agent) ?? row.agent_name,
+      decision: text(metadata.decision) ?? 'unknown',
+      direction: text(metadata.direction),
+      policy_id: text(metadata.policy_id),
+      policy_version: text(metadata.policy_version),
+      rule_id: text(metadata.rule_id),
+      reasons: texts(metadata.reasons),
+      detector_kinds: texts(metadata.detector_kinds),
+      decided_at: text(metadata.decided_at) ?? row.executed_at,
     }
   })
 }

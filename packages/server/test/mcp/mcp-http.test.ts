@@ -142,6 +142,68 @@ describe.each(BACKENDS)('MCP servers: API and dashboard page (%s)', (backend) =>
     expect((await server.api(server.adminKey, 'GET', `${ws}/mcp/servers/nothing-here`)).status).toBe(404)
   })
 
+  it("lists the proxies' policy decisions from the policy.mcp.<server> attestations, and refuses bad queries", async () => {
+    const decision = (fields: Record<string, unknown>): Record<string, unknown> => ({
+      decision_id: '01900000-0000-7000-8000-000000000001',
+      decided_at: '2026-06-20T12:00:00.000Z',
+      policy_id: 'scopes',
+      policy_version: '0',
+      rule_id: 'scope',
+      decision: 'deny',
+      direction: 'ingress',
+      reasons: ['scope.tool_hidden:delete_repo'],
+      detector_kinds: [],
+      findings: 0,
+      agent: 'coder',
+      tool: 'mcp.github.delete_repo',
+      ...fields,
+    })
+    const records = [
+      attestation({ tool_name: 'policy.mcp.github', operation: 'policy.decision', metadata: decision({}) }),
+      attestation({
+        tool_name: 'policy.mcp.github',
+        operation: 'policy.decision',
+        metadata: decision({
+          policy_id: 'support',
+          rule_id: 'default',
+          decision: 'redact',
+          direction: 'egress',
+          reasons: ['pii.email'],
+          detector_kinds: ['email'],
+          tool: 'mcp.github.get_issue',
+        }),
+      }),
+      attestation({
+        tool_name: 'policy.mcp.githubber',
+        operation: 'policy.decision',
+        metadata: decision({ tool: 'mcp.githubber.other' }),
+      }),
+      attestation({ tool_name: 'policy.ingress', metadata: decision({ tool: 'search' }) }),
+    ]
+    expect(
+      (await server.api(ingest, 'POST', `${ws}/governance/attestations/batch`, { records })).status,
+    ).toBe(200)
+    const github = await server.api(server.adminKey, 'GET', `${ws}/mcp/decisions?server=github`)
+    expect(github.status).toBe(200)
+    expect(
+      github.json.decisions
+        .map((item: { tool: string; decision: string; direction: string }) =>
+          [item.tool, item.decision, item.direction].join(':'),
+        )
+        .sort(),
+    ).toEqual(['delete_repo:deny:ingress', 'get_issue:redact:egress'])
+    expect(github.json.decisions[0]).toMatchObject({ server_name: 'github', agent_name: 'coder' })
+    const all = await server.api(server.adminKey, 'GET', `${ws}/mcp/decisions`)
+    expect(all.json.decisions).toHaveLength(3)
+    const one = await server.api(server.adminKey, 'GET', `${ws}/mcp/servers/github`)
+    expect(one.json.decisions).toHaveLength(2)
+    for (const query of ['server=bad%20name', 'limit=ten', 'limit=501']) {
+      const refused = await server.api(server.adminKey, 'GET', `${ws}/mcp/decisions?${query}`)
+      expect(refused.status).toBe(422)
+      expect(refused.json.error.code).toBe('validation_failed')
+    }
+  })
+
   it('shows servers, tools, risk, approval rules and recent calls on /dashboard/mcp, escaped', async () => {
     await server.api(ingest, 'PUT', `${ws}/mcp/servers/web`, {
       agent_name: 'coder',
