@@ -1,10 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { fileURLToPath } from 'node:url'
 import { getAttestedContext } from '@mima/core'
-import { captureCallSite, captureRawStack, resolveCallSite } from '../call-site/capture-call-site'
+import {
+  captureCallSite,
+  captureRawStack,
+  type RawStack,
+  resolveCallSite,
+} from '../call-site/capture-call-site'
 import type { GuardEvent, GuardEventProvider, GuardProvider } from '../guard/guard-options'
 import type { GuardState } from '../guard/guard-state'
 import { MimaAttestationError } from '../guard/mima-attestation-error'
+import { eventLine, isoTime } from '../report/event-line'
 import { activeTracer, emitGuardSpan } from '../report/otel-sink'
 import type { SdkTarget } from './sdk-targets'
 
@@ -66,6 +72,23 @@ function rejectedCall(error: Error): Promise<never> {
   })
 }
 
+/**
+ * The call site from `raw`. A default capture keeps one frame; when that frame is skipped (an SDK
+ * helper such as `parse()` called `create`), the stack is captured again with the default two.
+ * Runs on the guarded call's own stack, so the second capture sees the same frames.
+ */
+function callSiteOf(
+  raw: RawStack,
+  guarded: Function,
+  frames: number | undefined,
+  skip: (file: string) => boolean,
+  cwd: string,
+): string | undefined {
+  const site = resolveCallSite(raw, skip, cwd)
+  if (site !== undefined || frames !== undefined) return site
+  return resolveCallSite(captureRawStack(guarded), skip, cwd)
+}
+
 function record(state: GuardState, event: GuardEvent): void {
   const { config } = state
   try {
@@ -95,7 +118,8 @@ function unattested(
 ): Error | undefined {
   const { config } = state
   state.counts.unattested += 1
-  const raw = captureRawStack(guarded, frames)
+  // one frame is what a direct call needs; callSiteOf captures again when it is not enough
+  const raw = captureRawStack(guarded, frames ?? 1)
   const helperSite = helperSites.getStore()
   const now = Date.now()
   const event = {
@@ -114,17 +138,17 @@ function unattested(
   } satisfies MutableEvent as MutableEvent
   const skip = skipFile
 
-  // Report mode into the in-process queue: the call site and the time are formatted when the
-  // queue is written, off the caller's path (capturing the raw frames is the only stack work here).
+  // Report mode into the in-process queue: the event becomes its JSON line at once, from cached
+  // pieces, so the queue holds one string per call and no stack or event object (see 0041).
   if (config.mode === 'report' && config.onEvent === undefined) {
     try {
       if (!config.record) return undefined
       const tracer = activeTracer()
       if (tracer === undefined && state.reporter) {
-        state.reporter.push(event as GuardEvent, () => {
-          event.ts = new Date(now).toISOString()
-          event.call_site = resolveCallSite(raw, skip, config.cwd) ?? helperSite
-        })
+        const site = callSiteOf(raw, guarded, frames, skip, config.cwd) ?? helperSite
+        state.reporter.pushLine(
+          eventLine(isoTime(now), site, event as GuardEvent, target.layer === undefined ? target : undefined),
+        )
         state.counts.recorded += 1
         return undefined
       }
@@ -133,8 +157,8 @@ function unattested(
     }
   }
 
-  const callSite = resolveCallSite(raw, skip, config.cwd) ?? helperSite
-  event.ts = new Date(now).toISOString()
+  const callSite = callSiteOf(raw, guarded, frames, skip, config.cwd) ?? helperSite
+  event.ts = isoTime(now)
   event.call_site = callSite
   if (config.mode === 'block') {
     state.counts.blocked += 1
