@@ -267,19 +267,21 @@ export function guardMethod(
     // capture and `guarded` costs V8 another frame to walk (~0.15–0.2 µs each, inlined or not).
     // A fault here leaves `raw` unset, and judgeCall deals with it as before.
     let raw: RawStack | undefined
-    const errorConstructor = Error as ErrorConstructor & { stackTraceLimit: number }
-    const limit = errorConstructor.stackTraceLimit
     try {
       if (getAttestedContext() === undefined) {
-        errorConstructor.stackTraceLimit = 1
-        const holder: RawStack = {}
-        Error.captureStackTrace(holder, guarded)
-        raw = holder
+        const errorConstructor = Error as ErrorConstructor & { stackTraceLimit: number }
+        const limit = errorConstructor.stackTraceLimit
+        try {
+          errorConstructor.stackTraceLimit = 1
+          const holder: RawStack = {}
+          Error.captureStackTrace(holder, guarded)
+          raw = holder
+        } finally {
+          errorConstructor.stackTraceLimit = limit
+        }
       }
     } catch {
       raw = undefined
-    } finally {
-      errorConstructor.stackTraceLimit = limit
     }
     const error = judgeCall(state, provider, target, guarded, modelOf(params), caller, raw)
     if (error) return rejectedCall(error)
