@@ -1,7 +1,8 @@
 // bench/guard, peers: what each instrumentation adds to an awaited openai chat.completions.create
 // on the same stub endpoint, spans to an in-memory exporter, each subject in its own process on the
-// pinned Node 22 (per-call.mjs): @opentelemetry/instrumentation-openai, @traceloop/instrumentation-openai,
-// @arizeai/openinference-instrumentation-openai, and the guard in report mode and on attested calls.
+// pinned Node 22 (per-call.mjs), in interleaved passes: @opentelemetry/instrumentation-openai,
+// @traceloop/instrumentation-openai, @arizeai/openinference-instrumentation-openai, and the guard in
+// report mode and on attested calls.
 // Each subject's baseline is the original, unwrapped method called in the same process and rounds.
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -17,24 +18,43 @@ const SUBJECTS = {
   'mima-attested': '@mima/guard, attested call',
 }
 
+// Each subject runs in its own process, one after the other, so the host's load can change between
+// two subjects; the subjects are therefore run in several passes, interleaved, and each figure is the
+// median over its passes.
+const PASSES = Number(process.env.MIMA_BENCH_PEER_PASSES ?? 3)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
 /** Runs every subject; prints the table and records the targets' figures. */
 export function benchPeers() {
+  const runs = Object.fromEntries(Object.keys(SUBJECTS).map((subject) => [subject, []]))
+  for (let pass = 0; pass < PASSES; pass++) {
+    for (const subject of Object.keys(SUBJECTS)) {
+      const output = execFileSync(node22(), [join(import.meta.dirname, 'per-call.mjs'), subject], {
+        encoding: 'utf8',
+        timeout: 600_000,
+      })
+      const measured = JSON.parse(output.trim().split('\n').at(-1))
+      runs[subject].push({ ...measured, added: measured.instrumented - measured.unpatched })
+    }
+  }
   const results = {}
-  for (const subject of Object.keys(SUBJECTS)) {
-    const output = execFileSync(node22(), [join(import.meta.dirname, 'per-call.mjs'), subject], {
-      encoding: 'utf8',
-      timeout: 600_000,
-    })
-    const measured = JSON.parse(output.trim().split('\n').at(-1))
-    results[subject] = { ...measured, added: measured.instrumented - measured.unpatched }
+  for (const [subject, list] of Object.entries(runs)) {
+    results[subject] = {
+      unpatched: median(list.map((run) => run.unpatched)),
+      instrumented: median(list.map((run) => run.instrumented)),
+      added: median(list.map((run) => run.added)),
+      passes: list.map((run) => run.added),
+    }
   }
   console.log(
-    '\n4. per awaited openai chat.completions.create, stub endpoint, in-memory span exporter, Node 22 (medians, main-thread CPU time)',
+    `\n4. per awaited openai chat.completions.create, stub endpoint, in-memory span exporter, Node 22 (main-thread CPU time; medians over ${PASSES} interleaved passes)`,
   )
-  console.log('                                                   unpatched  instrumented      added')
+  console.log(
+    '                                                   unpatched  instrumented      added   added per pass',
+  )
   for (const [subject, result] of Object.entries(results)) {
     console.log(
-      `  ${SUBJECTS[subject].padEnd(48)} ${result.unpatched.toFixed(1).padStart(8)} µs ${result.instrumented.toFixed(1).padStart(8)} µs ${result.added.toFixed(1).padStart(8)} µs`,
+      `  ${SUBJECTS[subject].padEnd(48)} ${result.unpatched.toFixed(1).padStart(8)} µs ${result.instrumented.toFixed(1).padStart(8)} µs ${result.added.toFixed(1).padStart(8)} µs   ${result.passes.map((added) => added.toFixed(1)).join(' / ')}`,
     )
   }
   const peers = ['otel', 'traceloop', 'arize'].map((subject) => ({ subject, ...results[subject] }))

@@ -1,8 +1,9 @@
 // bench/policy: the PII and secret detectors, on the same texts as three npm PII redactors.
 //
-//   1. Speed of detect + redact (what a precheck does to a prompt) with every detector on, on two
+//   1. Speed of detect + redact (what a precheck does to a prompt) with every detector on, on three
 //      sets of 1 KB texts: "prompts" (chat-like prose with 2–4 personal values or secrets each, the
-//      values taken from the labelled corpus) and "dense" (the corpus itself cut into 1 KB pieces:
+//      values taken from the labelled corpus), "prose" (the same prompts without their values: the
+//      difference is what the values cost) and "dense" (the corpus itself cut into 1 KB pieces:
 //      about 20 values and as many near-misses per KB, the worst case for validating detectors).
 //      p50/p99 µs per KB, and MB/s on a 100 KB text of each set. Contenders run interleaved, round
 //      by round, on the same texts: `redact-pii`, `@redactpii/node`, `openredaction`, and the
@@ -88,17 +89,25 @@ const random = (limit) => {
   return seed % limit
 }
 const promptTexts = []
+// "prose": the same prompts without their values, so the cost of the values shows on its own
+const proseTexts = []
+let valueCount = 0
 for (let index = 0; index < 40; index++) {
   let text = ''
+  let prose = ''
   let values = 2 + random(3)
   while (text.length < 1000) {
-    text += `${PROSE[random(PROSE.length)]} `
+    const sentence = `${PROSE[random(PROSE.length)]} `
+    text += sentence
+    prose += sentence
     if (values > 0 && random(3) === 0) {
       text += `Details: ${VALUES[random(VALUES.length)]}. `
       values--
+      if (text.length <= 1024) valueCount++
     }
   }
   promptTexts.push(text.slice(0, 1024))
+  proseTexts.push(prose.slice(0, 1024))
 }
 const join100k = (texts) => {
   let large = ''
@@ -107,6 +116,7 @@ const join100k = (texts) => {
 }
 const sets = [
   { name: 'prompts', texts: promptTexts, large: join100k(promptTexts) },
+  { name: 'prose', texts: proseTexts, large: join100k(proseTexts) },
   { name: 'dense', texts: denseTexts, large: join100k(denseTexts) },
 ]
 
@@ -258,8 +268,10 @@ console.log(
 const rounds = Number(process.env.MIMA_BENCH_ROUNDS ?? 30)
 const all = [baseline, ...contenders]
 const OURS = '@mima/policy detect+redact'
+const latencies = new Map()
 for (const set of sets) {
   const latency = await perKilobyte(all, set.texts, rounds)
+  latencies.set(set.name, latency)
   const throughput = await megabytesPerSecond(all, set.large, Math.max(3, Math.round(rounds / 3)))
   console.log(`\n${set.name}:`)
   for (const contender of all) {
@@ -314,6 +326,21 @@ for (const set of sets) {
       target: 'faster than the peer',
       met: faster,
     })
+  }
+}
+
+// What a value costs: the prompts' p50 minus the same prompts' p50 without their values, per value.
+{
+  const perKb = valueCount / promptTexts.length
+  console.log(
+    `\ncost of the values (${fixed(perKb, 1)} per ~1 KB prompt): p50 prompts − p50 prose, per value`,
+  )
+  for (const contender of [baseline, ...contenders]) {
+    const withValues = latencies.get('prompts').get(contender.name).p50
+    const without = latencies.get('prose').get(contender.name).p50
+    console.log(
+      `  ${contender.name.padEnd(34)} prose ${fixed(without).padStart(8)} µs/KB   per value ${fixed((withValues - without) / perKb, 2).padStart(8)} µs`,
+    )
   }
 }
 

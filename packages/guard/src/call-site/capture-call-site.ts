@@ -37,6 +37,19 @@ export function captureRawStack(below: Function, frames: number = FRAMES_KEPT): 
   return holder
 }
 
+const paths = new Map<string, string>()
+
+/** `file:///a%20b.mjs` → `/a b.mjs`, remembered (a process has few caller files). */
+function pathOfUrl(url: string): string {
+  let path = paths.get(url)
+  if (path === undefined) {
+    if (paths.size >= 1000) paths.clear()
+    path = decodeURIComponent(url.slice(7))
+    paths.set(url, path)
+  }
+  return path
+}
+
 /**
  * The first frame of `raw` whose file is not skipped, as `file:line:column` (relative to `cwd`
  * when inside it), read from V8's structured frames so no stack string is built.
@@ -61,7 +74,7 @@ export function resolveCallSite(
   for (const frame of frames as CallSiteFrame[]) {
     let file = frame.getFileName()
     if (!file || file.startsWith('node:')) continue
-    if (file.startsWith('file://')) file = decodeURIComponent(file.slice(7))
+    if (file.startsWith('file://')) file = pathOfUrl(file)
     if (skip(file)) continue
     if (file.startsWith(cwd)) file = file.slice(cwd.length)
     return `${file}:${frame.getLineNumber() ?? 0}:${frame.getColumnNumber() ?? 0}`

@@ -218,6 +218,23 @@ describe('report mode', () => {
     expect(events[0]?.call_site).toMatch(new RegExp(`^${THIS_FILE}:\\d+:\\d+$`))
     expect(events[1]).toMatchObject({ call: 'anthropic.beta.messages.create', model: 'claude-report' })
   })
+
+  it('names the caller’s line when an SDK helper (parse) made the call, and the direct caller otherwise', async () => {
+    enable('report')
+    const { openai } = clients()
+    await openai.chat.completions.parse({ model: 'gpt-parse', messages })
+    await openai.chat.completions.create({ model: 'gpt-direct', messages })
+    await flushGuardReports()
+    const events = readFileSync(join(directory, 'guard_log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as GuardEvent)
+    expect(events.map((event) => event.model)).toEqual(['gpt-parse', 'gpt-direct'])
+    // both name this file (parse() is not reported as the SDK's own frame), parse() the earlier line
+    const lineOf = (event: GuardEvent | undefined): number =>
+      Number(event?.call_site?.match(new RegExp(`^${THIS_FILE}:(\\d+):\\d+$`))?.[1])
+    expect(lineOf(events[0])).toBeLessThan(lineOf(events[1]))
+  })
 })
 
 describe('the SDK surface keeps working under the guard', () => {

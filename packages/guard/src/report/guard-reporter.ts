@@ -44,6 +44,8 @@ export interface GuardReporter {
    * (the call site, the timestamp), off the caller's path.
    */
   push(event: GuardEvent, complete?: () => void): void
+  /** Queues a line already serialised (report mode's fast path, see `eventLine`). */
+  pushLine(line: string): void
   /** Resolves once everything queued so far was handed to the daemon or written. */
   flush(): Promise<void>
   readonly stats: GuardReporterStats
@@ -67,11 +69,16 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
     if (forwarder === undefined) return
     for (const line of lines) forwarder.push(JSON.parse(line) as unknown)
   }
-  let queue: Array<readonly [GuardEvent, (() => void) | undefined]> = []
+  let queue: Array<string | readonly [GuardEvent, (() => void) | undefined]> = []
 
   function serialise(entries: typeof queue): string[] {
     const lines: string[] = []
-    for (const [event, complete] of entries) {
+    for (const entry of entries) {
+      if (typeof entry === 'string') {
+        lines.push(entry)
+        continue
+      }
+      const [event, complete] = entry
       try {
         complete?.()
         lines.push(JSON.stringify(event))
@@ -141,17 +148,24 @@ export function createGuardReporter(options: GuardReporterOptions): GuardReporte
   process.on('exit', onExit)
   process.on('beforeExit', onBeforeExit)
 
+  function enqueue(entry: (typeof queue)[number]): void {
+    if (closed) return
+    if (queue.length >= maxQueue) {
+      stats.dropped += 1
+      return
+    }
+    queue.push(entry)
+    if (queue.length >= 1000) void run()
+    else if (!scheduled && !running) schedule()
+  }
+
   return {
     stats,
     push(event, complete) {
-      if (closed) return
-      if (queue.length >= maxQueue) {
-        stats.dropped += 1
-        return
-      }
-      queue.push([event, complete])
-      if (queue.length >= 1000) void run()
-      else if (!scheduled && !running) schedule()
+      enqueue([event, complete])
+    },
+    pushLine(line) {
+      enqueue(line)
     },
     async flush() {
       while (queue.length > 0 || running) await run()

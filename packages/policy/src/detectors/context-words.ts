@@ -1,8 +1,9 @@
 // Context words, looked up by token instead of substring search. Every word list is compiled once
-// (at module load) into word ids. For a candidate, the 64 characters before it are tokenised once
-// (shared by every matcher that asks); each token is checked against a 64 Ki-entry hash filter (one
-// array read, almost always a miss) and only possible words are looked up. A matcher's question
-// ("is a passport word in the 48 characters before?") is then a scan of a few hits.
+// (at module load) into word ids. The text around a candidate is tokenised once per 32-character
+// block (shared by every matcher that asks, see scan-state.ts); each token is checked against a
+// 64 Ki-entry hash filter (one array read, almost always a miss) and only possible words are looked
+// up. A matcher's question ("is a passport word in the 48 characters before?") is then a scan of a
+// few hits.
 //
 // Matching rules: a word matches a whole token; a word longer than four letters also matches the
 // start of a token (`passport` → `passports`, `discharg` → `discharged`); words of several tokens
@@ -129,6 +130,21 @@ function startsWithFolded(text: string, word: string, at: number): boolean {
   return true
 }
 
+// Latin-1 characters: the lower-case code of a token character, 0 for the others (one read per
+// character instead of a fold and a class test). Above Latin-1 every character but `€` is a token.
+const TOKEN_FOLD = new Uint16Array(256)
+for (let code = 0; code < 256; code++) {
+  const folded =
+    code >= 65 && code <= 90 ? code + 32 : code >= 0xc0 && code <= 0xde && code !== 0xd7 ? code + 32 : code
+  TOKEN_FOLD[code] = isTokenCode(folded) ? folded : 0
+}
+
+/** The folded code of a token character at `index`, or 0 when it does not continue a token. */
+function tokenAt(text: string, index: number): number {
+  const code = text.charCodeAt(index)
+  return code < 256 ? (TOKEN_FOLD[code] as number) : code === 0x20ac ? 0 : code
+}
+
 /**
  * Tokenises `lower[from, to)` (upper case folded as it is read, no copy) and records where each
  * context word occurs. A token cut by `from`
@@ -141,18 +157,14 @@ export function indexContext(lower: string, from: number, to: number, base = 0):
   let hash = 0
   let hash5 = 0
   let begin = from
-  while (
-    begin > 0 &&
-    begin < lower.length &&
-    isTokenCode(fold(lower, begin - 1)) &&
-    isTokenCode(fold(lower, begin))
-  )
+  while (begin > 0 && begin < lower.length && tokenAt(lower, begin - 1) !== 0 && tokenAt(lower, begin) !== 0)
     begin++
   let length = Math.min(to, lower.length)
-  while (length < lower.length && isTokenCode(fold(lower, length))) length++
+  while (length < lower.length && tokenAt(lower, length) !== 0) length++
   for (let index = begin; index <= length; index++) {
-    const code = index < length ? fold(lower, index) : 32
-    if (isTokenCode(code)) {
+    const token = index < length ? tokenAt(lower, index) : 0
+    if (token !== 0) {
+      const code = token
       if (tokenStart < 0) {
         tokenStart = index
         hash = 0x811c9dc5
@@ -161,6 +173,7 @@ export function indexContext(lower: string, from: number, to: number, base = 0):
       if (index - tokenStart === 4) hash5 = hash
       continue
     }
+    const code = index < length ? lower.charCodeAt(index) : 32
     if (tokenStart >= 0) {
       const end = index
       const tokenLength = end - tokenStart

@@ -34,6 +34,16 @@ describe('detect', () => {
     expect(values('born 12/03/1990')).toEqual([['date_of_birth', '12/03/1990']])
   })
 
+  test('context words count wherever they fall against the indexed blocks of the text', () => {
+    // the words are looked up per block of the text; every shift moves them across a block edge
+    for (let shift = 0; shift < 70; shift++) {
+      const pad = 'x'.repeat(shift)
+      expect(values(`${pad} my social security number: 123456789`)).toEqual([['us_ssn', '123456789']])
+      expect(values(`${pad} date of birth 12/03/1990`)).toEqual([['date_of_birth', '12/03/1990']])
+      expect(values(`${pad} reference 123456789 for the order`)).toEqual([])
+    }
+  })
+
   test('kinds and exclude filter what is reported', () => {
     const text = 'ada@example.com +44 20 7946 0958'
     expect(values(text, { kinds: ['phone'] })).toEqual([['phone', '+44 20 7946 0958']])

@@ -96,6 +96,8 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
       const previous = text.charCodeAt(start - 1)
       if ((previous === 45 || previous === 46 || previous === 47) && isAlnumCode(text.charCodeAt(start - 2)))
         return -1
+      // check digits first: most numbers fail them, and then no context needs looking up
+      if (format.check !== undefined && !format.check(compactOf(text.slice(start, end)))) return -1
       // a format sure enough on its own (≥ 0.8) skips the context lookup; others need or gain from it
       let confidence = format.confidence
       if (
@@ -106,7 +108,6 @@ export function idMatcher(format: IdFormat): CandidateMatcher {
         confidence = withContext
       }
       if (confidence < state.minConfidence) return -1
-      if (format.check !== undefined && !format.check(compactOf(text.slice(start, end)))) return -1
       const kind = format.kindFor === undefined ? format.kind : format.kindFor(state, start)
       return emit(state, kind, start, end, confidence)
     },

@@ -12,7 +12,7 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** Context words per 128-character block of the text, indexed on first use. */
+  /** Context words per 32-character block of the text, indexed on first use. */
   readonly contextBlocks: (ContextIndex | undefined)[]
 }
 
@@ -61,9 +61,9 @@ export function nearWord(
   return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
 }
 
-const BLOCK = 128
+const BLOCK = 32
 
-/** Context words are indexed per 128-character block, on first use, and kept for the whole scan. */
+/** Context words are indexed per 32-character block, on first use, and kept for the whole scan. */
 function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
   if (to <= from) return false
   const blocks = state.contextBlocks

@@ -54,10 +54,23 @@ function maskValue(value: string, character: string, keepLast: number): string {
  * Replaces findings in successive pieces of one text, keeping placeholder numbers and the token
  * mapping across pieces (used by {@link redact} once and by the stream wrapper per chunk). Internal.
  */
+// `<EMAIL_` for `email`: made once per kind, not per finding
+const labels = new Map<string, string>()
+
+function labelOf(kind: string): string {
+  let label = labels.get(kind)
+  if (label === undefined) {
+    label = `<${kind.toUpperCase()}_`
+    if (labels.size < 10_000) labels.set(kind, label)
+  }
+  return label
+}
+
 export class Replacer {
   private readonly mode: RedactionMode
-  private readonly numbers = new Map<string, number>()
-  private readonly counts = new Map<string, number>()
+  // placeholder numbers, made on the first finding (most texts have none)
+  private numbers: Map<string, number> | undefined
+  private counts: Map<string, number> | undefined
   private readonly entries: Record<string, string> = {}
   private readonly keys: ReturnType<typeof deriveKeys> | undefined
   private readonly character: string
@@ -98,13 +111,15 @@ export class Replacer {
       return token
     }
     const key = `${kind}\u0000${value}`
+    this.numbers ??= new Map()
+    this.counts ??= new Map()
     let number = this.numbers.get(key)
     if (number === undefined) {
       number = (this.counts.get(kind) ?? 0) + 1
       this.counts.set(kind, number)
       this.numbers.set(key, number)
     }
-    return `<${kind.toUpperCase()}_${number}>`
+    return `${labelOf(kind)}${number}>`
   }
 
   /** `token` mode: the encrypted mapping of every token made so far. */
