@@ -130,7 +130,7 @@ describe.each(BACKENDS)('fuzzing every route on %s', (backend) => {
   /** Sends to a route with `segment` for its ids: API routes with the admin key, dashboard ones signed in. */
   async function send(
     route: ServedRoute,
-    options: { segment?: string; query?: string; body?: string; form?: boolean } = {},
+    options: { segment?: string; query?: string; body?: string; form?: boolean; type?: string } = {},
   ): Promise<ClientResponse> {
     const dashboard = isDashboard(route)
     const path = fillRoute(route.path, server.workspaceId, options.segment ?? 'fuzz')
@@ -146,7 +146,10 @@ describe.each(BACKENDS)('fuzzing every route on %s', (backend) => {
           : { authorization: `Bearer ${server.adminKey}` }),
         ...(body === undefined
           ? {}
-          : { 'content-type': options.form ? 'application/x-www-form-urlencoded' : 'application/json' }),
+          : {
+              'content-type':
+                options.type ?? (options.form ? 'application/x-www-form-urlencoded' : 'application/json'),
+            }),
       },
       ...(body === undefined ? {} : { body }),
     })
@@ -227,6 +230,8 @@ describe.each(BACKENDS)('fuzzing every route on %s', (backend) => {
         }
         if (route.method === 'DELETE') continue
         if (isDashboard(route)) {
+          await send(route, { body: 'name=x', form: true, type: 'multipart/form-data' })
+          await send(route, { body: '--x\r\nbroken', form: true, type: 'multipart/form-data; boundary=x' })
           for (const value of SWEEP_FORM_VALUES) {
             const form = new URLSearchParams(FIELD_NAMES.map((name) => [name, value])).toString()
             await send(route, { body: form, form: true })
