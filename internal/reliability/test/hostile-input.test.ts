@@ -103,6 +103,14 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
       expectJson4xx(await caller.post(path, body), label)
     }
     expect(await leafCount()).toBe(before)
+    // A kill whose body cannot be stored is refused, not carried out with the body ignored.
+    for (const body of [{ reason: `x${NUL}` }, '{"reason":']) {
+      expectJson4xx(await admin.post(`${base}/agents/hostile-agent/kill`, body), 'agent kill reason')
+    }
+    const killed = await admin.get(`${base}/agents/killed`)
+    expect(killed.json.agents.map((row: { agent_name: string }) => row.agent_name)).not.toContain(
+      'hostile-agent',
+    )
   })
 
   it('refuses %00 and malformed escapes in path ids and query filters', async () => {

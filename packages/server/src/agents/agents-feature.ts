@@ -177,7 +177,8 @@ export const agentsFeature: ServerFeature = defineFeature({
     const changeStatus = (status: 'active' | 'killed') => async (c: Context<AppEnv>) => {
       const principal = requireWorkspace(c, { roles: [...OPERATORS] })
       const agentName = agentParam(c)
-      const body = c.req.header('content-length') === '0' ? {} : await readJsonObject(c).catch(() => ({}))
+      // No body is fine; a body that is not a clean JSON object is refused, not ignored.
+      const body = (await c.req.text()).trim() === '' ? {} : await readJsonObject(c)
       const reason = field(() => optionalString(body as Record<string, unknown>, 'reason', 1000)) ?? null
       const changedBy = principal.keyName
       const event = await changeAgentStatus(server, {
