@@ -4,7 +4,7 @@
 // the root script builds first. Each prints its figures with an in-run baseline.
 import { execSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 
 const here = import.meta.dirname
@@ -15,6 +15,7 @@ const names = readdirSync(here, { withFileTypes: true })
   .filter((name) => wanted.length === 0 || wanted.includes(name))
 
 // Each bench appends its headline figures (bench/report.mjs) to this file; RESULTS.md is made from it.
+const loadBefore = loadavg()[0]
 const figuresFile = join(mkdtempSync(join(tmpdir(), 'mima-bench-')), 'figures.jsonl')
 writeFileSync(figuresFile, '')
 
@@ -45,6 +46,7 @@ function writeResults(ran) {
     '',
     `Written by \`pnpm bench\` on ${new Date().toISOString()} at commit ${commit}.`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}-${process.arch}.`,
+    `Load average (1 min) before and after the run: ${loadBefore.toFixed(2)} and ${loadavg()[0].toFixed(2)}; on a shared machine, read the ratios to the in-run baselines.`,
     `Benches run: ${ran.join(', ')}.`,
     '',
     '| bench | figure | value | baseline (in-run) | ratio | target | met |',
@@ -59,6 +61,14 @@ function writeResults(ran) {
     ),
     '',
   ]
+  // A bench that printed figures without recording them must not vanish from the file unnoticed.
+  const silent = ran.filter((name) => !figures.some((figure) => figure.bench === name))
+  if (silent.length > 0) {
+    lines.push(
+      `Not in this table (they print their figures and baselines, but record none yet): ${silent.join(', ')}.`,
+      '',
+    )
+  }
   writeFileSync(join(here, 'RESULTS.md'), lines.join('\n'))
   console.log(`\nwrote bench/RESULTS.md (${figures.length} figures)`)
 }

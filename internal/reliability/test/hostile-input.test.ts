@@ -4,6 +4,7 @@
 import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, type ClientResponse, client } from './support/http'
+import { servedRoutes } from './support/routes'
 
 type Client = ReturnType<typeof client>
 
@@ -102,6 +103,14 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
       expectJson4xx(await caller.post(path, body), label)
     }
     expect(await leafCount()).toBe(before)
+    // A kill whose body cannot be stored is refused, not carried out with the body ignored.
+    for (const body of [{ reason: `x${NUL}` }, '{"reason":']) {
+      expectJson4xx(await admin.post(`${base}/agents/hostile-agent/kill`, body), 'agent kill reason')
+    }
+    const killed = await admin.get(`${base}/agents/killed`)
+    expect(killed.json.agents.map((row: { agent_name: string }) => row.agent_name)).not.toContain(
+      'hostile-agent',
+    )
   })
 
   it('refuses %00 and malformed escapes in path ids and query filters', async () => {
@@ -185,5 +194,52 @@ describe.each(BACKENDS)('hostile input on %s answers 4xx JSON, never 5xx', (back
       ),
       'attestation 100000 deep',
     )
+  })
+
+  it('refuses malformed and NUL-bearing form posts on every dashboard form route', async () => {
+    // Dashboard forms are parsed by the framework, not by readJson: the boundary checks them too.
+    const signIn = await fetch(`${server.baseUrl}/dashboard/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: server.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: server.adminKey }).toString(),
+    })
+    const cookie = /mima_session=([^;]*)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1]
+    expect(cookie).toBeTruthy()
+    const forms = (await servedRoutes(server)).filter(
+      (route) =>
+        route.method === 'POST' && route.path.startsWith('/dashboard') && route.path !== '/dashboard/logout',
+    )
+    expect(forms.length).toBeGreaterThan(10)
+    const before = await leafCount()
+    const bodies: Array<[string, string, string]> = [
+      ['multipart without a boundary', 'multipart/form-data', 'name=x'],
+      [
+        'truncated multipart',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n--',
+      ],
+      [
+        'NUL in a field',
+        'application/x-www-form-urlencoded',
+        'name=a%00b&email=a%00%40example.com&api_key=%00',
+      ],
+      ['NUL in a field name', 'application/x-www-form-urlencoded', 'na%00me=x'],
+    ]
+    for (const route of forms) {
+      const path = route.path.replace(/:[A-Za-z_]+/g, '0190a5b8-1c2d-7e3f-8a4b-5c6d7e8f9a0b')
+      for (const [label, type, body] of bodies) {
+        const response = await fetch(`${server.baseUrl}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { origin: server.baseUrl, cookie: `mima_session=${cookie}`, 'content-type': type },
+          body,
+        })
+        const text = await response.text()
+        expect(response.status, `${path} ${label}: ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400)
+        expect(response.status, `${path} ${label}: ${text.slice(0, 200)}`).toBeLessThan(500)
+      }
+    }
+    expect(await leafCount()).toBe(before)
   })
 })

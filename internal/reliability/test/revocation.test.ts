@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '@mima-internal/test-server'
 import { testDatabaseUrl } from '@mima-internal/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BACKENDS, client } from './support/http'
+import { fillRoute, servedRoutes } from './support/routes'
 import { openSse } from './support/sse'
 
 async function createKey(
@@ -78,6 +79,53 @@ describe.each(BACKENDS)('revocation ends open streams on %s', (backend) => {
     expect(rest.map((event) => event.event)).toEqual(['revoked'])
   })
 
+  it('every API-key stream the router serves ends when its key is revoked', async () => {
+    const streams = (await servedRoutes(server)).filter(
+      (route) =>
+        route.method === 'GET' && route.path.endsWith('/stream') && !route.path.startsWith('/dashboard'),
+    )
+    // The approvals stream and the workspace event stream at least; any stream added later joins here.
+    expect(streams.map((route) => route.path)).toEqual(
+      expect.arrayContaining([
+        '/workspaces/:ws/governance/approvals/stream',
+        '/workspaces/:ws/events/stream',
+      ]),
+    )
+    for (const route of streams) {
+      const watcher = await createKey(server.baseUrl, server.adminKey, ws, 'admin')
+      const stream = await openSse(`${server.baseUrl}/api${fillRoute(route.path, ws, 'x')}`, {
+        authorization: `Bearer ${watcher.key}`,
+      })
+      expect((await stream.next())?.event, route.path).toBe('ready')
+      const revoked = await client(server.baseUrl, server.adminKey).delete(
+        `/api/workspaces/${ws}/keys/${watcher.id}`,
+      )
+      expect(revoked.status).toBe(200)
+      // Events each stream would carry, raised after the revocation: none may reach it.
+      await requestApproval(server.adminKey, 'after_stream_revocation')
+      const kill = await client(server.baseUrl, server.adminKey).post(
+        `/api/workspaces/${ws}/agents/revocation-probe/kill`,
+        { reason: 'revocation test' },
+      )
+      expect(kill.status, kill.text).toBeLessThan(300)
+      // Both streams' heartbeats are 15 s apart; only the revocation check ends a stream sooner.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const ended = await Promise.race([
+        stream.untilEnd(),
+        new Promise<'still open'>((resolve) => {
+          timer = setTimeout(() => resolve('still open'), 8_000)
+        }),
+      ])
+      clearTimeout(timer)
+      await stream.close()
+      expect(ended, `${route.path} after its key was revoked`).not.toBe('still open')
+      expect(
+        (ended as Array<{ event: string }>).map((event) => event.event),
+        route.path,
+      ).toEqual(['revoked'])
+    }
+  })
+
   it('a dashboard stream ends when its session signs out or its key is revoked', async () => {
     const agent = await createKey(server.baseUrl, server.adminKey, ws, 'ingest')
     for (const how of ['sign-out', 'revoke'] as const) {
@@ -139,6 +187,10 @@ describe.runIf(databaseUrl)('revocation across two replicas on one PostgreSQL', 
       authorization: `Bearer ${watcher.key}`,
     })
     expect((await apiStream.next())?.event).toBe('ready')
+    const eventStream = await openSse(`${replicaB.url}/api/workspaces/${ws}/events/stream`, {
+      authorization: `Bearer ${watcher.key}`,
+    })
+    expect((await eventStream.next())?.event).toBe('ready')
     const cookie = await signIn(replicaB.url, watcher.key)
     const dashboardStream = await openSse(`${replicaB.url}/dashboard/approvals/stream`, {
       cookie: `mima_session=${cookie}`,
@@ -151,8 +203,13 @@ describe.runIf(databaseUrl)('revocation across two replicas on one PostgreSQL', 
       `/api/workspaces/${ws}/keys/${watcher.id}`,
     )
     expect(revoked.status).toBe(200)
-    const [apiRest, dashboardRest] = await Promise.all([apiStream.untilEnd(), dashboardStream.untilEnd()])
+    const [apiRest, eventRest, dashboardRest] = await Promise.all([
+      apiStream.untilEnd(),
+      eventStream.untilEnd(),
+      dashboardStream.untilEnd(),
+    ])
     expect(apiRest.at(-1)?.event).toBe('revoked')
+    expect(eventRest.at(-1)?.event).toBe('revoked')
     expect(dashboardRest.at(-1)?.event).toBe('signed-out')
     // Once ended, a later approval reaches neither, and the key no longer works on B.
     const after = await client(server.baseUrl, agent.key).post(`/api/workspaces/${ws}/governance/approvals`, {

@@ -41,7 +41,7 @@ import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
 import { newRequestId } from './http/ids'
-import { inputGuard } from './http/input-guard'
+import { formGuard, inputGuard } from './http/input-guard'
 import { createPrincipalCache } from './http/principal-cache'
 import { createIngestQueue } from './ingest/ingest-queue'
 import { listKeyRotations } from './key-custody/key-rotation'
@@ -191,6 +191,9 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
     if (length !== undefined && Number(length) > limits.bodyLimitBytes) throw tooLarge()
     await next()
   })
+
+  // Form posts (the dashboard's) pass the same checks as JSON bodies, after the size limit.
+  app.use(formGuard())
 
   app.use(async (c, next) => {
     const key = apiKeyOf(c)

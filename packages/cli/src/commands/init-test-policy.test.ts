@@ -2,10 +2,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
 import type { CommandContext } from '../cli/command'
 import { createOutput } from '../output/output'
 import { loadPolicyFile } from '../policy-files/load-policy-files'
-import { addGuardToEntry } from './init'
+import { addGuardToEntry, workflowSource } from './init'
 import { policyFileSubcommands } from './policy-files'
 import { runInProcess } from './run-in-process.test-helper'
 
@@ -48,6 +49,23 @@ describe('mima init', () => {
     expect(forced.code).toBe(0)
     expect(readFileSync(hook, 'utf8').match(/# mima pre-commit hook/g)).toHaveLength(1)
     expect(readFileSync(join(root, 'src', 'index.ts'), 'utf8').match(/enableGuard\(/g)).toHaveLength(1)
+  })
+
+  it('writes a workflow whose conditional steps can see the secrets they test', () => {
+    const workflow = parse(workflowSource('governance.test.ts')) as {
+      env?: Record<string, string>
+      jobs: Record<string, { env?: Record<string, string>; steps: Array<{ if?: string; run?: string }> }>
+    }
+    const job = workflow.jobs.governance
+    expect(job?.steps.map((step) => step.run ?? '').join('\n')).toContain('gates check')
+    // GitHub evaluates a step's `if` before that step's own env exists: what it tests must be set
+    // on the job or the workflow, or the step is silently skipped on every run.
+    const visible = { ...workflow.env, ...job?.env }
+    const tested = (job?.steps ?? []).flatMap((step) =>
+      [...(step.if ?? '').matchAll(/env\.(\w+)/g)].map((m) => m[1]),
+    )
+    expect(tested.length).toBeGreaterThan(0)
+    for (const name of tested) expect(visible, `env.${name} in a step's if`).toHaveProperty(name as string)
   })
 
   it('without --yes and without a terminal writes only the test file', async () => {
@@ -122,6 +140,10 @@ describe('policy files', () => {
     const list = context({ path: directory })
     expect(await subcommand('files').run!(list.context)).toBe(0)
     expect(list.out()).toContain('EU AI Act Art.9 Readiness  [eu_ai_act]')
+    // Not logged in, `mima policy list` (the reference's name) lists the same files.
+    const listed = await runInProcess(['policy', 'list', '--path', directory])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toContain('min_readiness_pct')
     // The same subcommands are reachable through `mima policy`, next to the central-policy ones.
     const routed = await runInProcess(['policy', 'files', '--path', directory])
     expect(routed.code).toBe(0)

@@ -64,6 +64,12 @@ on:
 jobs:
   governance:
     runs-on: ubuntu-latest
+    # Job-level, so the steps' \`if: env.MIMA_API_KEY != ''\` can see it (a step's own env is not
+    # available to its \`if\`). Without the secret, those steps are skipped.
+    env:
+      MIMA_API_KEY: \${{ secrets.MIMA_API_KEY }}
+      MIMA_WORKSPACE_ID: \${{ secrets.MIMA_WORKSPACE_ID }}
+      MIMA_BASE_URL: \${{ secrets.MIMA_BASE_URL }}
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-node@v4
@@ -76,17 +82,9 @@ jobs:
         run: npx --yes @mima/cli@${VERSION} test ${testFile}
       - name: Record the deploy
         if: github.event_name == 'push' && env.MIMA_API_KEY != ''
-        env:
-          MIMA_API_KEY: \${{ secrets.MIMA_API_KEY }}
-          MIMA_WORKSPACE_ID: \${{ secrets.MIMA_WORKSPACE_ID }}
-          MIMA_BASE_URL: \${{ secrets.MIMA_BASE_URL }}
         run: npx --yes @mima/cli@${VERSION} push change_event --by github-actions --description "Deploy \${{ github.sha }} to \${{ github.ref_name }}" --environment production --system "\${{ github.repository }}" --change-id "\${{ github.sha }}"
       - name: Readiness gates
         if: env.MIMA_API_KEY != ''
-        env:
-          MIMA_API_KEY: \${{ secrets.MIMA_API_KEY }}
-          MIMA_WORKSPACE_ID: \${{ secrets.MIMA_WORKSPACE_ID }}
-          MIMA_BASE_URL: \${{ secrets.MIMA_BASE_URL }}
         run: npx --yes @mima/cli@${VERSION} gates check
 `
 }

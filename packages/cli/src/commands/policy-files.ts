@@ -86,7 +86,8 @@ export async function runPolicyCheck(
   return check.results.every((result) => result.passed) ? EXIT_CODES.ok : EXIT_CODES.failed
 }
 
-async function runList(context: CommandContext): Promise<ExitCode> {
+/** `mima policy files`: the policy files and their assertions, without a server. */
+export async function runPolicyFileList(context: CommandContext): Promise<ExitCode> {
   const directory = directoryOf(context)
   requireDirectory(context, directory)
   const loaded = policyFilePaths(directory).map((file) => loadPolicyFile(file))
@@ -164,7 +165,7 @@ export const policyFileSubcommands: readonly CommandSpec[] = [
     options: PATH_OPTION,
     json: true,
     examples: ['mima policy files'],
-    run: runList,
+    run: runPolicyFileList,
   },
   {
     name: 'init',

@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
-import { RefusedError, UsageError } from '../cli/cli-error'
+import { MissingCredentialsError, RefusedError, UsageError } from '../cli/cli-error'
 import type { CommandContext, CommandSpec } from '../cli/command'
 import { EXIT_CODES, type ExitCode } from '../cli/exit-codes'
 import { stringValue } from '../cli/parse-args'
@@ -8,7 +9,7 @@ import { openSession } from '../cli/session'
 import { ApiError } from '../http/api-client'
 import { table } from '../output/format'
 import { lineDiff } from './policy-diff'
-import { policyFileSubcommands } from './policy-files'
+import { POLICY_DIRECTORY, policyFileSubcommands, runPolicyFileList } from './policy-files'
 
 interface PolicyVersion {
   name: string
@@ -101,7 +102,15 @@ async function runUpload(context: CommandContext): Promise<ExitCode> {
 
 async function runList(context: CommandContext): Promise<ExitCode> {
   const { output } = context
-  const session = await openSession(context)
+  let session: Awaited<ReturnType<typeof openSession>>
+  try {
+    session = await openSession(context)
+  } catch (error) {
+    // Not logged in, in a project with policy files: list those (the reference's `mima policy list`).
+    const directory = stringValue(context.values, 'path') ?? POLICY_DIRECTORY
+    if (error instanceof MissingCredentialsError && existsSync(directory)) return runPolicyFileList(context)
+    throw error
+  }
   const response = await session.api.request<{
     policies: {
       name: string
@@ -281,9 +290,17 @@ export const policyCommand: CommandSpec = {
     {
       name: 'list',
       aliases: ['ls'],
-      summary: 'List the workspace’s policies with their newest version',
-      usage: ['policy list [--json]'],
+      summary: 'List the workspace’s policies with their newest version (not logged in: the policy files)',
+      usage: ['policy list [--json] [--path DIR]'],
       examples: ['mima policy list'],
+      options: {
+        path: {
+          type: 'string',
+          valueName: 'DIR',
+          description: 'Policy files listed when not logged in',
+          defaultLabel: POLICY_DIRECTORY,
+        },
+      },
       json: true,
       run: runList,
     },

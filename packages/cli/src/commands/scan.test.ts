@@ -118,6 +118,13 @@ describe('mima scan', () => {
     const bom = JSON.parse(readFileSync(file, 'utf8'))
     expect(bom.bomFormat).toBe('CycloneDX')
     expect(bom.specVersion).toBe('1.6')
+    // The project is named by its package.json, else by its directory.
+    expect(bom.metadata.component.name).toBe('sdks')
+    const commonjs = join(mkdtempSync(join(tmpdir(), 'mima-bom-')), 'bom.json')
+    expect(
+      (await runInProcess(['scan', join(FIXTURES, 'commonjs'), '--bom', 'cyclonedx', '-o', commonjs])).code,
+    ).toBe(0)
+    expect(JSON.parse(readFileSync(commonjs, 'utf8')).metadata.component.name).toBe('commonjs-fixture')
   })
 
   it('exits 1 on a missing path and 2 on a bad --bom format', async () => {

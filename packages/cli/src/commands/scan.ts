@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import type { RuntimeEvent, ScanResult } from '@mima/scanner'
@@ -29,6 +29,18 @@ export const SCAN_WALK_OPTIONS: OptionSpecs = {
     description: 'Also scan node_modules, build output and tests',
   },
   'no-gitignore': { type: 'boolean', description: 'Do not honour .gitignore files' },
+}
+
+/** The scanned project's package name, or its directory's name when it has no package.json. */
+function projectName(directory: string): string {
+  try {
+    const name = (JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { name?: unknown })
+      .name
+    if (typeof name === 'string' && name !== '') return name
+  } catch {
+    // no readable package.json: the directory names the project
+  }
+  return basename(directory)
 }
 
 function listValue(context: CommandContext, name: string): string[] {
@@ -121,7 +133,7 @@ async function runScan(context: CommandContext): Promise<ExitCode> {
 
   if (bomFormat) {
     const file = resolve(stringValue(values, 'output') ?? 'ai-bom.cdx.json')
-    const name = basename(resolve(paths[0] ?? '.'))
+    const name = projectName(resolve(paths[0] ?? '.'))
     writeFileSync(file, `${serializeAiBom(buildAiBom(result, { name }))}\n`)
     output.info(`AI bill of materials (CycloneDX 1.6) written to ${file}`)
   }

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, relative, resolve, sep } from 'node:path'
 import type { FileAnalysis } from '../analysis/analyze-file'
 import type { Confidence } from '../analysis/finding'
 import { libraryByName, type Operation } from '../catalog/sdk-catalog'
@@ -8,6 +8,7 @@ import { type WalkOptions, walkSourceFiles } from '../files/walk-files'
 import { findMcpConfigServers } from '../mcp/find-mcp-config-servers'
 import { resolveCrossFile } from './cross-file'
 import { plannedWorkers, runFirstPass } from './first-pass'
+import { installedVersion } from './installed-version'
 
 /** Options for {@link scan}. */
 export interface ScanOptions extends WalkOptions {
@@ -80,37 +81,6 @@ export interface ScanResult {
   readonly mcpServers: readonly ScannedMcpServer[]
   /** Files that could not be read or parsed cleanly. */
   readonly problems: ReadonlyArray<{ readonly file: string; readonly message: string }>
-}
-
-/** The installed version of an npm package, looked up from `directory` upwards. */
-function installedVersion(directory: string, packageName: string): string | undefined {
-  let current = directory
-  for (;;) {
-    const manifest = join(current, 'node_modules', packageName, 'package.json')
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version
-      } catch {
-        return undefined
-      }
-    }
-    const declared = join(current, 'package.json')
-    if (existsSync(declared)) {
-      try {
-        const json = JSON.parse(readFileSync(declared, 'utf8')) as Record<
-          string,
-          Record<string, string> | undefined
-        >
-        const range = json.dependencies?.[packageName] ?? json.devDependencies?.[packageName]
-        if (range && !existsSync(join(current, 'node_modules'))) return range
-      } catch {
-        // an unreadable package.json names no version
-      }
-    }
-    const parent = dirname(current)
-    if (parent === current) return undefined
-    current = parent
-  }
 }
 
 /**

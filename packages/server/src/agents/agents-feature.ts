@@ -3,6 +3,7 @@ import { streamSSE } from 'hono/streaming'
 import { approvalsServiceOf } from '../approvals/approvals-feature'
 import { createServerEvent, type ServerEvent } from '../events/event-bus'
 import { type AppEnv, readJsonObject, requireWorkspace, type ServerContext } from '../http/context'
+import { apiKeyCheck, watchCredential } from '../http/credential-watch'
 import { httpError } from '../http/errors'
 import { defineFeature, type ServerFeature } from '../http/feature'
 import { timeFilter } from '../http/pagination'
@@ -176,7 +177,8 @@ export const agentsFeature: ServerFeature = defineFeature({
     const changeStatus = (status: 'active' | 'killed') => async (c: Context<AppEnv>) => {
       const principal = requireWorkspace(c, { roles: [...OPERATORS] })
       const agentName = agentParam(c)
-      const body = c.req.header('content-length') === '0' ? {} : await readJsonObject(c).catch(() => ({}))
+      // No body is fine; a body that is not a clean JSON object is refused, not ignored.
+      const body = (await c.req.text()).trim() === '' ? {} : await readJsonObject(c)
       const reason = field(() => optionalString(body as Record<string, unknown>, 'reason', 1000)) ?? null
       const changedBy = principal.keyName
       const event = await changeAgentStatus(server, {
@@ -210,6 +212,8 @@ export const agentsFeature: ServerFeature = defineFeature({
         .map((type) => type.trim())
       const bus = approvalsServiceOf(server)?.events
       if (bus === undefined) throw httpError('not_found', 'This server has no event bus.')
+      // Revoking the key ends the stream (on every replica within the key cache's lifetime).
+      const credential = watchCredential(apiKeyCheck(c))
       return streamSSE(c, async (stream) => {
         const queue: ServerEvent[] = []
         let wake: (() => void) | undefined
@@ -242,6 +246,7 @@ export const agentsFeature: ServerFeature = defineFeature({
             }),
           })
           while (!stream.aborted && !shutdown.signal.aborted) {
+            if (queue.length > 0 && !(await credential.stillValid())) break
             while (queue.length > 0 && !stream.aborted) {
               const event = queue.shift() as ServerEvent
               await stream.writeSSE({
@@ -252,15 +257,26 @@ export const agentsFeature: ServerFeature = defineFeature({
             }
             if (queue.length > 0) continue
             let timer: ReturnType<typeof setTimeout> | undefined
-            const heartbeat = await new Promise<boolean>((resolve) => {
-              wake = () => resolve(false)
-              timer = setTimeout(() => resolve(true), 15_000)
-            })
+            const heartbeat = await Promise.race([
+              new Promise<boolean>((resolve) => {
+                wake = () => resolve(false)
+                timer = setTimeout(() => resolve(true), 15_000)
+              }),
+              credential.revoked.then(() => false),
+            ])
             clearTimeout(timer)
             wake = undefined
+            if (!(await credential.stillValid())) break
             if (heartbeat && !stream.aborted) await stream.write(': keep-alive\n\n')
           }
+          if (!stream.aborted && !shutdown.signal.aborted && !(await credential.stillValid())) {
+            await stream.writeSSE({
+              event: 'revoked',
+              data: JSON.stringify({ reason: 'The API key of this stream was revoked.' }),
+            })
+          }
         } finally {
+          credential.stop()
           unsubscribe()
           shutdown.signal.removeEventListener('abort', stop)
         }

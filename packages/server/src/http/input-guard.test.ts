@@ -1,6 +1,14 @@
 import { MimaError } from '@mima/core'
+import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { assertCleanPath, assertCleanQuery, assertStorableJson, parseTimestamp } from './input-guard'
+import type { AppEnv } from './context'
+import {
+  assertCleanPath,
+  assertCleanQuery,
+  assertStorableJson,
+  formGuard,
+  parseTimestamp,
+} from './input-guard'
 
 function refusal(work: () => void): { status: number | undefined; field: unknown; message: string } {
   try {
@@ -57,5 +65,30 @@ describe('input guard', () => {
     ]) {
       expect(parseTimestamp(bad), bad).toBeUndefined()
     }
+  })
+
+  it('refuses unparseable form bodies and NUL in form fields, and lets a clean form reach the route', async () => {
+    const app = new Hono<AppEnv>()
+    app.use(formGuard())
+    app.post('/form', async (c) => c.json(await c.req.parseBody()))
+    app.onError((error, c) => c.json({ code: (error as MimaError).code }, (error as MimaError).status as 400))
+    const post = async (type: string, body: string) => {
+      const response = await app.request('/form', { method: 'POST', headers: { 'content-type': type }, body })
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> }
+    }
+    expect(await post('multipart/form-data', 'name=x')).toEqual({
+      status: 400,
+      json: { code: 'bad_request' },
+    })
+    expect((await post('multipart/form-data; boundary=x', '--x\r\nbroken')).status).toBe(400)
+    expect(await post('application/x-www-form-urlencoded', 'name=a%00b')).toEqual({
+      status: 422,
+      json: { code: 'validation_failed' },
+    })
+    expect((await post('application/x-www-form-urlencoded', 'n%00=1')).status).toBe(422)
+    expect(await post('application/x-www-form-urlencoded', 'name=ana&note=%C3%BC')).toEqual({
+      status: 200,
+      json: { name: 'ana', note: 'ü' },
+    })
   })
 })

@@ -192,6 +192,45 @@ export function inputGuard(): MiddlewareHandler<AppEnv> {
   }
 }
 
+// What a browser form posts; such bodies are parsed by the framework (`c.req.parseBody()`), not `readJson`.
+const FORM_CONTENT_TYPE = /^\s*(?:multipart\/form-data|application\/x-www-form-urlencoded)\b/i
+
+/**
+ * Middleware: refuses a form body (urlencoded or multipart) that cannot be parsed (400) or whose
+ * field names or text values hold NUL or a lone surrogate (422), before any route reads it. Runs
+ * after the body-size limit; it parses a copy, so the route still reads the body itself.
+ */
+export function formGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = c.req.header('content-type')
+    if (
+      type === undefined ||
+      !FORM_CONTENT_TYPE.test(type) ||
+      c.req.method === 'GET' ||
+      c.req.method === 'HEAD'
+    ) {
+      return next()
+    }
+    let form: FormData
+    try {
+      form = await c.req.raw.clone().formData()
+    } catch {
+      throw httpError(
+        'bad_request',
+        'The form body could not be parsed: send application/x-www-form-urlencoded, or multipart/form-data with its boundary.',
+      )
+    }
+    for (const [name, value] of form.entries()) {
+      const problem = textProblem(name) ?? (typeof value === 'string' ? textProblem(value) : undefined)
+      if (problem !== undefined) {
+        const field = name.replaceAll('\u0000', '?').slice(0, 60)
+        throw httpError('validation_failed', `The form field "${field}" contains ${problem}.`, { field })
+      }
+    }
+    await next()
+  }
+}
+
 /** Earliest and latest instants the server accepts in a date (years 0001–9999, UTC). */
 const EARLIEST = (() => {
   const date = new Date(0)
