@@ -3,8 +3,44 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type RunningServer, silentLogger, startServer } from '@mima/server'
+import { startTestServer, type TestServer } from '@mima-internal/test-server'
+import { testDatabaseUrl } from '@mima-internal/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildForChildren, runCli, startAgent, startCli } from './child-process'
+
+type Api = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; json: Record<string, unknown> & { budgets?: unknown[] } }>
+
+/** Two agent processes fire 100 concurrent calls each on one budget: they end within one call of its cap. */
+async function spendFromTwoProcesses(env: Record<string, string>, api: Api): Promise<void> {
+  const unit = 0.01
+  const cap = 1.235 // not a multiple of the unit: the last $0.005 can never be spent
+  const put = await api('PUT', 'budgets', {
+    scope: 'system',
+    scope_value: 'shared-bot',
+    period: 'day',
+    limit_usd: cap,
+  })
+  expect(put.status).toBe(200)
+  const agents = [1, 2].map((index) =>
+    startAgent({ ...env, MODE: 'spend', CALLS: '100', UNIT_USD: String(unit), AGENT: `worker-${index}` }),
+  )
+  const results = await Promise.all(agents.map((agent) => agent.waitForLine((line) => line.startsWith('{'))))
+  const counts = results.map((line) => JSON.parse(line) as { allowed: number; refused: number })
+  const allowed = counts.reduce((sum, item) => sum + item.allowed, 0)
+  expect(counts.reduce((sum, item) => sum + item.allowed + item.refused, 0)).toBe(200)
+  const snapshot = await api('GET', 'budgets/snapshot?system_name=shared-bot')
+  const [state] = snapshot.json.budgets as { spent_usd: number; reserved_usd: number; calls: number }[]
+  expect(state?.calls).toBe(allowed)
+  expect(state?.reserved_usd).toBe(0)
+  // Never over the cap, and less than one call's projected cost under it.
+  expect(state?.spent_usd).toBeLessThanOrEqual(cap + 1e-9)
+  expect(state?.spent_usd).toBeGreaterThan(cap - unit)
+  expect(allowed).toBe(123)
+}
 
 // Two agent processes and the CLI against one server, which restarts on the same data directory.
 describe('budgets and the kill switch across processes', () => {
@@ -51,34 +87,11 @@ describe('budgets and the kill switch across processes', () => {
     rmSync(dataDir, { recursive: true, force: true })
   }, 180_000)
 
-  it('two processes firing 200 concurrent calls on one budget end within one call of the cap', async () => {
-    const unit = 0.01
-    const cap = 1.235 // not a multiple of the unit: the last $0.005 can never be spent
-    const put = await api('PUT', 'budgets', {
-      scope: 'system',
-      scope_value: 'shared-bot',
-      period: 'day',
-      limit_usd: cap,
-    })
-    expect(put.status).toBe(200)
-    const agents = [1, 2].map((index) =>
-      startAgent({ ...env(), MODE: 'spend', CALLS: '100', UNIT_USD: String(unit), AGENT: `worker-${index}` }),
-    )
-    const results = await Promise.all(
-      agents.map((agent) => agent.waitForLine((line) => line.startsWith('{'))),
-    )
-    const counts = results.map((line) => JSON.parse(line) as { allowed: number; refused: number })
-    const allowed = counts.reduce((sum, item) => sum + item.allowed, 0)
-    expect(counts.reduce((sum, item) => sum + item.allowed + item.refused, 0)).toBe(200)
-    const snapshot = await api('GET', 'budgets/snapshot?system_name=shared-bot')
-    const [state] = snapshot.json.budgets as { spent_usd: number; reserved_usd: number; calls: number }[]
-    expect(state?.calls).toBe(allowed)
-    expect(state?.reserved_usd).toBe(0)
-    // Never over the cap, and less than one call's projected cost under it.
-    expect(state?.spent_usd).toBeLessThanOrEqual(cap + 1e-9)
-    expect(state?.spent_usd).toBeGreaterThan(cap - unit)
-    expect(allowed).toBe(123)
-  }, 180_000)
+  it(
+    'two processes firing 200 concurrent calls on one budget end within one call of the cap',
+    () => spendFromTwoProcesses(env(), api),
+    180_000,
+  )
 
   it('a kill from the CLI stops a running agent in another process, and holds after both restart', async () => {
     const agent = startAgent({ ...env(), MODE: 'run', AGENT: 'researcher' })
@@ -223,3 +236,40 @@ describe('budgets and the kill switch across processes', () => {
     expect(await tail.exited).toBe(0)
   }, 180_000)
 })
+
+// The same two processes against a server on PostgreSQL, whose pooled connections take leases
+// concurrently (the per-workspace advisory lock keeps the cap).
+describe.each(testDatabaseUrl() === undefined ? [] : (['postgres'] as const))(
+  'budgets across processes on %s',
+  (database) => {
+    let server: TestServer
+    beforeAll(async () => {
+      buildForChildren()
+      server = await startTestServer({ database })
+    }, 600_000)
+    afterAll(async () => {
+      await server?.close()
+    }, 180_000)
+
+    it(
+      'two processes firing 200 concurrent calls on one budget end within one call of the cap',
+      () =>
+        spendFromTwoProcesses(
+          {
+            MIMA_BASE_URL: server.baseUrl,
+            MIMA_API_KEY: server.adminKey,
+            MIMA_WORKSPACE_ID: server.workspaceId,
+          },
+          async (method, path, body) => {
+            const response = await fetch(`${server.baseUrl}/api/workspaces/${server.workspaceId}/${path}`, {
+              method,
+              headers: { authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+              ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+            })
+            return { status: response.status, json: await response.json() }
+          },
+        ),
+      180_000,
+    )
+  },
+)

@@ -1,8 +1,14 @@
 import type { Queryable } from '../storage/database'
-import { type BudgetDefinition, windowKey } from './budget-definitions'
+import {
+  type BudgetDefinition,
+  type CallScope,
+  type DefinitionRow,
+  toDefinition,
+  windowKey,
+} from './budget-definitions'
 
 // The budget counters: one row per (budget, window) holding what was spent and what is reserved.
-// Every module that changes them locks them through `lockCounters`, in one fixed order.
+// Every module that changes them locks them through `mima_budget_lock`, in one fixed order.
 
 /** One budget's state as a lease or a snapshot reports it. */
 export interface BudgetState {
@@ -76,23 +82,35 @@ export function budgetState(budget: BudgetDefinition, counter: CounterRow): Budg
   return result
 }
 
-/** Ensures the counters of `budgets` at `now` exist, locks them in a fixed order, returns them. */
-export async function lockCounters(
+/** The scope's arguments to the budget functions (063): who calls, and the windows at `now`. */
+export function scopeArguments(scope: CallScope, now: Date): (string | null)[] {
+  return [
+    scope.systemName,
+    scope.agentName ?? null,
+    scope.user ?? null,
+    scope.sessionId ?? null,
+    windowKey('day', now, undefined),
+    windowKey('month', now, undefined),
+  ]
+}
+
+/**
+ * The budgets that apply to a call (as `applicableBudgets`), with their counters at `now`, created
+ * when missing and locked in budget order, so concurrent leases never lock in opposite orders.
+ * One call of `mima_budget_lock`.
+ */
+export async function lockApplicable(
   transaction: Queryable,
   workspaceId: string,
-  budgets: readonly BudgetDefinition[],
+  scope: CallScope,
   now: Date,
-  sessionId: string | undefined,
-): Promise<Map<string, CounterRow>> {
-  const keys = budgets.map((budget) => ({ b: budget.budget_id, w: windowKey(budget.period, now, sessionId) }))
-  // One statement creates the missing counters and locks them all (an upsert locks the row it
-  // conflicts with), in budget order, so concurrent leases never lock in opposite orders.
-  const { rows } = await transaction.query<CounterRow>(
-    `insert into budget_counters (workspace_id, budget_id, window_key)
-     select $1, k.b, k.w from json_to_recordset($2::json) as k(b text, w text) order by k.b, k.w
-     on conflict (workspace_id, budget_id, window_key) do update set budget_id = excluded.budget_id
-     returning ${COUNTER_COLUMNS}`,
-    [workspaceId, JSON.stringify(keys)],
+): Promise<{ budgets: BudgetDefinition[]; counters: Map<string, CounterRow> }> {
+  const { rows } = await transaction.query<DefinitionRow & CounterRow>(
+    'select * from mima_budget_lock($1, $2, $3, $4, $5, $6, $7)',
+    [workspaceId, ...scopeArguments(scope, now)],
   )
-  return new Map(rows.map((row) => [row.budget_id, row]))
+  return {
+    budgets: rows.map(toDefinition),
+    counters: new Map(rows.map((row) => [row.budget_id, row])),
+  }
 }

@@ -33,7 +33,7 @@ export interface CallScope {
   sessionId?: string | undefined
 }
 
-interface DefinitionRow {
+export interface DefinitionRow {
   budget_id: string
   scope_kind: BudgetScopeKind
   scope_value: string
@@ -52,7 +52,7 @@ const COLUMNS =
 const nullableNumber = (value: string | number | null): number | null =>
   value === null ? null : Number(value)
 
-function toDefinition(row: DefinitionRow): BudgetDefinition {
+export function toDefinition(row: DefinitionRow): BudgetDefinition {
   return {
     budget_id: row.budget_id,
     scope: row.scope_kind,

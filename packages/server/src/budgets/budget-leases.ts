@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../storage/database'
-import { type BudgetState, budgetState, type CounterRow, EPSILON, lockCounters } from './budget-counters'
-import { applicableBudgets, type CallScope } from './budget-definitions'
+import { type BudgetState, budgetState, type CounterRow, EPSILON, lockApplicable } from './budget-counters'
+import type { CallScope } from './budget-definitions'
 
 // Leases: a reservation of projected cost on every budget that applies, taken atomically, then
 // settled (budget-settlement.ts), partly returned, released or left to expire.
@@ -29,13 +29,9 @@ export interface LeaseGrant {
   denied_by?: { budget_id: string; reason: 'limit_usd' | 'limit_tokens' | 'session_time' } | undefined
 }
 
-/** Returns expired leases' remainders to their counters. */
+/** Returns expired leases' remainders to their counters (at most 1000 leases a sweep). */
 export async function expireLeases(transaction: Queryable, workspaceId: string, now: Date): Promise<void> {
-  const { rows } = await transaction.query<{ lease_id: string }>(
-    `select distinct lease_id from budget_leases where workspace_id = $1 and expires_at <= $2 limit 1000`,
-    [workspaceId, now.toISOString()],
-  )
-  for (const row of rows) await releaseLease(transaction, workspaceId, row.lease_id)
+  await transaction.query('select mima_budget_expire($1, $2)', [workspaceId, now.toISOString()])
 }
 
 /** Returns a lease's unspent remainder to its counters and forgets it (a no-op when unknown). */
@@ -44,23 +40,7 @@ export async function releaseLease(
   workspaceId: string,
   leaseId: string,
 ): Promise<void> {
-  const { rows } = await transaction.query<{
-    budget_id: string
-    window_key: string
-    usd: string
-    tokens: string
-  }>(
-    `delete from budget_leases where workspace_id = $1 and lease_id = $2 returning budget_id, window_key, usd, tokens`,
-    [workspaceId, leaseId],
-  )
-  for (const part of rows) {
-    await transaction.query(
-      `update budget_counters set reserved_usd = greatest(0, reserved_usd - $4::numeric),
-         reserved_tokens = greatest(0, reserved_tokens - $5::bigint), updated_at = now()
-       where workspace_id = $1 and budget_id = $2 and window_key = $3`,
-      [workspaceId, part.budget_id, part.window_key, part.usd, part.tokens],
-    )
-  }
+  await transaction.query('select mima_budget_release($1, $2)', [workspaceId, leaseId])
 }
 
 /**
@@ -72,31 +52,12 @@ export async function returnLeasePortion(
   workspaceId: string,
   portion: { leaseId: string; usd: number; tokens: number },
 ): Promise<void> {
-  const { rows } = await transaction.query<{
-    budget_id: string
-    window_key: string
-    usd: string
-    tokens: string
-  }>(
-    `select budget_id, window_key, usd, tokens from budget_leases where workspace_id = $1 and lease_id = $2
-     order by budget_id for update`,
-    [workspaceId, portion.leaseId],
-  )
-  for (const part of rows) {
-    const usd = Math.min(Number(part.usd), portion.usd)
-    const tokens = Math.min(Number(part.tokens), portion.tokens)
-    await transaction.query(
-      `update budget_leases set usd = usd - $4::numeric, tokens = tokens - $5::bigint
-       where workspace_id = $1 and lease_id = $2 and budget_id = $3`,
-      [workspaceId, portion.leaseId, part.budget_id, usd, tokens],
-    )
-    await transaction.query(
-      `update budget_counters set reserved_usd = greatest(0, reserved_usd - $4::numeric),
-         reserved_tokens = greatest(0, reserved_tokens - $5::bigint), updated_at = now()
-       where workspace_id = $1 and budget_id = $2 and window_key = $3`,
-      [workspaceId, part.budget_id, part.window_key, usd, tokens],
-    )
-  }
+  await transaction.query('select mima_budget_return($1, $2, $3, $4)', [
+    workspaceId,
+    portion.leaseId,
+    portion.usd,
+    portion.tokens,
+  ])
 }
 
 /**
@@ -111,7 +72,7 @@ export async function acquireLease(
   request: LeaseRequest,
   now: Date,
 ): Promise<LeaseGrant> {
-  const budgets = await applicableBudgets(transaction, workspaceId, request.scope)
+  const { budgets, counters } = await lockApplicable(transaction, workspaceId, request.scope, now)
   let expires = now.getTime() + request.ttlSeconds * 1000
   if (budgets.length === 0) {
     return {
@@ -124,7 +85,6 @@ export async function acquireLease(
       budgets: [],
     }
   }
-  const counters = await lockCounters(transaction, workspaceId, budgets, now, request.scope.sessionId)
   let available = request.units
   // Calls of this size the tightest budget still has room for (the quarter rule's base).
   let left = Number.POSITIVE_INFINITY
@@ -195,18 +155,14 @@ export async function acquireLease(
     b: budget.budget_id,
     w: (counters.get(budget.budget_id) as CounterRow).window_key,
   }))
-  await transaction.query(
-    `update budget_counters c set reserved_usd = reserved_usd + $3::numeric, reserved_tokens = reserved_tokens + $4::bigint,
-       updated_at = now()
-     from json_to_recordset($2::json) as k(b text, w text)
-     where c.workspace_id = $1 and c.budget_id = k.b and c.window_key = k.w`,
-    [workspaceId, JSON.stringify(parts), usd, tokens],
-  )
-  await transaction.query(
-    `insert into budget_leases (workspace_id, lease_id, budget_id, window_key, usd, tokens, expires_at)
-     select $1, $2, k.b, k.w, $3::numeric, $4::bigint, $5::timestamptz from json_to_recordset($6::json) as k(b text, w text)`,
-    [workspaceId, leaseId, usd, tokens, expiresAt, JSON.stringify(parts)],
-  )
+  await transaction.query('select mima_budget_reserve($1, $2, $3, $4, $5, $6)', [
+    workspaceId,
+    leaseId,
+    JSON.stringify(parts),
+    usd,
+    tokens,
+    expiresAt,
+  ])
   for (const current of states) {
     current.reserved_usd += usd
     current.reserved_tokens += tokens

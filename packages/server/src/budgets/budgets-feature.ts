@@ -9,6 +9,7 @@ import { stringQuery } from '../http/query'
 import { isObject } from '../http/validation'
 import type { Queryable } from '../storage/database'
 import { deleteBudget, listBudgets, parseBudgetInput, parseCallScope, putBudget } from './budget-definitions'
+import { BUDGET_FUNCTION_MIGRATIONS } from './budget-functions'
 import {
   acquireLease,
   expireLeases,
@@ -148,7 +149,7 @@ const EXPIRY_SWEEP_MS = 1000
  */
 export const budgetsFeature: ServerFeature = defineFeature({
   name: 'budgets',
-  migrations: BUDGET_MIGRATIONS,
+  migrations: [...BUDGET_MIGRATIONS, ...BUDGET_FUNCTION_MIGRATIONS],
   register(api, server) {
     // Expired leases are swept at most once a second per workspace (a lease request need not
     // pay for the sweep each time): an expired reservation returns within a second of expiring.

@@ -171,6 +171,52 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
     expect((await lease({ scope: { system_name: 'timed' }, unit_usd: 0.01 })).json.unlimited).toBe(true)
   })
 
+  it('returns part of a lease, settles and releases with the next lease, and frees expired leases', async () => {
+    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+      scope: 'agent',
+      scope_value: 'returns-agent',
+      period: 'day',
+      limit_usd: 1,
+    })
+    const agentScope = { system_name: 'other', agent_name: 'returns-agent' }
+    const state = async () =>
+      (
+        await server.api(
+          server.adminKey,
+          'GET',
+          `${ws}/budgets/snapshot?system_name=other&agent_name=returns-agent`,
+        )
+      ).json.budgets[0]
+    const first = await lease({ scope: agentScope, unit_usd: 0.1, units: 2 })
+    expect(first.json.granted).toBe(2)
+    // Part of the lease goes back; the rest stays reserved.
+    const returned = await server.api(ingest, 'POST', `${ws}/budgets/settle`, {
+      return_leases: [{ lease_id: first.json.lease_id, usd: 0.05, tokens: 0 }],
+    })
+    expect(returned.status).toBe(200)
+    expect((await state()).reserved_usd).toBeCloseTo(0.15, 9)
+    // A lease that expires at once holds its reservation until the next sweep.
+    const expiring = await lease({ scope: agentScope, unit_usd: 0.1, units: 1, ttl_seconds: 0 })
+    expect(expiring.json.granted).toBe(1)
+    expect((await state()).reserved_usd).toBeCloseTo(0.25, 9)
+    // Sweeps run at most once a second: the next lease after that returns the expired one, and
+    // carries the first lease's settlement and release.
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const next = await lease({
+      scope: agentScope,
+      unit_usd: 0.1,
+      units: 1,
+      settlements: [{ lease_id: first.json.lease_id, scope: agentScope, model: 'gpt-4o', cost_usd: 0.15 }],
+      release_lease_id: first.json.lease_id,
+    })
+    expect(next.status).toBe(201)
+    const after = await state()
+    expect(after).toMatchObject({ calls: 1 })
+    expect(after.spent_usd).toBeCloseTo(0.15, 9)
+    expect(after.reserved_usd).toBeCloseTo(0.1, 9)
+    expect(after.models).toEqual([{ model: 'gpt-4o', cost_usd: 0.15, tokens: 0, calls: 1 }])
+  })
+
   it('lists and deletes budgets', async () => {
     const list = await server.api(ingest, 'GET', `${ws}/budgets`)
     expect(list.json.budgets.length).toBeGreaterThanOrEqual(3)
