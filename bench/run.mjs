@@ -61,11 +61,12 @@ function writeResults(ran) {
     ),
     '',
   ]
-  // A bench that printed figures without recording them must not vanish from the file unnoticed.
+  // Every bench records its headline figures; one that recorded none (it failed, or skipped for lack
+  // of a build) must not vanish from the file unnoticed.
   const silent = ran.filter((name) => !figures.some((figure) => figure.bench === name))
   if (silent.length > 0) {
     lines.push(
-      `Not in this table (they print their figures and baselines, but record none yet): ${silent.join(', ')}.`,
+      `Not in this table (they ran but recorded no figure; see their output): ${silent.join(', ')}.`,
       '',
     )
   }

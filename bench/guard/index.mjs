@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runAttested } from '@mima/core'
 import { disableGuard, enableGuard, flushGuardReports } from '@mima/guard'
+import { recordFigure } from '../report.mjs'
 
 const requireFromGuard = createRequire(new URL('../../packages/guard/package.json', import.meta.url))
 const OpenAI = requireFromGuard('openai')
@@ -152,9 +153,11 @@ async function measure(kind, rounds, size) {
   return results
 }
 
+// Targets for the wrapper cost (measurement 1), in µs added per call.
+const TARGETS = { attested: 2, unattested: 20 }
 const format = (value) => `${value.toFixed(2).padStart(8)} µs`
 const verdict = (added, target) => (added <= target ? 'ok' : 'MISSED')
-function print(title, results, showTargets) {
+function print(title, results, showTargets, figureName) {
   console.log(`\n${title}`)
   for (const [name, result] of Object.entries(results)) {
     console.log(`  ${name}                        median       p10`)
@@ -171,11 +174,25 @@ function print(title, results, showTargets) {
     const targets = (added, target) =>
       showTargets ? `   target ≤ ${target} µs: ${verdict(added, target)}` : ''
     console.log(
-      `    → added by the guard, attested     ${format(attested)} ${format(attestedP10)}${targets(attested, 2)}`,
+      `    → added by the guard, attested     ${format(attested)} ${format(attestedP10)}${targets(attested, TARGETS.attested)}`,
     )
     console.log(
-      `    → added by the guard, unattested   ${format(unattested)} ${format(unattestedP10)}${targets(unattested, 20)}`,
+      `    → added by the guard, unattested   ${format(unattested)} ${format(unattestedP10)}${targets(unattested, TARGETS.unattested)}`,
     )
+    for (const [way, added, baseline, target] of [
+      ['attested', attested, result.unpatchedAttested.p50, TARGETS.attested],
+      ['unattested (report mode)', unattested, result.unpatched.p50, TARGETS.unattested],
+    ]) {
+      recordFigure({
+        bench: 'guard',
+        name: `${figureName}, ${name}, ${way}, added median`,
+        value: added,
+        unit: 'µs',
+        baselineName: `unpatched${way === 'attested' ? ', inside runAttested' : ''}, median`,
+        baseline,
+        ...(showTargets ? { target: `≤ ${target} µs`, met: added <= target } : {}),
+      })
+    }
   }
 }
 
@@ -189,12 +206,14 @@ print(
   '1. wrapper cost: synchronous part of create() with a stub fetch (1000 rounds × 10 calls per way)',
   stub,
   true,
+  'wrapper cost (stub fetch)',
 )
 const http = await measure('http', 60, 20)
 print(
   '2. end to end: awaited calls to a local fake HTTP server, CPU time of this process per call (60 rounds × 20 calls per way)',
   http,
   false,
+  'end to end (local HTTP, CPU time)',
 )
 console.log(
   '\n  Added = patched − unpatched medians; the attested baseline also runs inside runAttested, as an',

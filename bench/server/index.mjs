@@ -23,6 +23,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { bytesToHex, rootFromLeafHashes, verifyInclusionProof, verifySignedTreeHead } from '@mima/core'
 import { createPostgresDatabase, silentLogger, startServer } from '@mima/server'
+import { recordFigure } from '../report.mjs'
 
 const serverRequire = createRequire(import.meta.resolve('@mima/server'))
 const { Hono } = await import(pathToFileURL(serverRequire.resolve('hono')).href)
@@ -169,12 +170,24 @@ const PACED_INTERVAL_MS = 20
 const fmt = (value, digits = 0) =>
   value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 const verdict = (ok) => (ok ? 'meets target' : 'MISSES target')
-const rows = []
-function report(name, value, unit, baseline, target, ok) {
-  rows.push({ name, value: `${value} ${unit}`, baseline, target, verdict: verdict(ok) })
+/**
+ * Prints one row and records it for bench/RESULTS.md. `value` is a number shown with `digits`
+ * decimals; `baseline` is `{ text, name?, value? }` (no value when there is no in-run baseline).
+ */
+function report(name, value, digits, unit, baseline, target, ok) {
+  const valueText = fmt(value, digits)
   console.log(
-    `${name.padEnd(56)} ${`${value} ${unit}`.padStart(18)}   baseline ${baseline.padEnd(26)} target ${target.padEnd(12)} ${verdict(ok)}`,
+    `${name.padEnd(56)} ${`${valueText} ${unit}`.padStart(18)}   baseline ${baseline.text.padEnd(26)} target ${target.padEnd(12)} ${verdict(ok)}`,
   )
+  recordFigure({
+    bench: 'server',
+    name,
+    value,
+    unit,
+    ...(baseline.value === undefined ? {} : { baselineName: baseline.name, baseline: baseline.value }),
+    target: target.endsWith(unit) ? target : `${target} ${unit}`,
+    met: ok,
+  })
 }
 
 // ---- floor: the same round trip to a bare node:http handler (no framework, no work) --------------
@@ -456,7 +469,7 @@ runs.push([
 ])
 
 /** The p50 and p99 rows of one push-latency method (`run[key]`) for every backend. */
-function reportPushLatency(method, key, baseline) {
+function reportPushLatency(method, key, baseline, baselineName) {
   for (const [label, run] of runs) {
     for (const [quantile, target] of [
       ['p50', TARGETS.pushP50],
@@ -464,9 +477,14 @@ function reportPushLatency(method, key, baseline) {
     ]) {
       report(
         `sync push ${quantile}, ${method} (${label})`,
-        fmt(run[key][quantile], 2),
+        run[key][quantile],
+        2,
         'ms',
-        baselineLatencyText(baseline[quantile]),
+        {
+          text: baselineLatencyText(baseline[quantile]),
+          name: `${baselineName} ${quantile}`,
+          value: baseline[quantile],
+        },
         `≤ ${target} ms`,
         run[key][quantile] <= target,
       )
@@ -478,9 +496,10 @@ for (const [label, run] of runs) {
   const target = label === 'PostgreSQL' ? TARGETS.ingestPostgres : TARGETS.ingestPglite
   report(
     `batch ingest, 100/request, ledger appends (${label})`,
-    fmt(run.rate),
+    run.rate,
+    0,
     'rec/s',
-    baselineRateText,
+    { text: baselineRateText, name: 'empty Hono route, 8 clients', value: baselineRate },
     `≥ ${fmt(target)}`,
     run.rate >= target,
   )
@@ -498,47 +517,70 @@ console.log(
     `  alone takes ${fmt((baselineLatencySeparate.p50 / TARGETS.pushP50) * 100)}% (own process) and ` +
     `${fmt((baselineLatency.p50 / TARGETS.pushP50) * 100)}% (server process) of the ${TARGETS.pushP50} ms p50 budget here.`,
 )
-reportPushLatency('16 clients in own process', 'latencySeparate', baselineLatencySeparate)
+reportPushLatency(
+  '16 clients in own process',
+  'latencySeparate',
+  baselineLatencySeparate,
+  'empty Hono route, clients in own process,',
+)
 console.log(
   `  paced: the same 16 clients in their own process, each starting a push every ${PACED_INTERVAL_MS} ms\n` +
     `  (${fmt((16 * 1000) / PACED_INTERVAL_MS)} pushes/s offered) instead of back to back: latency without the\n` +
     '  queueing that saturating a 2-core machine adds (the back-to-back rows above are the target method).',
 )
-reportPushLatency('16 paced clients', 'latencyPaced', baselineLatencyPaced)
-reportPushLatency('16 clients in server process', 'latency', baselineLatency)
+reportPushLatency(
+  '16 paced clients',
+  'latencyPaced',
+  baselineLatencyPaced,
+  'empty Hono route, paced clients,',
+)
+reportPushLatency(
+  '16 clients in server process',
+  'latency',
+  baselineLatency,
+  'empty Hono route, clients in server process,',
+)
 const proofRun = runs.find(([label]) => label === 'PostgreSQL') ?? runs.find(([label]) => label === 'PGlite')
 if (proofRun !== undefined) {
   const [label, run] = proofRun
   const figures = await benchProofsAndVerification(run, label)
   report(
     `inclusion proof at ${fmt(PROOF_LEAVES)} leaves, ledger call (${label})`,
-    fmt(figures.proofDirect, 2),
+    figures.proofDirect,
+    2,
     'ms',
-    'n/a (no HTTP)',
+    { text: 'n/a (no HTTP)' },
     `≤ ${TARGETS.proofMs} ms`,
     figures.proofDirect <= TARGETS.proofMs,
   )
   report(
     `inclusion proof at ${fmt(PROOF_LEAVES)} leaves, over HTTP (${label})`,
-    fmt(figures.proofHttp, 2),
+    figures.proofHttp,
+    2,
     'ms',
-    baselineLatencyText(baselineLatency.p50),
+    {
+      text: baselineLatencyText(baselineLatency.p50),
+      name: 'empty Hono route, clients in server process, p50',
+      value: baselineLatency.p50,
+    },
     `≤ ${TARGETS.proofMs} ms`,
     figures.proofHttp <= TARGETS.proofMs,
   )
   report(
     'full verification, root from leaf hashes (compute)',
-    fmt(figures.computeRate),
+    figures.computeRate,
+    0,
     'leaves/s',
-    'n/a',
+    { text: 'n/a' },
     `≥ ${fmt(TARGETS.verifyRate)}`,
     figures.computeRate >= TARGETS.verifyRate,
   )
   report(
     'full verification incl. fetching hash pages (HTTP)',
-    fmt(figures.endToEndRate),
+    figures.endToEndRate,
+    0,
     'leaves/s',
-    'n/a',
+    { text: 'n/a' },
     `≥ ${fmt(TARGETS.verifyRate)}`,
     figures.endToEndRate >= TARGETS.verifyRate,
   )
