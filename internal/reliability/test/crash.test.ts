@@ -67,6 +67,8 @@ describe.each(BACKENDS)('SIGKILL under load from several client processes on %s'
   let directory: string
   let env: Record<string, string>
   let server: ChildProcess | undefined
+  // Killed in afterAll too: a test that fails or times out must not leave clients retrying forever.
+  const clientProcesses: ChildProcess[] = []
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'mima-crash-'))
@@ -83,6 +85,7 @@ describe.each(BACKENDS)('SIGKILL under load from several client processes on %s'
   })
   afterAll(async () => {
     server?.kill('SIGKILL')
+    for (const child of clientProcesses) child.kill('SIGKILL')
     await rm(directory, { recursive: true, force: true })
     if (backend === 'postgres') {
       const admin = await createPostgresDatabase({
@@ -114,6 +117,7 @@ describe.each(BACKENDS)('SIGKILL under load from several client processes on %s'
         ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       )
+      clientProcesses.push(child)
       let buffer = ''
       child.stdout?.on('data', (chunk: Buffer) => {
         buffer += chunk.toString()
