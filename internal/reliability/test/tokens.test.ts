@@ -68,7 +68,11 @@ describe.each(BACKENDS)('approval tokens on %s', (backend) => {
     })
 
   it('refuses every altered spelling, at redeem and in an attestation, and the original still works', async () => {
-    const token = await approvedToken('wire_transfer')
+    // The '+/' spelling needs a '-' or '_' in the signature, which about one signature in 15 lacks.
+    let token = await approvedToken('wire_transfer')
+    for (let attempt = 0; !/[-_]/.test(token.split('.')[2] ?? '') && attempt < 20; attempt += 1) {
+      token = await approvedToken('wire_transfer')
+    }
     for (const [label, altered] of Object.entries(alteredSpellings(token))) {
       expect(altered, label).not.toBe(token)
       const redeemed = await agent.post(`${base}/approvals/redeem`, {

@@ -49,6 +49,16 @@ export const COUNTER_COLUMNS =
 /** Tolerance of the floating-point comparisons against limits and thresholds. */
 export const EPSILON = 1e-9
 
+/**
+ * A dollar amount on the grid of 1e-12 USD that every amount is stored on. Amounts arrive as
+ * JavaScript numbers (`0.1 * 3` is 0.30000000000000004); stored as they are, a reservation and the
+ * settlements that consume it leave dust such as 4e-17 reserved forever. On one grid, the numeric
+ * columns add and subtract exactly.
+ */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e12) / 1e12
+}
+
 /** A budget's state from its definition and its counter in the current window. */
 export function budgetState(budget: BudgetDefinition, counter: CounterRow): BudgetState {
   const spentUsd = Number(counter.spent_usd)

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../storage/database'
-import { type BudgetState, budgetState, type CounterRow, EPSILON, lockApplicable } from './budget-counters'
+import {
+  type BudgetState,
+  budgetState,
+  type CounterRow,
+  EPSILON,
+  lockApplicable,
+  roundUsd,
+} from './budget-counters'
 import type { CallScope } from './budget-definitions'
 
 // Leases: a reservation of projected cost on every budget that applies, taken atomically, then
@@ -55,7 +62,7 @@ export async function returnLeasePortion(
   await transaction.query('select mima_budget_return($1, $2, $3, $4)', [
     workspaceId,
     portion.leaseId,
-    portion.usd,
+    roundUsd(portion.usd),
     portion.tokens,
   ])
 }
@@ -148,7 +155,7 @@ export async function acquireLease(
     }
   }
   const leaseId = `lease_${randomBytes(12).toString('base64url')}`
-  const usd = request.unitUsd * granted
+  const usd = roundUsd(request.unitUsd * granted)
   const tokens = request.unitTokens * granted
   const expiresAt = new Date(expires).toISOString()
   const parts = budgets.map((budget) => ({

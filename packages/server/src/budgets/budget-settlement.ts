@@ -1,5 +1,5 @@
 import type { Queryable } from '../storage/database'
-import { type CounterRow, EPSILON, scopeArguments } from './budget-counters'
+import { type CounterRow, EPSILON, roundUsd, scopeArguments } from './budget-counters'
 import type { CallScope } from './budget-definitions'
 
 // Settlements: what calls really cost moves from their lease's reservation (or straight onto the
@@ -51,7 +51,7 @@ export async function settleUsage(
         settlement.leaseId ?? null,
         ...scopeArguments(settlement.scope, now),
         settlement.model,
-        settlement.usd,
+        roundUsd(settlement.usd),
         settlement.tokens,
         settlement.calls,
       ],

@@ -217,6 +217,37 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
     expect(after.models).toEqual([{ model: 'gpt-4o', cost_usd: 0.15, tokens: 0, calls: 1 }])
   })
 
+  it('leaves nothing reserved once a lease is spent, whatever the floating-point sum of its parts', async () => {
+    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+      scope: 'agent',
+      scope_value: 'dust-agent',
+      period: 'month',
+      limit_usd: 100,
+    })
+    const dustScope = { system_name: 'other', agent_name: 'dust-agent' }
+    // 0.1 * 3 is 0.30000000000000004 in JavaScript; three settlements of 0.1 sum to 0.3.
+    const held = await lease({ scope: dustScope, unit_usd: 0.1, units: 3 })
+    expect(held.status).toBe(201)
+    expect(held.json.granted).toBe(3)
+    const settled = await server.api(ingest, 'POST', `${ws}/budgets/settle`, {
+      settlements: [1, 2, 3].map(() => ({
+        lease_id: held.json.lease_id,
+        scope: dustScope,
+        model: 'gpt-4o',
+        cost_usd: 0.1,
+      })),
+    })
+    expect(settled.status).toBe(200)
+    const snapshot = await server.api(
+      ingest,
+      'GET',
+      `${ws}/budgets/snapshot?system_name=other&agent_name=dust-agent`,
+    )
+    const [state] = snapshot.json.budgets as { spent_usd: number; reserved_usd: number }[]
+    expect(state?.reserved_usd).toBe(0)
+    expect(state?.spent_usd).toBe(0.3)
+  })
+
   it('lists and deletes budgets', async () => {
     const list = await server.api(ingest, 'GET', `${ws}/budgets`)
     expect(list.json.budgets.length).toBeGreaterThanOrEqual(3)
