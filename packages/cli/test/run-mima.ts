@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
+import { runInProcess } from '../src/commands/run-in-process.test-helper'
 
 /** The built `mima` executable. */
 export const MIMA_BIN: string = join(import.meta.dirname, '..', 'dist', 'bin.js')
@@ -37,16 +38,21 @@ export interface RunMimaOptions {
   cwd?: string
 }
 
+/** Only PATH, HOME and the variables a test gives: nothing leaks in from the developer's shell. */
+function childEnv(options: RunMimaOptions): Record<string, string> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.home }
+  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value
+  return env
+}
+
 /**
  * Runs the built `mima` as a child process (asynchronously: the test server lives in this
  * process and must keep answering) with only PATH and HOME from the environment.
  */
 export function runMima(args: readonly string[], options: RunMimaOptions): Promise<MimaResult> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.home }
-    for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value
     const child = spawn(process.execPath, [MIMA_BIN, ...args], {
-      env,
+      env: childEnv(options),
       cwd: options.cwd ?? options.home,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
@@ -78,26 +84,6 @@ export function splitExample(line: string): string[] {
  * a few hundred milliseconds, seconds on a loaded machine, and the suite runs hundreds of them.
  * `bin.ts` itself (top-level help, version) still needs {@link runMima}.
  */
-export async function runMimaInProcess(
-  args: readonly string[],
-  options: RunMimaOptions,
-): Promise<MimaResult> {
-  const { PassThrough } = await import('node:stream')
-  const { runCli } = await import('../src/cli/run-cli')
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: options.home }
-  for (const [key, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[key] = value
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const stdin = new PassThrough()
-  let out = ''
-  let err = ''
-  stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk
-  })
-  stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk
-  })
-  stdin.end(options.stdin ?? '')
-  const code = await runCli({ argv: args, env, stdout, stderr, stdin })
-  return { code, stdout: out, stderr: err }
+export function runMimaInProcess(args: readonly string[], options: RunMimaOptions): Promise<MimaResult> {
+  return runInProcess(args, childEnv(options), options.stdin ?? '')
 }

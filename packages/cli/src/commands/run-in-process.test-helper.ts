@@ -5,6 +5,7 @@ import { runCli } from '../cli/run-cli'
 export async function runInProcess(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = { HOME: '/nonexistent-mima-home', PATH: process.env.PATH ?? '' },
+  stdinText = '',
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough()
   const stderr = new PassThrough()
@@ -16,6 +17,8 @@ export async function runInProcess(
   stderr.on('data', (chunk: Buffer) => {
     err += chunk.toString('utf8')
   })
-  const code = await runCli({ argv, env, stdout, stderr, stdin: new PassThrough() })
+  const stdin = new PassThrough()
+  stdin.end(stdinText)
+  const code = await runCli({ argv, env, stdout, stderr, stdin })
   return { code, stdout: out, stderr: err }
 }
