@@ -14,6 +14,7 @@ const SUBJECTS = {
   traceloop: '@traceloop/instrumentation-openai',
   arize: '@arizeai/openinference-instrumentation-openai',
   'mima-report': '@mima/guard, report mode (JSONL queue)',
+  'mima-report-every-site': '@mima/guard, report mode, every site resolved',
   'mima-report-otel': '@mima/guard, report mode (span)',
   'mima-attested': '@mima/guard, attested call',
 }
@@ -96,6 +97,14 @@ export function benchPeers() {
     baseline: lightest.added,
     target: '< every peer',
     met: attestedMet,
+  })
+  recordFigure({
+    bench: 'guard',
+    name: 'added per openai call, guard in report mode resolving every call site (Node 22, JSONL queue)',
+    value: results['mima-report-every-site'].added,
+    unit: 'µs',
+    baselineName: `lightest peer (${SUBJECTS[lightest.subject]}) added`,
+    baseline: lightest.added,
   })
   recordFigure({
     bench: 'guard',

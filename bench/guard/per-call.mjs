@@ -1,11 +1,11 @@
 // One subject of the per-call comparison (bench/guard/index.mjs runs each in its own process, on
 // the pinned Node 22): what an instrumentation adds to an awaited `openai.chat.completions.create`
 // against the same stub endpoint, with spans going to an in-memory exporter.
-//   node per-call.mjs <mima-report|mima-report-otel|mima-attested|otel|traceloop|arize>
+//   node per-call.mjs <mima-report|mima-report-every-site|mima-report-otel|mima-attested|otel|traceloop|arize>
 // Prints {"unpatched": µs, "instrumented": µs} — CPU time of the main thread per awaited call
 // (`process.threadCpuUsage`: a busy host's other processes and GC helper threads left out), medians over
 // interleaved rounds; `unpatched` calls the original method the instrumentation wrapped.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ const { BasicTracerProvider } = await import('@opentelemetry/sdk-trace-base')
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
 // The guard's report mode records to its own in-process queue (JSONL) unless a tracer provider is
 // registered: `mima-report` measures that default, `mima-report-otel` the span path.
-const withSpans = !['mima-report', 'mima-attested'].includes(subject)
+const withSpans = !['mima-report', 'mima-report-every-site', 'mima-attested'].includes(subject)
 if (withSpans) trace.setGlobalTracerProvider(provider)
 
 // Peers patch the module when it loads (require hook) or when handed it (manuallyInstrument).
@@ -52,6 +52,9 @@ if (subject.startsWith('mima-')) {
     logPath: join(directory, 'guard_log.jsonl'),
     socketPath: join(directory, 'none.sock'),
     formats: ['commonjs'],
+    // the default resolves up to 1,000 call sites per second and counts the rest (decision 0042);
+    // `mima-report-every-site` resolves every call's site, as report mode did before
+    ...(subject === 'mima-report-every-site' ? { callSitesPerSecond: Number.POSITIVE_INFINITY } : {}),
     sdks: [{ provider: 'openai', specifier: requireFromGuard.resolve('openai') }],
   })
 }
@@ -113,6 +116,14 @@ for (let round = -4; round < 40; round++) {
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 await patched.call(resource, params)
+if (subject === 'mima-report' || subject === 'mima-report-every-site') {
+  // every unattested call is in the log, whether its line is its own or counts several
+  await guard.flushGuardReports()
+  const lines = readFileSync(join(directory, 'guard_log.jsonl'), 'utf8').trim().split('\n')
+  const logged = lines.reduce((sum, line) => sum + (JSON.parse(line).calls ?? 1), 0)
+  const judged = guard.guardStatus().counts.unattested
+  if (logged !== judged) throw new Error(`${subject}: ${judged} unattested calls, ${logged} in the log`)
+}
 const spans = exporter.getFinishedSpans().length
 if (withSpans && spans === 0) throw new Error(`${subject}: no span reached the exporter`)
 console.log(

@@ -315,4 +315,36 @@ describe.each(BACKENDS)('GRC evidence and guard events on %s', (backend) => {
     }
     expect(await countUnattestedCalls(server.server.database, ws)).toBe(5)
   })
+
+  it('adds up the calls a counted event stands for (guard report mode past its site rate)', async () => {
+    const path = `/api/workspaces/${ws}/guard/events`
+    const before = await countUnattestedCalls(server.server.database, ws)
+    const site = `src/counted-${backend}.ts:12:7`
+    const response = await ingest.post(path, {
+      events: [
+        { ts: '2026-12-06T10:00:00.000Z', call: 'openai.chat.completions.create', call_site: site, pid: 7 },
+        {
+          ts: '2026-12-06T10:00:00.009Z',
+          call: 'openai.chat.completions.create',
+          call_site: site,
+          calls: 41,
+          call_site_sampled: true,
+          pid: 7,
+        },
+      ],
+    })
+    expect(response.status).toBe(201)
+    expect(await countUnattestedCalls(server.server.database, ws)).toBe(before + 42)
+    const runtime = await ingest.get(`/api/workspaces/${ws}/scanner/runtime-events?limit=1000`)
+    const counted = runtime.json.events.filter((event: { call_site: string }) => event.call_site === site)
+    expect(counted.map((event: { calls: number }) => event.calls)).toEqual([1, 41])
+    for (const calls of [0, -3, 1.5, '2', 2 ** 31, null]) {
+      const bad = await ingest.post(path, { events: [{ call: 'openai.chat.completions.create', calls }] })
+      expect(bad.status).toBe(422)
+      expect(JSON.stringify(bad.json)).toMatch(/calls must be an integer/)
+    }
+    const badFlag = await ingest.post(path, { events: [{ call: 'x', call_site_sampled: 'yes' }] })
+    expect(badFlag.status).toBe(422)
+    expect(await countUnattestedCalls(server.server.database, ws)).toBe(before + 42)
+  })
 })

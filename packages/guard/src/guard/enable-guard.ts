@@ -14,6 +14,7 @@ import { resolveSdk } from '../patch/resolve-sdk'
 import { DEFAULT_SPECIFIERS, SDK_TARGETS } from '../patch/sdk-targets'
 import { defaultGuardLogPath, defaultGuardSocketPath, mimaHome } from '../report/guard-paths'
 import { createGuardReporter } from '../report/guard-reporter'
+import { createSiteSampling, DEFAULT_CALL_SITES_PER_SECOND } from '../report/site-sampling'
 import type {
   GuardMode,
   GuardOptions,
@@ -69,6 +70,16 @@ function validate(options: GuardOptions): void {
         `enableGuard: formats may hold 'commonjs' and 'esm' (got ${String(format)})`,
       )
     }
+  }
+  const sitesPerSecond = options.callSitesPerSecond
+  if (
+    sitesPerSecond !== undefined &&
+    (typeof sitesPerSecond !== 'number' || Number.isNaN(sitesPerSecond) || sitesPerSecond <= 0)
+  ) {
+    throw new MimaError(
+      'validation_failed',
+      `enableGuard: callSitesPerSecond must be a positive number or Infinity (got ${String(sitesPerSecond)})`,
+    )
   }
   for (const sdk of options.sdks ?? []) {
     if (
@@ -270,6 +281,7 @@ export function enableGuard(options: GuardOptions = {}): GuardStatus {
       workspaceId: options.workspaceId ?? connection?.workspaceId,
       onEvent: options.onEvent,
       cwd: `${process.cwd()}/`,
+      sites: createSiteSampling(options.callSitesPerSecond ?? DEFAULT_CALL_SITES_PER_SECOND),
     }
     state.warnedSites.clear()
     state.reporter?.close()

@@ -113,6 +113,14 @@ export interface GuardOptions {
    * `MIMA_GUARD_HOSTS` (`host=provider,…`).
    */
   readonly network?: boolean | NetworkGuardOptions
+  /**
+   * Report mode resolves every unattested call's site (`file:line:column`) up to this many calls
+   * per second of one method (1,000). Past it, the rest of each 10 ms window are counted into one
+   * line with `calls` and `call_site_sampled: true`, carrying the method's last resolved site:
+   * resolving a site is most of what report mode costs a call. `Infinity` resolves every call.
+   * Warn and block mode, spans and `onEvent` always resolve every call's site.
+   */
+  readonly callSitesPerSecond?: number
   /** Called with each unattested-call event, after the guard handled it (for tests and custom sinks). */
   readonly onEvent?: (event: GuardEvent) => void
 }
@@ -137,4 +145,11 @@ export interface GuardEvent {
   readonly model?: string
   readonly workspace_id?: string
   readonly pid: number
+  /**
+   * How many calls this line stands for, when more than one: report mode counts calls past
+   * {@link GuardOptions.callSitesPerSecond} into one line. Absent means 1.
+   */
+  readonly calls?: number
+  /** `true` on such a line: `call_site` is the method's last resolved site, not each call's. */
+  readonly call_site_sampled?: true
 }

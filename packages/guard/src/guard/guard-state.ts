@@ -1,5 +1,6 @@
 import type { NetworkGuardConfig } from '../network/network-guard'
 import type { GuardReporter } from '../report/guard-reporter'
+import { createSiteSampling, DEFAULT_CALL_SITES_PER_SECOND, type SiteSampling } from '../report/site-sampling'
 import type { GuardEvent, GuardMode, GuardSdkModule, GuardWarnFrequency } from './guard-options'
 
 /** The options in force, with defaults applied. */
@@ -11,6 +12,8 @@ export interface GuardConfig {
   workspaceId: string | undefined
   onEvent: ((event: GuardEvent) => void) | undefined
   cwd: string
+  /** Which unattested calls get their call site resolved in report mode (decision 0042). */
+  sites: SiteSampling
 }
 
 /** One patched copy of an SDK. */
@@ -78,6 +81,7 @@ export function guardState(): GuardState {
         workspaceId: undefined,
         onEvent: undefined,
         cwd: `${process.cwd()}/`,
+        sites: createSiteSampling(DEFAULT_CALL_SITES_PER_SECOND),
       },
       counts: { attested: 0, unattested: 0, warned: 0, blocked: 0, recorded: 0 },
       warnedSites: new Set(),

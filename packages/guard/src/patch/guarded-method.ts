@@ -89,6 +89,43 @@ function callSiteOf(
   return resolveCallSite(captureRawStack(guarded), skip, cwd)
 }
 
+/**
+ * Report mode into the in-process queue, past the method's rate of resolved call sites: the call
+ * is counted into its method's open line, with no stack captured (decision 0042). Returns whether
+ * it was.
+ */
+function countedWithoutSite(
+  state: GuardState,
+  provider: GuardEventProvider,
+  target: JudgedTarget,
+  model: string | undefined,
+): boolean {
+  const { config, reporter } = state
+  if (config.mode !== 'report' || config.onEvent !== undefined || !config.record || reporter === undefined)
+    return false
+  const now = Date.now()
+  if (config.sites.resolves(target.call, now) || activeTracer() !== undefined) return false
+  state.counts.unattested += 1
+  config.sites.count(
+    reporter,
+    {
+      call: target.call,
+      attested: false,
+      action: 'reported',
+      mode: 'report',
+      provider,
+      layer: target.layer,
+      operation: target.operation,
+      model,
+      workspace_id: config.workspaceId,
+      pid: process.pid,
+    },
+    now,
+  )
+  state.counts.recorded += 1
+  return true
+}
+
 function record(state: GuardState, event: GuardEvent): void {
   const { config } = state
   try {
@@ -105,7 +142,9 @@ function record(state: GuardState, event: GuardEvent): void {
 }
 
 // Built once per call with every key present (stable shape); `undefined` values are left out of JSON.
-type MutableEvent = { -readonly [Key in keyof GuardEvent]-?: GuardEvent[Key] | undefined }
+type MutableEvent = {
+  -readonly [Key in Exclude<keyof GuardEvent, 'calls' | 'call_site_sampled'>]-?: GuardEvent[Key] | undefined
+}
 
 function unattested(
   state: GuardState,
@@ -118,6 +157,8 @@ function unattested(
   captured: RawStack | undefined,
 ): Error | undefined {
   const { config } = state
+  // the SDK wrapper asked before it captured `captured`; the network guard asks here
+  if (captured === undefined && countedWithoutSite(state, provider, target, model)) return undefined
   state.counts.unattested += 1
   // one frame is what a direct call needs; callSiteOf captures again when it is not enough
   const raw = captured ?? captureRawStack(guarded, frames ?? 1)
@@ -147,6 +188,7 @@ function unattested(
       const tracer = activeTracer()
       if (tracer === undefined && state.reporter) {
         const site = callSiteOf(raw, guarded, frames, skip, config.cwd) ?? helperSite
+        config.sites.resolved(target.call, site)
         state.reporter.pushLine(
           eventLine(isoTime(now), site, event as GuardEvent, target.layer === undefined ? target : undefined),
         )
@@ -267,8 +309,11 @@ export function guardMethod(
     // capture and `guarded` costs V8 another frame to walk (~0.15–0.2 µs each, inlined or not).
     // A fault here leaves `raw` unset, and judgeCall deals with it as before.
     let raw: RawStack | undefined
+    let counted = false
     try {
-      if (getAttestedContext() === undefined) {
+      const outside = getAttestedContext() === undefined
+      if (outside) counted = countedWithoutSite(state, provider, target, modelOf(params))
+      if (outside && !counted) {
         const errorConstructor = Error as ErrorConstructor & { stackTraceLimit: number }
         const limit = errorConstructor.stackTraceLimit
         try {
@@ -283,7 +328,9 @@ export function guardMethod(
     } catch {
       raw = undefined
     }
-    const error = judgeCall(state, provider, target, guarded, modelOf(params), caller, raw)
+    const error = counted
+      ? undefined
+      : judgeCall(state, provider, target, guarded, modelOf(params), caller, raw)
     if (error) return rejectedCall(error)
     // Judged here: the request it makes is not judged again by the network guard.
     // biome-ignore lint/complexity/noArguments: forwards every argument, whatever the SDK version takes

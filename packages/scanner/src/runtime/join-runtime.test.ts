@@ -35,6 +35,28 @@ describe('joinRuntime', () => {
     ])
   })
 
+  it('adds the calls a counted line stands for, and reads a bad count as one call', async () => {
+    const root = join(FIXTURES, 'attestation')
+    const result = await scan(['.'], { cwd: root, workers: 0 })
+    const call = 'openai.chat.completions.create'
+    const joined = joinRuntime(result, [
+      { call, call_site: 'attested.ts:54:50', attested: false },
+      { call, call_site: 'attested.ts:54:50', attested: false, calls: 9 },
+      { call, call_site: 'attested.ts:14:60', attested: true, calls: 3 },
+      { call, call_site: 'elsewhere/other.ts:3:1', attested: false, calls: 5 },
+      { call, call_site: 'attested.ts:54:50', attested: false, calls: -4 },
+      { call, call_site: 'attested.ts:54:50', attested: false, calls: 'x' as never },
+    ])
+    expect(joined.events).toBe(20)
+    expect(joined.attestedEvents).toBe(3)
+    expect(joined.attestedShare).toBe(0.15)
+    expect(joined.unmatched).toBe(5)
+    expect(joined.seen.map((site) => [site.finding.line, site.calls, site.attestedCalls])).toEqual([
+      [14, 3, 3],
+      [54, 12, 0],
+    ])
+  })
+
   it('reads a missing log as no events', () => {
     expect(readGuardLog(join(tmpdir(), 'no-such-mima-log.jsonl'))).toEqual([])
   })

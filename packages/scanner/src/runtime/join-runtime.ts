@@ -10,6 +10,14 @@ export interface RuntimeEvent {
   readonly call_site?: string
   readonly attested?: boolean
   readonly ts?: string
+  /** How many calls the line stands for: the guard counts calls past its rate of resolved sites (1 when absent). */
+  readonly calls?: number
+}
+
+/** The calls one event stands for: its `calls` when that is a positive integer, else 1. */
+function callsOf(event: RuntimeEvent): number {
+  const calls = event.calls
+  return typeof calls === 'number' && Number.isSafeInteger(calls) && calls >= 1 ? calls : 1
 }
 
 /** A static call site with the runtime calls matched to it. */
@@ -21,7 +29,7 @@ export interface RuntimeSite {
 
 /** Static and runtime coverage side by side. */
 export interface RuntimeJoin {
-  /** AI calls in the runtime report. */
+  /** AI calls in the runtime report (a counted line adds its `calls`). */
   readonly events: number
   readonly attestedEvents: number
   /** attestedEvents / events; 1 when there were none. */
@@ -89,10 +97,13 @@ export function joinRuntime(
     list.push(finding)
     byFile.set(finding.file, list)
   }
+  let total = 0
   let attestedEvents = 0
   let unmatched = 0
   for (const event of events) {
-    if (event.attested === true) attestedEvents++
+    const calls = callsOf(event)
+    total += calls
+    if (event.attested === true) attestedEvents += calls
     const site = event.call_site ? parseCallSite(event.call_site) : undefined
     let match: ScanFinding | undefined
     if (site) {
@@ -105,12 +116,12 @@ export function joinRuntime(
       }
     }
     if (!match) {
-      unmatched++
+      unmatched += calls
       continue
     }
     const entry = counts.get(match) ?? { calls: 0, attested: 0 }
-    entry.calls++
-    if (event.attested === true) entry.attested++
+    entry.calls += calls
+    if (event.attested === true) entry.attested += calls
     counts.set(match, entry)
   }
   const seen = result.findings
@@ -120,9 +131,9 @@ export function joinRuntime(
       return { finding, calls: entry.calls, attestedCalls: entry.attested }
     })
   return {
-    events: events.length,
+    events: total,
     attestedEvents,
-    attestedShare: events.length === 0 ? 1 : attestedEvents / events.length,
+    attestedShare: total === 0 ? 1 : attestedEvents / total,
     seen,
     unattestedSeen: seen.filter((site) => !site.finding.attested),
     unmatched,

@@ -24,10 +24,10 @@ export async function unattestedCallSites(
     last_seen: Date | string
   }>(
     `select coalesce(nullif(event->>'call_site', ''), '(no call site reported)') as call_site, call,
-            count(*)::int as count, min(received_at) as first_seen, max(received_at) as last_seen
+            sum(calls)::bigint as count, min(received_at) as first_seen, max(received_at) as last_seen
        from guard_events
       where workspace_id = $1 and unattested and received_at >= $2
-      group by 1, 2 order by count(*) desc, 1, 2 limit $3`,
+      group by 1, 2 order by sum(calls) desc, 1, 2 limit $3`,
     [workspaceId, since.toISOString(), limit],
   )
   const date = (value: Date | string): Date => (value instanceof Date ? value : new Date(value))

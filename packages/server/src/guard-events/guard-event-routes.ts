@@ -7,11 +7,14 @@ import { countUnattestedCalls, type GuardEventInput, insertGuardEvents } from '.
 /** Most events one `POST …/guard/events` carries (the Python daemon sends at most 100). */
 export const MAX_GUARD_EVENTS = 1000
 
+/** Most calls one counted event may stand for (an int4 column). */
+const MAX_CALLS = 1_000_000_000
+
 function parseEvent(value: unknown, index: number): GuardEventInput {
   const fail = (message: string) => httpError('validation_failed', `events[${index}]: ${message}`, { index })
   if (!isObject(value))
     throw fail('must be an object like {"ts": …, "call": "openai.chat.completions.create", "pid": 123}.')
-  const { call, ts, pid, attested } = value
+  const { call, ts, pid, attested, calls, call_site_sampled: sampled } = value
   if (typeof call !== 'string' || call.length === 0 || call.length > 500)
     throw fail('call must be a non-empty string.')
   if (ts !== undefined && ts !== null && typeof ts !== 'string' && typeof ts !== 'number')
@@ -24,11 +27,19 @@ function parseEvent(value: unknown, index: number): GuardEventInput {
     throw fail('pid must be a non-negative integer.')
   }
   if (attested !== undefined && typeof attested !== 'boolean') throw fail('attested must be a boolean.')
+  if (
+    calls !== undefined &&
+    (!Number.isInteger(calls) || (calls as number) < 1 || (calls as number) > MAX_CALLS)
+  )
+    throw fail(`calls must be an integer from 1 to ${MAX_CALLS}.`)
+  if (sampled !== undefined && typeof sampled !== 'boolean')
+    throw fail('call_site_sampled must be a boolean.')
   return {
     call,
     ts: ts === null ? undefined : (ts as string | number | undefined),
     pid: pid === null ? undefined : (pid as number | undefined),
     attested: attested as boolean | undefined,
+    calls: calls as number | undefined,
     event: value,
   }
 }

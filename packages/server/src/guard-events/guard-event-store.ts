@@ -6,6 +6,8 @@ export interface GuardEventInput {
   call: string
   ts?: string | number | undefined
   pid?: number | undefined
+  /** How many calls the event stands for (report mode counts calls past its site rate); 1 when absent. */
+  calls?: number | undefined
   /** `true` when the guard saw the call inside an attested function; absent means unattested. */
   attested?: boolean | undefined
   /** The event as received. */
@@ -20,9 +22,10 @@ export async function insertGuardEvents(
 ): Promise<number> {
   if (events.length === 0) return 0
   const result = await database.query(
-    `insert into guard_events (workspace_id, event_id, call, unattested, pid, event_ts, event)
-     select $1, t.id, t.call, t.unattested, t.pid, t.ts, t.event::jsonb
-     from unnest($2::text[], $3::text[], $4::boolean[], $5::int[], $6::text[], $7::text[]) as t(id, call, unattested, pid, ts, event)`,
+    `insert into guard_events (workspace_id, event_id, call, unattested, pid, event_ts, event, calls)
+     select $1, t.id, t.call, t.unattested, t.pid, t.ts, t.event::jsonb, t.calls
+     from unnest($2::text[], $3::text[], $4::boolean[], $5::int[], $6::text[], $7::text[], $8::int[])
+       as t(id, call, unattested, pid, ts, event, calls)`,
     [
       workspaceId,
       events.map(() => uuidv7()),
@@ -31,13 +34,14 @@ export async function insertGuardEvents(
       events.map((event) => event.pid ?? null),
       events.map((event) => (event.ts === undefined ? null : String(event.ts))),
       events.map((event) => JSON.stringify(event.event)),
+      events.map((event) => event.calls ?? 1),
     ],
   )
   return result.rowCount
 }
 
 /**
- * How many unattested AI calls the guard reported for a workspace since `since` (default: the
+ * How many unattested AI calls the guard reported (a counted event stands for its `calls`) for a workspace since `since` (default: the
  * last 24 hours). The posture brief reads this as `unattested_24h`.
  *
  * @example
@@ -52,7 +56,8 @@ export async function countUnattestedCalls(
 ): Promise<number> {
   const from = since ?? new Date(Date.now() - 24 * 60 * 60 * 1000)
   const { rows } = await database.query<{ count: number }>(
-    'select count(*)::int as count from guard_events where workspace_id = $1 and unattested and received_at >= $2',
+    `select coalesce(sum(calls), 0)::bigint as count from guard_events
+      where workspace_id = $1 and unattested and received_at >= $2`,
     [workspaceId, from.toISOString()],
   )
   return Number(rows[0]?.count ?? 0)

@@ -146,12 +146,13 @@ export async function guardStats(
   const sql = where.toSql()
   const [totals, sites] = await Promise.all([
     database.query<{ unattested: number; attested: number }>(
-      `select count(*) filter (where unattested)::int as unattested, count(*) filter (where not unattested)::int as attested
+      `select coalesce(sum(calls) filter (where unattested), 0)::bigint as unattested,
+              coalesce(sum(calls) filter (where not unattested), 0)::bigint as attested
          from guard_events ${sql}`,
       where.params,
     ),
     database.query<{ call_site: string | null; call: string; unattested: number }>(
-      `select event->>'call_site' as call_site, call, count(*)::int as unattested
+      `select event->>'call_site' as call_site, call, sum(calls)::bigint as unattested
          from guard_events ${sql} and unattested group by 1, 2 order by 3 desc, 1 limit 20`,
       where.params,
     ),

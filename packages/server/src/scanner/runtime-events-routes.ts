@@ -11,6 +11,8 @@ export interface RuntimeEventRow {
   call_site: string | null
   attested: boolean
   ts: string | null
+  /** How many calls the event stands for (more than 1 when the guard counted calls past its site rate). */
+  calls: number
 }
 
 /** A page of guard events, oldest first, with the cursor of the next page. */
@@ -25,8 +27,9 @@ export async function listRuntimeEvents(
     unattested: boolean
     event_ts: string | null
     call_site: string | null
+    calls: number
   }>(
-    `select event_id, call, unattested, event_ts, event->>'call_site' as call_site
+    `select event_id, call, unattested, event_ts, event->>'call_site' as call_site, calls
      from guard_events
      where workspace_id = $1 and ($2::text is null or event_id > $2) and ($3::timestamptz is null or received_at >= $3)
      order by event_id
@@ -40,6 +43,7 @@ export async function listRuntimeEvents(
       call_site: row.call_site,
       attested: !row.unattested,
       ts: row.event_ts,
+      calls: Number(row.calls),
     })),
     next_cursor: rows.length > options.limit ? (page[page.length - 1]?.event_id ?? null) : null,
   }

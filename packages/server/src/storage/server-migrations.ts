@@ -136,4 +136,12 @@ export const SERVER_MIGRATIONS: readonly Migration[] = [
       alter table attestations alter column record type json using record::json
     `,
   },
+  {
+    // Report mode counts an unattested method's calls past its rate of resolved call sites into one
+    // event (guard decision 0042): totals and call-site counts add `calls`, not rows.
+    id: '005_guard_event_calls',
+    sql: `
+      alter table guard_events add column calls integer not null default 1 check (calls >= 1)
+    `,
+  },
 ]

@@ -221,7 +221,7 @@ export async function unattestedBySite(
     count: number
     last_at: Date
   }>(
-    `select event->>'call_site' as call_site, call, count(*)::int as count, max(received_at) as last_at
+    `select event->>'call_site' as call_site, call, sum(calls)::bigint as count, max(received_at) as last_at
        from guard_events
       where workspace_id = $1 and unattested and ($2::text is null or event->>'system_name' = $2)
       group by 1, 2 order by 3 desc, 1 limit 50`,
