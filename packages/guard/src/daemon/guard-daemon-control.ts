@@ -114,7 +114,9 @@ async function logFigures(logPath: string): Promise<{ logEntries: number; events
     logEntries += 1
     const match = /"ts":"([^"]+)"/.exec(line)
     const time = match?.[1] === undefined ? Number.NaN : Date.parse(match[1])
-    if (time >= since) eventsLastHour += 1
+    // a line of report mode's counted calls stands for `calls` of them (decision 0042)
+    const calls = /"calls":(\d+)/.exec(line)?.[1]
+    if (time >= since) eventsLastHour += calls === undefined ? 1 : Number(calls)
   }
   return { logEntries, eventsLastHour }
 }

@@ -186,3 +186,15 @@ it('counts only finished lines of a log that is being written', async () => {
   const status = await guardDaemonStatus({ socketPath, logPath })
   expect(status).toMatchObject({ running: false, logEntries: 1, eventsLastHour: 1 })
 })
+
+it('counts the calls a counted line stands for in the last hour', async () => {
+  const logPath = join(directory, 'counted.jsonl')
+  const socketPath = join(directory, 'none', 'guard.sock')
+  const now = new Date().toISOString()
+  writeFileSync(
+    logPath,
+    `{"ts":"${now}","call":"a"}\n{"ts":"${now}","call":"a","call_site":"x.ts:1:1","calls":41,"call_site_sampled":true}\n{"ts":"2020-01-01T00:00:00.000Z","call":"a","calls":9}\n`,
+  )
+  const status = await guardDaemonStatus({ socketPath, logPath })
+  expect(status).toMatchObject({ logEntries: 3, eventsLastHour: 42 })
+})
