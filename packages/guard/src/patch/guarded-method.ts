@@ -12,6 +12,7 @@ import type { GuardState } from '../guard/guard-state'
 import { MimaAttestationError } from '../guard/mima-attestation-error'
 import { eventLine, isoTime } from '../report/event-line'
 import { activeTracer, emitGuardSpan } from '../report/otel-sink'
+import type { CountedCall } from '../report/site-sampling'
 import type { SdkTarget } from './sdk-targets'
 
 /** Marks functions the guard installed, so no copy of the guard wraps a method twice. */
@@ -106,24 +107,31 @@ function countedWithoutSite(
   const now = Date.now()
   if (config.sites.resolves(target.call, now) || activeTracer() !== undefined) return false
   state.counts.unattested += 1
-  config.sites.count(
-    reporter,
-    {
-      call: target.call,
-      attested: false,
-      action: 'reported',
-      mode: 'report',
-      provider,
-      layer: target.layer,
-      operation: target.operation,
-      model,
-      workspace_id: config.workspaceId,
-      pid: process.pid,
-    },
-    now,
-  )
+  config.sites.count(reporter, unattestedFields(state, provider, target, model), now)
   state.counts.recorded += 1
   return true
+}
+
+/** What every event of an unattested call says, but its time and site. */
+function unattestedFields(
+  state: GuardState,
+  provider: GuardEventProvider,
+  target: JudgedTarget,
+  model: string | undefined,
+): CountedCall {
+  const { config } = state
+  return {
+    call: target.call,
+    attested: false,
+    action: config.mode === 'block' ? 'blocked' : config.mode === 'warn' ? 'warned' : 'reported',
+    mode: config.mode,
+    provider,
+    layer: target.layer,
+    operation: target.operation,
+    model,
+    workspace_id: config.workspaceId,
+    pid: process.pid,
+  }
 }
 
 function record(state: GuardState, event: GuardEvent): void {
@@ -164,20 +172,9 @@ function unattested(
   const raw = captured ?? captureRawStack(guarded, frames ?? 1)
   const helperSite = helperSites.getStore()
   const now = Date.now()
-  const event = {
-    ts: '',
-    call: target.call,
-    call_site: undefined,
-    attested: false,
-    action: config.mode === 'block' ? 'blocked' : config.mode === 'warn' ? 'warned' : 'reported',
-    mode: config.mode,
-    provider,
-    layer: target.layer,
-    operation: target.operation,
-    model,
-    workspace_id: config.workspaceId,
-    pid: process.pid,
-  } satisfies MutableEvent as MutableEvent
+  const { call, ...fields } = unattestedFields(state, provider, target, model)
+  // keys in GuardEvent order, as the event's JSON has them
+  const event: MutableEvent = { ts: '', call, call_site: undefined, ...fields }
   const skip = skipFile
 
   // Report mode into the in-process queue: the event becomes its JSON line at once, from cached
