@@ -51,7 +51,10 @@ function scoped(
   return where
 }
 
-/** Counts over the attestations in scope (aggregates only: no row is read into memory). */
+/**
+ * Counts over the attestations in scope (aggregates only: no row is read into memory). Attested
+ * policy decisions are not calls: {@link decisionStats} counts them.
+ */
 export async function callStats(
   database: Queryable,
   workspaceId: string,
@@ -62,7 +65,7 @@ export async function callStats(
     system: 'system_name',
     agent: 'agent_name',
   })
-  const sql = where.toSql()
+  const sql = `${where.toSql()} and operation is distinct from 'policy.decision'`
   const duration = `case when json_typeof(record->'duration_ms') = 'number' then (record->>'duration_ms')::float8 end`
   const [totals, models, tools, agents] = await Promise.all([
     database.query<Record<string, unknown>>(
@@ -238,23 +241,47 @@ export async function approvalStats(
   }
 }
 
-/** Runtime policy decisions in scope (policy decisions name an agent, not a system). */
+/**
+ * Runtime policy decisions in scope: the rows reported to `POST …/policy/decisions` (they name an
+ * agent, not a system) and the decisions attested as `policy.decision` attestations (the MCP proxy's,
+ * `createDecisionAttester`'s), each decision counted once by its id.
+ */
 export interface DecisionStats {
   total: number
   by_decision: Record<string, number>
   by_policy: { policy_name: string; decision: string; count: number }[]
 }
 
+/** A text field of an attested decision's metadata (NULL when absent or not a string). */
+const decisionField = (name: string): string =>
+  `case when json_typeof(record->'metadata'->'${name}') = 'string' then record->'metadata'->>'${name}' end`
+
 export async function decisionStats(
   database: Queryable,
   workspaceId: string,
   filters: ReportFilters,
 ): Promise<DecisionStats> {
-  const where = scoped(workspaceId, filters, { time: 'decided_at', agent: 'agent' })
+  const reported = scoped(workspaceId, filters, { time: 'decided_at', agent: 'agent' })
+  // the attested decisions' placeholders number on from the reported ones'
+  const attested = new WhereBuilder()
+  attested.params.push(...reported.params)
+  attested
+    .add('workspace_id = $?', workspaceId)
+    .add('received_at >= $?', timeFilter(filters.since, 'since'))
+    .add('received_at < $?', timeFilter(filters.until, 'until'))
+    .add('system_name = $?', filters.systemName)
+    .add(`coalesce(${decisionField('agent')}, agent_name) = $?`, filters.agentName)
   const { rows } = await database.query<{ policy_name: string; decision: string; count: number }>(
-    `select policy_name, decision, count(*)::int as count from policy_decisions ${where.toSql()}
-      group by 1, 2 order by 3 desc, 1, 2 limit 200`,
-    where.params,
+    `select policy_name, decision, count(*)::int as count from (
+       select decision_id, policy_name, decision from policy_decisions ${reported.toSql()}
+       union
+       select coalesce(${decisionField('decision_id')}, attestation_id),
+              coalesce(${decisionField('policy_id')}, tool_name),
+              coalesce(${decisionField('decision')}, 'unknown')
+         from attestations ${attested.toSql()} and operation = 'policy.decision'
+     ) as decisions
+     group by 1, 2 order by 3 desc, 1, 2 limit 200`,
+    attested.params,
   )
   const byDecision: Record<string, number> = {}
   let total = 0

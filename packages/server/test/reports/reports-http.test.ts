@@ -193,6 +193,62 @@ describe.each(BACKENDS)('reports over HTTP (%s)', { timeout: 60_000 }, (backend)
     expect(section(json, 'readiness').data.systems[0].overall_pct).toBeGreaterThanOrEqual(0)
   })
 
+  it('counts decisions attested as policy.decision (the MCP proxy’s) once each, beside the reported ones', async () => {
+    const attestations = `/workspaces/${server.workspaceId}/governance/attestations/batch`
+    const decision = (id: string, verdict: string) => ({
+      system_name: 'mcp-gateway',
+      agent_name: 'gateway',
+      tool_name: 'policy.mcp.files',
+      input_hash: '',
+      output_hash: 'c'.repeat(64),
+      operation: 'policy.decision',
+      metadata: { decision_id: id, policy_id: 'mcp-files', decision: verdict, agent: 'mcp-agent' },
+    })
+    const posted = await server.api(ingestKey, 'POST', attestations, {
+      records: [decision('mcp-1', 'deny'), decision('mcp-2', 'redact'), decision('mcp-3', 'deny')],
+    })
+    expect(posted.status).toBeLessThan(300)
+    // the same decision reported through POST …/policy/decisions as well: counted once
+    const reported = await server.api(
+      ingestKey,
+      'POST',
+      `/workspaces/${server.workspaceId}/policy/decisions`,
+      {
+        decisions: [
+          {
+            decision_id: 'mcp-3',
+            decided_at: new Date().toISOString(),
+            policy_id: 'mcp-files',
+            policy_version: '1',
+            rule_id: 'deny_tools',
+            decision: 'deny',
+            direction: 'ingress',
+            reasons: [],
+            detector_kinds: [],
+            findings: 0,
+            agent: 'mcp-agent',
+          },
+        ],
+      },
+    )
+    expect(reported.status).toBeLessThan(300)
+    const { status, json } = await server.api(ingestKey, 'GET', `${ws}/summary?agent=mcp-agent`)
+    expect(status).toBe(200)
+    expect(section(json, 'violations')).toMatchObject({
+      data: { total: 3, violations: 3, by_decision: { deny: 2, redact: 1 } },
+    })
+    expect(section(json, 'violations').data.by_policy).toEqual([
+      { policy_name: 'mcp-files', decision: 'deny', count: 2 },
+      { policy_name: 'mcp-files', decision: 'redact', count: 1 },
+    ])
+    // decisions are not calls
+    const article12 = await server.api(ingestKey, 'GET', `${ws}/article12?system=mcp-gateway`)
+    expect(section(article12.json, 'event_registration').data.calls).toBe(0)
+    // the triage agent's figures are unchanged by them
+    const triage = await server.api(ingestKey, 'GET', `${ws}/summary?agent=triage`)
+    expect(section(triage.json, 'violations').data.violations).toBe(1)
+  })
+
   // Printing reads the same HTML page on either backend (checked on both above), so one Chromium
   // print is enough: it is the costliest step of this file.
   if (backend === 'pglite') {
