@@ -175,3 +175,33 @@ export function RejectForm(props: { action: string; label: string; class?: strin
     </form>
   )
 }
+
+/**
+ * A table of `rows`, one `<tr>` each from `row`, under `headings`. With `empty` set, a page with no
+ * rows shows that text instead of an empty table (`null`: nothing at all).
+ */
+export function DataTable<Row>(props: {
+  id?: string
+  class?: string
+  /** More attributes of the `<table>` (`data-*`). */
+  attributes?: Record<string, string>
+  headings: readonly string[]
+  rows: readonly Row[]
+  row: (row: Row) => JSX.Element
+  empty?: Child
+}): JSX.Element | null {
+  if (props.rows.length === 0 && props.empty !== undefined)
+    return props.empty === null ? null : <p class="muted">{props.empty}</p>
+  return (
+    <table id={props.id} class={props.class} {...props.attributes}>
+      <thead>
+        <tr>
+          {props.headings.map((heading) => (
+            <th>{heading}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{props.rows.map(props.row)}</tbody>
+    </table>
+  )
+}

@@ -4,7 +4,7 @@ import type { GateCheckRecord } from '../grc/gate-check-history'
 import type { UnattestedCallSite } from '../guard-events/call-site-report'
 import type { DeliveryView, WebhookView } from '../webhooks/webhook-store'
 import type { ApiKeyInfo } from '../workspaces/workspace-store'
-import { RejectForm, Time } from './dashboard-layout'
+import { DataTable, RejectForm, Time } from './dashboard-layout'
 import { ManageLayout } from './people-pages'
 import type { DashboardSession } from './session-store'
 
@@ -56,47 +56,38 @@ export function KeysPage(
         </form>
       </section>
       <section class="card">
-        <table id="keys">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Prefix</th>
-              <th>Created</th>
-              <th>Status</th>
-              <th></th>
+        <DataTable
+          id="keys"
+          headings={['Name', 'Role', 'Prefix', 'Created', 'Status', '']}
+          rows={props.keys}
+          row={(key) => (
+            <tr data-key-id={key.id}>
+              <td class="wrap">{key.name}</td>
+              <td>{key.role}</td>
+              <td>
+                <code>{key.prefix}</code>
+              </td>
+              <td>
+                <Time value={key.created_at} />
+              </td>
+              <td>
+                {key.revoked_at === null ? (
+                  <span class="badge ok">active</span>
+                ) : (
+                  <span class="badge bad">revoked</span>
+                )}
+              </td>
+              <td>
+                {key.revoked_at !== null || key.id === props.session.principal.keyId ? null : (
+                  <RejectForm
+                    action={`/dashboard/manage/keys/${encodeURIComponent(key.id)}/revoke`}
+                    label="Revoke"
+                  />
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.keys.map((key) => (
-              <tr data-key-id={key.id}>
-                <td class="wrap">{key.name}</td>
-                <td>{key.role}</td>
-                <td>
-                  <code>{key.prefix}</code>
-                </td>
-                <td>
-                  <Time value={key.created_at} />
-                </td>
-                <td>
-                  {key.revoked_at === null ? (
-                    <span class="badge ok">active</span>
-                  ) : (
-                    <span class="badge bad">revoked</span>
-                  )}
-                </td>
-                <td>
-                  {key.revoked_at !== null || key.id === props.session.principal.keyId ? null : (
-                    <RejectForm
-                      action={`/dashboard/manage/keys/${encodeURIComponent(key.id)}/revoke`}
-                      label="Revoke"
-                    />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
     </ManageLayout>
   )
@@ -155,87 +146,67 @@ export function WebhooksPage(
       </section>
       <section class="card">
         <h2>Webhooks ({props.webhooks.length})</h2>
-        <table id="webhooks">
-          <thead>
-            <tr>
-              <th>URL</th>
-              <th>Events</th>
-              <th>Added</th>
-              <th></th>
+        <DataTable
+          id="webhooks"
+          headings={['URL', 'Events', 'Added', '']}
+          rows={props.webhooks}
+          row={(webhook) => (
+            <tr data-webhook-id={webhook.id}>
+              <td class="wrap">
+                <a href={`/dashboard/manage/webhooks?deliveries=${encodeURIComponent(webhook.id)}`}>
+                  {webhook.url}
+                </a>
+              </td>
+              <td class="wrap small">{webhook.events.join(', ')}</td>
+              <td>
+                <Time value={webhook.created_at} />
+              </td>
+              <td>
+                <form
+                  method="post"
+                  action={`/dashboard/manage/webhooks/${encodeURIComponent(webhook.id)}/test`}
+                  class="inline"
+                >
+                  <button type="submit">Send test</button>
+                </form>{' '}
+                <RejectForm
+                  action={`/dashboard/manage/webhooks/${encodeURIComponent(webhook.id)}/delete`}
+                  label="Delete"
+                  class="inline"
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.webhooks.map((webhook) => (
-              <tr data-webhook-id={webhook.id}>
-                <td class="wrap">
-                  <a href={`/dashboard/manage/webhooks?deliveries=${encodeURIComponent(webhook.id)}`}>
-                    {webhook.url}
-                  </a>
-                </td>
-                <td class="wrap small">{webhook.events.join(', ')}</td>
-                <td>
-                  <Time value={webhook.created_at} />
-                </td>
-                <td>
-                  <form
-                    method="post"
-                    action={`/dashboard/manage/webhooks/${encodeURIComponent(webhook.id)}/test`}
-                    class="inline"
-                  >
-                    <button type="submit">Send test</button>
-                  </form>{' '}
-                  <RejectForm
-                    action={`/dashboard/manage/webhooks/${encodeURIComponent(webhook.id)}/delete`}
-                    label="Delete"
-                    class="inline"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
       {props.deliveries === undefined ? null : (
         <section class="card" id="deliveries">
           <h2>Deliveries to {props.deliveries.webhook.url}</h2>
-          {props.deliveries.rows.length === 0 ? (
-            <p class="muted">No deliveries yet.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Event</th>
-                  <th>Status</th>
-                  <th>Attempts</th>
-                  <th>Last answer</th>
-                  <th>Last attempt</th>
-                  <th>Next retry</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.deliveries.rows.map((delivery) => (
-                  <tr data-delivery-id={delivery.delivery_id}>
-                    <td>{delivery.event_type}</td>
-                    <td>
-                      <span
-                        class={`badge ${delivery.status === 'succeeded' ? 'ok' : delivery.status === 'failed' ? 'bad' : 'warn'}`}
-                      >
-                        {delivery.status}
-                      </span>
-                    </td>
-                    <td>{delivery.attempts}</td>
-                    <td class="wrap small">{delivery.last_status ?? delivery.last_error ?? '—'}</td>
-                    <td>
-                      <Time value={delivery.last_attempt_at} />
-                    </td>
-                    <td>
-                      <Time value={delivery.next_attempt_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DataTable
+            headings={['Event', 'Status', 'Attempts', 'Last answer', 'Last attempt', 'Next retry']}
+            rows={props.deliveries.rows}
+            row={(delivery) => (
+              <tr data-delivery-id={delivery.delivery_id}>
+                <td>{delivery.event_type}</td>
+                <td>
+                  <span
+                    class={`badge ${delivery.status === 'succeeded' ? 'ok' : delivery.status === 'failed' ? 'bad' : 'warn'}`}
+                  >
+                    {delivery.status}
+                  </span>
+                </td>
+                <td>{delivery.attempts}</td>
+                <td class="wrap small">{delivery.last_status ?? delivery.last_error ?? '—'}</td>
+                <td>
+                  <Time value={delivery.last_attempt_at} />
+                </td>
+                <td>
+                  <Time value={delivery.next_attempt_at} />
+                </td>
+              </tr>
+            )}
+            empty="No deliveries yet."
+          />
         </section>
       )}
     </ManageLayout>
@@ -298,78 +269,58 @@ export function GatesPage(
             </button>
           </form>
         </div>
-        <table id="gates">
-          <thead>
-            <tr>
-              <th>Framework</th>
-              <th>Scope</th>
-              <th>Mode</th>
-              <th>Threshold</th>
-              <th>Now</th>
-              <th></th>
+        <DataTable
+          id="gates"
+          headings={['Framework', 'Scope', 'Mode', 'Threshold', 'Now', '']}
+          rows={props.gates}
+          row={(gate) => (
+            <tr data-gate-id={gate.id}>
+              <td>{gate.framework}</td>
+              <td class="wrap">{gate.scope}</td>
+              <td>{gate.mode}</td>
+              <td>{gate.threshold_pct}%</td>
+              <td>
+                <span class={`badge ${gate.status === 'passing' ? 'ok' : 'bad'}`}>
+                  {`${gate.current_pct}% ${gate.status}`}
+                </span>
+              </td>
+              <td>
+                <RejectForm
+                  action={`/dashboard/manage/gates/${encodeURIComponent(gate.id)}/delete`}
+                  label="Remove"
+                />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.gates.map((gate) => (
-              <tr data-gate-id={gate.id}>
-                <td>{gate.framework}</td>
-                <td class="wrap">{gate.scope}</td>
-                <td>{gate.mode}</td>
-                <td>{gate.threshold_pct}%</td>
-                <td>
-                  <span class={`badge ${gate.status === 'passing' ? 'ok' : 'bad'}`}>
-                    {`${gate.current_pct}% ${gate.status}`}
-                  </span>
-                </td>
-                <td>
-                  <RejectForm
-                    action={`/dashboard/manage/gates/${encodeURIComponent(gate.id)}/delete`}
-                    label="Remove"
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
       <section class="card">
         <h2>Pass/fail history</h2>
-        {props.history.length === 0 ? (
-          <p class="muted">No gate checks yet (CI runs them with `mima gate check`).</p>
-        ) : (
-          <table id="gate-history">
-            <thead>
-              <tr>
-                <th>Checked</th>
-                <th>System</th>
-                <th>Result</th>
-                <th>Failing required</th>
-                <th>Frameworks</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.history.map((check) => (
-                <tr data-check-id={check.checkId}>
-                  <td>
-                    <Time value={check.checkedAt} />
-                  </td>
-                  <td class="wrap">{check.systemName ?? 'workspace'}</td>
-                  <td>
-                    <span class={`badge ${check.passed ? 'ok' : 'bad'}`}>
-                      {check.passed ? 'passed' : 'failed'}
-                    </span>
-                  </td>
-                  <td>{check.failingRequired}</td>
-                  <td class="wrap small">
-                    {check.results
-                      .map((result) => `${result.framework} ${result.current_pct}%/${result.threshold_pct}%`)
-                      .join(' · ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="gate-history"
+          headings={['Checked', 'System', 'Result', 'Failing required', 'Frameworks']}
+          rows={props.history}
+          row={(check) => (
+            <tr data-check-id={check.checkId}>
+              <td>
+                <Time value={check.checkedAt} />
+              </td>
+              <td class="wrap">{check.systemName ?? 'workspace'}</td>
+              <td>
+                <span class={`badge ${check.passed ? 'ok' : 'bad'}`}>
+                  {check.passed ? 'passed' : 'failed'}
+                </span>
+              </td>
+              <td>{check.failingRequired}</td>
+              <td class="wrap small">
+                {check.results
+                  .map((result) => `${result.framework} ${result.current_pct}%/${result.threshold_pct}%`)
+                  .join(' · ')}
+              </td>
+            </tr>
+          )}
+          empty="No gate checks yet (CI runs them with `mima gate check`)."
+        />
       </section>
     </ManageLayout>
   )
@@ -392,38 +343,27 @@ export function GuardReportsPage(
           AI calls the guard saw outside an attested function in the last {props.days} days, grouped by where
           in the code they were made. Wrap each call site in <code>mima.attest(…)</code> to record it.
         </p>
-        {props.sites.length === 0 ? (
-          <p class="muted">No unattested calls reported.</p>
-        ) : (
-          <table id="call-sites">
-            <thead>
-              <tr>
-                <th>Call site</th>
-                <th>SDK call</th>
-                <th>Calls</th>
-                <th>First seen</th>
-                <th>Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.sites.map((site) => (
-                <tr>
-                  <td class="wrap">
-                    <code>{site.callSite}</code>
-                  </td>
-                  <td class="wrap">{site.call}</td>
-                  <td>{site.count}</td>
-                  <td>
-                    <Time value={site.firstSeen} />
-                  </td>
-                  <td>
-                    <Time value={site.lastSeen} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="call-sites"
+          headings={['Call site', 'SDK call', 'Calls', 'First seen', 'Last seen']}
+          rows={props.sites}
+          row={(site) => (
+            <tr>
+              <td class="wrap">
+                <code>{site.callSite}</code>
+              </td>
+              <td class="wrap">{site.call}</td>
+              <td>{site.count}</td>
+              <td>
+                <Time value={site.firstSeen} />
+              </td>
+              <td>
+                <Time value={site.lastSeen} />
+              </td>
+            </tr>
+          )}
+          empty="No unattested calls reported."
+        />
       </section>
     </ManageLayout>
   )

@@ -9,130 +9,99 @@ import {
   type McpDecision,
   type McpServerRow,
 } from '../mcp/mcp-store'
-import { Layout, Notice, ShortId, Time } from './dashboard-layout'
+import { DataTable, Layout, Notice, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 import type { UsagePageHelpers } from './usage-pages'
 
 function ToolsTable(props: { server: McpServerRow }): JSX.Element {
   return (
-    <table class="mcp-tools" data-server={props.server.server_name}>
-      <thead>
-        <tr>
-          <th>Tool</th>
-          <th>Risk</th>
-          <th>Approval</th>
-          <th>Visible to the agent</th>
-          <th>Flags</th>
-          <th>Definition</th>
+    <DataTable
+      class="mcp-tools"
+      attributes={{ 'data-server': props.server.server_name }}
+      headings={['Tool', 'Risk', 'Approval', 'Visible to the agent', 'Flags', 'Definition']}
+      rows={props.server.tools}
+      row={(tool) => (
+        <tr data-tool={tool.name}>
+          <td>{tool.name}</td>
+          <td class={tool.risk === 'high' || tool.risk === 'critical' ? 'fail' : undefined}>
+            {tool.risk ?? '—'}
+          </td>
+          <td>{tool.requires_approval ? 'a person approves each call' : 'none'}</td>
+          <td>{tool.visible ? 'yes' : 'no'}</td>
+          <td class={tool.flags.length > 0 || tool.changed ? 'fail' : undefined}>
+            {[
+              ...tool.flags,
+              ...(tool.changed && !tool.flags.includes('description.changed') ? ['description.changed'] : []),
+            ].join(', ')}
+          </td>
+          <td>
+            <ShortId id={tool.definition_sha256} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {props.server.tools.map((tool) => (
-          <tr data-tool={tool.name}>
-            <td>{tool.name}</td>
-            <td class={tool.risk === 'high' || tool.risk === 'critical' ? 'fail' : undefined}>
-              {tool.risk ?? '—'}
-            </td>
-            <td>{tool.requires_approval ? 'a person approves each call' : 'none'}</td>
-            <td>{tool.visible ? 'yes' : 'no'}</td>
-            <td class={tool.flags.length > 0 || tool.changed ? 'fail' : undefined}>
-              {[
-                ...tool.flags,
-                ...(tool.changed && !tool.flags.includes('description.changed')
-                  ? ['description.changed']
-                  : []),
-              ].join(', ')}
-            </td>
-            <td>
-              <ShortId id={tool.definition_sha256} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   )
 }
 
 function CallsTable(props: { calls: readonly McpCall[] }): JSX.Element {
-  if (props.calls.length === 0) return <p class="muted">No calls yet.</p>
   return (
-    <table class="mcp-calls">
-      <thead>
-        <tr>
-          <th>When</th>
-          <th>Server</th>
-          <th>Tool</th>
-          <th>Agent</th>
-          <th>Outcome</th>
-          <th>Duration</th>
-          <th>Attestation</th>
+    <DataTable
+      class="mcp-calls"
+      headings={['When', 'Server', 'Tool', 'Agent', 'Outcome', 'Duration', 'Attestation']}
+      rows={props.calls}
+      row={(call) => (
+        <tr data-attestation={call.attestation_id}>
+          <td>
+            <Time value={call.executed_at} />
+          </td>
+          <td>{call.server_name}</td>
+          <td>{call.tool}</td>
+          <td>{call.agent_name}</td>
+          <td class={call.outcome === 'ok' ? undefined : 'fail'} title={call.reasons.join(', ')}>
+            {call.outcome}
+            {call.approved ? ' (approved)' : ''}
+          </td>
+          <td>{call.duration_ms === null ? '—' : `${call.duration_ms.toFixed(1)} ms`}</td>
+          <td>
+            <ShortId id={call.attestation_id} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {props.calls.map((call) => (
-          <tr data-attestation={call.attestation_id}>
-            <td>
-              <Time value={call.executed_at} />
-            </td>
-            <td>{call.server_name}</td>
-            <td>{call.tool}</td>
-            <td>{call.agent_name}</td>
-            <td class={call.outcome === 'ok' ? undefined : 'fail'} title={call.reasons.join(', ')}>
-              {call.outcome}
-              {call.approved ? ' (approved)' : ''}
-            </td>
-            <td>{call.duration_ms === null ? '—' : `${call.duration_ms.toFixed(1)} ms`}</td>
-            <td>
-              <ShortId id={call.attestation_id} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+      empty="No calls yet."
+    />
   )
 }
 
 function DecisionsTable(props: { decisions: readonly McpDecision[] }): JSX.Element {
-  if (props.decisions.length === 0) return <p class="muted">No decisions yet.</p>
   return (
-    <table class="mcp-decisions">
-      <thead>
-        <tr>
-          <th>When</th>
-          <th>Server</th>
-          <th>Tool</th>
-          <th>Agent</th>
-          <th>Decision</th>
-          <th>Rule</th>
-          <th>Reasons</th>
-          <th>Attestation</th>
+    <DataTable
+      class="mcp-decisions"
+      headings={['When', 'Server', 'Tool', 'Agent', 'Decision', 'Rule', 'Reasons', 'Attestation']}
+      rows={props.decisions}
+      row={(decision) => (
+        <tr data-attestation={decision.attestation_id} data-decision={decision.decision}>
+          <td>
+            <Time value={decision.decided_at} />
+          </td>
+          <td>{decision.server_name}</td>
+          <td>{decision.tool}</td>
+          <td>{decision.agent_name}</td>
+          <td class={decision.decision === 'deny' ? 'fail' : undefined}>
+            {decision.decision}
+            {decision.direction === 'egress' ? ' (result)' : ''}
+          </td>
+          <td>
+            {decision.policy_id ?? '—'}
+            {decision.rule_id === null ? '' : ` · ${decision.rule_id}`}
+          </td>
+          <td>{decision.reasons.join(', ')}</td>
+          <td>
+            <ShortId id={decision.attestation_id} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {props.decisions.map((decision) => (
-          <tr data-attestation={decision.attestation_id} data-decision={decision.decision}>
-            <td>
-              <Time value={decision.decided_at} />
-            </td>
-            <td>{decision.server_name}</td>
-            <td>{decision.tool}</td>
-            <td>{decision.agent_name}</td>
-            <td class={decision.decision === 'deny' ? 'fail' : undefined}>
-              {decision.decision}
-              {decision.direction === 'egress' ? ' (result)' : ''}
-            </td>
-            <td>
-              {decision.policy_id ?? '—'}
-              {decision.rule_id === null ? '' : ` · ${decision.rule_id}`}
-            </td>
-            <td>{decision.reasons.join(', ')}</td>
-            <td>
-              <ShortId id={decision.attestation_id} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+      empty="No decisions yet."
+    />
   )
 }
 

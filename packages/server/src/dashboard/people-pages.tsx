@@ -4,7 +4,7 @@ import { USER_ROLES } from '../http/context'
 import type { Invite } from '../people/invite-store'
 import type { Passkey } from '../people/passkey-store'
 import type { Member, Membership, User } from '../people/user-store'
-import { Document, Layout, Notice, RejectForm, ShortId, Time } from './dashboard-layout'
+import { DataTable, Document, Layout, Notice, RejectForm, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 /** The management area's sections. */
@@ -102,98 +102,73 @@ export function UsersPage(props: {
       </section>
       <section class="card">
         <h2>Members ({props.members.length})</h2>
-        {props.members.length === 0 ? (
-          <p class="muted">No people yet: only API keys sign in to this workspace.</p>
-        ) : (
-          <table id="members">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Email</th>
-                <th>Role</th>
-                <th>Sign-in</th>
-                <th>Added</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.members.map((member) => (
-                <tr data-user-id={member.userId}>
-                  <td class="wrap">{member.displayName}</td>
-                  <td class="wrap">{member.email}</td>
-                  <td>
-                    <form
-                      method="post"
-                      action={`/dashboard/manage/users/${encodeURIComponent(member.userId)}/role`}
-                      class="inline"
-                    >
-                      <RoleSelect
-                        name="role"
-                        id={`role-${member.userId}`}
-                        value={member.role}
-                        label={`Role of ${member.email}`}
-                      />
-                      <button type="submit">Change</button>
-                    </form>
-                  </td>
-                  <td>
-                    {member.passkeys > 0 ? (
-                      <span class="badge ok">{`${member.passkeys} passkey(s)`}</span>
-                    ) : null}{' '}
-                    {member.hasPassword ? <span class="badge">password</span> : null}
-                  </td>
-                  <td>
-                    <Time value={member.addedAt} />
-                  </td>
-                  <td>
-                    <RejectForm
-                      action={`/dashboard/manage/users/${encodeURIComponent(member.userId)}/remove`}
-                      label="Remove"
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="members"
+          headings={['Name', 'Email', 'Role', 'Sign-in', 'Added', '']}
+          rows={props.members}
+          row={(member) => (
+            <tr data-user-id={member.userId}>
+              <td class="wrap">{member.displayName}</td>
+              <td class="wrap">{member.email}</td>
+              <td>
+                <form
+                  method="post"
+                  action={`/dashboard/manage/users/${encodeURIComponent(member.userId)}/role`}
+                  class="inline"
+                >
+                  <RoleSelect
+                    name="role"
+                    id={`role-${member.userId}`}
+                    value={member.role}
+                    label={`Role of ${member.email}`}
+                  />
+                  <button type="submit">Change</button>
+                </form>
+              </td>
+              <td>
+                {member.passkeys > 0 ? <span class="badge ok">{`${member.passkeys} passkey(s)`}</span> : null}{' '}
+                {member.hasPassword ? <span class="badge">password</span> : null}
+              </td>
+              <td>
+                <Time value={member.addedAt} />
+              </td>
+              <td>
+                <RejectForm
+                  action={`/dashboard/manage/users/${encodeURIComponent(member.userId)}/remove`}
+                  label="Remove"
+                />
+              </td>
+            </tr>
+          )}
+          empty="No people yet: only API keys sign in to this workspace."
+        />
       </section>
       <section class="card">
         <h2>Open invites ({props.invites.length})</h2>
-        {props.invites.length === 0 ? (
-          <p class="muted">No open invites.</p>
-        ) : (
-          <table id="invites">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Role</th>
-                <th>By</th>
-                <th>Expires</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.invites.map((invite) => (
-                <tr data-invite-id={invite.inviteId}>
-                  <td class="wrap">{invite.email}</td>
-                  <td>{invite.role}</td>
-                  <td class="wrap">{invite.createdBy}</td>
-                  <td>
-                    <Time value={invite.expiresAt} />
-                  </td>
-                  <td>
-                    <form
-                      method="post"
-                      action={`/dashboard/manage/users/invites/${encodeURIComponent(invite.inviteId)}/revoke`}
-                    >
-                      <button type="submit">Revoke</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="invites"
+          headings={['Email', 'Role', 'By', 'Expires', '']}
+          rows={props.invites}
+          row={(invite) => (
+            <tr data-invite-id={invite.inviteId}>
+              <td class="wrap">{invite.email}</td>
+              <td>{invite.role}</td>
+              <td class="wrap">{invite.createdBy}</td>
+              <td>
+                <Time value={invite.expiresAt} />
+              </td>
+              <td>
+                <form
+                  method="post"
+                  action={`/dashboard/manage/users/invites/${encodeURIComponent(invite.inviteId)}/revoke`}
+                >
+                  <button type="submit">Revoke</button>
+                </form>
+              </td>
+            </tr>
+          )}
+          empty="No open invites."
+        />
       </section>
     </ManageLayout>
   )
@@ -321,34 +296,26 @@ export function AccountPage(props: {
           With a passkey, every approval you decide is signed by your authenticator over the exact action, and
           anyone can check that signature later.
         </p>
-        {props.passkeys.length === 0 ? null : (
-          <table id="passkeys">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Credential</th>
-                <th>Added</th>
-                <th>Last used</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.passkeys.map((passkey) => (
-                <tr>
-                  <td>{passkey.name}</td>
-                  <td>
-                    <ShortId id={passkey.credentialId} />
-                  </td>
-                  <td>
-                    <Time value={passkey.createdAt} />
-                  </td>
-                  <td>
-                    <Time value={passkey.lastUsedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="passkeys"
+          headings={['Name', 'Credential', 'Added', 'Last used']}
+          rows={props.passkeys}
+          row={(passkey) => (
+            <tr>
+              <td>{passkey.name}</td>
+              <td>
+                <ShortId id={passkey.credentialId} />
+              </td>
+              <td>
+                <Time value={passkey.createdAt} />
+              </td>
+              <td>
+                <Time value={passkey.lastUsedAt} />
+              </td>
+            </tr>
+          )}
+          empty={null}
+        />
         <button type="button" class="primary" id="add-passkey" data-add-passkey="">
           Add a passkey
         </button>

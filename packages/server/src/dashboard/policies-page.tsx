@@ -1,7 +1,7 @@
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { AgentScopeRow, ToolRow } from '../policy/policy-registry-store'
 import type { PolicySummary, PolicyVersionRow, StoredDecision } from '../policy/policy-store'
-import { Layout, ShortId, Time } from './dashboard-layout'
+import { DataTable, Layout, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 const DECISION_BADGE: Readonly<Record<string, string>> = {
@@ -40,34 +40,26 @@ export function PoliciesPage(props: {
             <code>mima policy upload policy.yaml --name support-bot</code>
           </p>
         ) : (
-          <table id="policies">
-            <thead>
-              <tr>
-                <th>Policy</th>
-                <th>Version</th>
-                <th>Versions</th>
-                <th>Updated</th>
-                <th>Content hash</th>
+          <DataTable
+            id="policies"
+            headings={['Policy', 'Version', 'Versions', 'Updated', 'Content hash']}
+            rows={props.policies}
+            row={(policy) => (
+              <tr data-policy={policy.name}>
+                <td>
+                  <a href={`/dashboard/policies/${encodeURIComponent(policy.name)}`}>{policy.name}</a>
+                </td>
+                <td>{policy.latest_version}</td>
+                <td>{policy.versions}</td>
+                <td>
+                  <Time value={policy.updated_at} />
+                </td>
+                <td>
+                  <ShortId id={policy.content_hash} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {props.policies.map((policy) => (
-                <tr data-policy={policy.name}>
-                  <td>
-                    <a href={`/dashboard/policies/${encodeURIComponent(policy.name)}`}>{policy.name}</a>
-                  </td>
-                  <td>{policy.latest_version}</td>
-                  <td>{policy.versions}</td>
-                  <td>
-                    <Time value={policy.updated_at} />
-                  </td>
-                  <td>
-                    <ShortId id={policy.content_hash} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
       <section class="card">
@@ -77,36 +69,28 @@ export function PoliciesPage(props: {
             No agent has registered its scope (<code>createPolicyClient(mima).registerAgent(…)</code>).
           </p>
         ) : (
-          <table id="agent-scopes">
-            <thead>
-              <tr>
-                <th>Agent</th>
-                <th>Allowed tools</th>
-                <th>Allowed APIs</th>
-                <th>Hidden tools</th>
-                <th>Updated</th>
+          <DataTable
+            id="agent-scopes"
+            headings={['Agent', 'Allowed tools', 'Allowed APIs', 'Hidden tools', 'Updated']}
+            rows={props.agents}
+            row={(agent) => (
+              <tr data-agent={agent.agent}>
+                <td class="wrap">{agent.agent}</td>
+                <td>
+                  <Names names={agent.allowed_tools} />
+                </td>
+                <td>
+                  <Names names={agent.allowed_apis} />
+                </td>
+                <td>
+                  <Names names={agent.hidden_tools} />
+                </td>
+                <td>
+                  <Time value={agent.updated_at} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {props.agents.map((agent) => (
-                <tr data-agent={agent.agent}>
-                  <td class="wrap">{agent.agent}</td>
-                  <td>
-                    <Names names={agent.allowed_tools} />
-                  </td>
-                  <td>
-                    <Names names={agent.allowed_apis} />
-                  </td>
-                  <td>
-                    <Names names={agent.hidden_tools} />
-                  </td>
-                  <td>
-                    <Time value={agent.updated_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
       <section class="card">
@@ -116,34 +100,27 @@ export function PoliciesPage(props: {
             No tools registered.
           </p>
         ) : (
-          <table id="tools">
-            <thead>
-              <tr>
-                <th>Tool</th>
-                <th>Risk</th>
-                <th>Needs approval</th>
-                <th>Description</th>
+          <DataTable
+            id="tools"
+            headings={['Tool', 'Risk', 'Needs approval', 'Description']}
+            rows={props.tools}
+            row={(tool) => (
+              <tr data-tool={tool.name}>
+                <td>
+                  <code>{tool.name}</code>
+                </td>
+                <td>
+                  <span
+                    class={`badge ${tool.risk_level === 'high' || tool.risk_level === 'critical' ? 'bad' : ''}`}
+                  >
+                    {tool.risk_level ?? 'unknown'}
+                  </span>
+                </td>
+                <td>{tool.requires_approval ? 'yes' : 'no'}</td>
+                <td class="wrap">{tool.description ?? ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {props.tools.map((tool) => (
-                <tr data-tool={tool.name}>
-                  <td>
-                    <code>{tool.name}</code>
-                  </td>
-                  <td>
-                    <span
-                      class={`badge ${tool.risk_level === 'high' || tool.risk_level === 'critical' ? 'bad' : ''}`}
-                    >
-                      {tool.risk_level ?? 'unknown'}
-                    </span>
-                  </td>
-                  <td>{tool.requires_approval ? 'yes' : 'no'}</td>
-                  <td class="wrap">{tool.description ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
     </Layout>
@@ -178,35 +155,28 @@ export function PolicyPage(props: {
       </section>
       <section class="card">
         <h2>Versions</h2>
-        <table id="policy-versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Uploaded</th>
-              <th>By</th>
-              <th>Content hash</th>
+        <DataTable
+          id="policy-versions"
+          headings={['Version', 'Uploaded', 'By', 'Content hash']}
+          rows={props.versions}
+          row={(version) => (
+            <tr
+              data-version={String(version.version)}
+              aria-current={version.version === policy.version ? 'true' : undefined}
+            >
+              <td>
+                <a href={`${base}?version=${version.version}`}>{version.version}</a>
+              </td>
+              <td>
+                <Time value={version.created_at} />
+              </td>
+              <td class="wrap">{version.created_by}</td>
+              <td>
+                <ShortId id={version.content_hash} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.versions.map((version) => (
-              <tr
-                data-version={String(version.version)}
-                aria-current={version.version === policy.version ? 'true' : undefined}
-              >
-                <td>
-                  <a href={`${base}?version=${version.version}`}>{version.version}</a>
-                </td>
-                <td>
-                  <Time value={version.created_at} />
-                </td>
-                <td class="wrap">{version.created_by}</td>
-                <td>
-                  <ShortId id={version.content_hash} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </section>
       <section class="card">
         <h2>Recent decisions</h2>
@@ -215,48 +185,35 @@ export function PolicyPage(props: {
             No decisions recorded for this policy yet.
           </p>
         ) : (
-          <table id="policy-decisions">
-            <thead>
-              <tr>
-                <th>Decided</th>
-                <th>Decision</th>
-                <th>Version</th>
-                <th>Rule</th>
-                <th>Tool</th>
-                <th>Reasons</th>
-                <th>Kinds</th>
-                <th>Source</th>
+          <DataTable
+            id="policy-decisions"
+            headings={['Decided', 'Decision', 'Version', 'Rule', 'Tool', 'Reasons', 'Kinds', 'Source']}
+            rows={props.decisions}
+            row={(decision) => (
+              <tr data-decision-id={decision.decision_id}>
+                <td>
+                  <Time value={decision.decided_at} />
+                </td>
+                <td>
+                  <span class={`badge ${DECISION_BADGE[decision.decision] ?? ''}`}>{decision.decision}</span>
+                </td>
+                <td>{decision.policy_version}</td>
+                <td>
+                  <code>{decision.rule_id}</code>
+                </td>
+                <td class="wrap">{decision.tool ?? ''}</td>
+                <td class="wrap">{decision.reasons.join(', ')}</td>
+                <td>
+                  <div class="chips">
+                    {decision.detector_kinds.map((kind) => (
+                      <span class="badge">{kind}</span>
+                    ))}
+                  </div>
+                </td>
+                <td>{decision.source}</td>
               </tr>
-            </thead>
-            <tbody>
-              {props.decisions.map((decision) => (
-                <tr data-decision-id={decision.decision_id}>
-                  <td>
-                    <Time value={decision.decided_at} />
-                  </td>
-                  <td>
-                    <span class={`badge ${DECISION_BADGE[decision.decision] ?? ''}`}>
-                      {decision.decision}
-                    </span>
-                  </td>
-                  <td>{decision.policy_version}</td>
-                  <td>
-                    <code>{decision.rule_id}</code>
-                  </td>
-                  <td class="wrap">{decision.tool ?? ''}</td>
-                  <td class="wrap">{decision.reasons.join(', ')}</td>
-                  <td>
-                    <div class="chips">
-                      {decision.detector_kinds.map((kind) => (
-                        <span class="badge">{kind}</span>
-                      ))}
-                    </div>
-                  </td>
-                  <td>{decision.source}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            )}
+          />
         )}
       </section>
     </Layout>
