@@ -1,7 +1,7 @@
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { ApprovalRow } from '../approvals/approval-store'
 import type { Principal } from '../http/context'
-import { Layout, Notice, ShortId, Time } from './dashboard-layout'
+import { DataTable, Layout, Notice, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 function contextText(context: unknown): string {
@@ -212,23 +212,15 @@ export function ApprovalsPage(props: {
         <p class="muted" id="recent-empty" hidden={props.recent.length > 0}>
           No decisions yet.
         </p>
-        <table id="recent-approvals" hidden={props.recent.length === 0}>
-          <thead>
-            <tr>
-              <th>Decided</th>
-              <th>Action</th>
-              <th>Status</th>
-              <th>By</th>
-              <th>Reason</th>
-              <th>Ledger leaf</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.recent.map((approval) => (
-              <DecisionRow approval={approval} signed={props.signed?.has(approval.approval_id)} />
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          id="recent-approvals"
+          attributes={{ hidden: props.recent.length === 0 }}
+          headings={['Decided', 'Action', 'Status', 'By', 'Reason', 'Ledger leaf']}
+          rows={props.recent}
+          row={(approval) => (
+            <DecisionRow approval={approval} signed={props.signed?.has(approval.approval_id)} />
+          )}
+        />
       </section>
     </Layout>
   )

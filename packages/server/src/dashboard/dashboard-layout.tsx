@@ -184,7 +184,7 @@ export function DataTable<Row>(props: {
   id?: string
   class?: string
   /** More attributes of the `<table>` (`data-*`). */
-  attributes?: Record<string, string>
+  attributes?: Record<string, string | boolean | undefined>
   headings: readonly string[]
   rows: readonly Row[]
   row: (row: Row) => JSX.Element
@@ -197,7 +197,7 @@ export function DataTable<Row>(props: {
       <thead>
         <tr>
           {props.headings.map((heading) => (
-            <th>{heading}</th>
+            <th scope="col">{heading}</th>
           ))}
         </tr>
       </thead>

@@ -2,7 +2,7 @@ import { RECORD_TYPES } from '@mima/grc'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { StoredEvidence } from '../evidence/evidence-store'
 import { pageHref } from './attestations-page'
-import { Layout, Notice, ShortId, Time } from './dashboard-layout'
+import { DataTable, Layout, Notice, ShortId, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 /** The evidence page's filters, as read from the query string. */
@@ -86,57 +86,45 @@ export function EvidencePage(props: {
       </section>
       {props.error === undefined ? null : <Notice kind="error">{props.error}</Notice>}
       <section class="card">
-        {props.records.length === 0 ? (
-          <p class="muted">No evidence records match.</p>
-        ) : (
-          <table id="evidence">
-            <thead>
-              <tr>
-                <th>Received</th>
-                <th>Record type</th>
-                <th>System</th>
-                <th>Source</th>
-                <th>Mapped controls</th>
-                <th>Record</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.records.map((record) => (
-                <tr data-record-id={record.record_id}>
-                  <td>
-                    <Time value={record.received_at} />
-                  </td>
-                  <td>
-                    <code>{record.record_type}</code>
-                  </td>
-                  <td class="wrap">{record.system_name}</td>
-                  <td>
-                    <span
-                      class={`badge ${record.source === 'estate_auto' ? '' : 'info'}`}
-                      title={record.source === 'estate_auto' ? 'inferred' : 'attested'}
-                    >
-                      {record.source}
-                    </span>
-                  </td>
-                  <td>
-                    <div class="chips">
-                      {record.mapped_controls.length === 0 ? (
-                        <span class="muted">none</span>
-                      ) : (
-                        record.mapped_controls.map((control) => <span class="badge">{control}</span>)
-                      )}
-                    </div>
-                  </td>
-                  <td>
-                    <a href={`/dashboard/evidence/${record.record_id}`}>
-                      <ShortId id={record.record_id} />
-                    </a>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="evidence"
+          headings={['Received', 'Record type', 'System', 'Source', 'Mapped controls', 'Record']}
+          rows={props.records}
+          row={(record) => (
+            <tr data-record-id={record.record_id}>
+              <td>
+                <Time value={record.received_at} />
+              </td>
+              <td>
+                <code>{record.record_type}</code>
+              </td>
+              <td class="wrap">{record.system_name}</td>
+              <td>
+                <span
+                  class={`badge ${record.source === 'estate_auto' ? '' : 'info'}`}
+                  title={record.source === 'estate_auto' ? 'inferred' : 'attested'}
+                >
+                  {record.source}
+                </span>
+              </td>
+              <td>
+                <div class="chips">
+                  {record.mapped_controls.length === 0 ? (
+                    <span class="muted">none</span>
+                  ) : (
+                    record.mapped_controls.map((control) => <span class="badge">{control}</span>)
+                  )}
+                </div>
+              </td>
+              <td>
+                <a href={`/dashboard/evidence/${record.record_id}`}>
+                  <ShortId id={record.record_id} />
+                </a>
+              </td>
+            </tr>
+          )}
+          empty="No evidence records match."
+        />
         <div class="pager">
           {props.paged ? <a href={pageHref('/dashboard/evidence', filters)}>← First page</a> : <span></span>}
           {props.nextCursor === null ? null : (

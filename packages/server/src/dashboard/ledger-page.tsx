@@ -1,7 +1,7 @@
 import type { SignedTreeHead } from '@mima/core'
 import type { JSX } from 'hono/jsx/jsx-runtime'
 import type { LedgerLeaf } from '../ledger/ledger'
-import { Layout, ShortId, Time } from './dashboard-layout'
+import { DataTable, Layout, ShortId, Time } from './dashboard-layout'
 import type { LedgerVerification } from './dashboard-queries'
 import { EvidenceAssets } from './evidence/evidence-kit'
 import { ProofBox } from './evidence/record-pages'
@@ -90,36 +90,26 @@ export function LedgerPage(props: {
       </section>
       <section class="card">
         <h2>Latest leaves</h2>
-        {props.leaves.length === 0 ? (
-          <p class="muted">The tree is empty.</p>
-        ) : (
-          <table id="leaves">
-            <thead>
-              <tr>
-                <th>Index</th>
-                <th>Kind</th>
-                <th>Record</th>
-                <th>Leaf hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.leaves.map((leaf) => (
-                <tr>
-                  <td>{leaf.leaf_index}</td>
-                  <td>
-                    <code>{leaf.kind}</code>
-                  </td>
-                  <td>
-                    <ShortId id={leaf.record_id} />
-                  </td>
-                  <td class="mono">
-                    <ShortId id={leaf.leaf_hash} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          id="leaves"
+          headings={['Index', 'Kind', 'Record', 'Leaf hash']}
+          rows={props.leaves}
+          row={(leaf) => (
+            <tr>
+              <td>{leaf.leaf_index}</td>
+              <td>
+                <code>{leaf.kind}</code>
+              </td>
+              <td>
+                <ShortId id={leaf.record_id} />
+              </td>
+              <td class="mono">
+                <ShortId id={leaf.leaf_hash} />
+              </td>
+            </tr>
+          )}
+          empty="The tree is empty."
+        />
       </section>
     </Layout>
   )

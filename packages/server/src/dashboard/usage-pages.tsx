@@ -5,7 +5,7 @@ import { changeAgentStatus } from '../agents/agents-feature'
 import { type BudgetDefinition, listBudgets } from '../budgets/budget-definitions'
 import type { AppEnv, ServerContext } from '../http/context'
 import { type SpendRow, spendReport } from '../usage/spend-report'
-import { Layout, Notice, Time } from './dashboard-layout'
+import { DataTable, Layout, Notice, Time } from './dashboard-layout'
 import type { DashboardSession } from './session-store'
 
 type DashboardContext = Context<AppEnv>
@@ -104,30 +104,20 @@ function DailyChart(props: { rows: readonly SpendRow[] }): JSX.Element {
 
 function SpendTable(props: { title: string; rows: readonly SpendRow[] }): JSX.Element {
   return (
-    <table>
-      <thead>
+    <DataTable
+      headings={['{props.title}', 'Calls', 'Input tokens', 'Output tokens', 'Cost', 'Unpriced']}
+      rows={props.rows}
+      row={(row) => (
         <tr>
-          <th>{props.title}</th>
-          <th>Calls</th>
-          <th>Input tokens</th>
-          <th>Output tokens</th>
-          <th>Cost</th>
-          <th>Unpriced</th>
+          <td>{row.key ?? '(none)'}</td>
+          <td>{row.calls}</td>
+          <td>{row.input_tokens}</td>
+          <td>{row.output_tokens}</td>
+          <td>{usd(row.cost_usd)}</td>
+          <td>{row.unpriced_calls === 0 ? '' : row.unpriced_calls}</td>
         </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((row) => (
-          <tr>
-            <td>{row.key ?? '(none)'}</td>
-            <td>{row.calls}</td>
-            <td>{row.input_tokens}</td>
-            <td>{row.output_tokens}</td>
-            <td>{usd(row.cost_usd)}</td>
-            <td>{row.unpriced_calls === 0 ? '' : row.unpriced_calls}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      )}
+    />
   )
 }
 
@@ -231,51 +221,42 @@ export function AgentsPage(props: {
           No agents yet: they appear once they send heartbeats (createRuntimeControls).
         </Notice>
       ) : (
-        <table id="agents">
-          <thead>
-            <tr>
-              <th>Agent</th>
-              <th>Status</th>
-              <th>Presence</th>
-              <th>Instances</th>
-              <th>Last seen</th>
-              <th></th>
+        <DataTable
+          id="agents"
+          headings={['Agent', 'Status', 'Presence', 'Instances', 'Last seen', '']}
+          rows={props.agents}
+          row={(agent) => (
+            <tr data-agent={agent.agent_name}>
+              <td>{agent.agent_name}</td>
+              <td class={agent.status === 'killed' ? 'fail' : undefined}>
+                {agent.status === 'killed' ? `killed${agent.reason ? ` (${agent.reason})` : ''}` : 'active'}
+              </td>
+              <td>{agent.presence}</td>
+              <td>{agent.instances.filter((instance) => instance.presence !== 'closed').length}</td>
+              <td>
+                <Time value={agent.instances[0]?.last_seen_at ?? null} />
+              </td>
+              <td>
+                <form
+                  method="post"
+                  action={`/dashboard/agents/${encodeURIComponent(agent.agent_name)}/${agent.status === 'killed' ? 'revive' : 'kill'}`}
+                >
+                  {agent.status === 'killed' ? null : (
+                    <input
+                      type="text"
+                      name="reason"
+                      placeholder="reason"
+                      aria-label={`Why kill ${agent.agent_name}`}
+                    />
+                  )}{' '}
+                  <button type="submit" class={agent.status === 'killed' ? undefined : 'danger'}>
+                    {agent.status === 'killed' ? 'Revive' : 'Kill'}
+                  </button>
+                </form>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.agents.map((agent) => (
-              <tr data-agent={agent.agent_name}>
-                <td>{agent.agent_name}</td>
-                <td class={agent.status === 'killed' ? 'fail' : undefined}>
-                  {agent.status === 'killed' ? `killed${agent.reason ? ` (${agent.reason})` : ''}` : 'active'}
-                </td>
-                <td>{agent.presence}</td>
-                <td>{agent.instances.filter((instance) => instance.presence !== 'closed').length}</td>
-                <td>
-                  <Time value={agent.instances[0]?.last_seen_at ?? null} />
-                </td>
-                <td>
-                  <form
-                    method="post"
-                    action={`/dashboard/agents/${encodeURIComponent(agent.agent_name)}/${agent.status === 'killed' ? 'revive' : 'kill'}`}
-                  >
-                    {agent.status === 'killed' ? null : (
-                      <input
-                        type="text"
-                        name="reason"
-                        placeholder="reason"
-                        aria-label={`Why kill ${agent.agent_name}`}
-                      />
-                    )}{' '}
-                    <button type="submit" class={agent.status === 'killed' ? undefined : 'danger'}>
-                      {agent.status === 'killed' ? 'Revive' : 'Kill'}
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       )}
       <section class="card">
         <h2>Recent events</h2>

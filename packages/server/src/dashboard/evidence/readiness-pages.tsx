@@ -11,7 +11,7 @@ import {
   resolveControl,
 } from '@mima/grc'
 import type { JSX } from 'hono/jsx/jsx-runtime'
-import { Layout, Time } from '../dashboard-layout'
+import { DataTable, Layout, Time } from '../dashboard-layout'
 import type { DashboardSession } from '../session-store'
 import { LineChart } from './charts'
 import { EvidenceAssets, FrameworkRow, Pager, RecordLink } from './evidence-kit'
@@ -299,34 +299,24 @@ export function ControlPage(props: {
           </div>
         ) : (
           <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Record</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">System</th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Signature</th>
-                  <th scope="col">Received</th>
+            <DataTable
+              headings={['Record', 'Type', 'System', 'Source', 'Signature', 'Received']}
+              rows={props.records}
+              row={(record) => (
+                <tr data-record-id={record.record_id}>
+                  <td>
+                    <RecordLink kind="evidence" id={record.record_id} />
+                  </td>
+                  <td>{record.record_type}</td>
+                  <td class="wrap">{record.system_name}</td>
+                  <td>{record.source === 'estate_auto' ? 'inferred' : record.source}</td>
+                  <td>{record.client_sig_status}</td>
+                  <td>
+                    <Time value={record.received_at} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {props.records.map((record) => (
-                  <tr data-record-id={record.record_id}>
-                    <td>
-                      <RecordLink kind="evidence" id={record.record_id} />
-                    </td>
-                    <td>{record.record_type}</td>
-                    <td class="wrap">{record.system_name}</td>
-                    <td>{record.source === 'estate_auto' ? 'inferred' : record.source}</td>
-                    <td>{record.client_sig_status}</td>
-                    <td>
-                      <Time value={record.received_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         )}
         <Pager nextCursor={props.nextCursor} paged={props.paged} url={props.url} />

@@ -5,7 +5,7 @@ import type { StoredAttestation } from '../../attestations/attestation-store'
 import type { StoredEvidence } from '../../evidence/evidence-store'
 import type { SystemSummary } from '../../grc/grc-store'
 import type { StoredAiBom } from '../../scanner/ai-bom-store'
-import { Layout, Time } from '../dashboard-layout'
+import { DataTable, Layout, Time } from '../dashboard-layout'
 import type { DashboardSession } from '../session-store'
 import { ColumnChart } from './charts'
 import { EvidenceAssets, FrameworkRow, JsonBlock, RecordLink } from './evidence-kit'
@@ -28,36 +28,29 @@ export function SystemsPage(props: {
           </p>
         ) : (
           <div class="table-wrap">
-            <table id="systems">
-              <thead>
-                <tr>
-                  <th scope="col">System</th>
-                  <th scope="col">Risk tier</th>
-                  <th scope="col">Records</th>
-                  <th scope="col">Last evidence</th>
+            <DataTable
+              id="systems"
+              headings={['System', 'Risk tier', 'Records', 'Last evidence']}
+              rows={props.systems}
+              row={(system) => (
+                <tr data-system={system.system_name}>
+                  <td class="wrap">
+                    <a href={systemHref(system.system_name)}>{system.system_name}</a>
+                  </td>
+                  <td>
+                    {system.registered ? (
+                      (system.risk_tier ?? 'registered')
+                    ) : (
+                      <span class="status uncovered">no risk assessment</span>
+                    )}
+                  </td>
+                  <td>{system.record_count}</td>
+                  <td>
+                    <Time value={system.last_evidence_at} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {props.systems.map((system) => (
-                  <tr data-system={system.system_name}>
-                    <td class="wrap">
-                      <a href={systemHref(system.system_name)}>{system.system_name}</a>
-                    </td>
-                    <td>
-                      {system.registered ? (
-                        (system.risk_tier ?? 'registered')
-                      ) : (
-                        <span class="status uncovered">no risk assessment</span>
-                      )}
-                    </td>
-                    <td>{system.record_count}</td>
-                    <td>
-                      <Time value={system.last_evidence_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         )}
       </section>
@@ -152,28 +145,20 @@ export function SystemPage(props: { session: DashboardSession; system: SystemDat
           <p class="muted">No attested call names a model.</p>
         ) : (
           <div class="table-wrap">
-            <table>
-              <thead>
+            <DataTable
+              headings={['Model', 'Provider', 'Calls', 'Last used']}
+              rows={system.models}
+              row={(model) => (
                 <tr>
-                  <th scope="col">Model</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Calls</th>
-                  <th scope="col">Last used</th>
+                  <td class="wrap">{model.model_id}</td>
+                  <td>{model.provider ?? '—'}</td>
+                  <td>{model.calls}</td>
+                  <td>
+                    <Time value={model.last_at} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {system.models.map((model) => (
-                  <tr>
-                    <td class="wrap">{model.model_id}</td>
-                    <td>{model.provider ?? '—'}</td>
-                    <td>{model.calls}</td>
-                    <td>
-                      <Time value={model.last_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         )}
       </section>
@@ -231,32 +216,23 @@ export function SystemPage(props: { session: DashboardSession; system: SystemDat
           </p>
         ) : (
           <div class="table-wrap">
-            <table>
-              <thead>
+            <DataTable
+              headings={['Framework', 'Mode', 'Threshold', 'Now', 'Status']}
+              rows={system.gates}
+              row={(gate) => (
                 <tr>
-                  <th scope="col">Framework</th>
-                  <th scope="col">Mode</th>
-                  <th scope="col">Threshold</th>
-                  <th scope="col">Now</th>
-                  <th scope="col">Status</th>
+                  <td>{gate.framework}</td>
+                  <td>{gate.mode}</td>
+                  <td>{gate.threshold_pct}%</td>
+                  <td>{gate.current_pct}%</td>
+                  <td>
+                    <span class={`status ${gate.status === 'passing' ? 'covered' : 'uncovered'}`}>
+                      {gate.status}
+                    </span>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {system.gates.map((gate) => (
-                  <tr>
-                    <td>{gate.framework}</td>
-                    <td>{gate.mode}</td>
-                    <td>{gate.threshold_pct}%</td>
-                    <td>{gate.current_pct}%</td>
-                    <td>
-                      <span class={`status ${gate.status === 'passing' ? 'covered' : 'uncovered'}`}>
-                        {gate.status}
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         )}
       </section>
@@ -270,28 +246,20 @@ export function SystemPage(props: { session: DashboardSession; system: SystemDat
           <p>The guard reported no unattested call for this system.</p>
         ) : (
           <div class="table-wrap">
-            <table>
-              <thead>
+            <DataTable
+              headings={['Call site', 'Call', 'Count', 'Last']}
+              rows={system.unattested}
+              row={(site) => (
                 <tr>
-                  <th scope="col">Call site</th>
-                  <th scope="col">Call</th>
-                  <th scope="col">Count</th>
-                  <th scope="col">Last</th>
+                  <td class="wrap">{site.call_site}</td>
+                  <td class="wrap">{site.call}</td>
+                  <td>{site.count}</td>
+                  <td>
+                    <Time value={site.last_at} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {system.unattested.map((site) => (
-                  <tr>
-                    <td class="wrap">{site.call_site}</td>
-                    <td class="wrap">{site.call}</td>
-                    <td>{site.count}</td>
-                    <td>
-                      <Time value={site.last_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              )}
+            />
           </div>
         )}
         {system.boms.length === 0 ? (
