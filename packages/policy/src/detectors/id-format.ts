@@ -123,7 +123,7 @@ class IdFormatMatcher implements CandidateMatcher {
       return -1
     // check digits first: most numbers fail them, and then no context needs looking up
     const check = this.check
-    if (check !== null && !check(compactOf(text.slice(start, end)))) return -1
+    if (check !== null && !check(compactAt(state, start, end))) return -1
     let confidence = this.confidence
     if (this.asksContext && nearWord(state, start, this.words as ContextWords, end)) {
       confidence = this.withContext
@@ -132,6 +132,16 @@ class IdFormatMatcher implements CandidateMatcher {
     const kind = this.kindFor === null ? this.kind : this.kindFor(state, start)
     return emit(state, kind, start, end, confidence)
   }
+}
+
+/** `compactOf` the value at `[start, end)`; formats of one candidate often read the same one. */
+function compactAt(state: ScanState, start: number, end: number): string {
+  if (state.compactStart !== start || state.compactEnd !== end) {
+    state.compactStart = start
+    state.compactEnd = end
+    state.compact = compactOf(state.text.slice(start, end))
+  }
+  return state.compact
 }
 
 export function idMatcher(format: IdFormat): CandidateMatcher {
