@@ -56,12 +56,9 @@ export function lowerText(state: ScanState): string {
 }
 
 /**
- * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
- * 24 characters after `end` when given. Used to lift or lower ambiguous values.
- */
-/**
  * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
- * given) in the 24 after `end`. Each block of the text is tokenised once, when first asked about.
+ * given) in the 24 after `end`. Used to lift or lower ambiguous values. The text around the
+ * candidate is tokenised once, when first asked about (see {@link ScanState.context}).
  */
 export function nearWord(
   state: ScanState,
@@ -70,8 +67,8 @@ export function nearWord(
   end = -1,
   window = 48,
 ): boolean {
-  if (inBlocks(state, words, start > window ? start - window : 0, start)) return true
-  return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
+  if (inSpan(state, words, start > window ? start - window : 0, start)) return true
+  return end >= 0 && inSpan(state, words, end, Math.min(end + 24, state.text.length))
 }
 
 // A window further right than this from the span is indexed on its own; a nearer one extends the
@@ -82,7 +79,7 @@ const MAX_GAP = 64
  * Whether a word of `words` starts in `[from, to)`. The windows of one candidate overlap or lie a
  * value apart, so the text around it is tokenised once, whichever matchers ask and in which order.
  */
-function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
+export function inSpan(state: ScanState, words: ContextWords, from: number, to: number): boolean {
   if (to <= from) return false
   let span = state.context
   if (span === null) {
