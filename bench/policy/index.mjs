@@ -21,13 +21,7 @@ import { Redactor } from '@redactpii/node'
 import { OpenRedaction } from 'openredaction'
 import { SyncRedactor } from 'redact-pii'
 import { recordFigure } from '../report.mjs'
-import {
-  corpus,
-  denseTexts,
-  promptTexts,
-  sets,
-  promptValueCount as valueCount,
-} from './texts.mjs'
+import { corpus, denseTexts, promptTexts, sets, promptValueCount as valueCount } from './texts.mjs'
 
 const now = () => performance.now()
 const MARKER = '\u241f'
