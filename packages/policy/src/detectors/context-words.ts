@@ -1,9 +1,9 @@
 // Context words, looked up by token instead of substring search. Every word list is compiled once
-// (at module load) into word ids. The text around a candidate is tokenised once per 32-character
-// block (shared by every matcher that asks, see scan-state.ts); each token is checked against a
-// 64 Ki-entry hash filter (one array read, almost always a miss) and only possible words are looked
-// up. A matcher's question ("is a passport word in the 48 characters before?") is then a scan of a
-// few hits.
+// (at module load) into word ids. The text around a candidate (its windows and the value between)
+// is tokenised once, shared by every matcher that asks (see `inSpan` in scan-state.ts); a token
+// that no word starts like is skipped, the others are checked against a 64 Ki-entry hash filter
+// (one array read, almost always a miss) and only possible words are looked up. A matcher's
+// question ("is a passport word in the 48 characters before?") is then a scan of a few hits.
 //
 // Matching rules: a word matches a whole token; a word longer than four letters also matches the
 // start of a token (`passport` → `passports`, `discharg` → `discharged`); words of several tokens
