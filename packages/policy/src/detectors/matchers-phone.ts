@@ -1,11 +1,13 @@
 // Phone numbers: the text is cut into digit groups by hand, NANP numbers are checked by their
 // numbering rules, and every other number is validated by libphonenumber-js (results cached,
-// because its parser compiles patterns on each call and costs tens of microseconds).
+// because its parser compiles patterns on each call and costs tens of microseconds; a national
+// number that matches none of its region's plans skips the parser, see phone-plans.ts).
 
 import type { CountryCode } from 'libphonenumber-js'
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
+import { mayBeValidNational } from './phone-plans'
 import { boundaryAt, emit, isAlnumCode, isDigitCode, nearWord, type ScanState } from './scan-state'
 
 const PHONE_WORDS = contextWords([
@@ -155,7 +157,11 @@ function validNational(digits: string, regions: readonly string[], any: boolean)
     const key = `${region}:${digits}`
     let valid = cache.get(key)
     if (valid === undefined) {
-      valid = remember(key, parsePhoneNumberFromString(digits, region as CountryCode)?.isValid() === true)
+      valid = remember(
+        key,
+        mayBeValidNational(digits, region) &&
+          parsePhoneNumberFromString(digits, region as CountryCode)?.isValid() === true,
+      )
     }
     if (valid) return true
   }
