@@ -1,9 +1,9 @@
 // Context words, looked up by token instead of substring search. Every word list is compiled once
-// (at module load) into word ids. The text around a candidate is tokenised once per 32-character
-// block (shared by every matcher that asks, see scan-state.ts); each token is checked against a
-// 64 Ki-entry hash filter (one array read, almost always a miss) and only possible words are looked
-// up. A matcher's question ("is a passport word in the 48 characters before?") is then a scan of a
-// few hits.
+// (at module load) into word ids. The text around a candidate (its windows and the value between)
+// is tokenised once, shared by every matcher that asks (see `inSpan` in scan-state.ts); a token
+// that no word starts like is skipped, the others are checked against a 64 Ki-entry hash filter
+// (one array read, almost always a miss) and only possible words are looked up. A matcher's
+// question ("is a passport word in the 48 characters before?") is then a scan of a few hits.
 //
 // Matching rules: a word matches a whole token; a word longer than four letters also matches the
 // start of a token (`passport` → `passports`, `discharg` → `discharged`); words of several tokens
@@ -20,6 +20,9 @@ export interface ContextWords {
 const FILTER_EXACT = new Uint8Array(1 << 16)
 const FILTER_STEM = new Uint8Array(1 << 16)
 const FILTER_PHRASE = new Uint8Array(1 << 16)
+// Latin-1 characters (folded) that begin a registered word: a token that begins with another one,
+// a number for instance, is skipped without hashing. Tokens from above Latin-1 are always looked up.
+const STARTS_WORD = new Uint8Array(256)
 
 interface Phrase {
   readonly id: number
@@ -81,6 +84,8 @@ function register(word: string): number {
   const id = wordIds.size
   wordIds.set(key, id)
   if (tokens.length === 0) return id
+  const first = (tokens[0] as string).charCodeAt(0)
+  if (first < 256) STARTS_WORD[first] = 1
   if (tokens.length > 1) {
     const hash = hashOf(tokens[0] as string, 0, (tokens[0] as string).length)
     FILTER_PHRASE[hash & 0xffff] = 1
@@ -147,12 +152,24 @@ function tokenAt(text: string, index: number): number {
 
 /**
  * Tokenises `lower[from, to)` (upper case folded as it is read, no copy) and records where each
- * context word occurs. A token cut by `from`
- * is skipped; one cut by `to` is read to its end.
+ * context word occurs. A token cut by `from` is skipped; one cut by `to` is read to its end.
  */
 export function indexContext(lower: string, from: number, to: number, base = 0): ContextIndex {
   const offsets: number[] = []
   const ids: number[] = []
+  indexContextInto(lower, from, to, offsets, ids, base)
+  return { offsets, ids }
+}
+
+/** {@link indexContext}, appending to `offsets` and `ids`. */
+export function indexContextInto(
+  lower: string,
+  from: number,
+  to: number,
+  offsets: number[],
+  ids: number[],
+  base = 0,
+): void {
   let tokenStart = -1
   let hash = 0
   let hash5 = 0
@@ -166,6 +183,11 @@ export function indexContext(lower: string, from: number, to: number, base = 0):
     if (token !== 0) {
       const code = token
       if (tokenStart < 0) {
+        if (code < 256 && STARTS_WORD[code] === 0) {
+          // no word begins with this character: skip the token
+          while (index + 1 < length && tokenAt(lower, index + 1) !== 0) index++
+          continue
+        }
         tokenStart = index
         hash = 0x811c9dc5
       }
@@ -193,7 +215,6 @@ export function indexContext(lower: string, from: number, to: number, base = 0):
       matchToken(lower, index, index + 1, hashOf(lower, index, index + 1), 0, offsets, ids, base)
     }
   }
-  return { offsets, ids }
 }
 
 /** Looks one token up; phrases check the tokens that follow it in the text. */

@@ -34,8 +34,8 @@ describe('detect', () => {
     expect(values('born 12/03/1990')).toEqual([['date_of_birth', '12/03/1990']])
   })
 
-  test('context words count wherever they fall against the indexed blocks of the text', () => {
-    // the words are looked up per block of the text; every shift moves them across a block edge
+  test('context words count wherever they fall in the text', () => {
+    // every shift moves the words and the value against the edges of what is tokenised
     for (let shift = 0; shift < 70; shift++) {
       const pad = 'x'.repeat(shift)
       expect(values(`${pad} my social security number: 123456789`)).toEqual([['us_ssn', '123456789']])

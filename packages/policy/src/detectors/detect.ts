@@ -30,7 +30,10 @@ function createState(text: string, options: DetectOptions): ScanState {
     minConfidence: options.minConfidence ?? 0.5,
     phoneRegions: options.phoneRegions ?? DEFAULT_REGIONS,
     lower: undefined,
-    contextBlocks: [],
+    context: null,
+    compact: '',
+    compactStart: -1,
+    compactEnd: -1,
   }
 }
 

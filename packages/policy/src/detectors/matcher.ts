@@ -23,7 +23,7 @@ export interface CandidateMatcher {
    * start. The scanner joins the prefilters of a bucket into one sticky expression and skips all
    * of them when it fails, so a number that fits no format costs one native test.
    */
-  readonly prefilter?: string
+  readonly prefilter?: string | undefined
   readonly prefilterIgnoresCase?: boolean
   match(state: ScanState, start: number, digitStart: number, run: number): number
 }

@@ -1,11 +1,13 @@
 // Phone numbers: the text is cut into digit groups by hand, NANP numbers are checked by their
 // numbering rules, and every other number is validated by libphonenumber-js (results cached,
-// because its parser compiles patterns on each call and costs tens of microseconds).
+// because its parser compiles patterns on each call and costs tens of microseconds; a national
+// number that matches none of its region's plans skips the parser, see phone-plans.ts).
 
 import type { CountryCode } from 'libphonenumber-js'
 import { parsePhoneNumberFromString } from 'libphonenumber-js'
 import { contextWords } from './context-words'
 import type { CandidateMatcher } from './matcher'
+import { mayBeValidNational } from './phone-plans'
 import { boundaryAt, emit, isAlnumCode, isDigitCode, nearWord, type ScanState } from './scan-state'
 
 const PHONE_WORDS = contextWords([
@@ -155,7 +157,11 @@ function validNational(digits: string, regions: readonly string[], any: boolean)
     const key = `${region}:${digits}`
     let valid = cache.get(key)
     if (valid === undefined) {
-      valid = remember(key, parsePhoneNumberFromString(digits, region as CountryCode)?.isValid() === true)
+      valid = remember(
+        key,
+        mayBeValidNational(digits, region) &&
+          parsePhoneNumberFromString(digits, region as CountryCode)?.isValid() === true,
+      )
     }
     if (valid) return true
   }
@@ -163,6 +169,10 @@ function validNational(digits: string, regions: readonly string[], any: boolean)
 }
 
 const ends: number[] = []
+// the context of the candidate being validated (reset per candidate by `phone.match`)
+let contextAt = -1
+let phoneContext = false
+let notPhoneContext = false
 
 const phone: CandidateMatcher = {
   kinds: ['phone'],
@@ -230,6 +240,7 @@ const phone: CandidateMatcher = {
       index = next
     }
     if ((ends.length > 6 && !international) || digitCount < 7) return -1
+    contextAt = -1
     let total = digitCount
     for (let cut = ends.length - 1; cut >= 0 && cut >= ends.length - 3; cut--) {
       const end = ends[cut] as number
@@ -282,8 +293,14 @@ function validate(
   }
   // a trailing `.` joined with more digits (`12.2024`, a decimal) is not a phone
   if (text.charCodeAt(end) === 46 && isDigitCode(text.charCodeAt(end + 1))) return -1
-  const context = nearWord(state, start, PHONE_WORDS)
-  if (!context && nearWord(state, start, NOT_PHONE_WORDS, -1, 32)) return -1
+  // every cut of one candidate starts at `start`: its context words are looked up once
+  if (contextAt !== start) {
+    contextAt = start
+    phoneContext = nearWord(state, start, PHONE_WORDS)
+    notPhoneContext = !phoneContext && nearWord(state, start, NOT_PHONE_WORDS, -1, 32)
+  }
+  const context = phoneContext
+  if (notPhoneContext) return -1
   let confidence: number
   if (number.charCodeAt(0) === 48) {
     // trunk prefix 0: a national number of a region that dials 0 first (GB, DE, FR, AU, IN, …)

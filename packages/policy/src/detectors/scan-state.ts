@@ -1,4 +1,4 @@
-import { type ContextIndex, type ContextWords, hasContext, indexContext } from './context-words'
+import { type ContextIndex, type ContextWords, hasContext, indexContextInto } from './context-words'
 import type { Finding } from './types'
 
 /** The per-call state a matcher reads and reports into. Internal. */
@@ -12,8 +12,21 @@ export interface ScanState {
   readonly phoneRegions: readonly string[]
   /** The text lower-cased, made on first use by {@link lowerText}. */
   lower: string | undefined
-  /** Context words per 32-character block of the text, indexed on first use. */
-  readonly contextBlocks: (ContextIndex | undefined)[]
+  /** The last compact value read by an identifier format, and where it was. */
+  compact: string
+  compactStart: number
+  compactEnd: number
+  /** The context words of the span of the text looked at last, made on first use by {@link nearWord}. */
+  context: ContextSpan | null
+}
+
+/**
+ * The context words that start in `[from, to)` of the text, in text order. The span follows the
+ * candidates: it grows over the windows of one candidate and moves on with the next.
+ */
+interface ContextSpan extends ContextIndex {
+  from: number
+  to: number
 }
 
 /** Whether `kind` may be reported in this scan. */
@@ -43,12 +56,9 @@ export function lowerText(state: ScanState): string {
 }
 
 /**
- * Whether one of `words` (lower-case) appears in the `window` characters before `start`, or the
- * 24 characters after `end` when given. Used to lift or lower ambiguous values.
- */
-/**
  * Whether one of `words` starts among the `window` characters before `start`, or (when `end` is
- * given) in the 24 after `end`. Each block of the text is tokenised once, when first asked about.
+ * given) in the 24 after `end`. Used to lift or lower ambiguous values. The text around the
+ * candidate is tokenised once, when first asked about (see {@link ScanState.context}).
  */
 export function nearWord(
   state: ScanState,
@@ -57,25 +67,49 @@ export function nearWord(
   end = -1,
   window = 48,
 ): boolean {
-  if (inBlocks(state, words, start > window ? start - window : 0, start)) return true
-  return end >= 0 && inBlocks(state, words, end, Math.min(end + 24, state.text.length))
+  if (inSpan(state, words, start > window ? start - window : 0, start)) return true
+  return end >= 0 && inSpan(state, words, end, Math.min(end + 24, state.text.length))
 }
 
-const BLOCK = 32
+// A window further right than this from the span is indexed on its own; a nearer one extends the
+// span over the gap (the value between a candidate's two windows is usually shorter).
+const MAX_GAP = 64
 
-/** Context words are indexed per 32-character block, on first use, and kept for the whole scan. */
-function inBlocks(state: ScanState, words: ContextWords, from: number, to: number): boolean {
+/**
+ * Whether a word of `words` starts in `[from, to)`. The windows of one candidate overlap or lie a
+ * value apart, so the text around it is tokenised once, whichever matchers ask and in which order.
+ */
+export function inSpan(state: ScanState, words: ContextWords, from: number, to: number): boolean {
   if (to <= from) return false
-  const blocks = state.contextBlocks
-  for (let block = Math.floor(from / BLOCK); block <= Math.floor((to - 1) / BLOCK); block++) {
-    let index = blocks[block]
-    if (index === undefined) {
-      index = indexContext(state.text, block * BLOCK, (block + 1) * BLOCK)
-      blocks[block] = index
-    }
-    if (hasContext(index, words, from, to)) return true
+  let span = state.context
+  if (span === null) {
+    span = { from, to: from, offsets: [], ids: [] }
+    state.context = span
   }
-  return false
+  if (from < span.from || from > span.to + MAX_GAP) {
+    if (to < span.from || from > span.to + MAX_GAP) {
+      // elsewhere in the text: start a new span
+      span.offsets.length = 0
+      span.ids.length = 0
+      span.from = from
+      span.to = from
+    } else {
+      // left of the span: index the part before it and put it first
+      const offsets: number[] = []
+      const ids: number[] = []
+      indexContextInto(state.text, from, span.from, offsets, ids)
+      for (let index = 0; index < span.offsets.length; index++) {
+        offsets.push(span.offsets[index] as number)
+        ids.push(span.ids[index] as number)
+      }
+      state.context = span = { from, to: span.to, offsets, ids }
+    }
+  }
+  if (to > span.to) {
+    indexContextInto(state.text, span.to, to, span.offsets, span.ids)
+    span.to = to
+  }
+  return hasContext(span, words, from, to)
 }
 
 // Character classes as a 128-entry table: 1 digit, 2 upper, 4 lower.

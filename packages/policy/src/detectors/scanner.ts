@@ -24,6 +24,10 @@ export interface Scanner {
   readonly buckets: readonly (readonly CandidateMatcher[])[]
   /** Per bucket: the joined prefilters of its matchers that have one, or null. */
   readonly prefilters: readonly (RegExp | null)[]
+  /** Per bucket: 1 for each matcher (in bucket order) that has a prefilter. */
+  readonly prefiltered: readonly Uint8Array[]
+  /** Per bucket: the index of its first fallback matcher (its length when none). */
+  readonly firstFallback: Uint8Array
   readonly kinds: readonly string[]
 }
 
@@ -115,7 +119,24 @@ export function createScanner(
       filtered.some((matcher) => matcher.prefilterIgnoresCase === true) ? 'yi' : 'y',
     )
   })
-  return { wordTriggers, gate, triggers, buckets, prefilters, kinds: [...kinds].sort() }
+  // read per candidate: kept in arrays so the loop does not read properties of matchers of many shapes
+  const prefiltered = buckets.map((bucket) =>
+    Uint8Array.from(bucket, (matcher) => (matcher.prefilter === undefined ? 0 : 1)),
+  )
+  const firstFallback = Uint8Array.from(buckets, (bucket) => {
+    const index = bucket.findIndex((matcher) => matcher.fallback === true)
+    return index < 0 ? bucket.length : index
+  })
+  return {
+    wordTriggers,
+    gate,
+    triggers,
+    buckets,
+    prefilters,
+    prefiltered,
+    firstFallback,
+    kinds: [...kinds].sort(),
+  }
 }
 
 // 1 digit, 2 letter; 0 anything else (ends a word)
@@ -169,14 +190,16 @@ function candidate(scanner: Scanner, state: ScanState, start: number, digitStart
   }
   const findings = state.findings
   const before = findings.length
-  for (const matcher of bucket) {
-    if (filtered && matcher.prefilter !== undefined) continue
+  const prefiltered = scanner.prefiltered[bucketIndex] as Uint8Array
+  const firstFallback = scanner.firstFallback[bucketIndex] as number
+  for (let position = 0; position < bucket.length; position++) {
+    if (filtered && prefiltered[position] === 1) continue
     if (findings.length > before) {
-      if (matcher.fallback === true) break
+      if (position >= firstFallback) break
       // a sure reading is not beaten by a later, less specific matcher
       if ((findings[findings.length - 1] as Finding).confidence >= 0.95) break
     }
-    matcher.match(state, start, digitStart, run)
+    ;(bucket[position] as CandidateMatcher).match(state, start, digitStart, run)
   }
   if (findings.length === before) return -1
   // several readings of the same candidate: keep the most confident, then the longest
