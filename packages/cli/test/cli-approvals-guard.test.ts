@@ -1,22 +1,11 @@
-import { spawn } from 'node:child_process'
 import { createConnection } from 'node:net'
-import type { TestServer } from '@mima-internal/test-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAdminServer } from './admin-server'
-import { createHome, MIMA_BIN, runMimaInProcess } from './run-mima'
+import { describe, expect, it } from 'vitest'
+import { useAdminServer } from './admin-server'
+import { createHome, runMimaInProcess, spawnMima } from './run-mima'
 
 // Approvals and the guard daemon against a real server. `approvals watch` and the daemon need a
 // process of their own (the built binary); the other commands run in this process.
-let server: TestServer
-let admin: Record<string, string>
-
-beforeAll(async () => {
-  ;({ server, admin } = await startAdminServer())
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const { server, admin } = useAdminServer()
 
 async function createApproval(key: string, actionType: string): Promise<string> {
   const response = await fetch(
@@ -85,40 +74,28 @@ describe('approvals', () => {
   it('watch streams a new request the moment it is made', async () => {
     const home = await createHome()
     const agentKey = await server.createKey('ingest')
-    const child = spawn(
-      process.execPath,
-      [MIMA_BIN, 'approvals', 'watch', '--json', '--new-only', '--timeout', '30'],
-      {
-        env: { PATH: process.env.PATH ?? '', HOME: home, ...admin },
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
+    const watch = spawnMima(['approvals', 'watch', '--json', '--new-only', '--timeout', '30'], {
+      home,
+      env: admin,
     })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     await new Promise<void>((resolve, reject) => {
       const check = setInterval(() => {
-        if (stderr.includes('Watching')) {
+        if (watch.stderr.includes('Watching')) {
           clearInterval(check)
           resolve()
         }
       }, 20)
-      child.on('close', () => reject(new Error(`watch exited early: ${stderr}`)))
+      watch.child.on('close', () => reject(new Error(`watch exited early: ${watch.stderr}`)))
     })
     // The stream connects right after the banner; give it a moment to subscribe.
     let id = ''
-    for (let attempt = 0; attempt < 50 && !stdout.includes('approval.requested'); attempt++) {
+    for (let attempt = 0; attempt < 50 && !watch.stdout.includes('approval.requested'); attempt++) {
       if (attempt === 0 || attempt % 10 === 0) id = await createApproval(agentKey, `deploy.${attempt}`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    child.kill('SIGINT')
-    expect(await exited).toBe(0)
-    const events = stdout
+    watch.child.kill('SIGINT')
+    expect(await watch.exited).toBe(0)
+    const events = watch.stdout
       .trim()
       .split('\n')
       .filter(Boolean)

@@ -1,22 +1,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { TestServer } from '@mima-internal/test-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAdminServer } from './admin-server'
+import { describe, expect, it } from 'vitest'
+import { useAdminServer } from './admin-server'
 import { createHome, runMima, runMimaInProcess } from './run-mima'
 
 // Logging in, the connection each command uses, and API keys, against a real server. Login without a
 // terminal spawns the built binary; the rest runs in this process (runMimaInProcess).
-let server: TestServer
-let admin: Record<string, string>
-
-beforeAll(async () => {
-  ;({ server, admin } = await startAdminServer())
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const { server, admin } = useAdminServer()
 
 describe('login, whoami, logout', () => {
   it('verifies the key, saves ~/.mima/config.json with mode 0600, and every command then uses it', async () => {

@@ -1,21 +1,11 @@
-import type { TestServer } from '@mima-internal/test-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PUSH_RECORDS } from '../src/commands/push-records'
-import { startAdminServer } from './admin-server'
+import { PUSH_VENDOR_RISK, useAdminServer } from './admin-server'
 import { createHome, runMimaInProcess, splitExample } from './run-mima'
 
 // Recording evidence (push, register, acknowledge), reading the posture it earns, and gates on it,
 // against a real server, with commands run in this process (runMimaInProcess).
-let server: TestServer
-let admin: Record<string, string>
-
-beforeAll(async () => {
-  ;({ server, admin } = await startAdminServer())
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const { server, admin } = useAdminServer()
 
 describe('push, register, acknowledge', () => {
   it('records each of the 13 record types and returns the controls the server mapped', async () => {
@@ -70,20 +60,7 @@ describe('push, register, acknowledge', () => {
   it('honours --base-url (over the environment) and refuses type flags next to --stdin', async () => {
     const home = await createHome()
     const result = await runMimaInProcess(
-      [
-        'push',
-        'vendor_risk',
-        '--vendor',
-        'v',
-        '--tier',
-        'low',
-        '--last-reviewed',
-        '2026-01-01',
-        '--no-delta',
-        '--json',
-        '--base-url',
-        `${server.baseUrl}/api`,
-      ],
+      [...PUSH_VENDOR_RISK, '--no-delta', '--json', '--base-url', `${server.baseUrl}/api`],
       { home, env: { ...admin, MIMA_BASE_URL: 'http://127.0.0.1:9/api' } },
     )
     expect(result.code, result.stderr).toBe(0)
@@ -211,25 +188,10 @@ describe('posture', () => {
 
   it('posture, list-systems, derive-controls and generate-link answer', async () => {
     const home = await createHome()
-    const seeded = await runMimaInProcess(
-      [
-        'push',
-        'vendor_risk',
-        '--vendor',
-        'v',
-        '--tier',
-        'low',
-        '--last-reviewed',
-        '2026-01-01',
-        '--system-name',
-        'billing',
-        '--no-delta',
-      ],
-      {
-        home,
-        env: admin,
-      },
-    )
+    const seeded = await runMimaInProcess([...PUSH_VENDOR_RISK, '--system-name', 'billing', '--no-delta'], {
+      home,
+      env: admin,
+    })
     expect(seeded.code).toBe(0)
     const posture = await runMimaInProcess(['posture'], { home, env: admin })
     expect(posture.code, posture.stderr).toBe(0)

@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto'
 import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { TestServer } from '@mima-internal/test-server'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startAdminServer } from './admin-server'
+import { describe, expect, it } from 'vitest'
+import { PUSH_VENDOR_RISK, useAdminServer } from './admin-server'
 import { createHome, runMima, runMimaInProcess } from './run-mima'
 
 // Verifying the ledger and audit packs against a real server. The default audit-pack path is the
 // working directory, so that one run spawns the built binary; the rest run in this process.
-let server: TestServer
-let admin: Record<string, string>
-
-beforeAll(async () => {
-  ;({ server, admin } = await startAdminServer())
-})
-
-afterAll(async () => {
-  await server?.close()
-})
+const { server, admin } = useAdminServer()
 
 /**
  * Edits one JSON file of an unpacked audit pack and writes its new hash into manifest.json, as a
@@ -147,23 +137,10 @@ describe('verify and audit-pack', () => {
       },
     )
     expect(attested.status).toBe(201)
-    const pushed = await runMimaInProcess(
-      [
-        'push',
-        'vendor_risk',
-        '--vendor',
-        'v',
-        '--tier',
-        'low',
-        '--last-reviewed',
-        '2026-01-01',
-        '--no-delta',
-      ],
-      {
-        home,
-        env: admin,
-      },
-    )
+    const pushed = await runMimaInProcess([...PUSH_VENDOR_RISK, '--no-delta'], {
+      home,
+      env: admin,
+    })
     expect(pushed.code).toBe(0)
     const out = join(home, 'pack')
     // Built from the ledger API (any server, any key role): a directory.
