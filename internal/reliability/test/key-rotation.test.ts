@@ -60,7 +60,7 @@ describe.each(BACKENDS)('signing-key rotation on %s', (backend) => {
       MIMA_API_KEY: adminKey,
       MIMA_WORKSPACE_ID: ws,
     })
-    expect(exported.exitCode, exported.stderr).toBe(0)
+    expect(exported.code, exported.stderr).toBe(0)
     const port = running.port
     await running.close()
 

@@ -53,7 +53,7 @@ describe.each(BACKENDS)('audit-pack tampering on %s is detected and named', (bac
     }
     pack = join(home, 'pack')
     const exported = await runMimaInProcess(['audit-pack', '--out', pack, '--json'], env)
-    expect(exported.exitCode, exported.stdout + exported.stderr).toBe(0)
+    expect(exported.code, exported.stdout + exported.stderr).toBe(0)
     publicKey = JSON.parse(exported.stdout).public_key
     const clean = await runVerify(server, ['--pack', pack, '--public-key', publicKey])
     expect(clean.failures).toEqual([])

@@ -8,4 +8,5 @@ export {
   type FakeToolCall,
   HANGING_MODEL,
 } from './fake-llm-server'
+export { type JsonClient, type JsonResponse, jsonClient } from './json-client'
 export { DEFAULT_WAIT_MS, type WaitForOptions, waitFor } from './wait-for'

@@ -12,6 +12,13 @@ beforeAll(async () => {
   home = await createHome()
 })
 
+/** Runs `mima …args` in this process and checks it refuses them: exit `code`, `message` on stderr. */
+async function expectRefused(args: readonly string[], code: number, message: string): Promise<void> {
+  const result = await runMimaInProcess(args, { home })
+  expect(result.code, args.join(' ')).toBe(code)
+  expect(result.stderr, args.join(' ')).toContain(message)
+}
+
 describe('mima (no server needed)', () => {
   it('prints the command list, the exit-code table and examples on --help, exit 0', async () => {
     for (const args of [[], ['--help'], ['-h'], ['help']]) {
@@ -58,38 +65,29 @@ describe('mima (no server needed)', () => {
   })
 
   it('exits 2 on an unknown flag, a flag without its value, or a bad value', async () => {
-    const unknown = await runMimaInProcess(['status', '--jsn'], { home })
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain('unknown flag --jsn (did you mean --json?)')
+    await expectRefused(['status', '--jsn'], 2, 'unknown flag --jsn (did you mean --json?)')
 
-    const noValue = await runMimaInProcess(['push', 'vendor_risk', '--vendor'], { home })
-    expect(noValue.code).toBe(2)
-    expect(noValue.stderr).toContain('--vendor needs a value')
+    await expectRefused(['push', 'vendor_risk', '--vendor'], 2, '--vendor needs a value')
 
-    const badInteger = await runMimaInProcess(
+    await expectRefused(
       ['gates', 'set', 'eu_ai_act', 'required', '--threshold', 'high'],
-      {
-        home,
-      },
+      2,
+      '--threshold must be a whole number',
     )
-    expect(badInteger.code).toBe(2)
-    expect(badInteger.stderr).toContain('--threshold must be a whole number')
 
-    const badMode = await runMimaInProcess(['gates', 'set', 'eu_ai_act', 'mandatory'], { home })
-    expect(badMode.code).toBe(2)
-    expect(badMode.stderr).toContain('--mode must be one of required, advisory')
+    await expectRefused(
+      ['gates', 'set', 'eu_ai_act', 'mandatory'],
+      2,
+      '--mode must be one of required, advisory',
+    )
 
     // Flags a command would ignore are refused instead.
     const serveJson = await runMimaInProcess(['serve', '--json'], { home })
     expect(serveJson.code).toBe(2)
     expect(JSON.parse(serveJson.stdout).error.message).toContain('has no JSON output')
-    const serveBase = await runMimaInProcess(['serve', '--base-url', 'http://127.0.0.1:1'], { home })
-    expect(serveBase.code).toBe(2)
-    expect(serveBase.stderr).toContain('use --host and --port')
+    await expectRefused(['serve', '--base-url', 'http://127.0.0.1:1'], 2, 'use --host and --port')
 
-    const extra = await runMimaInProcess(['status', 'now'], { home })
-    expect(extra.code).toBe(2)
-    expect(extra.stderr).toContain("unexpected argument 'now'")
+    await expectRefused(['status', 'now'], 2, "unexpected argument 'now'")
   })
 
   it('exits 2 with what to do when no credentials are configured', async () => {
@@ -221,24 +219,22 @@ describe('mima push --dry-run (no credentials, no network)', () => {
   })
 
   it('exits 2 on an unknown record type and on missing required flags, naming them', async () => {
-    const unknown = await runMimaInProcess(['push', 'acces_review', '--dry-run'], { home })
-    expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("unknown record type 'acces_review' (did you mean access_review?)")
+    await expectRefused(
+      ['push', 'acces_review', '--dry-run'],
+      2,
+      "unknown record type 'acces_review' (did you mean access_review?)",
+    )
 
-    const missing = await runMimaInProcess(['push', 'access_review', '--dry-run', '--user', 'alice'], {
-      home,
-    })
-    expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('missing required flags --resource, --granted, --reviewed-by')
+    await expectRefused(
+      ['push', 'access_review', '--dry-run', '--user', 'alice'],
+      2,
+      'missing required flags --resource, --granted, --reviewed-by',
+    )
 
-    const flagOfOtherType = await runMimaInProcess(['push', 'vendor_risk', '--dry-run', '--user', 'alice'], {
-      home,
-    })
-    expect(flagOfOtherType.code).toBe(2)
-    expect(flagOfOtherType.stderr).toContain('unknown flag --user')
+    await expectRefused(['push', 'vendor_risk', '--dry-run', '--user', 'alice'], 2, 'unknown flag --user')
 
     // change_event names its system with --system: a --system-name would be ignored, so it is refused.
-    const ignored = await runMimaInProcess(
+    await expectRefused(
       [
         'push',
         'change_event',
@@ -254,23 +250,19 @@ describe('mima push --dry-run (no credentials, no network)', () => {
         '--system-name',
         'other',
       ],
-      { home },
+      2,
+      'unknown flag --system-name',
     )
-    expect(ignored.code).toBe(2)
-    expect(ignored.stderr).toContain('unknown flag --system-name')
   })
 
   it('exits 1 when the record is refused: values outside the allowed set, rules across fields', async () => {
-    const tier = await runMimaInProcess(
+    await expectRefused(
       ['push', 'vendor_risk', '--dry-run', '--vendor', 'v', '--tier', 'hgh', '--last-reviewed', '2026-01-01'],
-      { home },
-    )
-    expect(tier.code).toBe(1)
-    expect(tier.stderr).toContain(
+      1,
       "--tier must be one of critical, high, medium, low; got 'hgh' (did you mean high?)",
     )
 
-    const highRisk = await runMimaInProcess(
+    await expectRefused(
       [
         'push',
         'ai_risk_assessment',
@@ -290,12 +282,11 @@ describe('mima push --dry-run (no credentials, no network)', () => {
         '--assessor',
         'a@example.com',
       ],
-      { home },
+      1,
+      '--annex-iii-category is required',
     )
-    expect(highRisk.code).toBe(1)
-    expect(highRisk.stderr).toContain('--annex-iii-category is required')
 
-    const readiness = await runMimaInProcess(
+    await expectRefused(
       [
         'push',
         'governance_review',
@@ -309,12 +300,11 @@ describe('mima push --dry-run (no credentials, no network)', () => {
         '--overall-readiness',
         '140',
       ],
-      { home },
+      1,
+      '--overall-readiness must be an integer from 0 to 100',
     )
-    expect(readiness.code).toBe(1)
-    expect(readiness.stderr).toContain('--overall-readiness must be an integer from 0 to 100')
 
-    const badBoolean = await runMimaInProcess(
+    await expectRefused(
       [
         'push',
         'access_review',
@@ -328,10 +318,9 @@ describe('mima push --dry-run (no credentials, no network)', () => {
         '--reviewed-by',
         'b',
       ],
-      { home },
+      2,
+      '--granted must be true or false',
     )
-    expect(badBoolean.code).toBe(2)
-    expect(badBoolean.stderr).toContain('--granted must be true or false')
   })
 
   it('validates --stdin records before anything is sent', async () => {

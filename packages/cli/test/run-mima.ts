@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -45,29 +45,55 @@ function childEnv(options: RunMimaOptions): Record<string, string> {
   return env
 }
 
+/** A running `mima` child process, its output collected as it comes. */
+export interface MimaProcess {
+  child: ChildProcessWithoutNullStreams
+  /** What it printed so far. */
+  readonly stdout: string
+  readonly stderr: string
+  /** Its exit code, once it has closed. */
+  exited: Promise<number | null>
+}
+
+/** Starts the built `mima` with only PATH, HOME and the given variables, in HOME unless `cwd`. */
+export function spawnMima(args: readonly string[], options: RunMimaOptions): MimaProcess {
+  const child = spawn(process.execPath, [MIMA_BIN, ...args], {
+    env: childEnv(options),
+    cwd: options.cwd ?? options.home,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  const output = { stdout: '', stderr: '' }
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk
+  })
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk
+  })
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  return {
+    child,
+    get stdout() {
+      return output.stdout
+    },
+    get stderr() {
+      return output.stderr
+    },
+    exited,
+  }
+}
+
 /**
  * Runs the built `mima` as a child process (asynchronously: the test server lives in this
  * process and must keep answering) with only PATH and HOME from the environment.
  */
-export function runMima(args: readonly string[], options: RunMimaOptions): Promise<MimaResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MIMA_BIN, ...args], {
-      env: childEnv(options),
-      cwd: options.cwd ?? options.home,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(options.stdin ?? '')
-  })
+export async function runMima(args: readonly string[], options: RunMimaOptions): Promise<MimaResult> {
+  const mima = spawnMima(args, options)
+  mima.child.stdin.end(options.stdin ?? '')
+  const code = await mima.exited
+  return { code, stdout: mima.stdout, stderr: mima.stderr }
 }
 
 /** Splits a shell-like example line (`mima push x --a "b c"`) into arguments, dropping `mima`. */

@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
-import { runCli } from '@mima/cli'
+// The CLI's own in-process runner (runCli with captured output), reached by path: it is a test
+// helper, not part of @mima/cli's published API.
+import { runInProcess } from '../../../../packages/cli/src/commands/run-in-process.test-helper'
 
 /** What one in-process `mima verify --json` run reported. */
 export interface VerifyRun {
@@ -13,29 +14,8 @@ export interface VerifyRun {
   stdout: string
 }
 
-function collector(): { stream: Writable; text: () => string } {
-  const chunks: string[] = []
-  return {
-    stream: new Writable({
-      write(chunk, _encoding, done) {
-        chunks.push(String(chunk))
-        done()
-      },
-    }),
-    text: () => chunks.join(''),
-  }
-}
-
-/** Runs `mima …args` in this process; returns its exit code and output. */
-export async function runMimaInProcess(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const stdout = collector()
-  const stderr = collector()
-  const exitCode = await runCli({ argv: args, env, stdout: stdout.stream, stderr: stderr.stream })
-  return { exitCode, stdout: stdout.text(), stderr: stderr.text() }
-}
+/** Runs `mima …args` in this process with only the given variables; returns its exit code and output. */
+export { runInProcess as runMimaInProcess }
 
 /**
  * Runs `mima verify --json …args` in this process against `baseUrl`, with `home` as HOME (a fresh
@@ -47,32 +27,24 @@ export async function runVerify(
   givenHome?: string,
 ): Promise<VerifyRun> {
   const home = givenHome ?? (await mkdtemp(join(tmpdir(), 'mima-reliability-')))
-  const stdout = collector()
-  const stderr = collector()
   try {
-    const exitCode = await runCli({
-      argv: ['verify', '--json', ...args],
-      env: {
-        HOME: home,
-        MIMA_BASE_URL: server.baseUrl,
-        MIMA_API_KEY: server.adminKey,
-        MIMA_WORKSPACE_ID: server.workspaceId,
-      },
-      stdout: stdout.stream,
-      stderr: stderr.stream,
+    const { code, stdout, stderr } = await runInProcess(['verify', '--json', ...args], {
+      HOME: home,
+      MIMA_BASE_URL: server.baseUrl,
+      MIMA_API_KEY: server.adminKey,
+      MIMA_WORKSPACE_ID: server.workspaceId,
     })
-    const text = stdout.text()
     let report: { verified?: boolean; checks?: Array<{ ok: boolean; detail: string }> } = {}
     try {
-      report = JSON.parse(text) as typeof report
+      report = JSON.parse(stdout) as typeof report
     } catch {
-      throw new Error(`mima verify printed no JSON report (exit ${exitCode}): ${text}${stderr.text()}`)
+      throw new Error(`mima verify printed no JSON report (exit ${code}): ${stdout}${stderr}`)
     }
     return {
-      exitCode,
+      exitCode: code,
       verified: report.verified === true,
       failures: (report.checks ?? []).filter((check) => !check.ok).map((check) => check.detail),
-      stdout: text,
+      stdout,
     }
   } finally {
     if (givenHome === undefined) await rm(home, { recursive: true, force: true })

@@ -1,6 +1,6 @@
 /**
  * Every dashboard page, for the accessibility (axe-core) check and the screenshots in
- * `evidence-browser.test.ts`. ADD YOUR PAGE HERE when you add one: the check then covers it.
+ * `evidence-browser.test.ts` (`accessibilityTests` in `evidence-page-tests.ts`). ADD YOUR PAGE HERE when you add one: the check then covers it.
  * `path` gets the ids of records the test seeded. The check signs in with an API key; pages only a
  * person's session (or an invite link) opens are in {@link PERSON_PAGES}, checked by
  * `test/people/person-pages-browser.test.ts`, which also fails when a page route is in neither list.
