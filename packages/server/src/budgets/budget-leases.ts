@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../storage/database'
 import { type BudgetState, budgetState, type CounterRow, roundUsd, scopeArguments } from './budget-counters'
 import { type CallScope, type DefinitionRow, toDefinition } from './budget-definitions'
-import { type Settlement, settlementsJson, type ThresholdCrossing, toCrossings } from './budget-settlement'
+import { type Settlement, settlementsOf, type ThresholdCrossing, toCrossings } from './budget-settlement'
 
 // Leases: a reservation of projected cost on every budget that applies, taken atomically, then
 // settled (budget-settlement.ts), partly returned, released or left to expire. The grant's
@@ -75,12 +75,13 @@ interface LeaseRow {
   usd: string | number
   tokens: string | number
   expires_at: Date | string
-  denied_budget: string | null
-  denied_reason: 'limit_usd' | 'limit_tokens' | 'session_time' | null
+  denied_budget?: string
+  denied_reason?: 'limit_usd' | 'limit_tokens' | 'session_time'
 }
 
 /**
- * A lease request in one statement, `mima_budget_lease` (064), its own transaction: sweeps expired
+ * A lease request in one statement with one JSON argument, `mima_budget_lease` (064), its own
+ * transaction: sweeps expired
  * leases when due, settles what the request carries, releases and returns leases, then reserves up
  * to `units` calls' projected cost on every budget that applies. The counters are locked in a fixed
  * order, the grant is what the tightest budget allows (at most a quarter of what is left once that
@@ -97,35 +98,38 @@ export async function requestLease(
 ): Promise<{ grant: LeaseGrant; crossings: ThresholdCrossing[] }> {
   const leaseId = `lease_${randomBytes(12).toString('base64url')}`
   const expires = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString()
-  const { rows } = await database.query<LeaseRow>(
-    `select * from mima_budget_lease($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
-       $16, $17, $18, $19)`,
-    [
-      workspaceId,
-      extras.lock,
-      extras.sweep ? now.toISOString() : null,
-      settlementsJson(extras.settlements),
-      extras.releaseLeaseId ?? null,
-      extras.returns.length === 0
-        ? null
-        : JSON.stringify(
-            extras.returns.map((portion) => ({
+  const [system, agent, user, session, day, month] = scopeArguments(request.scope, now)
+  const { rows } = await database.query<{ lease: LeaseRow }>('select mima_budget_lease($1) as lease', [
+    JSON.stringify({
+      ws: workspaceId,
+      lock: extras.lock,
+      sweep: extras.sweep ? now.toISOString() : null,
+      settlements: settlementsOf(extras.settlements),
+      release: extras.releaseLeaseId ?? null,
+      returns:
+        extras.returns.length === 0
+          ? null
+          : extras.returns.map((portion) => ({
               lease: portion.leaseId,
               usd: roundUsd(portion.usd),
               tokens: portion.tokens,
             })),
-          ),
-      ...scopeArguments(request.scope, now),
-      leaseId,
-      request.unitUsd,
-      request.unitTokens,
-      request.units,
-      request.minUnits,
-      now.toISOString(),
+      system,
+      agent,
+      user,
+      session,
+      day,
+      month,
+      lease: leaseId,
+      unit_usd: request.unitUsd,
+      unit_tokens: request.unitTokens,
+      units: request.units,
+      min_units: request.minUnits,
+      now: now.toISOString(),
       expires,
-    ],
-  )
-  const row = rows[0] as LeaseRow
+    }),
+  ])
+  const row = rows[0]?.lease as LeaseRow
   const crossings = toCrossings(row.crossings)
   const states = row.budgets.map((budget) => budgetState(toDefinition(budget), budget))
   if (states.length === 0) {

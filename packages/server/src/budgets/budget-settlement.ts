@@ -32,21 +32,19 @@ export interface ThresholdCrossing {
 }
 
 /** The settlements as `mima_budget_settle_many` and `mima_budget_lease` take them (064). */
-export function settlementsJson(settlements: readonly Settlement[]): string | null {
+export function settlementsOf(settlements: readonly Settlement[]): object[] | null {
   if (settlements.length === 0) return null
-  return JSON.stringify(
-    settlements.map((settlement) => ({
-      lease: settlement.leaseId ?? null,
-      system: settlement.scope.systemName,
-      agent: settlement.scope.agentName ?? null,
-      user: settlement.scope.user ?? null,
-      session: settlement.scope.sessionId ?? null,
-      model: settlement.model,
-      usd: roundUsd(settlement.usd),
-      tokens: settlement.tokens,
-      calls: settlement.calls,
-    })),
-  )
+  return settlements.map((settlement) => ({
+    lease: settlement.leaseId ?? null,
+    system: settlement.scope.systemName,
+    agent: settlement.scope.agentName ?? null,
+    user: settlement.scope.user ?? null,
+    session: settlement.scope.sessionId ?? null,
+    model: settlement.model,
+    usd: roundUsd(settlement.usd),
+    tokens: settlement.tokens,
+    calls: settlement.calls,
+  }))
 }
 
 /**
@@ -60,12 +58,12 @@ export async function settleUsage(
   settlements: readonly Settlement[],
   now: Date,
 ): Promise<ThresholdCrossing[]> {
-  const json = settlementsJson(settlements)
-  if (json === null) return []
+  const list = settlementsOf(settlements)
+  if (list === null) return []
   const [day, month] = windowArguments(now)
   const { rows } = await transaction.query<{ crossings: ThresholdCrossing[] }>(
     'select mima_budget_settle_many($1, $2, $3, $4) as crossings',
-    [workspaceId, json, day, month],
+    [workspaceId, JSON.stringify(list), day, month],
   )
   return toCrossings(rows[0]?.crossings ?? [])
 }
