@@ -1,13 +1,15 @@
-import { createServerEvent, type EventBus } from '../events/event-bus'
+import { createHash } from 'node:crypto'
+import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
 import type { ServerContext } from '../http/context'
+import type { Queryable } from '../storage/database'
 import type { ThresholdCrossing } from './budget-settlement'
 
 // `budget.threshold` events, raised after the statement that recorded the crossing committed
-// (decision 0063): the settlement sets the counter's `alert_level`; here one short transaction
-// claims the crossing (`alert_notified` moves up to it) and raises the event in it, so its webhook
-// deliveries commit with the claim. A crossing whose event was never raised (a crash between the
-// two, a failed claim) has `alert_level > alert_notified` and is raised by the sweep: none is lost,
-// and the claim makes each one raised once. Crossings are claimed in order in one process; when a
+// (decision 0063): the settlement sets the counter's `alert_level`; here the crossing is claimed
+// (`alert_notified` moves up to it) and its event raised: webhook deliveries written, published
+// in this process, and on PostgreSQL sent to the other replicas. A crossing whose event was never
+// raised (a crash, a failure) has `alert_level > alert_notified` and is raised by the sweep: none
+// is lost, and the claim makes each one raised once. Crossings are claimed in order in one process; when a
 // later one is claimed first (the sweep, another replica), the lower level is skipped, as a single
 // settlement crossing two thresholds raises only the higher.
 
@@ -23,23 +25,47 @@ export interface BudgetAlerts {
 
 const SWEEP_BATCH = 100
 
+// A crossing happens once per budget, window and threshold (alert_level only rises), so its event
+// id is derived from them (UUID-shaped): raised again after a crash, it is the same event.
+function crossingEventId(workspaceId: string, crossing: ThresholdCrossing): string {
+  const hex = createHash('sha256')
+    .update(
+      `budget.threshold\u0000${workspaceId}\u0000${crossing.budget_id}\u0000${crossing.window}\u0000${crossing.threshold}`,
+    )
+    .digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
+}
+
 /** Creates the alerts of one server (its event bus, when the approvals feature provides one). */
 export function createBudgetAlerts(server: ServerContext, busOf: () => EventBus | undefined): BudgetAlerts {
   let queue: Promise<void> = Promise.resolve()
 
+  const claim = async (database: Queryable, workspaceId: string, crossing: ThresholdCrossing) => {
+    const { rowCount } = await database.query(
+      `update budget_counters set alert_notified = $4
+        where workspace_id = $1 and budget_id = $2 and window_key = $3 and alert_notified < $4`,
+      [workspaceId, crossing.budget_id, crossing.window, crossing.threshold],
+    )
+    return rowCount > 0
+  }
+
   const raise = async (workspaceId: string, crossing: ThresholdCrossing): Promise<void> => {
     const bus = busOf()
-    const event = createServerEvent('budget.threshold', workspaceId, {
-      workspace_id: workspaceId,
-      ...crossing,
-    })
+    const event: ServerEvent = {
+      ...createServerEvent('budget.threshold', workspaceId, { workspace_id: workspaceId, ...crossing }),
+      id: crossingEventId(workspaceId, crossing),
+    }
+    if (server.database.kind === 'pglite') {
+      // One process: the deliveries first (one per webhook and event id, so writing them again is a
+      // no-op), then the claim, without a transaction. A crash between the two leaves the crossing
+      // unclaimed; the sweep writes the same event again and claims it.
+      await bus?.notifyInTransaction(server.database, event)
+      if (await claim(server.database, workspaceId, crossing)) bus?.publish(event)
+      return
+    }
+    // Replicas: the claim, the deliveries and the NOTIFY to the other replicas commit together.
     const claimed = await server.database.transaction(async (transaction) => {
-      const { rowCount } = await transaction.query(
-        `update budget_counters set alert_notified = $4
-          where workspace_id = $1 and budget_id = $2 and window_key = $3 and alert_notified < $4`,
-        [workspaceId, crossing.budget_id, crossing.window, crossing.threshold],
-      )
-      if (rowCount === 0) return false
+      if (!(await claim(transaction, workspaceId, crossing))) return false
       await bus?.notifyInTransaction(transaction, event)
       return true
     })
