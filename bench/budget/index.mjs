@@ -5,8 +5,11 @@
 //     --filter=@mima/integrations-openai... && node bench/run.mjs budget
 //
 // 1. Budget check + usage tracking (`checkOrRaise` then `trackUsage`, what a wrapped call adds),
-//    p50/p99 per call, against a server on loopback (PGlite), next to the round trip of an empty
-//    Hono route with the same client (`fetch`). Between calls the loop yields once (untimed), as the
+//    p50/p99 per call, against a server on loopback on PGlite, then on PostgreSQL
+//    (`MIMA_TEST_DATABASE_URL`, default postgres://postgres@127.0.0.1:5432/test, in a fresh schema
+//    dropped afterwards; `MIMA_BENCH_BUDGET_BACKENDS=pglite` skips it), each next to the round trip
+//    of an empty Hono route with the same client (`fetch`) measured in the same part
+//    (check-and-track.mjs). Between calls the loop yields once (untimed), as the
 //    model call between a check and its tracking would. Three cases:
 //    - far from the cap: the lease held in the process serves the check (settled in the background);
 //    - at the cap, granted: budgets with room for three more calls, so each check asks the server
@@ -29,20 +32,16 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createMima } from '@mima/core'
 import { wrapOpenAI } from '@mima/integrations-openai'
-import { createBudgetClient, createRuntimeConnection, createRuntimeControls } from '@mima/policy'
+import { createRuntimeControls } from '@mima/policy'
 import { silentLogger, startServer } from '@mima/server'
 import OpenAI from 'openai'
 import { recordFigure } from '../report.mjs'
+import { fmt, measureCheckAndTrack, percentile } from './check-and-track.mjs'
 
 const serverRequire = createRequire(import.meta.resolve('@mima/server'))
 const { Hono } = await import(pathToFileURL(serverRequire.resolve('hono')).href)
 const { serve } = await import(pathToFileURL(serverRequire.resolve('@hono/node-server')).href)
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((left, right) => left - right)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
-}
-const fmt = (value) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2))
+const { default: pg } = await import(pathToFileURL(serverRequire.resolve('pg')).href)
 
 // ---- servers --------------------------------------------------------------------------------------
 const dataDir = mkdtempSync(join(tmpdir(), 'mima-bench-budget-'))
@@ -86,143 +85,42 @@ const controlsFor = (agentName, extra = {}) =>
     ...extra,
   })
 
-// ---- 1. check + track -----------------------------------------------------------------------------
-const ROUNDS = Number(process.env.MIMA_BENCH_BUDGET_CALLS || 2000)
-async function emptyRoundTrips(count) {
-  const times = []
-  for (let index = 0; index < count; index++) {
-    const started = performance.now()
-    const response = await fetch(emptyUrl)
-    await response.arrayBuffer()
-    times.push((performance.now() - started) * 1000)
-  }
-  return times
-}
-async function checkAndTrack(controls, count, projectedUsd) {
-  const times = []
-  for (let index = 0; index < count; index++) {
-    const started = performance.now()
-    const ticket = await controls.checkOrRaise({ model: 'gpt-4o-mini', projectedUsd, projectedTokens: 600 })
-    controls.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: projectedUsd / 2, tokens: 300 })
-    times.push((performance.now() - started) * 1000)
-    // The model call between a check and its tracking is I/O: yield once, untimed, as it would.
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  return times
-}
-
-async function emptyRoundTrip() {
-  const started = performance.now()
-  const response = await fetch(emptyUrl)
-  await response.arrayBuffer()
-  return (performance.now() - started) * 1000
-}
-const percentiles = (times) => [percentile(times, 50), percentile(times, 99)]
-function report(label, times, [baseP50, baseP99], baselineLabel) {
-  const [p50, p99] = percentiles(times)
-  console.log(
-    `${label.padEnd(40)} p50 ${fmt(p50)} µs (${(p50 / baseP50).toFixed(2)}×)   p99 ${fmt(p99)} µs (${(p99 / baseP99).toFixed(2)}×)   n=${times.length}`,
-  )
-  for (const [which, value, base] of [
-    ['p50', p50, baseP50],
-    ['p99', p99, baseP99],
-  ]) {
-    recordFigure({
-      bench: 'budget',
-      name: `${label} ${which}`,
-      value,
-      unit: 'µs',
-      baselineName: `${baselineLabel} ${which}`,
-      baseline: base,
-      target: '≤ 2× baseline',
-      met: value <= 2 * base,
+// ---- 1. check + track, on PGlite then PostgreSQL -----------------------------------------------
+const only = process.env.MIMA_BENCH_BUDGET_BACKENDS?.split(',') ?? ['pglite', 'postgres']
+if (only.includes('pglite'))
+  await measureCheckAndTrack({ server, adminKey, workspaceId, emptyUrl, backend: 'PGlite', figureSuffix: '' })
+if (only.includes('postgres')) {
+  // A fresh schema, dropped afterwards, so the run never meets the tests' tables.
+  const databaseUrl = process.env.MIMA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+  const schema = `mima_bench_budget_${randomBytes(6).toString('hex')}`
+  const pgKey = `mima_bench_${randomBytes(18).toString('base64url')}`
+  const pgServer = await startServer({
+    databaseUrl,
+    databaseSchema: schema,
+    port: 0,
+    host: '127.0.0.1',
+    logger: silentLogger,
+    bootstrapApiKey: pgKey,
+    onBootstrap: () => {},
+    shutdownTimeoutMs: 500,
+  })
+  try {
+    await measureCheckAndTrack({
+      server: pgServer,
+      adminKey: pgKey,
+      workspaceId: pgServer.bootstrap.workspaceId,
+      emptyUrl,
+      backend: 'PostgreSQL',
+      figureSuffix: ', PostgreSQL',
     })
+  } finally {
+    await pgServer.close()
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    await client.query(`drop schema if exists ${schema} cascade`)
+    await client.end()
   }
 }
-
-await api('PUT', 'budgets', { scope: 'agent', scope_value: 'far', period: 'day', limit_usd: 1_000_000 })
-const far = controlsFor('far', { budgets: { leaseCalls: 200 } })
-await far.ready()
-await emptyRoundTrips(200) // warm-up
-await checkAndTrack(far, 200, 0.0001)
-const baseline = await emptyRoundTrips(Math.min(ROUNDS, 1000))
-const farTimes = await checkAndTrack(far, ROUNDS, 0.0001)
-await far.budgets.flush()
-const base = percentiles(baseline)
-console.log(`empty route round trip (fetch):          p50 ${fmt(base[0])} µs   p99 ${fmt(base[1])} µs`)
-report('check + track, far from the cap (lease)', farTimes, base, 'empty route round trip')
-
-// At the cap: each agent's budget has room for 3.5 calls of $0.0001 and every call costs what it
-// projected, so the first three checks are one-call leases from the server and the rest refusals.
-const CAPPED = Number(process.env.MIMA_BENCH_CAPPED_AGENTS || 150)
-const UNIT = 0.0001
-for (let index = 0; index < CAPPED + 5; index++)
-  await api('PUT', 'budgets', {
-    scope: 'agent',
-    scope_value: `cap-${index}`,
-    period: 'day',
-    limit_usd: 3.5 * UNIT,
-  })
-let leaseRequests = 0
-const connection = createRuntimeConnection({
-  baseUrl: server.url,
-  apiKey: adminKey,
-  workspaceId,
-  fetch: (input, init) => {
-    if (String(input).endsWith('/budgets/leases')) leaseRequests += 1
-    return fetch(input, init)
-  },
-})
-const emptyAtCap = []
-const grantedTimes = []
-const refusedTimes = []
-let serverLeases = 0
-for (let index = 0; index < CAPPED + 5; index++) {
-  const warmUp = index < 5
-  if (index === 5) leaseRequests = 0
-  const budgets = createBudgetClient({
-    connection,
-    scope: { systemName: 'bench', agentName: `cap-${index}` },
-    onError: () => {},
-  })
-  for (let call = 0; call < 20; call++) {
-    const baselineTime = await emptyRoundTrip()
-    const started = performance.now()
-    let granted = true
-    try {
-      const ticket = await budgets.checkOrRaise({
-        model: 'gpt-4o-mini',
-        projectedUsd: UNIT,
-        projectedTokens: 600,
-      })
-      budgets.trackUsage(ticket, { model: 'gpt-4o-mini', costUsd: UNIT, tokens: 600 })
-    } catch (error) {
-      if (error.code !== 'budget_exceeded') throw error
-      granted = false
-    }
-    const time = (performance.now() - started) * 1000
-    if (!warmUp) {
-      emptyAtCap.push(baselineTime)
-      ;(granted ? grantedTimes : refusedTimes).push(time)
-      if (granted) serverLeases += 1
-    }
-    await new Promise((resolve) => setImmediate(resolve))
-  }
-  await budgets.close()
-}
-const baseAtCap = percentiles(emptyAtCap)
-console.log(
-  `empty route round trip, alternating with the at-cap checks: p50 ${fmt(baseAtCap[0])} µs   p99 ${fmt(baseAtCap[1])} µs`,
-)
-report('check + track at the cap, granted', grantedTimes, baseAtCap, 'empty route round trip (alternating)')
-report('check + track at the cap, refused', refusedTimes, baseAtCap, 'empty route round trip (alternating)')
-console.log(
-  `  (${serverLeases} checks granted, ${refusedTimes.length} refused; ${leaseRequests} lease requests reached the server: ${leaseRequests - serverLeases} of the refusals asked it, the rest were answered from the kept refusal)`,
-)
-const snapshot = await far.snapshot()
-console.log(
-  `  (settled in the background: ${snapshot[0].calls} calls, $${snapshot[0].spent_usd.toFixed(4)} on the far budget)`,
-)
 
 // ---- 2. kill propagation -------------------------------------------------------------------------
 const KILLS = Number(process.env.MIMA_BENCH_KILLS || 30)
@@ -378,7 +276,7 @@ const CALLS = Number(process.env.MIMA_BENCH_WRAP_CALLS || 400)
 await overhead('fake server on loopback', {}, CALLS, 5)
 await overhead('canned in-process fetch', { fetch: cannedFetch }, CALLS * 2, 5)
 
-await Promise.all([far.close(), agent.close()])
+await agent.close()
 await mima.close()
 fakeLlm.close()
 emptyServer.close()

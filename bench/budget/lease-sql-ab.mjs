@@ -1,6 +1,7 @@
-// A/B of the at-cap lease transaction's SQL on PGlite, in one process (no HTTP): the eight plain
-// statements the server ran before migration 063 against the three function calls it runs now
-// (settle the previous call, lock the counters, reserve the next call). Alternating, same database.
+// A/B/C of the at-cap lease's SQL on PGlite, in one process (no HTTP): the eight plain statements
+// the server ran before migration 063, the three function calls of 063 in a transaction (settle the
+// previous call, lock the counters, reserve the next call), and the one statement of 064
+// (`mima_budget_lease`, its own transaction). Alternating, same database, each on its own budget.
 //   node bench/budget/lease-sql-ab.mjs
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -23,7 +24,7 @@ const ws = server.bootstrap.workspaceId
 const ROUNDS = Number(process.env.ROUNDS || 300)
 const day = new Date().toISOString().slice(0, 10)
 const month = day.slice(0, 7)
-for (const agent of ['old', 'new'])
+for (const agent of ['old', 'new', 'one'])
   await db.query(
     `insert into budgets (workspace_id, budget_id, scope_kind, scope_value, period, limit_usd, alert_thresholds)
      values ($1, $2, 'agent', $2, 'day', 1000000, '[0.5, 0.8, 1]')`,
@@ -31,7 +32,7 @@ for (const agent of ['old', 'new'])
   )
 const COLUMNS =
   'budget_id, scope_kind, scope_value, period, limit_usd, limit_tokens, max_session_seconds, alert_thresholds, created_at, updated_at'
-const lease = { old: null, new: null }
+const lease = { old: null, new: null, one: null }
 
 async function oldWay(t) {
   const previous = lease.old
@@ -121,27 +122,80 @@ async function newWay(t) {
   lease.new = id
 }
 
-const times = { old: [], new: [] }
+async function oneWay() {
+  const id = `lease_${randomBytes(12).toString('base64url')}`
+  const settlements =
+    lease.one === null
+      ? null
+      : [
+          {
+            lease: lease.one,
+            system: 'bench',
+            agent: 'bud_one',
+            user: null,
+            session: null,
+            model: 'gpt-4o-mini',
+            usd: 0.0001,
+            tokens: 600,
+            calls: 1,
+          },
+        ]
+  await db.query('select mima_budget_lease($1) as lease', [
+    JSON.stringify({
+      ws,
+      lock: false,
+      sweep: null,
+      settlements,
+      release: null,
+      returns: null,
+      system: 'bench',
+      agent: 'bud_one',
+      user: null,
+      session: null,
+      day,
+      month,
+      lease: id,
+      unit_usd: 0.0001,
+      unit_tokens: 600,
+      units: 1,
+      min_units: 1,
+      now: new Date().toISOString(),
+      expires: new Date(Date.now() + 30_000).toISOString(),
+    }),
+  ])
+  lease.one = id
+}
+
+const WAYS = {
+  old: (run) => db.transaction((t) => oldWay(t)).then(run),
+  new: (run) => db.transaction((t) => newWay(t)).then(run),
+  one: (run) => oneWay().then(run),
+}
+const LABELS = {
+  old: 'eight statements (before 063)',
+  new: 'three function calls (063)',
+  one: 'one statement (064)',
+}
+const times = { old: [], new: [], one: [] }
+const ORDERS = [
+  ['old', 'new', 'one'],
+  ['new', 'one', 'old'],
+  ['one', 'old', 'new'],
+]
 for (let round = 0; round < ROUNDS + 20; round++) {
-  for (const [name, way] of round % 2 === 0
-    ? [
-        ['old', oldWay],
-        ['new', newWay],
-      ]
-    : [
-        ['new', newWay],
-        ['old', oldWay],
-      ]) {
+  for (const name of ORDERS[round % 3]) {
     const started = performance.now()
-    await db.transaction((t) => way(t))
+    await WAYS[name](() => undefined)
     if (round >= 20) times[name].push((performance.now() - started) * 1000)
   }
 }
 const pct = (values, p) => [...values].sort((a, b) => a - b)[Math.floor((p / 100) * values.length)]
-for (const name of ['old', 'new'])
+for (const name of ['old', 'new', 'one'])
   console.log(
-    `${name === 'old' ? 'eight statements' : 'three function calls'}: p50 ${pct(times[name], 50).toFixed(0)} µs   p99 ${pct(times[name], 99).toFixed(0)} µs   n=${times[name].length}`,
+    `${LABELS[name].padEnd(32)} p50 ${pct(times[name], 50).toFixed(0)} µs   p99 ${pct(times[name], 99).toFixed(0)} µs   n=${times[name].length}`,
   )
-console.log(`ratio p50 (functions / statements): ${(pct(times.new, 50) / pct(times.old, 50)).toFixed(2)}`)
+console.log(
+  `ratio p50: 063 / before ${(pct(times.new, 50) / pct(times.old, 50)).toFixed(2)}, 064 / 063 ${(pct(times.one, 50) / pct(times.new, 50)).toFixed(2)}`,
+)
 await server.close()
 rmSync(dataDir, { recursive: true, force: true })

@@ -1,14 +1,7 @@
-import type { Queryable } from '../storage/database'
-import {
-  type BudgetDefinition,
-  type CallScope,
-  type DefinitionRow,
-  toDefinition,
-  windowKey,
-} from './budget-definitions'
+import { type BudgetDefinition, type CallScope, windowKey } from './budget-definitions'
 
 // The budget counters: one row per (budget, window) holding what was spent and what is reserved.
-// Every module that changes them locks them through `mima_budget_lock`, in one fixed order.
+// Every function that changes them locks them through `mima_budget_lock`, in one fixed order.
 
 /** One budget's state as a lease or a snapshot reports it. */
 export interface BudgetState {
@@ -46,8 +39,6 @@ export interface CounterRow {
 
 export const COUNTER_COLUMNS =
   'budget_id, window_key, spent_usd, reserved_usd, spent_tokens, reserved_tokens, calls, alert_level, started_at'
-/** Tolerance of the floating-point comparisons against limits and thresholds. */
-export const EPSILON = 1e-9
 
 /**
  * A dollar amount on the grid of 1e-12 USD that every amount is stored on. Amounts arrive as
@@ -92,6 +83,11 @@ export function budgetState(budget: BudgetDefinition, counter: CounterRow): Budg
   return result
 }
 
+/** The windows at `now` as the budget functions take them: the UTC day and month keys. */
+export function windowArguments(now: Date): [string, string] {
+  return [windowKey('day', now, undefined), windowKey('month', now, undefined)]
+}
+
 /** The scope's arguments to the budget functions (063): who calls, and the windows at `now`. */
 export function scopeArguments(scope: CallScope, now: Date): (string | null)[] {
   return [
@@ -99,28 +95,6 @@ export function scopeArguments(scope: CallScope, now: Date): (string | null)[] {
     scope.agentName ?? null,
     scope.user ?? null,
     scope.sessionId ?? null,
-    windowKey('day', now, undefined),
-    windowKey('month', now, undefined),
+    ...windowArguments(now),
   ]
-}
-
-/**
- * The budgets that apply to a call (as `applicableBudgets`), with their counters at `now`, created
- * when missing and locked in budget order, so concurrent leases never lock in opposite orders.
- * One call of `mima_budget_lock`.
- */
-export async function lockApplicable(
-  transaction: Queryable,
-  workspaceId: string,
-  scope: CallScope,
-  now: Date,
-): Promise<{ budgets: BudgetDefinition[]; counters: Map<string, CounterRow> }> {
-  const { rows } = await transaction.query<DefinitionRow & CounterRow>(
-    'select * from mima_budget_lock($1, $2, $3, $4, $5, $6, $7)',
-    [workspaceId, ...scopeArguments(scope, now)],
-  )
-  return {
-    budgets: rows.map(toDefinition),
-    counters: new Map(rows.map((row) => [row.budget_id, row])),
-  }
 }

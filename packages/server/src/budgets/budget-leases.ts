@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { Queryable } from '../storage/database'
-import {
-  type BudgetState,
-  budgetState,
-  type CounterRow,
-  EPSILON,
-  lockApplicable,
-  roundUsd,
-} from './budget-counters'
-import type { CallScope } from './budget-definitions'
+import { type BudgetState, budgetState, type CounterRow, roundUsd, scopeArguments } from './budget-counters'
+import { type CallScope, type DefinitionRow, toDefinition } from './budget-definitions'
+import { type Settlement, settlementsOf, type ThresholdCrossing, toCrossings } from './budget-settlement'
 
 // Leases: a reservation of projected cost on every budget that applies, taken atomically, then
-// settled (budget-settlement.ts), partly returned, released or left to expire.
+// settled (budget-settlement.ts), partly returned, released or left to expire. The grant's
+// arithmetic runs in `mima_budget_lease` (budget-lease-function.ts).
 
 /** A lease request: `units` calls of `unit_usd` / `unit_tokens` each, at least `minUnits`. */
 export interface LeaseRequest {
@@ -34,11 +29,6 @@ export interface LeaseGrant {
   unlimited: boolean
   budgets: BudgetState[]
   denied_by?: { budget_id: string; reason: 'limit_usd' | 'limit_tokens' | 'session_time' } | undefined
-}
-
-/** Returns expired leases' remainders to their counters (at most 1000 leases a sweep). */
-export async function expireLeases(transaction: Queryable, workspaceId: string, now: Date): Promise<void> {
-  await transaction.query('select mima_budget_expire($1, $2)', [workspaceId, now.toISOString()])
 }
 
 /** Returns a lease's unspent remainder to its counters and forgets it (a no-op when unknown). */
@@ -67,114 +57,123 @@ export async function returnLeasePortion(
   ])
 }
 
+/** What a lease request carries besides the request itself (all in the same statement). */
+export interface LeaseRequestExtras {
+  /** Sweep expired leases first (at most once a second per workspace). */
+  sweep: boolean
+  settlements: readonly Settlement[]
+  releaseLeaseId?: string | undefined
+  returns: readonly { leaseId: string; usd: number; tokens: number }[]
+  /** Take the per-workspace advisory lock (PostgreSQL). */
+  lock: boolean
+}
+
+interface LeaseRow {
+  budgets: (DefinitionRow & CounterRow)[]
+  crossings: ThresholdCrossing[]
+  granted: number
+  usd: string | number
+  tokens: string | number
+  expires_at: Date | string
+  denied_budget?: string
+  denied_reason?: 'limit_usd' | 'limit_tokens' | 'session_time'
+}
+
 /**
- * Reserves up to `units` calls' projected cost on every budget that applies, atomically: the
- * counters are locked in a fixed order, the grant is what the tightest budget allows (at most a
- * quarter of what is left once that is more than one call, so processes share a budget near its
- * end), and the reservation is recorded as a lease that settles or expires.
+ * A lease request in one statement with one JSON argument, `mima_budget_lease` (064), its own
+ * transaction: sweeps expired
+ * leases when due, settles what the request carries, releases and returns leases, then reserves up
+ * to `units` calls' projected cost on every budget that applies. The counters are locked in a fixed
+ * order, the grant is what the tightest budget allows (at most a quarter of what is left once that
+ * is more than one call, so processes share a budget near its end), and the reservation is recorded
+ * as a lease that settles or expires. Returns the grant and the alert thresholds the settlements
+ * crossed (recorded, not yet raised).
  */
-export async function acquireLease(
-  transaction: Queryable,
+export async function requestLease(
+  database: Queryable,
   workspaceId: string,
   request: LeaseRequest,
+  extras: LeaseRequestExtras,
   now: Date,
-): Promise<LeaseGrant> {
-  const { budgets, counters } = await lockApplicable(transaction, workspaceId, request.scope, now)
-  let expires = now.getTime() + request.ttlSeconds * 1000
-  if (budgets.length === 0) {
-    return {
+): Promise<{ grant: LeaseGrant; crossings: ThresholdCrossing[] }> {
+  const leaseId = `lease_${randomBytes(12).toString('base64url')}`
+  const expires = new Date(now.getTime() + request.ttlSeconds * 1000).toISOString()
+  const [system, agent, user, session, day, month] = scopeArguments(request.scope, now)
+  const { rows } = await database.query<{ lease: LeaseRow }>('select mima_budget_lease($1) as lease', [
+    JSON.stringify({
+      ws: workspaceId,
+      lock: extras.lock,
+      sweep: extras.sweep ? now.toISOString() : null,
+      settlements: settlementsOf(extras.settlements),
+      release: extras.releaseLeaseId ?? null,
+      returns:
+        extras.returns.length === 0
+          ? null
+          : extras.returns.map((portion) => ({
+              lease: portion.leaseId,
+              usd: roundUsd(portion.usd),
+              tokens: portion.tokens,
+            })),
+      system,
+      agent,
+      user,
+      session,
+      day,
+      month,
+      lease: leaseId,
+      unit_usd: request.unitUsd,
+      unit_tokens: request.unitTokens,
+      units: request.units,
+      min_units: request.minUnits,
+      now: now.toISOString(),
+      expires,
+    }),
+  ])
+  const row = rows[0]?.lease as LeaseRow
+  const crossings = toCrossings(row.crossings)
+  const states = row.budgets.map((budget) => budgetState(toDefinition(budget), budget))
+  if (states.length === 0) {
+    const grant: LeaseGrant = {
       lease_id: null,
       granted: request.units,
       usd: request.unitUsd * request.units,
       tokens: request.unitTokens * request.units,
-      expires_at: new Date(expires).toISOString(),
+      expires_at: expires,
       unlimited: true,
       budgets: [],
     }
+    return { grant, crossings }
   }
-  let available = request.units
-  // Calls of this size the tightest budget still has room for (the quarter rule's base).
-  let left = Number.POSITIVE_INFINITY
-  let deniedBy: LeaseGrant['denied_by']
-  const states: BudgetState[] = []
-  for (const budget of budgets) {
-    const counter = counters.get(budget.budget_id) as CounterRow
-    const current = budgetState(budget, counter)
-    states.push(current)
-    const limit = (
-      remaining: number | null,
-      unit: number,
-      spent: number,
-      cap: number | null,
-      reason: 'limit_usd' | 'limit_tokens',
-    ): void => {
-      if (remaining === null || cap === null) return
-      const fits =
-        unit > 0
-          ? Math.max(0, Math.floor(remaining / unit + EPSILON))
-          : spent < cap
-            ? Number.POSITIVE_INFINITY
-            : 0
-      left = Math.min(left, fits)
-      if (fits < available) {
-        available = Math.max(0, fits)
-        if (available < request.minUnits) deniedBy ??= { budget_id: budget.budget_id, reason }
-      }
-    }
-    limit(current.remaining_usd, request.unitUsd, current.spent_usd, budget.limit_usd, 'limit_usd')
-    limit(
-      current.remaining_tokens,
-      request.unitTokens,
-      current.spent_tokens,
-      budget.limit_tokens,
-      'limit_tokens',
-    )
-    if (budget.period === 'session' && budget.max_session_seconds !== null) {
-      const ends = new Date(counter.started_at).getTime() + budget.max_session_seconds * 1000
-      if (ends <= now.getTime()) {
-        available = 0
-        deniedBy ??= { budget_id: budget.budget_id, reason: 'session_time' }
-      }
-      expires = Math.min(expires, ends)
-    }
-  }
-  // A quarter of what is left, so processes share the end of a budget; far from every cap that is
-  // more than asked, and the request is granted in full.
-  const share = left <= 1 ? available : Math.max(1, Math.ceil(left / 4))
-  const granted = Math.min(available, share)
-  if (granted < request.minUnits || granted === 0) {
-    return {
+  const granted = Number(row.granted)
+  if (granted === 0) {
+    const grant: LeaseGrant = {
       lease_id: null,
       granted: 0,
       usd: 0,
       tokens: 0,
-      expires_at: new Date(now).toISOString(),
+      expires_at: now.toISOString(),
       unlimited: false,
       budgets: states,
-      denied_by: deniedBy ?? { budget_id: budgets[0]?.budget_id ?? '', reason: 'limit_usd' },
+      denied_by: { budget_id: row.denied_budget ?? '', reason: row.denied_reason ?? 'limit_usd' },
     }
+    return { grant, crossings }
   }
-  const leaseId = `lease_${randomBytes(12).toString('base64url')}`
-  const usd = roundUsd(request.unitUsd * granted)
-  const tokens = request.unitTokens * granted
-  const expiresAt = new Date(expires).toISOString()
-  const parts = budgets.map((budget) => ({
-    b: budget.budget_id,
-    w: (counters.get(budget.budget_id) as CounterRow).window_key,
-  }))
-  await transaction.query('select mima_budget_reserve($1, $2, $3, $4, $5, $6)', [
-    workspaceId,
-    leaseId,
-    JSON.stringify(parts),
-    usd,
-    tokens,
-    expiresAt,
-  ])
+  const usd = Number(row.usd)
+  const tokens = Number(row.tokens)
   for (const current of states) {
     current.reserved_usd += usd
     current.reserved_tokens += tokens
     if (current.remaining_usd !== null) current.remaining_usd -= usd
     if (current.remaining_tokens !== null) current.remaining_tokens -= tokens
   }
-  return { lease_id: leaseId, granted, usd, tokens, expires_at: expiresAt, unlimited: false, budgets: states }
+  const grant: LeaseGrant = {
+    lease_id: leaseId,
+    granted,
+    usd,
+    tokens,
+    expires_at: new Date(row.expires_at).toISOString(),
+    unlimited: false,
+    budgets: states,
+  }
+  return { grant, crossings }
 }

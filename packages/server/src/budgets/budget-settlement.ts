@@ -1,9 +1,11 @@
 import type { Queryable } from '../storage/database'
-import { type CounterRow, EPSILON, roundUsd, scopeArguments } from './budget-counters'
+import { roundUsd, windowArguments } from './budget-counters'
 import type { CallScope } from './budget-definitions'
 
 // Settlements: what calls really cost moves from their lease's reservation (or straight onto the
-// applicable budgets) to the spent counters, per model; crossing an alert threshold is reported.
+// applicable budgets) to the spent counters, per model; the alert thresholds crossed are recorded
+// on the counters (`alert_level`) in the same statement and raised as events after the commit
+// (budget-alerts.ts).
 
 /** One settlement: what a call (or several, `calls`) really cost. */
 export interface Settlement {
@@ -29,10 +31,26 @@ export interface ThresholdCrossing {
   limit_tokens: number | null
 }
 
+/** The settlements as `mima_budget_settle_many` and `mima_budget_lease` take them (064). */
+export function settlementsOf(settlements: readonly Settlement[]): object[] | null {
+  if (settlements.length === 0) return null
+  return settlements.map((settlement) => ({
+    lease: settlement.leaseId ?? null,
+    system: settlement.scope.systemName,
+    agent: settlement.scope.agentName ?? null,
+    user: settlement.scope.user ?? null,
+    session: settlement.scope.sessionId ?? null,
+    model: settlement.model,
+    usd: roundUsd(settlement.usd),
+    tokens: settlement.tokens,
+    calls: settlement.calls,
+  }))
+}
+
 /**
  * Records what calls really cost: moves the amount from the lease's reservation (when it still
  * holds one) to the spent counters, or adds it to the applicable budgets' counters directly
- * (usage tracked without a check). Returns the alert thresholds crossed.
+ * (usage tracked without a check). Returns the alert thresholds crossed (already recorded).
  */
 export async function settleUsage(
   transaction: Queryable,
@@ -40,74 +58,24 @@ export async function settleUsage(
   settlements: readonly Settlement[],
   now: Date,
 ): Promise<ThresholdCrossing[]> {
-  const crossings: ThresholdCrossing[] = []
-  for (const settlement of settlements) {
-    // One call moves the cost from the lease (or onto the applicable budgets) and returns each
-    // counter updated, with its budget's limits and thresholds: no second read to check them.
-    const { rows } = await transaction.query<CounterWithBudget>(
-      'select * from mima_budget_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
-      [
-        workspaceId,
-        settlement.leaseId ?? null,
-        ...scopeArguments(settlement.scope, now),
-        settlement.model,
-        roundUsd(settlement.usd),
-        settlement.tokens,
-        settlement.calls,
-      ],
-    )
-    for (const counter of rows) {
-      const crossing = await crossedThreshold(transaction, workspaceId, counter)
-      if (crossing !== undefined) crossings.push(crossing)
-    }
-  }
-  return crossings
+  const list = settlementsOf(settlements)
+  if (list === null) return []
+  const [day, month] = windowArguments(now)
+  const { rows } = await transaction.query<{ crossings: ThresholdCrossing[] }>(
+    'select mima_budget_settle_many($1, $2, $3, $4) as crossings',
+    [workspaceId, JSON.stringify(list), day, month],
+  )
+  return toCrossings(rows[0]?.crossings ?? [])
 }
 
-/** A counter updated by a settlement, with its budget's limits and alert thresholds. */
-interface CounterWithBudget extends CounterRow {
-  scope_kind: string
-  scope_value: string
-  period: string
-  limit_usd: string | null
-  limit_tokens: string | null
-  alert_thresholds: number[]
-}
-
-async function crossedThreshold(
-  transaction: Queryable,
-  workspaceId: string,
-  counter: CounterWithBudget,
-): Promise<ThresholdCrossing | undefined> {
-  const budget = counter
-  const limitUsd = budget.limit_usd === null ? null : Number(budget.limit_usd)
-  const limitTokens = budget.limit_tokens === null ? null : Number(budget.limit_tokens)
-  const spentUsd = Number(counter.spent_usd)
-  const spentTokens = Number(counter.spent_tokens)
-  const ratio = Math.max(
-    limitUsd === null || limitUsd === 0 ? 0 : spentUsd / limitUsd,
-    limitTokens === null || limitTokens === 0 ? 0 : spentTokens / limitTokens,
-  )
-  const level = Number(counter.alert_level)
-  const reached = budget.alert_thresholds.filter(
-    (threshold) => ratio + EPSILON >= threshold && threshold > level,
-  )
-  const threshold = reached[reached.length - 1]
-  if (threshold === undefined) return undefined
-  await transaction.query(
-    'update budget_counters set alert_level = $4 where workspace_id = $1 and budget_id = $2 and window_key = $3',
-    [workspaceId, counter.budget_id, counter.window_key, threshold],
-  )
-  return {
-    budget_id: counter.budget_id,
-    scope: budget.scope_kind,
-    scope_value: budget.scope_value,
-    period: budget.period,
-    window: counter.window_key,
-    threshold,
-    spent_usd: spentUsd,
-    limit_usd: limitUsd,
-    spent_tokens: spentTokens,
-    limit_tokens: limitTokens,
-  }
+/** Crossings as the functions return them (JSON numbers), typed. */
+export function toCrossings(raw: readonly ThresholdCrossing[]): ThresholdCrossing[] {
+  return raw.map((crossing) => ({
+    ...crossing,
+    threshold: Number(crossing.threshold),
+    spent_usd: Number(crossing.spent_usd),
+    limit_usd: crossing.limit_usd === null ? null : Number(crossing.limit_usd),
+    spent_tokens: Number(crossing.spent_tokens),
+    limit_tokens: crossing.limit_tokens === null ? null : Number(crossing.limit_tokens),
+  }))
 }

@@ -8,17 +8,13 @@ import { defineFeature, type ServerFeature } from '../http/feature'
 import { stringQuery } from '../http/query'
 import { isObject } from '../http/validation'
 import type { Queryable } from '../storage/database'
+import { createBudgetAlerts } from './budget-alerts'
 import { deleteBudget, listBudgets, parseBudgetInput, parseCallScope, putBudget } from './budget-definitions'
 import { BUDGET_FUNCTION_MIGRATIONS } from './budget-functions'
-import {
-  acquireLease,
-  expireLeases,
-  type LeaseGrant,
-  releaseLease,
-  returnLeasePortion,
-} from './budget-leases'
+import { BUDGET_LEASE_FUNCTION_MIGRATIONS } from './budget-lease-function'
+import { type LeaseGrant, releaseLease, requestLease, returnLeasePortion } from './budget-leases'
 import { BUDGET_MIGRATIONS } from './budget-migrations'
-import { type Settlement, settleUsage, type ThresholdCrossing } from './budget-settlement'
+import { type Settlement, settleUsage } from './budget-settlement'
 import { budgetSnapshot } from './budget-snapshot'
 
 const BASE = '/workspaces/:ws/budgets'
@@ -98,10 +94,6 @@ function parseReturns(value: unknown): { leaseId: string; usd: number; tokens: n
   return value.map((item) => parseReturn(item) as { leaseId: string; usd: number; tokens: number })
 }
 
-function thresholdEvent(workspaceId: string, crossing: ThresholdCrossing): ServerEvent {
-  return createServerEvent('budget.threshold', workspaceId, { workspace_id: workspaceId, ...crossing })
-}
-
 /** Runs `work` in a transaction, raising its events on the bus in it and publishing them after commit. */
 async function withEvents<T>(
   server: ServerContext,
@@ -141,134 +133,169 @@ function exceeded(grant: LeaseGrant): MimaError {
 
 const EXPIRY_SWEEP_MS = 1000
 
+/** Options for {@link createBudgetsFeature}. */
+export interface BudgetsFeatureOptions {
+  /**
+   * How often threshold crossings recorded but never raised (a crash right after the settlement)
+   * are looked for, in milliseconds (default 10 000). Also once at start.
+   */
+  alertSweepMs?: number
+}
+
 /**
  * Budgets: definitions (`PUT/GET/DELETE …/budgets`), leases that reserve projected cost
  * atomically across processes (`POST …/budgets/leases`), batched settlements of actual cost
  * (`POST …/budgets/settle`) and the state of a scope per model (`GET …/budgets/snapshot`).
  * Crossing an alert threshold raises `budget.threshold`; a change raises `budget.updated`.
  */
-export const budgetsFeature: ServerFeature = defineFeature({
-  name: 'budgets',
-  migrations: [...BUDGET_MIGRATIONS, ...BUDGET_FUNCTION_MIGRATIONS],
-  register(api, server) {
-    // Expired leases are swept at most once a second per workspace (a lease request need not
-    // pay for the sweep each time): an expired reservation returns within a second of expiring.
-    const lastSweep = new Map<string, number>()
-    const sweepDue = (workspaceId: string, now: Date): boolean => {
-      const last = lastSweep.get(workspaceId)
-      if (last !== undefined && now.getTime() - last < EXPIRY_SWEEP_MS && now.getTime() >= last) return false
-      if (lastSweep.size > 10_000) lastSweep.clear()
-      lastSweep.set(workspaceId, now.getTime())
-      return true
-    }
-    const upsert = async (c: Context<AppEnv>) => {
-      const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
-      const input = parseBudgetInput(await readJsonObject(c))
-      const budget = await withEvents(server, workspaceId, async (transaction, raise) => {
-        const stored = await putBudget(transaction, workspaceId, input)
-        await raise(
-          createServerEvent('budget.updated', workspaceId, {
-            workspace_id: workspaceId,
-            budget_id: stored.budget_id,
-          }),
-        )
-        return stored
-      })
-      return c.json(budget, 200)
-    }
-    api.put(BASE, upsert)
-    api.post(BASE, upsert)
-
-    api.get(BASE, async (c) => {
-      const { workspaceId } = requireWorkspace(c)
-      return c.json({ budgets: await listBudgets(server.database, workspaceId) })
-    })
-
-    api.get(`${BASE}/snapshot`, async (c) => {
-      const { workspaceId } = requireWorkspace(c)
-      const systemName = stringQuery(c, 'system_name')
-      if (systemName === undefined)
-        throw httpError('validation_failed', 'system_name is required.', { field: 'system_name' })
-      const scope = parseCallScope({
-        system_name: systemName,
-        agent_name: stringQuery(c, 'agent_name'),
-        user: stringQuery(c, 'user'),
-        session_id: stringQuery(c, 'session_id'),
-      })
-      return c.json({ budgets: await budgetSnapshot(server.database, workspaceId, scope, new Date()) })
-    })
-
-    api.post(`${BASE}/leases`, async (c) => {
-      const { workspaceId } = requireWorkspace(c, { roles: [...WRITERS] })
-      const body = await readJsonObject(c)
-      const scope = parseCallScope(body.scope)
-      const request = {
-        scope,
-        unitUsd: numberField(body, 'unit_usd', { fallback: 0 }),
-        unitTokens: numberField(body, 'unit_tokens', { integer: true, fallback: 0 }),
-        units: numberField(body, 'units', { integer: true, fallback: 1, max: 100_000 }),
-        minUnits: numberField(body, 'min_units', { integer: true, fallback: 1, max: 100_000 }),
-        ttlSeconds: numberField(body, 'ttl_seconds', { fallback: 30, max: 3600 }),
+export function createBudgetsFeature(options: BudgetsFeatureOptions = {}): ServerFeature {
+  return defineFeature({
+    name: 'budgets',
+    migrations: [...BUDGET_MIGRATIONS, ...BUDGET_FUNCTION_MIGRATIONS, ...BUDGET_LEASE_FUNCTION_MIGRATIONS],
+    register(api, server) {
+      const alerts = createBudgetAlerts(server, () => approvalsServiceOf(server)?.events)
+      const sweepAlerts = (): void => {
+        alerts.sweep().catch((error: unknown) => {
+          server.logger.warn('budget alert sweep failed', { error: String(error) })
+        })
       }
-      if (request.units < 1)
-        throw httpError('validation_failed', 'units must be at least 1.', { field: 'units' })
-      const release = body.release_lease_id
-      if (release !== undefined && release !== null && typeof release !== 'string')
-        throw httpError('validation_failed', 'release_lease_id must be a string.', {
-          field: 'release_lease_id',
-        })
-      const settlements = parseSettlements(body.settlements)
-      const returned = [
-        ...parseReturns(body.return_leases),
-        ...(body.return_lease == null ? [] : [parseReturn(body.return_lease)]),
-      ]
-      const grant = await withEvents(server, workspaceId, async (transaction, raise) => {
-        const now = new Date()
-        if (sweepDue(workspaceId, now)) await expireLeases(transaction, workspaceId, now)
-        for (const crossing of await settleUsage(transaction, workspaceId, settlements, now))
-          await raise(thresholdEvent(workspaceId, crossing))
-        if (typeof release === 'string') await releaseLease(transaction, workspaceId, release)
-        for (const portion of returned)
-          if (portion !== undefined) await returnLeasePortion(transaction, workspaceId, portion)
-        return acquireLease(transaction, workspaceId, request, now)
+      sweepAlerts()
+      const alertTimer = setInterval(sweepAlerts, options.alertSweepMs ?? 10_000)
+      alertTimer.unref?.()
+      server.onClose(async () => {
+        clearInterval(alertTimer)
+        await alerts.close()
       })
-      if (grant.granted === 0) throw exceeded(grant)
-      return c.json(grant, 201)
-    })
-
-    api.post(`${BASE}/settle`, async (c) => {
-      const { workspaceId } = requireWorkspace(c, { roles: [...WRITERS] })
-      const body = await readJsonObject(c)
-      const settlements = parseSettlements(body.settlements)
-      const returned = parseReturns(body.return_leases)
-      const releases = body.release_lease_ids ?? []
-      if (!Array.isArray(releases) || releases.some((id) => typeof id !== 'string'))
-        throw httpError('validation_failed', 'release_lease_ids must be an array of lease ids.', {
-          field: 'release_lease_ids',
-        })
-      const crossings = await withEvents(server, workspaceId, async (transaction, raise) => {
-        const found = await settleUsage(transaction, workspaceId, settlements, new Date())
-        for (const crossing of found) await raise(thresholdEvent(workspaceId, crossing))
-        for (const portion of returned) await returnLeasePortion(transaction, workspaceId, portion)
-        for (const id of releases as string[]) await releaseLease(transaction, workspaceId, id)
-        return found
-      })
-      return c.json({ settled: settlements.length, released: releases.length, thresholds: crossings })
-    })
-
-    api.delete(`${BASE}/:id`, async (c) => {
-      const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
-      const id = c.req.param('id')
-      const deleted = await withEvents(server, workspaceId, async (transaction, raise) => {
-        const found = await deleteBudget(transaction, workspaceId, id)
-        if (found)
+      // Expired leases are swept at most once a second per workspace (a lease request need not
+      // pay for the sweep each time): an expired reservation returns within a second of expiring.
+      const lastSweep = new Map<string, number>()
+      const sweepDue = (workspaceId: string, now: Date): boolean => {
+        const last = lastSweep.get(workspaceId)
+        if (last !== undefined && now.getTime() - last < EXPIRY_SWEEP_MS && now.getTime() >= last)
+          return false
+        if (lastSweep.size > 10_000) lastSweep.clear()
+        lastSweep.set(workspaceId, now.getTime())
+        return true
+      }
+      const upsert = async (c: Context<AppEnv>) => {
+        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        const input = parseBudgetInput(await readJsonObject(c))
+        const budget = await withEvents(server, workspaceId, async (transaction, raise) => {
+          const stored = await putBudget(transaction, workspaceId, input)
           await raise(
-            createServerEvent('budget.updated', workspaceId, { workspace_id: workspaceId, budget_id: id }),
+            createServerEvent('budget.updated', workspaceId, {
+              workspace_id: workspaceId,
+              budget_id: stored.budget_id,
+            }),
           )
-        return found
+          return stored
+        })
+        return c.json(budget, 200)
+      }
+      api.put(BASE, upsert)
+      api.post(BASE, upsert)
+
+      api.get(BASE, async (c) => {
+        const { workspaceId } = requireWorkspace(c)
+        return c.json({ budgets: await listBudgets(server.database, workspaceId) })
       })
-      if (!deleted) throw httpError('not_found', `No budget "${id}" in this workspace.`)
-      return c.body(null, 204)
-    })
-  },
-})
+
+      api.get(`${BASE}/snapshot`, async (c) => {
+        const { workspaceId } = requireWorkspace(c)
+        const systemName = stringQuery(c, 'system_name')
+        if (systemName === undefined)
+          throw httpError('validation_failed', 'system_name is required.', { field: 'system_name' })
+        const scope = parseCallScope({
+          system_name: systemName,
+          agent_name: stringQuery(c, 'agent_name'),
+          user: stringQuery(c, 'user'),
+          session_id: stringQuery(c, 'session_id'),
+        })
+        return c.json({ budgets: await budgetSnapshot(server.database, workspaceId, scope, new Date()) })
+      })
+
+      api.post(`${BASE}/leases`, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: [...WRITERS] })
+        const body = await readJsonObject(c)
+        const scope = parseCallScope(body.scope)
+        const request = {
+          scope,
+          unitUsd: numberField(body, 'unit_usd', { fallback: 0 }),
+          unitTokens: numberField(body, 'unit_tokens', { integer: true, fallback: 0 }),
+          units: numberField(body, 'units', { integer: true, fallback: 1, max: 100_000 }),
+          minUnits: numberField(body, 'min_units', { integer: true, fallback: 1, max: 100_000 }),
+          ttlSeconds: numberField(body, 'ttl_seconds', { fallback: 30, max: 3600 }),
+        }
+        if (request.units < 1)
+          throw httpError('validation_failed', 'units must be at least 1.', { field: 'units' })
+        const release = body.release_lease_id
+        if (release !== undefined && release !== null && typeof release !== 'string')
+          throw httpError('validation_failed', 'release_lease_id must be a string.', {
+            field: 'release_lease_id',
+          })
+        const settlements = parseSettlements(body.settlements)
+        const returned = [
+          ...parseReturns(body.return_leases),
+          ...(body.return_lease == null ? [] : [parseReturn(body.return_lease)]),
+        ]
+        const now = new Date()
+        // One statement, its own transaction (decision 0063); the threshold events follow the commit.
+        const { grant, crossings } = await requestLease(
+          server.database,
+          workspaceId,
+          request,
+          {
+            sweep: sweepDue(workspaceId, now),
+            settlements,
+            releaseLeaseId: typeof release === 'string' ? release : undefined,
+            returns: returned.filter((portion) => portion !== undefined),
+            lock: server.database.kind !== 'pglite',
+          },
+          now,
+        )
+        if (crossings.length > 0) void alerts.notify(workspaceId, crossings)
+        if (grant.granted === 0) throw exceeded(grant)
+        return c.json(grant, 201)
+      })
+
+      api.post(`${BASE}/settle`, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: [...WRITERS] })
+        const body = await readJsonObject(c)
+        const settlements = parseSettlements(body.settlements)
+        const returned = parseReturns(body.return_leases)
+        const releases = body.release_lease_ids ?? []
+        if (!Array.isArray(releases) || releases.some((id) => typeof id !== 'string'))
+          throw httpError('validation_failed', 'release_lease_ids must be an array of lease ids.', {
+            field: 'release_lease_ids',
+          })
+        const crossings = await withEvents(server, workspaceId, async (transaction) => {
+          const found = await settleUsage(transaction, workspaceId, settlements, new Date())
+          for (const portion of returned) await returnLeasePortion(transaction, workspaceId, portion)
+          for (const id of releases as string[]) await releaseLease(transaction, workspaceId, id)
+          return found
+        })
+        // Raised before the answer: a caller that settles and then looks finds the event raised.
+        await alerts.notify(workspaceId, crossings)
+        return c.json({ settled: settlements.length, released: releases.length, thresholds: crossings })
+      })
+
+      api.delete(`${BASE}/:id`, async (c) => {
+        const { workspaceId } = requireWorkspace(c, { roles: ['admin'] })
+        const id = c.req.param('id')
+        const deleted = await withEvents(server, workspaceId, async (transaction, raise) => {
+          const found = await deleteBudget(transaction, workspaceId, id)
+          if (found)
+            await raise(
+              createServerEvent('budget.updated', workspaceId, { workspace_id: workspaceId, budget_id: id }),
+            )
+          return found
+        })
+        if (!deleted) throw httpError('not_found', `No budget "${id}" in this workspace.`)
+        return c.body(null, 204)
+      })
+    },
+  })
+}
+
+/** The budgets feature with its defaults. */
+export const budgetsFeature: ServerFeature = createBudgetsFeature()

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FEATURES } from '../../src/app'
+import { type BudgetsFeatureOptions, createBudgetsFeature } from '../../src/budgets/budgets-feature'
 import type { Role } from '../../src/http/context'
 import type { ServerFeature } from '../../src/http/feature'
 import { silentLogger } from '../../src/server/logger'
@@ -41,15 +42,28 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-/** Every feature, with the webhooks feature built from `webhooks` options. */
-export function featuresWith(webhooks: WebhooksFeatureOptions): readonly ServerFeature[] {
-  return FEATURES.map((feature) => (feature.name === 'webhooks' ? createWebhooksFeature(webhooks) : feature))
+/** Every feature, with the webhooks (and budgets) features built from options. */
+export function featuresWith(
+  webhooks: WebhooksFeatureOptions,
+  budgets?: BudgetsFeatureOptions,
+): readonly ServerFeature[] {
+  return FEATURES.map((feature) =>
+    feature.name === 'webhooks'
+      ? createWebhooksFeature(webhooks)
+      : feature.name === 'budgets' && budgets !== undefined
+        ? createBudgetsFeature(budgets)
+        : feature,
+  )
 }
 
 /** Starts the whole server on 127.0.0.1 and an ephemeral port. */
 export async function startTestServer(
   backend: 'pglite' | 'postgres',
-  options: { webhooks?: WebhooksFeatureOptions; extraFeatures?: readonly ServerFeature[] } = {},
+  options: {
+    webhooks?: WebhooksFeatureOptions
+    budgets?: BudgetsFeatureOptions
+    extraFeatures?: readonly ServerFeature[]
+  } = {},
 ): Promise<TestServer> {
   const adminKey = `mima_test_${randomBytes(24).toString('base64url')}`
   let database: Database
@@ -84,7 +98,10 @@ export async function startTestServer(
     bootstrapApiKey: adminKey,
     onBootstrap: () => {},
     shutdownTimeoutMs: 500,
-    features: [...featuresWith(options.webhooks ?? { allowPrivate: true }), ...(options.extraFeatures ?? [])],
+    features: [
+      ...featuresWith(options.webhooks ?? { allowPrivate: true }, options.budgets),
+      ...(options.extraFeatures ?? []),
+    ],
   })
   const workspaceId = server.bootstrap?.workspaceId as string
   const api: TestServer['api'] = async (key, method, path, body) => {
