@@ -92,21 +92,15 @@ export function createSiteSampling(callSitesPerSecond: number): SiteSampling {
         open.lastMs = now
         return
       }
+      const { call, ...fields } = event
+      // keys in GuardEvent order, as the line's JSON has them
       const counted: CountedEvent = {
         ts: '',
-        call: event.call,
+        call,
         call_site: window.site,
         calls: 1,
         call_site_sampled: true,
-        attested: false,
-        action: event.action,
-        mode: event.mode,
-        provider: event.provider,
-        layer: event.layer,
-        operation: event.operation,
-        model: event.model,
-        workspace_id: event.workspace_id,
-        pid: event.pid,
+        ...fields,
       }
       const line = { event: counted, lastMs: now }
       window.open = line

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto'
 import { createServerEvent, type EventBus, type ServerEvent } from '../events/event-bus'
 import type { ServerContext } from '../http/context'
+import { derivedId } from '../http/ids'
 import type { Queryable } from '../storage/database'
-import type { ThresholdCrossing } from './budget-settlement'
+import { type ThresholdCrossing, toCrossings } from './budget-settlement'
 
 // `budget.threshold` events, raised after the statement that recorded the crossing committed
 // (decision 0063): the settlement sets the counter's `alert_level`; here the crossing is claimed
@@ -26,15 +26,9 @@ export interface BudgetAlerts {
 const SWEEP_BATCH = 100
 
 // A crossing happens once per budget, window and threshold (alert_level only rises), so its event
-// id is derived from them (UUID-shaped): raised again after a crash, it is the same event.
-function crossingEventId(workspaceId: string, crossing: ThresholdCrossing): string {
-  const hex = createHash('sha256')
-    .update(
-      `budget.threshold\u0000${workspaceId}\u0000${crossing.budget_id}\u0000${crossing.window}\u0000${crossing.threshold}`,
-    )
-    .digest('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
-}
+// id is derived from them: raised again after a crash, it is the same event.
+const crossingEventId = (workspaceId: string, crossing: ThresholdCrossing): string =>
+  derivedId('budget.threshold', workspaceId, crossing.budget_id, crossing.window, String(crossing.threshold))
 
 /** Creates the alerts of one server (its event bus, when the approvals feature provides one). */
 export function createBudgetAlerts(server: ServerContext, busOf: () => EventBus | undefined): BudgetAlerts {
@@ -92,28 +86,16 @@ export function createBudgetAlerts(server: ServerContext, busOf: () => EventBus 
   }
 
   const sweep = async (): Promise<void> => {
-    const { rows } = await server.database.query<Record<string, unknown> & { workspace_id: string }>(
-      `select c.workspace_id, c.budget_id, c.window_key, c.alert_level, c.spent_usd, c.spent_tokens,
-              b.scope_kind, b.scope_value, b.period, b.limit_usd, b.limit_tokens
+    const { rows } = await server.database.query<ThresholdCrossing & { workspace_id: string }>(
+      `select c.workspace_id, c.budget_id, b.scope_kind as scope, b.scope_value, b.period,
+              c.window_key as "window", c.alert_level as threshold, c.spent_usd, b.limit_usd,
+              c.spent_tokens, b.limit_tokens
          from budget_counters c join budgets b on b.workspace_id = c.workspace_id and b.budget_id = c.budget_id
         where c.alert_level > c.alert_notified
         limit ${SWEEP_BATCH}`,
     )
-    for (const row of rows)
-      await notify(row.workspace_id, [
-        {
-          budget_id: String(row.budget_id),
-          scope: String(row.scope_kind),
-          scope_value: String(row.scope_value),
-          period: String(row.period),
-          window: String(row.window_key),
-          threshold: Number(row.alert_level),
-          spent_usd: Number(row.spent_usd),
-          limit_usd: row.limit_usd === null ? null : Number(row.limit_usd),
-          spent_tokens: Number(row.spent_tokens),
-          limit_tokens: row.limit_tokens === null ? null : Number(row.limit_tokens),
-        },
-      ])
+    for (const { workspace_id: workspaceId, ...crossing } of rows)
+      await notify(workspaceId, toCrossings([crossing]))
   }
 
   return {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 let lastMillis = 0
 let sequence = 0
@@ -32,4 +32,13 @@ let requestCounter = 0
 export function newRequestId(): string {
   requestCounter += 1
   return `${REQUEST_PREFIX}${requestCounter.toString(36).padStart(6, '0')}`
+}
+
+/**
+ * A UUID-shaped id derived from `parts` (SHA-256 of them joined by NUL, version nibble 8): every
+ * replica, and a retry after a crash, derives the same id for the same thing.
+ */
+export function derivedId(...parts: readonly string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }

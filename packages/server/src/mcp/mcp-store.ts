@@ -105,6 +105,12 @@ export async function listMcpServers(database: Queryable, workspaceId: string): 
   return result.rows
 }
 
+/** An attestation record's `metadata` object (empty when it has none). */
+const metadataOf = (record: Record<string, unknown>): Record<string, unknown> =>
+  typeof record.metadata === 'object' && record.metadata !== null
+    ? (record.metadata as Record<string, unknown>)
+    : {}
+
 /** The latest governed calls of one server (or of every server), newest first. */
 export async function listMcpCalls(
   database: Queryable,
@@ -130,9 +136,7 @@ export async function listMcpCalls(
     [workspaceId, low, high, options.limit],
   )
   return result.rows.map((row) => {
-    const metadata = (
-      typeof row.record.metadata === 'object' && row.record.metadata !== null ? row.record.metadata : {}
-    ) as Record<string, unknown>
+    const metadata = metadataOf(row.record)
     const rest = row.tool_name.slice('mcp.'.length)
     const server = typeof metadata.mcp_server === 'string' ? metadata.mcp_server : (rest.split('.')[0] ?? '')
     const approved = typeof row.record.approval_token === 'string'
@@ -204,9 +208,7 @@ export async function listMcpDecisions(
     [workspaceId, low, high, options.limit],
   )
   return result.rows.map((row) => {
-    const metadata = (
-      typeof row.record.metadata === 'object' && row.record.metadata !== null ? row.record.metadata : {}
-    ) as Record<string, unknown>
+    const metadata = metadataOf(row.record)
     const server = row.tool_name.slice('policy.mcp.'.length)
     const qualified = text(metadata.tool) ?? ''
     const prefix = `mcp.${server}.`

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { signWebhookPayload } from '@mima/core'
 import type { ServerEvent } from '../events/event-bus'
+import { derivedId } from '../http/ids'
 import type { Logger } from '../server/logger'
 import type { Database, Queryable } from '../storage/database'
 import { VERSION } from '../version'
@@ -31,11 +32,9 @@ const SWEEP_CONCURRENCY = 8
 /** Most ledger leaves one webhook's feed reads per poll. */
 const LEDGER_BATCH = 200
 
-// A stable event id for a ledger record (UUID-shaped), so every replica derives the same one.
-function ledgerEventId(workspaceId: string, kind: string, recordId: string): string {
-  const hex = createHash('sha256').update(`${workspaceId}\u0000${kind}\u0000${recordId}`).digest('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
-}
+// A stable event id for a ledger record, so every replica derives the same one.
+const ledgerEventId = (workspaceId: string, kind: string, recordId: string): string =>
+  derivedId(workspaceId, kind, recordId)
 
 /** What one attempt came to. */
 export interface AttemptResult {
