@@ -6,12 +6,14 @@ import type { Migration } from '../storage/migrations'
 // that decides a grant and the alert thresholds stay in TypeScript. Same statements, same row
 // locks, same order as the TypeScript they replace (decision 0062).
 
-const LOCK_COLUMNS = `budget_id text, scope_kind text, scope_value text, period text, limit_usd numeric,
+/** The columns `mima_budget_lock` returns: the budget's definition, then its counter. */
+export const LOCK_COLUMNS = `budget_id text, scope_kind text, scope_value text, period text, limit_usd numeric,
   limit_tokens bigint, max_session_seconds integer, alert_thresholds jsonb, created_at timestamptz,
   updated_at timestamptz, window_key text, spent_usd numeric, reserved_usd numeric, spent_tokens bigint,
   reserved_tokens bigint, calls bigint, alert_level numeric, started_at timestamptz`
 
-const SCOPE_ARGS = 'p_system text, p_agent text, p_user text, p_session text, p_day text, p_month text'
+/** The scope arguments of the budget functions (who calls, and the day, month and session windows). */
+export const SCOPE_ARGS = 'p_system text, p_agent text, p_user text, p_session text, p_day text, p_month text'
 
 export const BUDGET_FUNCTION_MIGRATIONS: readonly Migration[] = [
   {

@@ -1,4 +1,5 @@
 import type { Migration } from '../storage/migrations'
+import { LOCK_COLUMNS, SCOPE_ARGS } from './budget-functions'
 
 // A lease request as one statement (064, decision 0063): the expiry sweep, the settlements it
 // carries (with their alert thresholds), a release, returns, then the grant and its reservation,
@@ -16,6 +17,50 @@ export const BUDGET_LEASE_FUNCTION_MIGRATIONS: readonly Migration[] = [
       update budget_counters set alert_notified = alert_level;
       create index budget_counters_unnotified on budget_counters (workspace_id)
         where alert_level > alert_notified;
+
+      -- The budgets that apply (session budgets only with a session), their counters locked in
+      -- budget order: read for update, created first when missing (no dummy update of an existing
+      -- row, as 063 did). Every function that changes counters locks them through this one.
+      create or replace function mima_budget_lock(p_ws text, ${SCOPE_ARGS})
+      returns table (${LOCK_COLUMNS})
+      language plpgsql as $fn$
+      #variable_conflict use_column
+      declare
+        d record;
+        r record;
+      begin
+        for d in select b.budget_id, b.scope_kind, b.scope_value, b.period, b.limit_usd, b.limit_tokens,
+                        b.max_session_seconds, b.alert_thresholds, b.created_at, b.updated_at,
+                        case b.period when 'day' then p_day when 'month' then p_month
+                          else 'session:' || coalesce(p_session, '') end as window_key
+                   from budgets b
+                  where b.workspace_id = p_ws and (b.scope_kind = 'workspace'
+                    or (b.scope_kind = 'system' and b.scope_value = p_system)
+                    or (b.scope_kind = 'agent' and b.scope_value = coalesce(p_agent, p_system))
+                    or (b.scope_kind = 'user' and b.scope_value = p_user))
+                    and (b.period <> 'session' or p_session is not null)
+                  order by b.budget_id loop
+          select c.spent_usd, c.reserved_usd, c.spent_tokens, c.reserved_tokens, c.calls, c.alert_level,
+                 c.started_at into r
+            from budget_counters c
+           where c.workspace_id = p_ws and c.budget_id = d.budget_id and c.window_key = d.window_key
+             for update;
+          if not found then
+            insert into budget_counters (workspace_id, budget_id, window_key)
+            values (p_ws, d.budget_id, d.window_key) on conflict do nothing;
+            select c.spent_usd, c.reserved_usd, c.spent_tokens, c.reserved_tokens, c.calls, c.alert_level,
+                   c.started_at into r
+              from budget_counters c
+             where c.workspace_id = p_ws and c.budget_id = d.budget_id and c.window_key = d.window_key
+               for update;
+          end if;
+          return query select d.budget_id, d.scope_kind, d.scope_value, d.period, d.limit_usd,
+            d.limit_tokens, d.max_session_seconds, d.alert_thresholds, d.created_at, d.updated_at,
+            d.window_key, r.spent_usd, r.reserved_usd, r.spent_tokens, r.reserved_tokens, r.calls,
+            r.alert_level, r.started_at;
+        end loop;
+      end
+      $fn$;
 
       -- Settles calls (a JSON array of {lease, system, agent, user, session, model, usd, tokens,
       -- calls}) and returns the alert thresholds crossed, recorded in alert_level.
@@ -119,42 +164,17 @@ export const BUDGET_LEASE_FUNCTION_MIGRATIONS: readonly Migration[] = [
           end loop;
         end if;
 
-        -- The budgets that apply (as mima_budget_lock), their counters locked in budget order:
-        -- read for update, created first when missing (no dummy update of an existing row). The
-        -- grant (as acquireLease computed it before 064): what the tightest budget allows, at most
-        -- a quarter of the calls it still has room for once that is more than one.
-        for d in select b.budget_id, b.scope_kind, b.scope_value, b.period, b.limit_usd, b.limit_tokens,
-                        b.max_session_seconds, b.alert_thresholds, b.created_at, b.updated_at,
-                        case b.period when 'day' then p_day when 'month' then p_month
-                          else 'session:' || coalesce(p_session, '') end as window_key
-                   from budgets b
-                  where b.workspace_id = p_ws and (b.scope_kind = 'workspace'
-                    or (b.scope_kind = 'system' and b.scope_value = p_system)
-                    or (b.scope_kind = 'agent' and b.scope_value = coalesce(p_agent, p_system))
-                    or (b.scope_kind = 'user' and b.scope_value = p_user))
-                    and (b.period <> 'session' or p_session is not null)
-                  order by b.budget_id loop
-          select c.spent_usd, c.reserved_usd, c.spent_tokens, c.reserved_tokens, c.calls, c.alert_level,
-                 c.started_at into r
-            from budget_counters c
-           where c.workspace_id = p_ws and c.budget_id = d.budget_id and c.window_key = d.window_key
-             for update;
-          if not found then
-            insert into budget_counters (workspace_id, budget_id, window_key)
-            values (p_ws, d.budget_id, d.window_key) on conflict do nothing;
-            select c.spent_usd, c.reserved_usd, c.spent_tokens, c.reserved_tokens, c.calls, c.alert_level,
-                   c.started_at into r
-              from budget_counters c
-             where c.workspace_id = p_ws and c.budget_id = d.budget_id and c.window_key = d.window_key
-               for update;
-          end if;
+        -- The budgets that apply, their counters locked (mima_budget_lock). The grant (as
+        -- acquireLease computed it before 064): what the tightest budget allows, at most a quarter
+        -- of the calls it still has room for once that is more than one.
+        for d in select * from mima_budget_lock(p_ws, p_system, p_agent, p_user, p_session, p_day, p_month) loop
           v_first := coalesce(v_first, d.budget_id);
-          v_rows := v_rows || (to_jsonb(d) || to_jsonb(r));
+          v_rows := v_rows || to_jsonb(d);
           v_parts := v_parts || jsonb_build_object('b', d.budget_id, 'w', d.window_key);
           if d.limit_usd is not null then
             v_fits := case when p_unit_usd > 0
-                             then greatest(0, floor((d.limit_usd - r.spent_usd - r.reserved_usd) / p_unit_usd + 0.000000001))
-                           when r.spent_usd < d.limit_usd then 'Infinity'::numeric else 0 end;
+                             then greatest(0, floor((d.limit_usd - d.spent_usd - d.reserved_usd) / p_unit_usd + 0.000000001))
+                           when d.spent_usd < d.limit_usd then 'Infinity'::numeric else 0 end;
             v_left := least(v_left, v_fits);
             if v_fits < v_available then
               v_available := greatest(0, v_fits);
@@ -166,8 +186,8 @@ export const BUDGET_LEASE_FUNCTION_MIGRATIONS: readonly Migration[] = [
           end if;
           if d.limit_tokens is not null then
             v_fits := case when p_unit_tokens > 0
-                             then greatest(0, floor((d.limit_tokens - r.spent_tokens - r.reserved_tokens)::numeric / p_unit_tokens + 0.000000001))
-                           when r.spent_tokens < d.limit_tokens then 'Infinity'::numeric else 0 end;
+                             then greatest(0, floor((d.limit_tokens - d.spent_tokens - d.reserved_tokens)::numeric / p_unit_tokens + 0.000000001))
+                           when d.spent_tokens < d.limit_tokens then 'Infinity'::numeric else 0 end;
             v_left := least(v_left, v_fits);
             if v_fits < v_available then
               v_available := greatest(0, v_fits);
@@ -178,7 +198,7 @@ export const BUDGET_LEASE_FUNCTION_MIGRATIONS: readonly Migration[] = [
             end if;
           end if;
           if d.period = 'session' and d.max_session_seconds is not null then
-            v_ends := r.started_at + make_interval(secs => d.max_session_seconds);
+            v_ends := d.started_at + make_interval(secs => d.max_session_seconds);
             -- started_at is the database's clock (a session starts in this statement): compare with
             -- it too, so a request whose clock reading precedes the statement sees the session end.
             if v_ends <= greatest(p_now, now()) then
