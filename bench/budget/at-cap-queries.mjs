@@ -4,27 +4,13 @@
 // The database's query and transaction functions are wrapped to time them (so figures include
 // waiting for PGlite's single connection). Used for decision 0063.
 //   node bench/budget/at-cap-queries.mjs            (PGlite)
-//   PG=postgres://postgres@127.0.0.1:5432/<database> node bench/budget/at-cap-queries.mjs
+//   PG=postgres://postgres@127.0.0.1:5432/<database> node bench/budget/at-cap-queries.mjs  (a fresh schema)
 //   NO_ALERTS=1 …                                    (budgets whose thresholds are never crossed)
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createBudgetClient, createRuntimeConnection } from '@mima/policy'
-import { silentLogger, startServer } from '@mima/server'
+import { putCapBudgets, startBenchServer } from './bench-server.mjs'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'mima-at-cap-queries-'))
-const adminKey = `mima_bench_${randomBytes(18).toString('base64url')}`
-const databaseUrl = process.env.PG
-const server = await startServer({
-  ...(databaseUrl ? { databaseUrl } : { dataDir }),
-  port: 0,
-  host: '127.0.0.1',
-  logger: silentLogger,
-  bootstrapApiKey: adminKey,
-  onBootstrap: () => {},
-  shutdownTimeoutMs: 500,
-})
+const bench = await startBenchServer('at-cap-queries', process.env.PG ? { databaseUrl: process.env.PG } : {})
+const { server, adminKey, workspaceId } = bench
 const db = server.database
 const stats = new Map()
 const add = (k, t) => {
@@ -57,21 +43,9 @@ db.transaction = async (work) => {
     if (inRequest) add('TRANSACTION total', (performance.now() - s) * 1000)
   }
 }
-const workspaceId = server.bootstrap.workspaceId
 const unit = 0.0001
 const agents = Number(process.env.AGENTS || 150)
-for (let index = 0; index < agents; index++)
-  await fetch(`${server.url}/api/workspaces/${workspaceId}/budgets`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      scope: 'agent',
-      scope_value: `cap-${index}`,
-      period: 'day',
-      limit_usd: 3.5 * unit,
-      ...(process.env.NO_ALERTS ? { alert_thresholds: [10] } : {}),
-    }),
-  })
+await putCapBudgets(bench.api, agents, unit, process.env.NO_ALERTS ? { alert_thresholds: [10] } : {})
 const connection = createRuntimeConnection({
   baseUrl: server.url,
   apiKey: adminKey,
@@ -116,5 +90,4 @@ for (let index = 0; index < agents; index++) {
 const pct = (v, p) => [...v].sort((a, b) => a - b)[Math.floor((p / 100) * v.length)]
 for (const [k, v] of [...stats].sort((a, b) => pct(b[1], 50) * b[1].length - pct(a[1], 50) * a[1].length))
   console.log(`${pct(v, 50).toFixed(0).padStart(6)} µs p50  n=${String(v.length).padStart(5)}  ${k}`)
-await server.close()
-rmSync(dataDir, { recursive: true, force: true })
+await bench.close()

@@ -3,6 +3,7 @@
 // database backend (PGlite, PostgreSQL), each with its own baseline.
 import { createBudgetClient, createRuntimeConnection, createRuntimeControls } from '@mima/policy'
 import { recordFigure } from '../report.mjs'
+import { putCapBudgets } from './bench-server.mjs'
 
 export const percentile = (values, p) => {
   const sorted = [...values].sort((left, right) => left - right)
@@ -17,6 +18,8 @@ const percentiles = (times) => [percentile(times, 50), percentile(times, 99)]
  * @param {{ url: string }} target.server   a running Mima server
  * @param {string} target.adminKey
  * @param {string} target.workspaceId
+ * @param {(method: string, path: string, body?: unknown) => Promise<unknown>} target.api
+ *                                          a workspace API call as the admin (bench-server.mjs)
  * @param {string} target.emptyUrl          the empty route (same process, same client)
  * @param {string} target.backend           `PGlite` or `PostgreSQL`, printed
  * @param {string} target.figureSuffix      appended to the recorded figures' names
@@ -25,19 +28,11 @@ export async function measureCheckAndTrack({
   server,
   adminKey,
   workspaceId,
+  api,
   emptyUrl,
   backend,
   figureSuffix,
 }) {
-  const api = async (method, path, body) => {
-    const response = await fetch(`${server.url}/api/workspaces/${workspaceId}/${path}`, {
-      method,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    })
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-    return response.json()
-  }
   const emptyRoundTrip = async () => {
     const started = performance.now()
     const response = await fetch(emptyUrl)
@@ -111,13 +106,7 @@ export async function measureCheckAndTrack({
   // projected, so the first three checks are one-call leases from the server and the rest refusals.
   const CAPPED = Number(process.env.MIMA_BENCH_CAPPED_AGENTS || 150)
   const UNIT = 0.0001
-  for (let index = 0; index < CAPPED + 5; index++)
-    await api('PUT', 'budgets', {
-      scope: 'agent',
-      scope_value: `cap-${index}`,
-      period: 'day',
-      limit_usd: 3.5 * UNIT,
-    })
+  await putCapBudgets(api, CAPPED + 5, UNIT)
   let leaseRequests = 0
   const connection = createRuntimeConnection({
     baseUrl: server.url,

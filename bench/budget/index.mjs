@@ -23,39 +23,25 @@
 //    attestation) minus the unwrapped client, same calls interleaved, against a fake OpenAI server
 //    on loopback; and the same against an in-process canned `fetch` (no network noise).
 //    Target ≤ 20 µs per call, not counting signing.
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { createMima } from '@mima/core'
 import { wrapOpenAI } from '@mima/integrations-openai'
 import { createRuntimeControls } from '@mima/policy'
-import { silentLogger, startServer } from '@mima/server'
 import OpenAI from 'openai'
 import { recordFigure } from '../report.mjs'
+import { startBenchServer } from './bench-server.mjs'
 import { fmt, measureCheckAndTrack, percentile } from './check-and-track.mjs'
 
 const serverRequire = createRequire(import.meta.resolve('@mima/server'))
 const { Hono } = await import(pathToFileURL(serverRequire.resolve('hono')).href)
 const { serve } = await import(pathToFileURL(serverRequire.resolve('@hono/node-server')).href)
-const { default: pg } = await import(pathToFileURL(serverRequire.resolve('pg')).href)
 
 // ---- servers --------------------------------------------------------------------------------------
-const dataDir = mkdtempSync(join(tmpdir(), 'mima-bench-budget-'))
-const adminKey = `mima_bench_${randomBytes(18).toString('base64url')}`
-const server = await startServer({
-  dataDir,
-  port: 0,
-  host: '127.0.0.1',
-  logger: silentLogger,
-  bootstrapApiKey: adminKey,
-  onBootstrap: () => {},
-  shutdownTimeoutMs: 500,
-})
-const workspaceId = server.bootstrap.workspaceId
+const pgliteBench = await startBenchServer('budget')
+const { server, adminKey, workspaceId, dataDir, api } = pgliteBench
 const empty = new Hono()
 empty.get('/empty', (c) => c.json({ ok: true }))
 const emptyServer = await new Promise((resolve) => {
@@ -63,15 +49,6 @@ const emptyServer = await new Promise((resolve) => {
 })
 const emptyUrl = `http://127.0.0.1:${emptyServer.address().port}/empty`
 
-const api = async (method, path, body) => {
-  const response = await fetch(`${server.url}/api/workspaces/${workspaceId}/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
-}
 const controlsFor = (agentName, extra = {}) =>
   createRuntimeControls({
     baseUrl: server.url,
@@ -88,37 +65,14 @@ const controlsFor = (agentName, extra = {}) =>
 // ---- 1. check + track, on PGlite then PostgreSQL -----------------------------------------------
 const only = process.env.MIMA_BENCH_BUDGET_BACKENDS?.split(',') ?? ['pglite', 'postgres']
 if (only.includes('pglite'))
-  await measureCheckAndTrack({ server, adminKey, workspaceId, emptyUrl, backend: 'PGlite', figureSuffix: '' })
+  await measureCheckAndTrack({ ...pgliteBench, emptyUrl, backend: 'PGlite', figureSuffix: '' })
 if (only.includes('postgres')) {
-  // A fresh schema, dropped afterwards, so the run never meets the tests' tables.
   const databaseUrl = process.env.MIMA_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
-  const schema = `mima_bench_budget_${randomBytes(6).toString('hex')}`
-  const pgKey = `mima_bench_${randomBytes(18).toString('base64url')}`
-  const pgServer = await startServer({
-    databaseUrl,
-    databaseSchema: schema,
-    port: 0,
-    host: '127.0.0.1',
-    logger: silentLogger,
-    bootstrapApiKey: pgKey,
-    onBootstrap: () => {},
-    shutdownTimeoutMs: 500,
-  })
+  const pgBench = await startBenchServer('budget', { databaseUrl })
   try {
-    await measureCheckAndTrack({
-      server: pgServer,
-      adminKey: pgKey,
-      workspaceId: pgServer.bootstrap.workspaceId,
-      emptyUrl,
-      backend: 'PostgreSQL',
-      figureSuffix: ', PostgreSQL',
-    })
+    await measureCheckAndTrack({ ...pgBench, emptyUrl, backend: 'PostgreSQL', figureSuffix: ', PostgreSQL' })
   } finally {
-    await pgServer.close()
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    await client.query(`drop schema if exists ${schema} cascade`)
-    await client.end()
+    await pgBench.close()
   }
 }
 
@@ -280,5 +234,4 @@ await agent.close()
 await mima.close()
 fakeLlm.close()
 emptyServer.close()
-await server.close()
-rmSync(dataDir, { recursive: true, force: true })
+await pgliteBench.close()
