@@ -1,12 +1,11 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
+import { launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
 // The policies, spend and agents pages as a person uses them in headless Chromium: navigating from
 // the menu, following links, submitting the kill and revive forms. Separate from
 // dashboard-browser.test.ts so the two files can change independently.
-const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 const POLICY_V1 = `version: 1
 defaults:
@@ -17,30 +16,12 @@ const POLICY_V2 = POLICY_V1.replace('[shell.exec]', '[shell.exec, bash.exec]')
 
 describe('dashboard policies, spend and agents in headless Chromium', { timeout: 60_000 }, () => {
   let server: DashboardServer
-  let browser: Browser
+  let browser: TestBrowser
   let page: Page
-  const contexts: BrowserContext[] = []
-  const dialogs: string[] = []
   const ws = (): string => `/workspaces/${server.workspaceId}`
 
   beforeAll(async () => {
-    if (CHROMIUM === undefined) throw new Error(CHROMIUM_HINT)
-    ;[server, browser] = await Promise.all([
-      startDashboardServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      }),
-    ])
+    ;[server, browser] = await Promise.all([startDashboardServer(), launchTestBrowser()])
     const ingest = (await server.createKey('ingest', 'support-bot')).key
     for (const source of [POLICY_V1, POLICY_V2]) {
       const uploaded = await server.api(server.adminKey, 'POST', `${ws()}/policies/support/versions`, {
@@ -79,21 +60,10 @@ describe('dashboard policies, spend and agents in headless Chromium', { timeout:
     })
     expect(beat.status).toBeLessThan(300)
 
-    const context = await browser.newContext()
-    contexts.push(context)
-    page = await context.newPage()
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    await page.goto(`${server.url}/dashboard/login`)
-    await page.fill('#api_key', server.adminKey)
-    await page.click('#api-key-form button[type=submit]')
-    await page.waitForURL(`${server.url}/dashboard`)
+    page = await browser.signInWithKey(server.url, server.adminKey)
   }, 180_000)
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {})
     await browser?.close()
     await server?.close()
   })
@@ -117,7 +87,7 @@ describe('dashboard policies, spend and agents in headless Chromium', { timeout:
     await page.waitForURL(/\/dashboard\/policies\/support\?version=1$/)
     await expect(page.locator('#policy-version h2').textContent()).resolves.toBe('Version 1')
     await expect(page.locator('#policy-source').textContent()).resolves.not.toContain('bash.exec')
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   it('spend: the total, the per-model chart and table from the records, escaped', async () => {
@@ -129,7 +99,7 @@ describe('dashboard policies, spend and agents in headless Chromium', { timeout:
     await expect(page.locator('#spend-per-day').isVisible()).resolves.toBe(true)
     await expect(page.locator('body').textContent()).resolves.toContain(XSS)
     await expect(page.locator('main img').count()).resolves.toBe(0)
-    expect(dialogs).toEqual([])
+    expect(browser.dialogs).toEqual([])
   })
 
   it('agents: kill from the form with a reason, the server refuses the agent, then revive', async () => {
