@@ -1,10 +1,9 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FEATURES } from '../../src/app'
-import { createDashboardFeature } from '../../src/dashboard/dashboard-feature'
-import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
-import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
-import { type FakeOidcProvider, startFakeOidcProvider } from './fake-oidc-provider'
+import { inviteFromConsole, type TestBrowser } from '../browser-kit'
+import type { DashboardServer } from '../dashboard/dashboard-fixture'
+import type { FakeOidcProvider } from './fake-oidc-provider'
+import { startOidcConsole } from './oidc-console'
 
 /** Single sign-on in headless Chromium against a small local OpenID Connect provider. */
 describe('OIDC single sign-on in headless Chromium', { timeout: 60_000 }, () => {
@@ -14,23 +13,7 @@ describe('OIDC single sign-on in headless Chromium', { timeout: 60_000 }, () => 
   const openPage = (): Promise<Page> => browser.openPage()
 
   beforeAll(async () => {
-    provider = await startFakeOidcProvider()
-    const features = [
-      ...FEATURES.filter((feature) => feature.name !== 'dashboard'),
-      createDashboardFeature({
-        oidc: {
-          issuer: provider.issuer,
-          clientId: provider.clientId,
-          clientSecret: provider.clientSecret,
-          name: 'Fake IdP',
-          allowInsecureRequests: true,
-        },
-      }),
-    ]
-    ;[server, browser] = await Promise.all([
-      startDashboardServer('pglite', { features }),
-      launchTestBrowser(),
-    ])
+    ;({ provider, server, browser } = await startOidcConsole())
   })
 
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FEATURES } from '../../src/app'
-import { createDashboardFeature } from '../../src/dashboard/dashboard-feature'
-import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
-import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
-import { type FakeOidcProvider, startFakeOidcProvider } from './fake-oidc-provider'
+import { inviteFromConsole, type TestBrowser } from '../browser-kit'
+import type { DashboardServer } from '../dashboard/dashboard-fixture'
+import type { FakeOidcProvider } from './fake-oidc-provider'
+import { startOidcConsole } from './oidc-console'
 
 /**
  * Workspace roles from the identity provider's groups, in headless Chromium against the local
@@ -42,25 +41,10 @@ describe('OIDC groups to workspace roles in headless Chromium', { timeout: 120_0
   }
 
   beforeAll(async () => {
-    provider = await startFakeOidcProvider()
-    const features = [
-      ...FEATURES.filter((feature) => feature.name !== 'dashboard'),
-      createDashboardFeature({
-        oidc: {
-          issuer: provider.issuer,
-          clientId: provider.clientId,
-          clientSecret: provider.clientSecret,
-          name: 'Fake IdP',
-          allowInsecureRequests: true,
-          extraScopes: ['groups'],
-          groupRoles: { 'mima-admins': 'admin', auditors: 'compliance', approvers: 'approver' },
-        },
-      }),
-    ]
-    ;[server, browser] = await Promise.all([
-      startDashboardServer('pglite', { features }),
-      launchTestBrowser(),
-    ])
+    ;({ provider, server, browser } = await startOidcConsole({
+      extraScopes: ['groups'],
+      groupRoles: { 'mima-admins': 'admin', auditors: 'compliance', approvers: 'approver' },
+    }))
   }, 120_000)
 
   afterAll(async () => {
