@@ -27,6 +27,8 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
   })
 
   const lease = (body: Record<string, unknown>) => server.api(ingest, 'POST', `${ws}/budgets/leases`, body)
+  const putBudget = (definition: Record<string, unknown>) =>
+    server.api(server.adminKey, 'PUT', `${ws}/budgets`, definition)
 
   it('validates definitions and lets only admins set them', async () => {
     expect((await server.api(ingest, 'PUT', `${ws}/budgets`, { period: 'day', limit_usd: 1 })).status).toBe(
@@ -40,7 +42,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
       { period: 'day', limit_usd: 1, max_session_seconds: 10 },
       { period: 'day', limit_usd: 1, alert_thresholds: [0, 'x'] },
     ]) {
-      const response = await server.api(server.adminKey, 'PUT', `${ws}/budgets`, bad)
+      const response = await putBudget(bad)
       expect(response.status, JSON.stringify(bad)).toBe(422)
     }
     expect((await lease({ scope: {}, unit_usd: 1 })).status).toBe(422)
@@ -61,7 +63,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
     })
     expect(hook.status).toBe(201)
     expect(hook.json.events).toContain('budget.threshold')
-    const put = await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+    const put = await putBudget({
       scope: 'system',
       scope_value: 'support-bot',
       period: 'day',
@@ -141,7 +143,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
   })
 
   it('caps tokens and session time, and frees a released lease', async () => {
-    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+    await putBudget({
       scope: 'agent',
       scope_value: 'tokens-agent',
       period: 'month',
@@ -158,7 +160,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
     await server.api(ingest, 'POST', `${ws}/budgets/settle`, { release_lease_ids: [second.json.lease_id] })
     expect((await lease({ scope: tokenScope, unit_tokens: 400, units: 1 })).status).toBe(201)
 
-    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+    await putBudget({
       scope: 'system',
       scope_value: 'timed',
       period: 'session',
@@ -172,7 +174,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
   })
 
   it('returns part of a lease, settles and releases with the next lease, and frees expired leases', async () => {
-    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+    await putBudget({
       scope: 'agent',
       scope_value: 'returns-agent',
       period: 'day',
@@ -218,7 +220,7 @@ describe.each(BACKENDS)('budgets (%s)', (backend) => {
   })
 
   it('leaves nothing reserved once a lease is spent, whatever the floating-point sum of its parts', async () => {
-    await server.api(server.adminKey, 'PUT', `${ws}/budgets`, {
+    await putBudget({
       scope: 'agent',
       scope_value: 'dust-agent',
       period: 'month',
