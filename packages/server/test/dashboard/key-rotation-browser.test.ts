@@ -51,12 +51,14 @@ describe('the pinned server key across key rotations, in headless Chromium', { t
   const pinName = (): string => `mima.pinned-server-key.${server.workspaceId}`
 
   async function openWithPin(path: string, pin: string, selector: string): Promise<string> {
-    await page.goto(`${server.url}${path}`)
+    // Pin from a same-origin page that verifies nothing: a dashboard page's own verification could
+    // otherwise finish after this write and pin the served key over it (trust on first use).
+    await page.goto(`${server.url}/api/ledger/public-key`)
     await page.evaluate(
       ([name, key]) => localStorage.setItem(name as string, key as string),
       [pinName(), pin],
     )
-    await page.reload()
+    await page.goto(`${server.url}${path}`)
     const box = page.locator(selector)
     await expect.poll(async () => box.getAttribute('data-state'), { timeout: 30_000 }).not.toBe('pending')
     return (await box.getAttribute('data-state')) ?? ''
