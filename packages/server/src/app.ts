@@ -25,7 +25,6 @@
  */
 import { MimaError } from '@mima/core'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { agentsFeature } from './agents/agents-feature'
 import { approvalsFeature } from './approvals/approvals-feature'
@@ -37,6 +36,7 @@ import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
 import { apiKeyOf, hashApiKey } from './http/api-keys'
+import { bodyLimitGuard } from './http/body-limit'
 import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
@@ -172,25 +172,12 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
   // Hostile paths and queries (NUL, bad percent-encoding, lone surrogates) end here with a 400.
   app.use(inputGuard())
 
-  // Body limit. With a Content-Length (what SDKs send) the header decides, without touching the
-  // body: Hono's bodyLimit reads `c.req.raw`, which makes the Node adapter build a full Request
-  // (~5% of a small push's CPU). Chunked bodies go through Hono's streaming check.
+  // Body limit: the Content-Length decides where there is one; a chunked body is read here.
   const tooLarge = () =>
     httpError('payload_too_large', `The request body is larger than ${limits.bodyLimitBytes} bytes.`, {
       limit_bytes: limits.bodyLimitBytes,
     })
-  const streamingLimit = bodyLimit({
-    maxSize: limits.bodyLimitBytes,
-    onError: () => {
-      throw tooLarge()
-    },
-  })
-  app.use(async (c, next) => {
-    if (c.req.header('transfer-encoding') !== undefined) return streamingLimit(c, next)
-    const length = c.req.header('content-length')
-    if (length !== undefined && Number(length) > limits.bodyLimitBytes) throw tooLarge()
-    await next()
-  })
+  app.use(bodyLimitGuard(limits.bodyLimitBytes, tooLarge))
 
   // Form posts (the dashboard's) pass the same checks as JSON bodies, after the size limit.
   app.use(formGuard())
