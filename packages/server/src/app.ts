@@ -36,7 +36,7 @@ import { evidenceFeature } from './evidence/evidence-routes'
 import { grcFeature } from './grc/grc-feature'
 import { guardEventsFeature } from './guard-events/guard-event-routes'
 import { apiKeyOf, hashApiKey } from './http/api-keys'
-import { bodyLimitGuard } from './http/body-limit'
+import { bodyLimitGuard, unreadBodyDrain } from './http/body-limit'
 import type { AppEnv, ServerContext, ServerLimits } from './http/context'
 import { errorBody, httpError } from './http/errors'
 import type { ServerFeature } from './http/feature'
@@ -144,6 +144,8 @@ export function createApp(dependencies: AppDependencies): Hono<AppEnv> {
   }
   const { logger } = dependencies
   const app = new Hono<AppEnv>()
+
+  app.use(unreadBodyDrain())
 
   app.use(async (c, next) => {
     const incoming = c.req.header('x-request-id')

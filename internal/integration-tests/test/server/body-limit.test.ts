@@ -56,14 +56,20 @@ describe.each(BACKENDS)('the request body limit on %s', (backend) => {
   })
 
   /** Settles once the whole body is sent and the whole answer read; a reset on either side rejects. */
-  function post(agent: Agent, framing: 'content-length' | 'chunked', chunks: string[], pauseMs: number) {
+  function post(
+    agent: Agent,
+    framing: 'content-length' | 'chunked',
+    chunks: string[],
+    pauseMs: number,
+    bearer = key,
+  ) {
     return new Promise<Sent>((resolve, reject) => {
       const length = chunks.reduce((total, chunk) => total + Buffer.byteLength(chunk), 0)
       const req = request(path, {
         method: 'POST',
         agent,
         headers: {
-          authorization: `Bearer ${key}`,
+          authorization: `Bearer ${bearer}`,
           'content-type': 'application/json',
           ...(framing === 'chunked' ? { 'transfer-encoding': 'chunked' } : { 'content-length': length }),
         },
@@ -120,6 +126,24 @@ describe.each(BACKENDS)('the request body limit on %s', (backend) => {
         expect(accepted.status).toBe(201)
         expect(accepted.reused).toBe(true)
         expect(await treeSize()).toBe(before + 1)
+      } finally {
+        agent.destroy()
+      }
+    },
+  )
+
+  it.each(['content-length', 'chunked'] as const)(
+    'answers a %s body it refuses before reading (a bad key) once the body is sent, keeping the connection',
+    async (framing) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+      try {
+        const fits = record('y'.repeat(LIMIT - 1024))
+        const refused = await post(agent, framing, pieces(fits, 8), 120, 'mima_not-a-key')
+        expect(refused.status).toBe(401)
+        expect(refused.connection).not.toBe('close')
+        const accepted = await post(agent, framing, pieces(record('fits'), 2), 0)
+        expect(accepted.status).toBe(201)
+        expect(accepted.reused).toBe(true)
       } finally {
         agent.destroy()
       }

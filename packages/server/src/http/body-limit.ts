@@ -6,36 +6,52 @@ import type { AppEnv } from './context'
 export const OVERSIZED_BODY_READ_LIMIT_BYTES: number = 64 * 1024 * 1024
 
 /**
+ * Reads to its end whatever request body the app answered without reading (up to
+ * {@link OVERSIZED_BODY_READ_LIMIT_BYTES}) before the answer goes out: a body refused for its size,
+ * and any early answer to a request with a body (a 401, 403, 404, 422 before parsing…). Left
+ * unread, the body would be drained by the Node adapter for at most 500 ms, after which it resets
+ * the connection: a client still uploading, as any client is under load, saw ECONNRESET instead of
+ * the answer and could not tell why. Past the read limit the answer says `connection: close`.
+ *
+ * Mounted first, so that it runs after every other middleware and the error handler.
+ */
+export function unreadBodyDrain(): MiddlewareHandler<AppEnv> {
+  return async (context, next) => {
+    await next()
+    const incoming = (context.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    if (incoming === undefined || incoming.readableEnded || !hasBody(context)) return
+    if (!(await discardBody(incoming))) context.header('connection', 'close')
+  }
+}
+
+function hasBody(context: Context<AppEnv>): boolean {
+  if (context.req.header('transfer-encoding') !== undefined) return true
+  const length = context.req.header('content-length')
+  return length !== undefined && length !== '0'
+}
+
+/**
  * Refuses request bodies over `limitBytes` with `tooLarge()` (a 413).
  *
  * With a Content-Length (what SDKs send) the header decides, without building a web `Request`
- * (about 5% of a small push's CPU). A chunked body is read here, and handed on as bytes.
- *
- * A refused body is still read to its end, up to {@link OVERSIZED_BODY_READ_LIMIT_BYTES}, before
- * the 413 goes out, so that the client finishes sending and then reads the answer. Left unread,
- * the body would be drained by the Node adapter for at most 500 ms, which then resets the
- * connection: a client still uploading, as any client is under load, saw ECONNRESET instead of the
- * 413. Past the read limit the answer says `connection: close`.
+ * (about 5% of a small push's CPU); {@link unreadBodyDrain} then reads the refused body. A chunked
+ * body is read here, and handed on as bytes.
  */
 export function bodyLimitGuard(limitBytes: number, tooLarge: () => Error): MiddlewareHandler<AppEnv> {
-  const refuse = (context: Context<AppEnv>, wholeBodyRead: boolean): never => {
-    if (!wholeBodyRead) context.header('connection', 'close')
-    throw tooLarge()
-  }
   return async (context, next) => {
     if (context.req.header('transfer-encoding') !== undefined) {
       const body = context.req.raw.body
       if (body !== null) {
         const read = await readChunked(body, limitBytes)
-        if (read.bytes === undefined) refuse(context, read.whole)
-        else context.req.raw = new Request(context.req.raw, { body: read.bytes })
+        if (read.bytes === undefined) {
+          if (!read.whole) context.header('connection', 'close')
+          throw tooLarge()
+        }
+        context.req.raw = new Request(context.req.raw, { body: read.bytes })
       }
     } else {
       const length = context.req.header('content-length')
-      if (length !== undefined && Number(length) > limitBytes) {
-        const incoming = (context.env as { incoming?: IncomingMessage } | undefined)?.incoming
-        refuse(context, await discardBody(incoming))
-      }
+      if (length !== undefined && Number(length) > limitBytes) throw tooLarge()
     }
     await next()
   }
