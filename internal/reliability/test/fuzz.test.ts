@@ -153,6 +153,12 @@ describe.each(BACKENDS)('fuzzing every route on %s', (backend) => {
             }),
       },
       ...(body === undefined ? {} : { body }),
+    }).catch((error: Error) => {
+      // Name the request: a reset says nothing about which of thousands of requests met it.
+      const size = body === undefined ? 'no body' : `a ${body.length}-character body`
+      throw new Error(`${route.method} ${path} with ${size}: ${error.message} (${String(error.cause)})`, {
+        cause: error,
+      })
     })
     const text = await response.text()
     let json: unknown
