@@ -78,6 +78,11 @@ export {
 } from './ledger/tree-head'
 export type { OutboxOptions } from './outbox/outbox'
 export { ed25519Sign, ed25519Verify, generateSigningKey, verifyingKeyHex } from './signing/ed25519'
+export {
+  type AttestationTracer,
+  attestationSpan,
+  type SpanAttributeValue,
+} from './telemetry/attestation-spans'
 export type { RetryOptions } from './transport/transport'
 export { type AttestationUsage, usageWireFields } from './usage/attestation-usage'
 export {

@@ -1,6 +1,7 @@
 import { resolveConnection } from '../config/resolve-config'
 import { runAttested } from '../context/attested-context'
 import { MimaError } from '../errors/mima-error'
+import { withAttestationSpans } from '../telemetry/attestation-spans'
 import { createTransport } from '../transport/transport'
 import { createAttest } from './attest-function'
 import { createAttestationRecords, emptyResult } from './attestation-record'
@@ -94,7 +95,10 @@ export function createMima(options: MimaOptions = {}): Mima {
     outbox: options.outbox,
     flushOnExit: options.flushOnExit !== false,
   })
-  const newRecord = createAttestationRecords({ agentName, systemName, defaultAuthorisedBy, sign })
+  const newRecord = withAttestationSpans(
+    createAttestationRecords({ agentName, systemName, defaultAuthorisedBy, sign }),
+    options.tracer,
+  )
   const client = {
     systemName,
     clock,

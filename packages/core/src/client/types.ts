@@ -2,6 +2,7 @@ import type { AttestationResult, AuthorisedBy } from '../attestation/attestation
 import type { ConfigSources } from '../config/resolve-config'
 import type { GrcResult, GrcWireRecord } from '../grc/grc-record'
 import type { OutboxOptions } from '../outbox/outbox'
+import type { AttestationTracer } from '../telemetry/attestation-spans'
 import type { RetryOptions } from '../transport/transport'
 import type { AttestationUsage } from '../usage/attestation-usage'
 
@@ -57,6 +58,12 @@ export interface MimaOptions extends ConfigSources {
   readonly outbox?: OutboxOptions | undefined
   /** Flush on `beforeExit` and save unsent records on `exit` (Node; default true). */
   readonly flushOnExit?: boolean | undefined
+  /**
+   * An OpenTelemetry tracer (`trace.getTracer('my-app')`): every attestation is then also a span,
+   * named and attributed by the GenAI semantic conventions (`gen_ai.operation.name`,
+   * `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.usage.*`), timed as the call was.
+   */
+  readonly tracer?: AttestationTracer | undefined
 }
 
 /** An approval presented by an attested call (see `@mima/approvals`). */
