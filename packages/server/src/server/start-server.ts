@@ -152,6 +152,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         resolve(server),
       )
       server.once('error', (error) => reject(listenError(error, host, options.port ?? 0)))
+      keepConnectionsAlive(server)
     })
     const address = httpServer.address() as AddressInfo
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
@@ -237,4 +238,21 @@ function assertPortFree(host: string, port: number): Promise<void> {
     probe.once('error', (error) => reject(listenError(error, host, port)))
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()))
   })
+}
+
+/** How long an idle keep-alive connection stays open, in milliseconds (Node's default is 5 s). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000
+
+/**
+ * Keeps idle connections open for {@link KEEP_ALIVE_TIMEOUT_MS}. With Node's 5 s, a client that
+ * reuses a pooled connection just as the server closes it sends its request into a closed socket and
+ * gets ECONNRESET. It cannot know whether the server saw the request. Under load this happened to
+ * the fuzz suite's own `fetch`. The server's close must come after the client's own idle limit
+ * (undici takes the `Keep-Alive: timeout` hint minus one second) and after a proxy's (commonly 60 s).
+ * `headersTimeout` must exceed it, or Node ends the idle connection through that timer instead.
+ */
+function keepConnectionsAlive(server: ReturnType<typeof serve>): void {
+  const http = server as unknown as { keepAliveTimeout: number; headersTimeout: number }
+  http.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS
+  http.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000
 }
