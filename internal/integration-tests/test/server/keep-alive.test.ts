@@ -23,7 +23,7 @@ describe('keep-alive connections', () => {
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            keepAlive: res.headers['keep-alive'],
+            keepAlive: res.headers['keep-alive']?.toString(),
             reused: req.reusedSocket,
           }),
         )
