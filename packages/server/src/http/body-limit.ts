@@ -20,6 +20,9 @@ export function unreadBodyDrain(): MiddlewareHandler<AppEnv> {
     await next()
     const incoming = (context.env as { incoming?: IncomingMessage } | undefined)?.incoming
     if (incoming === undefined || incoming.readableEnded || !hasBody(context)) return
+    // An answer that closes the connection needs none of the rest: `bodyLimitGuard` gave up on a
+    // chunked body past the read limit, and reading on would double that limit.
+    if (context.res.headers.get('connection') === 'close') return
     if (!(await discardBody(incoming))) context.header('connection', 'close')
   }
 }
