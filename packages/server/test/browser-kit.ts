@@ -3,6 +3,13 @@ import { expect } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../scripts/find-chromium.mjs'
 
 /**
+ * The time one browser test may take. A test here is a flow of a dozen page loads and clicks, each
+ * waited on (a step alone fails after 45 s, with its name). On a 2-core machine running the whole
+ * suite at a load average of 20, such a flow took over 60 s while every step still succeeded.
+ */
+export const BROWSER_TEST_TIMEOUT = 240_000
+
+/**
  * The preamble the dashboard's browser tests share: headless Chromium, pages whose dialogs and
  * script errors are recorded, signing in with an API key, Chromium's virtual authenticator and an
  * admin's invite link.

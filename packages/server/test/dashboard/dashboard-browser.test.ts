@@ -1,13 +1,13 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** One browser and one server for the whole file; a fresh context (cookie jar) per user. */
 // Generous timeouts: the browser shares two cores with every other test run on this machine.
-describe('dashboard in headless Chromium', { timeout: 60_000 }, () => {
+describe('dashboard in headless Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let ingestKey: string

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
 // The policies, spend and agents pages as a person uses them in headless Chromium: navigating from
@@ -14,7 +14,9 @@ deny_tools: [shell.exec]
 `
 const POLICY_V2 = POLICY_V1.replace('[shell.exec]', '[shell.exec, bash.exec]')
 
-describe('dashboard policies, spend and agents in headless Chromium', { timeout: 60_000 }, () => {
+describe('dashboard policies, spend and agents in headless Chromium', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let page: Page

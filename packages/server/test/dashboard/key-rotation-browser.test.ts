@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from './dashboard-fixture'
 
 interface TestKey {
@@ -41,7 +41,9 @@ function fingerprintOf(hex: string): string {
  * handovers each signed (Ed25519, checked with WebCrypto) by the key it retires, to the key the
  * server signs with now; a key change without such a chain is refused and the pin stays.
  */
-describe('the pinned server key across key rotations, in headless Chromium', { timeout: 120_000 }, () => {
+describe('the pinned server key across key rotations, in headless Chromium', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let page: Page

@@ -1,12 +1,13 @@
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHROMIUM_HINT, findChromium } from '../../../../scripts/find-chromium.mjs'
+import { BROWSER_TEST_TIMEOUT } from '../browser-kit'
 import { attestation, type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 
 const CHROMIUM = findChromium()
 const XSS = '<img src=x onerror=alert(1)>'
 
-describe('the MCP page in headless Chromium', { timeout: 60_000 }, () => {
+describe('the MCP page in headless Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let browser: Browser
 

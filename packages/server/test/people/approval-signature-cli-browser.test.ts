@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 
 const REPOSITORY = join(import.meta.dirname, '..', '..', '..', '..')
@@ -24,7 +24,9 @@ function buildCli(): void {
  * virtual authenticator), then the built CLI checks that decision against the live server on this
  * machine; an altered stored assertion or decision record makes it exit 1 naming the failed check.
  */
-describe('mima approvals verify-signature against a passkey-signed decision', { timeout: 180_000 }, () => {
+describe('mima approvals verify-signature against a passkey-signed decision', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let origin: string

@@ -1,13 +1,13 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 import { featuresWith, type Receiver, startReceiver } from '../webhooks/webhook-fixture'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
 /** The management pages in headless Chromium: keys, webhooks, gates and the guard's reports. */
-describe('management pages in headless Chromium', { timeout: 60_000 }, () => {
+describe('management pages in headless Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let receiver: Receiver

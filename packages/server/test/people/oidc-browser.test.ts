@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inviteFromConsole, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, inviteFromConsole, type TestBrowser } from '../browser-kit'
 import type { DashboardServer } from '../dashboard/dashboard-fixture'
 import type { FakeOidcProvider } from './fake-oidc-provider'
 import { startOidcConsole } from './oidc-console'
 
 /** Single sign-on in headless Chromium against a small local OpenID Connect provider. */
-describe('OIDC single sign-on in headless Chromium', { timeout: 60_000 }, () => {
+describe('OIDC single sign-on in headless Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let provider: FakeOidcProvider
   let browser: TestBrowser

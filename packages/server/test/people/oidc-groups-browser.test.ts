@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inviteFromConsole, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, inviteFromConsole, type TestBrowser } from '../browser-kit'
 import type { DashboardServer } from '../dashboard/dashboard-fixture'
 import type { FakeOidcProvider } from './fake-oidc-provider'
 import { startOidcConsole } from './oidc-console'
@@ -9,7 +9,7 @@ import { startOidcConsole } from './oidc-console'
  * fake provider: the strongest mapped group gives the role, from the ID token or else userinfo;
  * a person whose groups map to nothing loses what the groups gave, not what an invite gave.
  */
-describe('OIDC groups to workspace roles in headless Chromium', { timeout: 120_000 }, () => {
+describe('OIDC groups to workspace roles in headless Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let provider: FakeOidcProvider
   let browser: TestBrowser

@@ -3,7 +3,7 @@ import { hashValue } from '@mima/core'
 import type { CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { approvalActionDigest } from '../../src/approvals/approval-record'
-import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 
 const XSS = '<img src=x onerror=alert(1)>'
@@ -14,7 +14,9 @@ const XSS = '<img src=x onerror=alert(1)>'
  * client waits; the stored assertion verifies later through the auditor's API.
  * WebAuthn needs a domain (not an IP address), so the browser uses `localhost`.
  */
-describe('people: invites, passkeys and signed approvals in headless Chromium', { timeout: 60_000 }, () => {
+describe('people: invites, passkeys and signed approvals in headless Chromium', {
+  timeout: BROWSER_TEST_TIMEOUT,
+}, () => {
   let server: DashboardServer
   let browser: TestBrowser
   let origin: string

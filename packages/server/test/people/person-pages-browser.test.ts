@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { silentLogger } from '../../src/server/logger'
-import { inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
+import { BROWSER_TEST_TIMEOUT, inviteFromConsole, launchTestBrowser, type TestBrowser } from '../browser-kit'
 import { horizontalOverflow, seriousAxeViolations } from '../dashboard/axe-check'
 import { type DashboardServer, startDashboardServer } from '../dashboard/dashboard-fixture'
 import { DASHBOARD_PAGES, NOT_PAGES, PERSON_PAGES, type PersonContext } from '../dashboard/dashboard-pages'
@@ -17,7 +17,7 @@ const VIEWPORTS = { laptop: { width: 1280, height: 860 }, phone: { width: 390, h
  * check as the pages in `evidence-browser.test.ts`; and every GET page route the dashboard
  * registers is in one of the two lists, so a new page cannot go unchecked.
  */
-describe("a person's pages in headless Chromium", { timeout: 120_000 }, () => {
+describe("a person's pages in headless Chromium", { timeout: BROWSER_TEST_TIMEOUT }, () => {
   let server: DashboardServer
   let browser: TestBrowser
   const context: PersonContext = { invitePath: '' }
