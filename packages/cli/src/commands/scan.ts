@@ -195,8 +195,9 @@ export const scanCommand: CommandSpec = {
   ],
   description:
     'Parses .ts .tsx .mts .cts .js .jsx .mjs .cjs with oxc-parser, honouring .gitignore, and reports every call into\n' +
-    'an AI SDK (openai, @anthropic-ai/sdk, ai, @langchain/*, llamaindex, Google, Azure, Mistral, Cohere, Groq, Ollama,\n' +
-    '@openai/agents, MCP callTool) with whether mima.attest, @attest, mima.trace or a wrapped client covers it.\n' +
+    'an AI SDK (openai, @anthropic-ai/sdk, ai, @langchain/*, LangGraph, llamaindex, Mastra, Genkit, Google, Azure,\n' +
+    'Bedrock, Mistral, Cohere, Groq, Together, Hugging Face, Replicate, Ollama, @openai/agents, MCP callTool) with\n' +
+    'whether mima.attest, @attest, mima.trace or a wrapped client covers it.\n' +
     'Confidence is high for resolved calls and low for heuristics; --strict fails on high-confidence gaps.',
   positionals: { min: 0, max: 50, names: '[PATH…]' },
   options: {

@@ -285,6 +285,18 @@ export class Evaluator extends BindingEvaluator {
         this.record(node, object.library, operation, object.attested || argsAttested(args), 'high', callee)
         return undefined
       }
+      const commands = type?.sends?.[name]
+      if (commands) {
+        const args = node.arguments.map((argument: AstNode) => this.evaluate(argument, scope))
+        const command = args[0]
+        const sent =
+          command?.kind === 'handle' && command.library === object.library
+            ? commands[command.type]
+            : undefined
+        if (sent)
+          this.record(node, object.library, sent, object.attested || argsAttested(args), 'high', callee)
+        return undefined
+      }
       const factory = type?.factories?.[name]
       if (factory) {
         this.collectModels(node.arguments)

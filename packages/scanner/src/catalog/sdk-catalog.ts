@@ -4,59 +4,11 @@
  * paths on a client send a model request. Everything is data, so adding an SDK is adding rows.
  */
 
-/** The kind of request a call sends. `tool_call` is an MCP tool call, not a model call. */
-export type Operation =
-  | 'chat'
-  | 'completion'
-  | 'structured_output'
-  | 'embeddings'
-  | 'image'
-  | 'audio'
-  | 'transcription'
-  | 'moderation'
-  | 'rerank'
-  | 'batch'
-  | 'agent_run'
-  | 'tool_call'
+import type { Operation, SdkLibrary, SdkType } from './catalog-types'
+import { exact, table } from './catalog-types'
+import { FRAMEWORK_LIBRARIES } from './framework-catalog'
 
-/** A handle type: what its members are and what calling them does. */
-export interface SdkType {
-  /** Property → type of the property (`chat` → the chat resource). */
-  readonly members?: Readonly<Record<string, string>>
-  /** Method → the request it sends. */
-  readonly calls?: Readonly<Record<string, Operation>>
-  /** Method → the handle type it returns without sending a request (`bindTools`, `getGenerativeModel`). */
-  readonly factories?: Readonly<Record<string, string>>
-}
-
-/** One export of a library module. */
-export interface SdkExport {
-  /** `new X()` (or `X()`) yields a handle of this type. */
-  readonly construct?: string
-  /** Calling the export sends a request (`generateText`). */
-  readonly call?: Operation
-  /** Calling the export returns a handle of this type without a request (`initChatModel`). */
-  readonly returns?: string
-  /** The export is itself a handle (`import ollama from 'ollama'`). */
-  readonly instance?: string
-  /** Calling it returns a model id handle: its first string argument is a model id (`openai('gpt-4o')`). */
-  readonly modelFactory?: true
-  /** An MCP client transport; its arguments name the server. */
-  readonly mcpTransport?: 'stdio' | 'http'
-}
-
-/** One AI library as the scanner reports it. */
-export interface SdkLibrary {
-  /** The name in findings and the BOM (`openai`, `@anthropic-ai/sdk`, `ai`). */
-  readonly name: string
-  /** The npm packages whose version the BOM reports. */
-  readonly packages: readonly string[]
-  /** Whether a module specifier belongs to this library. */
-  readonly matches: (specifier: string) => boolean
-  /** Export name → meaning. */
-  readonly exports: (name: string) => SdkExport | undefined
-  readonly types: Readonly<Record<string, SdkType>>
-}
+export type { Operation, SdkExport, SdkLibrary, SdkType } from './catalog-types'
 
 const OPENAI_RESOURCES: Record<string, SdkType> = {
   OpenAIClient: {
@@ -95,6 +47,59 @@ const OPENAI_RESOURCES: Record<string, SdkType> = {
   Runs: { calls: { create: 'chat', createAndPoll: 'chat', stream: 'chat', createAndStream: 'chat' } },
 }
 
+const TOGETHER_RESOURCES: Record<string, SdkType> = {
+  ...OPENAI_RESOURCES,
+  OpenAIClient: {
+    members: {
+      chat: 'Chat',
+      completions: 'Completions',
+      embeddings: 'Embeddings',
+      images: 'Images',
+      audio: 'Audio',
+      rerank: 'Rerank',
+      videos: 'Videos',
+      batches: 'Batches',
+    },
+  },
+  Images: { calls: { generate: 'image', create: 'image' } },
+  Rerank: { calls: { create: 'rerank' } },
+  Videos: { calls: { create: 'inference' } },
+}
+
+/** The Bedrock runtime's commands that run a model, for `client.send(command)`. */
+const BEDROCK_COMMANDS: Record<string, Operation> = {
+  ConverseCommand: 'chat',
+  ConverseStreamCommand: 'chat',
+  InvokeModelCommand: 'inference',
+  InvokeModelWithResponseStreamCommand: 'inference',
+  InvokeModelWithBidirectionalStreamCommand: 'inference',
+  StartAsyncInvokeCommand: 'inference',
+}
+
+/** `@huggingface/inference`: the client's task methods, also exported as functions. */
+const HUGGING_FACE_TASKS: Record<string, Operation> = {
+  chatCompletion: 'chat',
+  chatCompletionStream: 'chat',
+  textGeneration: 'completion',
+  textGenerationStream: 'completion',
+  featureExtraction: 'embeddings',
+  sentenceSimilarity: 'embeddings',
+  textToImage: 'image',
+  imageToImage: 'image',
+  textToVideo: 'inference',
+  textToSpeech: 'audio',
+  automaticSpeechRecognition: 'transcription',
+  summarization: 'completion',
+  translation: 'completion',
+  questionAnswering: 'completion',
+  textClassification: 'inference',
+  tokenClassification: 'inference',
+  zeroShotClassification: 'inference',
+  imageClassification: 'inference',
+  objectDetection: 'inference',
+  imageToText: 'inference',
+}
+
 const ANTHROPIC_RESOURCES: Record<string, SdkType> = {
   AnthropicClient: {
     members: { messages: 'Messages', completions: 'Completions', beta: 'Beta' },
@@ -112,92 +117,6 @@ const ANTHROPIC_RESOURCES: Record<string, SdkType> = {
     calls: { create: 'chat', stream: 'chat', parse: 'structured_output', toolRunner: 'chat' },
   },
 }
-
-const LANGCHAIN_TYPES: Record<string, SdkType> = {
-  ChatModel: {
-    calls: {
-      invoke: 'chat',
-      stream: 'chat',
-      batch: 'chat',
-      streamEvents: 'chat',
-      generate: 'chat',
-      call: 'chat',
-      predict: 'chat',
-      predictMessages: 'chat',
-    },
-    factories: {
-      bindTools: 'ChatModel',
-      bind: 'ChatModel',
-      withConfig: 'ChatModel',
-      withRetry: 'ChatModel',
-      withFallbacks: 'ChatModel',
-      withStructuredOutput: 'StructuredModel',
-      pipe: 'ChatModel',
-    },
-  },
-  StructuredModel: {
-    calls: { invoke: 'structured_output', stream: 'structured_output', batch: 'structured_output' },
-    factories: { withConfig: 'StructuredModel', withRetry: 'StructuredModel', pipe: 'StructuredModel' },
-  },
-  Embeddings: { calls: { embedQuery: 'embeddings', embedDocuments: 'embeddings' } },
-}
-
-const NOT_LANGCHAIN_MODELS = new Set([
-  '@langchain/core',
-  '@langchain/langgraph',
-  '@langchain/langgraph-sdk',
-  '@langchain/langgraph-checkpoint',
-  '@langchain/textsplitters',
-  '@langchain/mcp-adapters',
-])
-
-function langchainExport(name: string): SdkExport | undefined {
-  if (/^(Azure)?Chat[A-Z]\w*$/.test(name) && !name.endsWith('MessageHistory'))
-    return { construct: 'ChatModel' }
-  if (/Embeddings$/.test(name) && !/^(Fake|Synthetic)/.test(name)) return { construct: 'Embeddings' }
-  if (
-    /^(OpenAI|AzureOpenAI|Ollama|Cohere|MistralAI|Bedrock|GoogleVertexAI|Fireworks|TogetherAI|Replicate)$/.test(
-      name,
-    )
-  )
-    return { construct: 'ChatModel' }
-  return undefined
-}
-
-const LLAMAINDEX_LLMS =
-  /^(OpenAI|OpenAIResponses|AzureOpenAI|Anthropic|Ollama|Gemini|Groq|MistralAI|DeepSeekLLM|FireworksLLM|TogetherLLM|Perplexity|Portkey|Replicate\w*|\w+LLM)$/
-
-const LLAMAINDEX_TYPES: Record<string, SdkType> = {
-  LLM: { calls: { chat: 'chat', complete: 'completion', exec: 'chat', streamExec: 'chat' } },
-  Embedding: {
-    calls: {
-      getTextEmbedding: 'embeddings',
-      getTextEmbeddings: 'embeddings',
-      getQueryEmbedding: 'embeddings',
-      getTextEmbeddingsBatch: 'embeddings',
-    },
-  },
-  Settings: { members: { llm: 'LLM', embedModel: 'Embedding' } },
-}
-
-function llamaindexExport(name: string): SdkExport | undefined {
-  if (name === 'Settings') return { instance: 'Settings' }
-  if (/Embedding$/.test(name) && /^[A-Z]/.test(name) && name !== 'BaseEmbedding')
-    return { construct: 'Embedding' }
-  if (LLAMAINDEX_LLMS.test(name) && name !== 'BaseLLM' && name !== 'ToolCallLLM') return { construct: 'LLM' }
-  if (/^(openai|anthropic|ollama|gemini|groq|mistral)$/.test(name)) return { returns: 'LLM' }
-  return undefined
-}
-
-const table =
-  (entries: Record<string, SdkExport>) =>
-  (name: string): SdkExport | undefined =>
-    Object.hasOwn(entries, name) ? entries[name] : undefined
-
-const exact =
-  (...specifiers: string[]) =>
-  (specifier: string): boolean =>
-    specifiers.some((candidate) => specifier === candidate || specifier.startsWith(`${candidate}/`))
 
 /** Every library the scanner recognises, in match order (more specific first). */
 export const SDK_LIBRARIES: readonly SdkLibrary[] = [
@@ -287,27 +206,7 @@ export const SDK_LIBRARIES: readonly SdkLibrary[] = [
       /^[a-z][A-Za-z]*$/.test(name) && !name.startsWith('create') ? { modelFactory: true } : undefined,
     types: {},
   },
-  {
-    name: 'langchain',
-    packages: ['langchain', '@langchain/core'],
-    matches: (specifier) =>
-      specifier === 'langchain' ||
-      specifier.startsWith('langchain/') ||
-      (specifier.startsWith('@langchain/') &&
-        !NOT_LANGCHAIN_MODELS.has(specifier.split('/').slice(0, 2).join('/'))),
-    exports: (name) => (name === 'initChatModel' ? { returns: 'ChatModel' } : langchainExport(name)),
-    types: LANGCHAIN_TYPES,
-  },
-  {
-    name: 'llamaindex',
-    packages: ['llamaindex'],
-    matches: (specifier) =>
-      specifier === 'llamaindex' ||
-      specifier.startsWith('llamaindex/') ||
-      specifier.startsWith('@llamaindex/'),
-    exports: llamaindexExport,
-    types: LLAMAINDEX_TYPES,
-  },
+  ...FRAMEWORK_LIBRARIES,
   {
     name: '@google/genai',
     packages: ['@google/genai'],
@@ -383,6 +282,64 @@ export const SDK_LIBRARIES: readonly SdkLibrary[] = [
     },
   },
   {
+    name: 'together-ai',
+    packages: ['together-ai'],
+    matches: exact('together-ai'),
+    exports: table({ default: { construct: 'OpenAIClient' }, Together: { construct: 'OpenAIClient' } }),
+    types: TOGETHER_RESOURCES,
+  },
+  {
+    name: '@aws-sdk/client-bedrock-runtime',
+    packages: ['@aws-sdk/client-bedrock-runtime'],
+    matches: exact('@aws-sdk/client-bedrock-runtime'),
+    exports: (name) => {
+      if (name === 'BedrockRuntimeClient') return { construct: 'Client' }
+      if (name === 'BedrockRuntime') return { construct: 'AggregatedClient' }
+      if (Object.hasOwn(BEDROCK_COMMANDS, name)) return { construct: name }
+      return undefined
+    },
+    types: {
+      Client: { sends: { send: BEDROCK_COMMANDS } },
+      AggregatedClient: {
+        sends: { send: BEDROCK_COMMANDS },
+        calls: {
+          converse: 'chat',
+          converseStream: 'chat',
+          invokeModel: 'inference',
+          invokeModelWithResponseStream: 'inference',
+          startAsyncInvoke: 'inference',
+        },
+      },
+    },
+  },
+  {
+    name: '@huggingface/inference',
+    packages: ['@huggingface/inference'],
+    matches: exact('@huggingface/inference'),
+    exports: (name) => {
+      if (name === 'InferenceClient' || name === 'HfInference' || name === 'InferenceClientEndpoint')
+        return { construct: 'Client' }
+      return Object.hasOwn(HUGGING_FACE_TASKS, name)
+        ? { call: HUGGING_FACE_TASKS[name] as Operation }
+        : undefined
+    },
+    types: { Client: { calls: HUGGING_FACE_TASKS, factories: { endpoint: 'Client' } } },
+  },
+  {
+    name: 'replicate',
+    packages: ['replicate'],
+    matches: exact('replicate'),
+    exports: table({ default: { construct: 'Client' }, Replicate: { construct: 'Client' } }),
+    types: {
+      Client: {
+        members: { predictions: 'Predictions', models: 'Owner', deployments: 'Owner' },
+        calls: { run: 'inference', stream: 'inference' },
+      },
+      Owner: { members: { predictions: 'Predictions' } },
+      Predictions: { calls: { create: 'inference' } },
+    },
+  },
+  {
     name: 'groq-sdk',
     packages: ['groq-sdk'],
     matches: exact('groq-sdk'),
@@ -429,9 +386,11 @@ export function libraryByName(name: string): SdkLibrary | undefined {
 /**
  * The text pre-filter: a file none of whose text matches cannot import an AI SDK, so it is not
  * parsed (it can still reach one through a project import, which the scanner follows separately).
+ * The member paths only AI clients have are here too, so the heuristic sees a client of an SDK
+ * the catalog does not know.
  */
 export const SDK_TEXT_PATTERN: RegExp =
-  /openai|anthropic|["'`]ai(?:\/[\w-]+)?["'`]|@ai-sdk\/|langchain|llamaindex|@google\/gen|mistralai|cohere-ai|groq-sdk|ollama|@modelcontextprotocol\//
+  /openai|anthropic|["'`]ai(?:\/[\w-]+)?["'`]|@ai-sdk\/|langchain|llamaindex|@mastra\/|genkit|@google\/gen|mistralai|cohere-ai|groq-sdk|ollama|together-ai|client-bedrock-runtime|@huggingface\/inference|replicate|@modelcontextprotocol\/|chat\.completions\.|audio\.transcriptions\./
 
 /**
  * Three-segment member paths that only AI SDK clients have, for the low-confidence heuristic on
