@@ -306,12 +306,37 @@ export class Evaluator extends BindingEvaluator {
     }
     if (object === undefined && name !== undefined) this.heuristic(node, callee, scope)
     const args = node.arguments.map((argument: AstNode) => this.evaluate(argument, scope))
-    if (name === 'pipe' && object === undefined) {
-      const model = args.find((arg: Value | undefined) => arg?.kind === 'handle' && arg.type === 'ChatModel')
+    if ((name === 'pipe' || name === 'from') && object === undefined) {
+      const model = this.chainedModel(node.arguments, args, scope)
       if (model) return model
     }
     const method = object && name !== undefined ? this.member(object, name) : undefined
     return this.applyCall(node, method, scope, calleeText(callee, this.source), args)
+  }
+
+  /**
+   * The model a LangChain chain is built around (`prompt.pipe(model)`,
+   * `RunnableSequence.from([prompt, model, parser])`): running the chain calls it. Evaluating an
+   * array's elements again is safe: a call site is recorded once.
+   */
+  protected chainedModel(
+    nodes: readonly AstNode[],
+    args: ReadonlyArray<Value | undefined>,
+    scope: Scope,
+  ): Value | undefined {
+    const isModel = (value: Value | undefined): boolean =>
+      value?.kind === 'handle' && (value.type === 'ChatModel' || value.type === 'StructuredModel')
+    for (const [index, argument] of args.entries()) {
+      if (isModel(argument)) return argument
+      const node = nodes[index] ? unwrap(nodes[index]) : undefined
+      if (node?.type !== 'ArrayExpression') continue
+      for (const item of node.elements) {
+        if (!item || item.type === 'SpreadElement') continue
+        const value = this.evaluate(item, scope)
+        if (isModel(value)) return value
+      }
+    }
+    return undefined
   }
 
   protected applyCall(
