@@ -92,6 +92,10 @@ const LLAMAINDEX_TYPES: Record<string, SdkType> = {
   AgentWorkflow: { calls: { run: 'agent_run' } },
   /** The older agent classes (`OpenAIAgent`, `ReActAgent`, …). */
   Agent: { calls: { chat: 'agent_run' } },
+  /** `ContextChatEngine`, `SimpleChatEngine`, …: a chat turn sends a model request. */
+  ChatEngine: { calls: { chat: 'chat' } },
+  /** `RetrieverQueryEngine`: a query retrieves, then asks the model. */
+  QueryEngine: { calls: { query: 'chat' } },
 }
 
 function llamaindexExport(name: string): SdkExport | undefined {
@@ -99,6 +103,8 @@ function llamaindexExport(name: string): SdkExport | undefined {
   if (name === 'agent' || name === 'multiAgent') return { returns: 'AgentWorkflow' }
   if (name === 'AgentWorkflow') return { construct: 'AgentWorkflow' }
   if (/^(OpenAI|Anthropic|Gemini|Mistral|ReAct|LLM)Agent$/.test(name)) return { construct: 'Agent' }
+  if (/^[A-Z]\w*ChatEngine$/.test(name)) return { construct: 'ChatEngine' }
+  if (/^[A-Z]\w*QueryEngine$/.test(name)) return { construct: 'QueryEngine' }
   if (/Embedding$/.test(name) && /^[A-Z]/.test(name) && name !== 'BaseEmbedding')
     return { construct: 'Embedding' }
   if (LLAMAINDEX_LLMS.test(name) && name !== 'BaseLLM' && name !== 'ToolCallLLM') return { construct: 'LLM' }
