@@ -199,6 +199,20 @@ export const SDK_LIBRARIES: readonly SdkLibrary[] = [
     types: { Agent: { calls: { generate: 'chat', stream: 'chat' } } },
   },
   {
+    name: '@ai-sdk/harness',
+    packages: ['@ai-sdk/harness'],
+    matches: exact('@ai-sdk/harness'),
+    exports: table({ HarnessAgent: { construct: 'Agent' } }),
+    types: { Agent: { calls: { generate: 'agent_run', stream: 'agent_run' } } },
+  },
+  {
+    name: '@ai-sdk/workflow',
+    packages: ['@ai-sdk/workflow'],
+    matches: exact('@ai-sdk/workflow'),
+    exports: table({ WorkflowAgent: { construct: 'Agent' } }),
+    types: { Agent: { calls: { generate: 'agent_run', stream: 'agent_run' } } },
+  },
+  {
     name: '@ai-sdk/provider',
     packages: [],
     matches: (specifier) => specifier.startsWith('@ai-sdk/'),
