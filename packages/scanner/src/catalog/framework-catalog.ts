@@ -173,7 +173,13 @@ export const FRAMEWORK_LIBRARIES: readonly SdkLibrary[] = [
     }),
     types: {
       Genkit: {
-        calls: { generate: 'chat', generateStream: 'chat', embed: 'embeddings', embedMany: 'embeddings' },
+        calls: {
+          generate: 'chat',
+          generateStream: 'chat',
+          embed: 'embeddings',
+          embedMany: 'embeddings',
+          rerank: 'rerank',
+        },
       },
     },
   },
