@@ -23,6 +23,11 @@ describe('provider hosts', () => {
       ['openrouter.ai', 'openrouter'],
       ['api.deepseek.com', 'deepseek'],
       ['api.x.ai', 'x_ai'],
+      ['api.perplexity.ai', 'perplexity'],
+      ['router.huggingface.co', 'huggingface'],
+      ['api-inference.huggingface.co', 'huggingface'],
+      ['my-model.us-east-1.aws.endpoints.huggingface.cloud', 'huggingface'],
+      ['api.replicate.com', 'replicate'],
     ]
     for (const [host, provider] of cases) expect(matcher(host), host).toBe(provider)
   })
@@ -35,6 +40,8 @@ describe('provider hosts', () => {
       'bedrock.us-east-1.amazonaws.com',
       's3.amazonaws.com',
       'storage.googleapis.com',
+      'huggingface.co',
+      'replicate.com',
       '127.0.0.1:8080',
     ]) {
       expect(matcher(host), host).toBeUndefined()

@@ -36,6 +36,11 @@ export const DEFAULT_PROVIDER_HOSTS: readonly ProviderHost[] = [
   { host: 'openrouter.ai', provider: 'openrouter' },
   { host: 'api.deepseek.com', provider: 'deepseek' },
   { host: 'api.x.ai', provider: 'x_ai' },
+  { host: 'api.perplexity.ai', provider: 'perplexity' },
+  { host: 'router.huggingface.co', provider: 'huggingface' },
+  { host: 'api-inference.huggingface.co', provider: 'huggingface' },
+  { host: '*.endpoints.huggingface.cloud', provider: 'huggingface' },
+  { host: 'api.replicate.com', provider: 'replicate' },
 ]
 
 /** Finds the provider of a request's host (`hostname` or `hostname:port`), or `undefined`. */
