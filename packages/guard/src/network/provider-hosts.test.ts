@@ -28,6 +28,8 @@ describe('provider hosts', () => {
       ['api-inference.huggingface.co', 'huggingface'],
       ['my-model.us-east-1.aws.endpoints.huggingface.cloud', 'huggingface'],
       ['api.replicate.com', 'replicate'],
+      ['fal.run', 'fal'],
+      ['queue.fal.run', 'fal'],
     ]
     for (const [host, provider] of cases) expect(matcher(host), host).toBe(provider)
   })
@@ -42,6 +44,7 @@ describe('provider hosts', () => {
       'storage.googleapis.com',
       'huggingface.co',
       'replicate.com',
+      'fal.ai',
       '127.0.0.1:8080',
     ]) {
       expect(matcher(host), host).toBeUndefined()

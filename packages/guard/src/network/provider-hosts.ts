@@ -41,6 +41,8 @@ export const DEFAULT_PROVIDER_HOSTS: readonly ProviderHost[] = [
   { host: 'api-inference.huggingface.co', provider: 'huggingface' },
   { host: '*.endpoints.huggingface.cloud', provider: 'huggingface' },
   { host: 'api.replicate.com', provider: 'replicate' },
+  { host: 'fal.run', provider: 'fal' },
+  { host: '*.fal.run', provider: 'fal' },
 ]
 
 /** Finds the provider of a request's host (`hostname` or `hostname:port`), or `undefined`. */
