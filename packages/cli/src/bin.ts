@@ -4,6 +4,14 @@
 import { formatTopHelp } from './cli/top-help'
 import { VERSION } from './version'
 
+// A reader that closes the pipe early (`mima scan | head`) ends our output, not the command: the
+// command still finishes and sets the exit code, and the closed pipe is no stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+  })
+}
+
 const argv = process.argv.slice(2)
 const only = argv.length === 1 ? argv[0] : undefined
 

@@ -23,6 +23,7 @@ export {
   type ScannedLibrary,
   type ScannedMcpServer,
   type ScanOptions,
+  type ScanProblem,
   type ScanResult,
   scan,
 } from './scan/scan'

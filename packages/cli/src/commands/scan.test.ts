@@ -84,6 +84,34 @@ describe('mima scan', () => {
     expect(clean.stdout).toMatch(/^No AI call sites found in 1 files/)
   })
 
+  it('names files it could not analyse on stderr and in --json, and --strict fails on them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mima-scan-deep-'))
+    // Attested, so only the unanalysed file can fail --strict.
+    writeFileSync(
+      join(root, 'ok.ts'),
+      "import OpenAI from 'openai'\nimport { mima } from './mima'\nexport const ask = mima.attest({ toolName: 'ask' }, async () => new OpenAI().responses.create({ model: 'm', input: 'x' }))\n",
+    )
+    writeFileSync(
+      join(root, 'deep.ts'),
+      `import OpenAI from 'openai'\nexport const x = ${'('.repeat(5000)}1${')'.repeat(5000)}\n`,
+    )
+    const plain = await runInProcess(['scan', root])
+    expect(plain.code).toBe(0)
+    expect(plain.stderr).toMatch(
+      /1 file\(s\) not fully analysed[^\n]*\n {2}\S*deep\.ts: not analysed: brackets nest 5000 levels deep/,
+    )
+    const strict = await runInProcess(['scan', root, '--strict'])
+    expect(strict.code).toBe(1)
+    const json = await runInProcess(['scan', root, '--json'])
+    expect(JSON.parse(json.stdout).problems).toEqual([
+      {
+        file: expect.stringMatching(/deep\.ts$/),
+        message: expect.stringMatching(/^not analysed: brackets nest 5000/),
+        severity: 'error',
+      },
+    ])
+  })
+
   it('--json prints {findings: [{file, line, column, library, operation, attested, confidence, kind}], mcp_servers}', async () => {
     const result = await runInProcess(['scan', join(FIXTURES, 'handles'), '--json'])
     expect(result.code).toBe(0)

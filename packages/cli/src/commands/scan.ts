@@ -112,6 +112,20 @@ async function loadRuntime(context: CommandContext, source: string): Promise<Run
   return readGuardLog(path)
 }
 
+/** Files the scan could not fully see, on stderr: one line each, errors first. */
+function printProblems(output: Output, problems: ScanResult['problems']): void {
+  if (problems.length === 0) return
+  const errors = problems.filter((problem) => problem.severity === 'error')
+  const shown = [...errors, ...problems.filter((problem) => problem.severity === 'warning')]
+  output.info(
+    errors.length > 0
+      ? `mima scan: ${errors.length} file(s) not fully analysed; AI calls in them may be missing (--strict fails on this):`
+      : `mima scan: ${problems.length} file(s) with parse errors (analysed as far as they parse):`,
+  )
+  for (const problem of shown.slice(0, 50)) output.info(`  ${problem.file}: ${problem.message}`)
+  if (shown.length > 50) output.info(`  … and ${shown.length - 50} more`)
+}
+
 async function runScan(context: CommandContext): Promise<ExitCode> {
   const { output, values } = context
   const paths = context.positionals.length > 0 ? [...context.positionals] : ['.']
@@ -162,6 +176,7 @@ async function runScan(context: CommandContext): Promise<ExitCode> {
     output.printJson({
       findings: records,
       mcp_servers: mcpServers,
+      ...(result.problems.length === 0 ? {} : { problems: result.problems }),
       ...(runtime === undefined
         ? {}
         : {
@@ -181,8 +196,10 @@ async function runScan(context: CommandContext): Promise<ExitCode> {
           }),
     })
   } else printScanReport(output, result, runtime)
+  printProblems(output, result.problems)
 
-  if (booleanValue(values, 'strict') && result.unattested > 0) return EXIT_CODES.failed
+  const unanalysed = result.problems.some((problem) => problem.severity === 'error')
+  if (booleanValue(values, 'strict') && (result.unattested > 0 || unanalysed)) return EXIT_CODES.failed
   return EXIT_CODES.ok
 }
 
@@ -201,7 +218,10 @@ export const scanCommand: CommandSpec = {
     'Confidence is high for resolved calls and low for heuristics; --strict fails on high-confidence gaps.',
   positionals: { min: 0, max: 50, names: '[PATH…]' },
   options: {
-    strict: { type: 'boolean', description: 'Exit 1 when any high-confidence call site is unattested' },
+    strict: {
+      type: 'boolean',
+      description: 'Exit 1 when any high-confidence call site is unattested or a file could not be analysed',
+    },
     ...SCAN_WALK_OPTIONS,
     bom: { type: 'string', valueName: 'FORMAT', description: 'Write an AI bill of materials (cyclonedx)' },
     output: {
@@ -232,6 +252,7 @@ export const scanCommand: CommandSpec = {
     'mima scan . --runtime ~/.mima/guard_log.jsonl',
   ],
   notes:
-    'Exit codes: 0 scanned (1 with --strict when unattested calls were found), 1 path not found, 2 usage.',
+    'Exit codes: 0 scanned (1 with --strict when unattested calls were found or a file could not be analysed),\n' +
+    '1 path not found, 2 usage.',
   run: runScan,
 }

@@ -1,6 +1,7 @@
 import { parseSync, rawTransferSupported } from 'oxc-parser'
 import { type AstNode, Evaluator, type ImportResolver } from './evaluator'
 import type { FileFacts } from './finding'
+import { assertParseableDepth } from './parse-guard'
 import type { FileExports, Value } from './values'
 
 /** What the analysis of one source file yields. */
@@ -19,7 +20,7 @@ const useRawTransfer = (() => {
 })()
 
 /** Language from the file name, for the parser. */
-function languageOf(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {
+export function parserLanguage(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {
   if (path.endsWith('.tsx')) return 'tsx'
   if (path.endsWith('.ts') || path.endsWith('.mts') || path.endsWith('.cts')) return 'ts'
   if (path.endsWith('.jsx')) return 'jsx'
@@ -37,7 +38,8 @@ function languageOf(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {
  * ```
  */
 export function analyzeSource(path: string, source: string, resolveImport?: ImportResolver): FileAnalysis {
-  const lang = languageOf(path)
+  assertParseableDepth(source)
+  const lang = parserLanguage(path)
   const options = {
     lang,
     sourceType:

@@ -30,7 +30,13 @@ export abstract class BindingEvaluator {
     reexports: {},
     stars: [],
   }
-  readonly facts: FileFacts = { findings: [], libraries: [], models: [], mcpServers: [] }
+  readonly facts: FileFacts = {
+    findings: [],
+    libraries: [],
+    models: [],
+    mcpServers: [],
+    tooDeepStatements: 0,
+  }
   protected readonly libraries: Set<string> = new Set()
   protected readonly models: Set<string> = new Set()
   protected readonly seenFindings: Set<number> = new Set()
@@ -66,7 +72,18 @@ export abstract class BindingEvaluator {
 
   protected statements(body: readonly AstNode[], scope: Scope): void {
     for (const statement of body) this.hoist(statement, scope)
-    for (const statement of body) this.statement(statement, scope)
+    for (const statement of body) {
+      const attestedDepth = this.attestedDepth
+      try {
+        this.statement(statement, scope)
+      } catch (error) {
+        // A statement nested deeper than this thread's stack (a generated or hostile file): the
+        // rest of the file is still analysed, and the scan reports what was left out.
+        if (!(error instanceof RangeError)) throw error
+        this.attestedDepth = attestedDepth
+        if (this.emit) this.facts.tooDeepStatements++
+      }
+    }
   }
 
   protected hoist(statement: AstNode, scope: Scope): void {

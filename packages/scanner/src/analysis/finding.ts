@@ -37,4 +37,6 @@ export interface FileFacts {
   /** Model ids the file names as string literals at AI call sites, constructors and factories. */
   readonly models: string[]
   readonly mcpServers: McpServerReference[]
+  /** Statements nested too deep for the analysis (its stack ran out): calls in them are not reported. */
+  tooDeepStatements: number
 }

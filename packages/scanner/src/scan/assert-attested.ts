@@ -7,6 +7,11 @@ export interface AssertAttestedOptions {
   readonly minCoverage?: number
   /** At most this many unattested high-confidence call sites (checked as well, when given). */
   readonly maxUnattested?: number
+  /**
+   * Pass even when files (or statements in them) could not be analysed: problems of severity
+   * `error`, which may hide unattested calls (default false: such a scan fails).
+   */
+  readonly allowUnanalysed?: boolean
 }
 
 function percent(value: number): string {
@@ -15,7 +20,8 @@ function percent(value: number): string {
 
 /**
  * Throws when a scan's attestation coverage is below `minCoverage` (or it has more unattested
- * call sites than `maxUnattested`), naming each unattested site; returns a summary otherwise.
+ * call sites than `maxUnattested`), naming each unattested site, or when files could not be
+ * analysed (see `allowUnanalysed`); returns a summary otherwise.
  * Use it in your own tests.
  *
  * @example
@@ -32,6 +38,15 @@ export function assertAttested(result: ScanResult, options: AssertAttestedOption
   const minCoverage = options.minCoverage ?? 1
   if (!(minCoverage >= 0 && minCoverage <= 1))
     throw new MimaError('validation_failed', `minCoverage must be between 0 and 1; got ${minCoverage}.`)
+  const unanalysed = result.problems.filter((problem) => problem.severity === 'error')
+  if (unanalysed.length > 0 && options.allowUnanalysed !== true) {
+    const files = unanalysed.slice(0, 20).map((problem) => `  ${problem.file}: ${problem.message}`)
+    if (unanalysed.length > 20) files.push(`  … and ${unanalysed.length - 20} more`)
+    throw new MimaError(
+      'unattested_call',
+      `${unanalysed.length} file(s) could not be analysed, so unattested calls in them would go unseen:\n${files.join('\n')}`,
+    )
+  }
   const unattested = result.findings.filter((finding) => finding.confidence === 'high' && !finding.attested)
   const sites = unattested
     .slice(0, 20)

@@ -7,6 +7,12 @@ import type { ModuleResolver } from '../files/module-resolver'
 
 const MAX_ROUNDS = 8
 
+/** Which files may be parsed again, and where to report one that could not be. */
+export interface CrossFileGuard {
+  mayParse(file: string, source: string): boolean
+  onProblem(file: string, message: string): void
+}
+
 /**
  * Follows project imports: once the first pass knows which files export AI handles (a client,
  * a class holding one, a factory), every file importing them is analysed again with those
@@ -16,6 +22,7 @@ export function resolveCrossFile(
   analyses: Map<string, FileAnalysis>,
   specifiers: ReadonlyMap<string, readonly string[]>,
   resolver: ModuleResolver,
+  guard: CrossFileGuard = { mayParse: () => true, onProblem: () => {} },
 ): void {
   const exportsOf = (file: string): FileExports | undefined => analyses.get(file)?.exports
 
@@ -114,8 +121,15 @@ export function resolveCrossFile(
       } catch {
         continue
       }
+      if (!guard.mayParse(file, source)) continue
       const before = JSON.stringify(analyses.get(file)?.exports ?? null)
-      const analysis = analyzeSource(file, source, resolverFor(file))
+      let analysis: FileAnalysis
+      try {
+        analysis = analyzeSource(file, source, resolverFor(file))
+      } catch (error) {
+        guard.onProblem(file, (error as Error).message)
+        continue
+      }
       analyses.set(file, analysis)
       if (JSON.stringify(analysis.exports) !== before) changed = true
     }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { analyzeSource, type FileAnalysis } from '../analysis/analyze-file'
+import { hasMoreNestingTokens, PROBE_ABOVE_TOKENS } from '../analysis/parse-guard'
 import { mentionsAiSdk, projectSpecifiers } from '../files/prefilter'
 
 /** The first-pass result for one file. */
@@ -12,10 +13,24 @@ export interface FileTaskResult {
   readonly specifiers: readonly string[]
   /** Set when the file could not be read or parsed at all. */
   readonly error?: string
+  /** Set when the file must be test-parsed in a child process before it is parsed here. */
+  readonly needsProbe?: true
 }
 
-/** Reads one file; parses it only when its text names an AI SDK. */
+/**
+ * Reads one file; parses it only when its text names an AI SDK. A file with enough nesting-capable
+ * tokens to crash the parser is left for the probe (`needsProbe`), unless `probed`.
+ */
 export function runFileTask(path: string): FileTaskResult {
+  return fileTask(path, false)
+}
+
+/** {@link runFileTask} for a file the probe has parsed safely. */
+export function runProbedFileTask(path: string): FileTaskResult {
+  return fileTask(path, true)
+}
+
+function fileTask(path: string, probed: boolean): FileTaskResult {
   let source: string
   try {
     source = readFileSync(path, 'utf8')
@@ -25,6 +40,8 @@ export function runFileTask(path: string): FileTaskResult {
   const bytes = source.length
   const specifiers = projectSpecifiers(source)
   if (!mentionsAiSdk(source)) return { path, bytes, specifiers }
+  if (!probed && hasMoreNestingTokens(source, PROBE_ABOVE_TOKENS))
+    return { path, bytes, specifiers, needsProbe: true }
   try {
     return { path, bytes, specifiers, analysis: analyzeSource(path, source) }
   } catch (error) {

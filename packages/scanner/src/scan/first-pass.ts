@@ -8,6 +8,7 @@ import type { WorkerRequest, WorkerResponse } from './scan-worker'
 /** Below this many files, threads cost more to start than they save. */
 const WORKER_THRESHOLD = 3000
 const BATCH_SIZE = 64
+const WORKER_STACK_MB = 16
 
 function workerFile(): string | undefined {
   try {
@@ -67,7 +68,11 @@ export async function runFirstPass(
     done += batchResults.length
     options.onProgress?.(done, paths.length)
   }
-  const workers = Array.from({ length: count }, () => new Worker(file))
+  // Twice the main thread's stack: the parser recurses on it (see analysis/parse-guard.ts).
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(file, { resourceLimits: { stackSizeMb: WORKER_STACK_MB } }),
+  )
   // This thread takes batches too, yielding between them so worker answers are handled.
   const mainLoop = async (): Promise<void> => {
     for (;;) {

@@ -7,8 +7,10 @@ import { createModuleResolver } from '../files/module-resolver'
 import { type WalkOptions, walkSourceFiles } from '../files/walk-files'
 import { findMcpConfigServers } from '../mcp/find-mcp-config-servers'
 import { resolveCrossFile } from './cross-file'
+import { runProbedFileTask } from './file-task'
 import { plannedWorkers, runFirstPass } from './first-pass'
 import { installedVersion } from './installed-version'
+import { ParseSafety } from './parse-probe'
 
 /** Options for {@link scan}. */
 export interface ScanOptions extends WalkOptions {
@@ -79,8 +81,19 @@ export interface ScanResult {
   readonly libraries: readonly ScannedLibrary[]
   readonly models: readonly string[]
   readonly mcpServers: readonly ScannedMcpServer[]
-  /** Files that could not be read or parsed cleanly. */
-  readonly problems: ReadonlyArray<{ readonly file: string; readonly message: string }>
+  /** Files that could not be read or parsed cleanly, in file order. */
+  readonly problems: readonly ScanProblem[]
+}
+
+/**
+ * A file the scan could not fully see. `error`: the file, or statements in it, were not analysed
+ * (unreadable, or nested too deep to parse safely), so AI calls in them may be missing; `--strict`
+ * and {@link assertAttested} fail on these. `warning`: the parser recovered from syntax errors.
+ */
+export interface ScanProblem {
+  readonly file: string
+  readonly message: string
+  readonly severity: 'error' | 'warning'
 }
 
 /**
@@ -107,16 +120,25 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   })
   const analyses = new Map<string, FileAnalysis>()
   const specifiers = new Map<string, readonly string[]>()
-  const problems: Array<{ file: string; message: string }> = []
+  const problems: ScanProblem[] = []
   let bytes = 0
-  for (const result of firstPass) {
+  // Files with enough nesting to crash the parser are parsed in a child process first.
+  const safety = new ParseSafety()
+  const probed = safety.probe(firstPass.filter((result) => result.needsProbe).map((result) => result.path))
+  for (const first of firstPass) {
+    const result = first.needsProbe && probed.has(first.path) ? runProbedFileTask(first.path) : first
     bytes += result.bytes
     if (result.analysis) analyses.set(result.path, result.analysis)
     if (result.specifiers.length > 0) specifiers.set(result.path, result.specifiers)
-    if (result.error) problems.push({ file: result.path, message: result.error })
+    if (result.error) problems.push({ file: result.path, message: result.error, severity: 'error' })
   }
+  for (const problem of safety.problems) problems.push({ ...problem, severity: 'error' })
   const parsedInFirstPass = analyses.size
-  if (analyses.size > 0) resolveCrossFile(analyses, specifiers, createModuleResolver(new Set(files)))
+  if (analyses.size > 0)
+    resolveCrossFile(analyses, specifiers, createModuleResolver(new Set(files)), {
+      mayParse: (file, source) => safety.mayParse(file, source),
+      onProblem: (file, message) => problems.push({ file, message, severity: 'error' }),
+    })
 
   const toRelative = (file: string): string => relative(cwd, file).split(sep).join('/')
   const findings: ScanFinding[] = []
@@ -126,7 +148,14 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   for (const file of files) {
     const analysis = analyses.get(file)
     if (!analysis) continue
-    if (analysis.parseErrors > 0) problems.push({ file, message: `${analysis.parseErrors} parse error(s)` })
+    if (analysis.parseErrors > 0)
+      problems.push({ file, message: `${analysis.parseErrors} parse error(s)`, severity: 'warning' })
+    if (analysis.tooDeepStatements > 0)
+      problems.push({
+        file,
+        message: `${analysis.tooDeepStatements} statement(s) nest too deep to analyse; AI calls inside them are not reported`,
+        severity: 'error',
+      })
     for (const name of analysis.libraries) libraryNames.add(name)
     for (const model of analysis.models) models.add(model)
     if (analysis.findings.length === 0 && analysis.mcpServers.length === 0) continue
@@ -176,6 +205,19 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     libraries,
     models: [...models].sort(),
     mcpServers,
-    problems,
+    problems: uniqueProblems(problems.map((problem) => ({ ...problem, file: toRelative(problem.file) }))),
   }
+}
+
+/** Each problem once, in file order (a file analysed again in a later round may repeat one). */
+function uniqueProblems(problems: readonly ScanProblem[]): ScanProblem[] {
+  const seen = new Set<string>()
+  return problems
+    .filter((problem) => {
+      const key = `${problem.file}\0${problem.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
 }
