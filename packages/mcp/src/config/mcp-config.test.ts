@@ -18,6 +18,13 @@ function issuesOf(source: string): { field: string; line: number | undefined; me
   throw new Error('expected the configuration to be refused')
 }
 
+// "Billion laughs": nine levels of nine aliases each, 9^9 strings once expanded.
+const LAUGHS = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+  .concat(
+    [...'bcdefghi'].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+  )
+  .join('\n')
+
 describe('parseMcpConfig', () => {
   it('reads servers, tools, policies and defaults', () => {
     writeFileSync(
@@ -115,6 +122,9 @@ describe('parseMcpConfig', () => {
 
   it('refuses YAML that does not parse, a missing servers section and an unreadable policy', () => {
     expect(issuesOf('servers: [unclosed')[0]?.field).toBe('(yaml)')
+    expect(issuesOf(`${LAUGHS}\nservers: *i\n`)).toEqual([
+      { field: '(yaml)', line: undefined, message: expect.stringMatching(/cannot be expanded.*alias/i) },
+    ])
     expect(issuesOf('version: 1\n')).toEqual([expect.objectContaining({ field: 'servers' })])
     expect(issuesOf('servers:\n  a:\n    agent: x\n    policy: ./missing.yaml\n')).toEqual([
       expect.objectContaining({

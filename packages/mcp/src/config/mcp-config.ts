@@ -105,7 +105,19 @@ export function parseMcpConfig(source: string, file: string): McpConfig {
     issues.push({ field: path.join('.') || '(root)', line: lineOf(document.getIn(path, true)), message })
     return undefined
   }
-  const root: unknown = document.toJS()
+  let root: unknown
+  try {
+    root = document.toJS({ maxAliasCount: 100 })
+  } catch (error) {
+    // Aliases that expand without end (a "billion laughs" file) or nesting deeper than the stack.
+    throw configError(file, [
+      {
+        field: '(yaml)',
+        line: undefined,
+        message: `the YAML cannot be expanded: ${(error as Error).message}`,
+      },
+    ])
+  }
   const base = dirname(resolve(file))
   const inHome = (path: string): string =>
     path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : isAbsolute(path) ? path : resolve(base, path)

@@ -12,6 +12,13 @@ function refusal(source: string): PolicyValidationError {
   throw new Error('the policy was accepted')
 }
 
+// "Billion laughs": nine levels of nine aliases each, 9^9 strings once expanded.
+const LAUGHS = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+  .concat(
+    [...'bcdefghi'].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+  )
+  .join('\n')
+
 describe('parsePolicy', () => {
   it('reads GovernsAI’s policy.tool_access.yaml shape', () => {
     const policy = parsePolicy(`
@@ -64,6 +71,16 @@ defaults:
     expect(refusal('version: 1\ndefaults: [unclosed\n').issues[0]?.line).toBeGreaterThanOrEqual(2)
     const duplicate = refusal('version: 1\non_error: pass\non_error: block\n')
     expect(duplicate.issues[0]).toMatchObject({ field: '(syntax)', line: 3 })
+  })
+
+  it('refuses aliases that expand without end, as a policy error rather than a crash', () => {
+    const refused = refusal(`version: 1\n${LAUGHS}\n`)
+    expect(refused.issues).toEqual([
+      expect.objectContaining({
+        field: '(syntax)',
+        message: expect.stringMatching(/cannot be expanded.*alias/i),
+      }),
+    ])
   })
 
   it('refuses a document that is not a map', () => {

@@ -37,7 +37,17 @@ export function parsePolicy(source: string, options: ParsePolicyOptions = {}): P
       options.file,
     )
   }
-  const value: unknown = document.toJS({ maxAliasCount: 100 })
+  let value: unknown
+  try {
+    value = document.toJS({ maxAliasCount: 100 })
+  } catch (error) {
+    // yaml refuses aliases that expand without end (a "billion laughs" file); deep nesting can
+    // exhaust the stack. Either is a file to refuse, not a failure of ours.
+    throw new PolicyValidationError(
+      [{ path: [], field: '(syntax)', message: `the YAML cannot be expanded: ${(error as Error).message}` }],
+      options.file,
+    )
+  }
   const issues = policyIssues(value)
   if (issues.length === 0) return value as PolicyDocument
   throw new PolicyValidationError(

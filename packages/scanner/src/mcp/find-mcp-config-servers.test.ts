@@ -104,4 +104,29 @@ describe('MCP servers in configuration files', () => {
       expect.objectContaining({ transport: 'stdio', file: 'src/agent.ts', line: 4 }),
     ])
   })
+
+  it('skips configuration files built to exhaust the reader, and still scans the code', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'mima-mcp-hostile-'))
+    // "Billion laughs": nine levels of nine aliases each, 9^9 strings once expanded.
+    const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+      .concat(
+        [...'bcdefghi'].map(
+          (name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n')
+    writeFileSync(join(root, 'mima-mcp.yaml'), `${laughs}\nservers: *i\n`)
+    mkdirSync(join(root, '.cursor'))
+    writeFileSync(
+      join(root, '.cursor', 'mcp.json'),
+      `{"mcpServers": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    )
+    writeFileSync(
+      join(root, 'ask.ts'),
+      "import OpenAI from 'openai'\nexport const ask = () => new OpenAI().responses.create({ model: 'm', input: 'x' })\n",
+    )
+    const result = await scan(['.'], { cwd: root, workers: 0 })
+    expect(result.mcpServers).toEqual([])
+    expect(result.findings.map((finding) => finding.file)).toEqual(['ask.ts'])
+  })
 })

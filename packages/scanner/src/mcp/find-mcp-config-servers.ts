@@ -115,7 +115,7 @@ function jsonEntries(text: string): ServerEntry[] {
 function yamlEntries(text: string): ServerEntry[] {
   const document = parseDocument(text)
   if (document.errors.length > 0) return []
-  const servers = (document.toJS() as { servers?: unknown } | null)?.servers
+  const servers = (document.toJS({ maxAliasCount: 100 }) as { servers?: unknown } | null)?.servers
   if (typeof servers !== 'object' || servers === null) return []
   const section = document.get('servers', true)
   const keyOffset = (name: string): number => {
@@ -154,7 +154,14 @@ export function findMcpConfigServers(roots: readonly string[], cwd: string): Mcp
         continue
       }
       const client = CONFIG_FILES.find((kind) => kind.matches(file))?.client ?? 'unknown'
-      const entries = client === 'mima-mcp' ? yamlEntries(text) : jsonEntries(text)
+      let entries: ServerEntry[]
+      try {
+        entries = client === 'mima-mcp' ? yamlEntries(text) : jsonEntries(text)
+      } catch {
+        // A file built to exhaust the reader (aliases that expand without end, nesting deeper
+        // than the stack) is skipped like any other unreadable configuration.
+        continue
+      }
       for (const entry of entries) {
         const url = typeof entry.value.url === 'string' ? entry.value.url : undefined
         const command = typeof entry.value.command === 'string' ? entry.value.command : undefined

@@ -98,6 +98,22 @@ describe.each(BACKENDS)('central policies and server precheck (%s)', (backend) =
     expect(
       (await server.api(ingestKey, 'POST', `${ws}/policies/support/versions`, { source: POLICY })).status,
     ).toBe(403)
+    // "Billion laughs": nine levels of nine aliases each, 9^9 strings once expanded.
+    const laughs = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+      .concat(
+        [...'bcdefghi'].map(
+          (name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`,
+        ),
+      )
+      .join('\n')
+    const bomb = await server.api(server.adminKey, 'POST', `${ws}/policies/laughs/versions`, {
+      source: `version: 1\n${laughs}\n`,
+    })
+    expect(bomb.status).toBe(422)
+    expect(bomb.json.error.details.issues).toEqual([
+      expect.objectContaining({ field: '(syntax)', message: expect.stringMatching(/cannot be expanded/) }),
+    ])
+    expect((await server.api(ingestKey, 'GET', `${ws}/policies/laughs`)).status).toBe(404)
     const nul = await server.api(server.adminKey, 'POST', `${ws}/policies/nul/versions`, {
       policy: { name: 'a\u0000b' },
     })
