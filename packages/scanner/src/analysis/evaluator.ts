@@ -386,6 +386,22 @@ export class Evaluator extends BindingEvaluator {
           return args[0]?.kind === 'handle' ? { ...args[0], attested: true } : args[0]
         if (value.marker === 'ai-middleware') return { kind: 'marker', marker: 'ai-middleware' }
         return this.wrappedModel(node, args)
+      case 'handle': {
+        // A handle that is itself a function sending a request (a Genkit prompt: `await prompt(input)`).
+        const operation = libraryByName(value.library)?.types[value.type]?.invoked
+        if (operation) {
+          this.collectModels(node.arguments)
+          this.record(
+            node,
+            value.library,
+            operation,
+            value.attested || argsAttested(args),
+            'high',
+            node.callee,
+          )
+        }
+        return undefined
+      }
       default:
         return undefined
     }

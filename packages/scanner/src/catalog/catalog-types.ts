@@ -32,6 +32,8 @@ export interface SdkType {
    * (`client.send(new ConverseCommand(…))` in the AWS SDK). Other commands send no model request.
    */
   readonly sends?: Readonly<Record<string, Readonly<Record<string, Operation>>>>
+  /** Calling the handle itself sends this request (a Genkit prompt: `await prompt(input)`). */
+  readonly invoked?: Operation
 }
 
 /** One export of a library module. */

@@ -173,6 +173,7 @@ export const FRAMEWORK_LIBRARIES: readonly SdkLibrary[] = [
     }),
     types: {
       Genkit: {
+        factories: { prompt: 'Prompt', definePrompt: 'Prompt' },
         calls: {
           generate: 'chat',
           generateStream: 'chat',
@@ -181,6 +182,8 @@ export const FRAMEWORK_LIBRARIES: readonly SdkLibrary[] = [
           rerank: 'rerank',
         },
       },
+      /** `ai.prompt('name')` / `ai.definePrompt({…})`: calling it, or `stream`, generates. */
+      Prompt: { invoked: 'chat', calls: { stream: 'chat' } },
     },
   },
 ]
