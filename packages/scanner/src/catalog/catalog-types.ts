@@ -10,6 +10,7 @@ export type Operation =
   | 'structured_output'
   | 'embeddings'
   | 'image'
+  | 'video'
   | 'audio'
   | 'transcription'
   | 'moderation'

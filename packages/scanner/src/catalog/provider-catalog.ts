@@ -72,7 +72,7 @@ const TOGETHER_RESOURCES: Record<string, SdkType> = {
   },
   Images: { calls: { generate: 'image', create: 'image' } },
   Rerank: { calls: { create: 'rerank' } },
-  Videos: { calls: { create: 'inference' } },
+  Videos: { calls: { create: 'video' } },
 }
 
 /** The Bedrock runtime's commands that run a model, for `client.send(command)`. */
@@ -104,7 +104,7 @@ const HUGGING_FACE_TASKS: Record<string, Operation> = {
   sentenceSimilarity: 'embeddings',
   textToImage: 'image',
   imageToImage: 'image',
-  textToVideo: 'inference',
+  textToVideo: 'video',
   textToSpeech: 'audio',
   automaticSpeechRecognition: 'transcription',
   summarization: 'completion',
@@ -211,6 +211,15 @@ export const PROVIDER_LIBRARIES: readonly SdkLibrary[] = [
       experimental_transcribe: { call: 'transcription' },
       generateSpeech: { call: 'audio' },
       experimental_generateSpeech: { call: 'audio' },
+      generateVideo: { call: 'video' },
+      experimental_generateVideo: { call: 'video' },
+      rerank: { call: 'rerank' },
+      // ai/rsc
+      streamUI: { call: 'chat' },
+      // Run the agent they are given and stream its answer.
+      createAgentUIStreamResponse: { call: 'agent_run' },
+      createAgentUIStream: { call: 'agent_run' },
+      pipeAgentUIStreamToResponse: { call: 'agent_run' },
       ToolLoopAgent: { construct: 'Agent' },
       Experimental_Agent: { construct: 'Agent' },
       Agent: { construct: 'Agent' },
