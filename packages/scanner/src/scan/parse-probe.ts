@@ -52,6 +52,8 @@ export function probeParser(paths: readonly string[]): Map<string, string> {
       timeout: CHILD_TIMEOUT_MS,
       maxBuffer: 16 * 1024 * 1024,
       stdio: ['pipe', 'pipe', 'ignore'],
+      // Only the parser: no loaders or hooks the scan's own process was started with.
+      env: { ...process.env, NODE_OPTIONS: '' },
     })
     const lines = (child.stdout ?? '').split('\n')
     const done = lines.filter((line) => line.endsWith(' ok')).length
