@@ -15,6 +15,7 @@ describe('provider hosts', () => {
       ['us-central1-aiplatform.googleapis.com', 'gcp.vertex_ai'],
       ['aiplatform.googleapis.com', 'gcp.vertex_ai'],
       ['bedrock-runtime.eu-west-1.amazonaws.com', 'aws.bedrock'],
+      ['bedrock-agent-runtime.us-east-1.amazonaws.com', 'aws.bedrock'],
       ['api.mistral.ai', 'mistral_ai'],
       ['api.cohere.com', 'cohere'],
       ['api.groq.com', 'groq'],

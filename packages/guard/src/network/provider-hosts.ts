@@ -26,6 +26,8 @@ export const DEFAULT_PROVIDER_HOSTS: readonly ProviderHost[] = [
   { host: '*-aiplatform.googleapis.com', provider: 'gcp.vertex_ai' },
   { host: 'bedrock-runtime.*.amazonaws.com', provider: 'aws.bedrock' },
   { host: 'bedrock-runtime-fips.*.amazonaws.com', provider: 'aws.bedrock' },
+  { host: 'bedrock-agent-runtime.*.amazonaws.com', provider: 'aws.bedrock' },
+  { host: 'bedrock-agent-runtime-fips.*.amazonaws.com', provider: 'aws.bedrock' },
   { host: 'api.mistral.ai', provider: 'mistral_ai' },
   { host: 'api.cohere.com', provider: 'cohere' },
   { host: 'api.cohere.ai', provider: 'cohere' },
