@@ -22,6 +22,30 @@ describe('writeZip / readZip', () => {
     expect(() => readZip(Buffer.from('not a zip at all, definitely not'))).toThrow(/not a ZIP archive/)
   })
 
+  it('refuses a zip bomb before inflating it, and an entry that expands past its declared size', () => {
+    // 64 MB of zeros deflate to about 64 KB; read with a 16 MB allowance.
+    const bomb = writeZip([{ name: 'manifest.json', data: Buffer.alloc(64 * 1024 * 1024) }])
+    expect(bomb.length).toBeLessThan(200_000)
+    expect(() => readZip(bomb, 16 * 1024 * 1024)).toThrow(
+      /manifest\.json expands to 67108864 bytes, past the 16777216 bytes/,
+    )
+    expect(readZip(bomb, 64 * 1024 * 1024)[0]?.data.length).toBe(64 * 1024 * 1024)
+    // The same entry declaring 1,000 bytes in its central directory (offset 24 of the header).
+    const lying = Buffer.from(bomb)
+    const central = lying.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]))
+    lying.writeUInt32LE(1000, central + 24)
+    expect(() => readZip(lying)).toThrow(/manifest\.json does not inflate to its declared 1000 bytes/)
+    const zip64 = Buffer.from(bomb)
+    zip64.writeUInt32LE(0xffffffff, central + 24)
+    expect(() => readZip(zip64)).toThrow(/manifest\.json is in ZIP64 form/)
+    // Several entries share one allowance.
+    const two = writeZip([
+      { name: 'a.json', data: Buffer.alloc(10 * 1024 * 1024) },
+      { name: 'b.json', data: Buffer.alloc(10 * 1024 * 1024) },
+    ])
+    expect(() => readZip(two, 16 * 1024 * 1024)).toThrow(/b\.json expands to/)
+  })
+
   it('writes archives that the system unzip reads', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'mima-zip-'))
     const path = join(directory, 'pack.zip')

@@ -72,8 +72,19 @@ export function writeZip(entries: readonly ZipEntry[], modified: Date = new Date
   return Buffer.concat([...locals, directory, end])
 }
 
-/** Reads every file of a ZIP archive (stored or deflated entries); throws on a damaged archive. */
-export function readZip(archive: Buffer): ZipEntry[] {
+/**
+ * The most an archive may expand to when read (all entries together). An audit pack of a million
+ * records is a few hundred MB; a "zip bomb" of a few MB that expands to many GB is refused before
+ * anything is inflated.
+ */
+export const MAX_UNCOMPRESSED_BYTES: number = 2 * 1024 ** 3
+
+/**
+ * Reads every file of a ZIP archive (stored or deflated entries); throws on a damaged archive, and
+ * on one whose entries would expand past `maxUncompressedBytes` or past their declared sizes.
+ */
+export function readZip(archive: Buffer, maxUncompressedBytes: number = MAX_UNCOMPRESSED_BYTES): ZipEntry[] {
+  let budget = maxUncompressedBytes
   let end = -1
   for (let index = archive.length - 22; index >= Math.max(0, archive.length - 22 - 65_535); index--) {
     if (archive.readUInt32LE(index) === END_OF_DIRECTORY) {
@@ -90,6 +101,7 @@ export function readZip(archive: Buffer): ZipEntry[] {
     const method = archive.readUInt16LE(cursor + 10)
     const checksum = archive.readUInt32LE(cursor + 16)
     const compressedSize = archive.readUInt32LE(cursor + 20)
+    const size = archive.readUInt32LE(cursor + 24)
     const nameLength = archive.readUInt16LE(cursor + 28)
     const extraLength = archive.readUInt16LE(cursor + 30)
     const commentLength = archive.readUInt16LE(cursor + 32)
@@ -99,11 +111,29 @@ export function readZip(archive: Buffer): ZipEntry[] {
     if (archive.readUInt32LE(localOffset) !== LOCAL_HEADER) throw new Error(`damaged ZIP entry ${name}`)
     const dataStart =
       localOffset + 30 + archive.readUInt16LE(localOffset + 26) + archive.readUInt16LE(localOffset + 28)
+    if (size === 0xffffffff || compressedSize === 0xffffffff)
+      throw new Error(
+        `ZIP entry ${name} is in ZIP64 form, which this reader does not take (audit packs never use it)`,
+      )
+    if (size > budget) {
+      throw new Error(
+        `ZIP entry ${name} expands to ${size} bytes, past the ${maxUncompressedBytes} bytes an archive may hold here`,
+      )
+    }
     const raw = archive.subarray(dataStart, dataStart + compressedSize)
     let data: Buffer
     if (method === STORE) data = Buffer.from(raw)
-    else if (method === DEFLATE) data = inflateRawSync(raw)
-    else throw new Error(`ZIP entry ${name} uses unsupported compression method ${method}`)
+    else if (method === DEFLATE) {
+      try {
+        // Never past the declared size: an entry that lies about its size stops there.
+        data = inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) })
+      } catch (error) {
+        throw new Error(`ZIP entry ${name} does not inflate to its declared ${size} bytes`, { cause: error })
+      }
+    } else throw new Error(`ZIP entry ${name} uses unsupported compression method ${method}`)
+    if (data.length !== size)
+      throw new Error(`ZIP entry ${name} does not inflate to its declared ${size} bytes`)
+    budget -= size
     if (crc32(data) !== checksum) throw new Error(`ZIP entry ${name} is corrupt (CRC mismatch)`)
     entries.push({ name, data })
   }
