@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { analyzeSource, type FileAnalysis } from '../analysis/analyze-file'
-import { hasMoreNestingTokens, PROBE_ABOVE_TOKENS } from '../analysis/parse-guard'
+import type { RawFinding } from '../analysis/finding'
+import { hasMoreNestingTokens, PROBE_ABOVE_TOKENS, UnparseableSourceError } from '../analysis/parse-guard'
+import { textFallbackFindings } from '../analysis/text-fallback'
 import { mentionsAiSdk, projectSpecifiers } from '../files/prefilter'
 
 /** The first-pass result for one file. */
@@ -15,6 +17,8 @@ export interface FileTaskResult {
   readonly error?: string
   /** Set when the file must be test-parsed in a child process before it is parsed here. */
   readonly needsProbe?: true
+  /** For a file too deep to parse: what its text alone shows (low confidence). */
+  readonly fallback?: readonly RawFinding[]
 }
 
 /**
@@ -45,6 +49,16 @@ function fileTask(path: string, probed: boolean): FileTaskResult {
   try {
     return { path, bytes, specifiers, analysis: analyzeSource(path, source) }
   } catch (error) {
-    return { path, bytes, specifiers, error: (error as Error).message }
+    const fallback = error instanceof UnparseableSourceError ? textFallbackFindings(source) : []
+    return { path, bytes, specifiers, error: (error as Error).message, fallback }
+  }
+}
+
+/** What the text of a file the parser must not see shows (see {@link textFallbackFindings}). */
+export function runFallbackTask(path: string): readonly RawFinding[] {
+  try {
+    return textFallbackFindings(readFileSync(path, 'utf8'))
+  } catch {
+    return []
   }
 }

@@ -34,7 +34,21 @@ describe('scan: files nested too deep to parse', { timeout: 120_000 }, () => {
 
   it('survives, reports the unparsed files as errors and finds every other call', async () => {
     const result = await scan(['.'], { cwd: root, workers: 0 })
-    expect(result.findings.map((finding) => finding.file).sort()).toEqual(['long.ts', 'plain.ts', 'sum.ts'])
+    // Parsed files give resolved (high) findings; the two the parser must not see give what their
+    // text alone shows (low), at the same line and column.
+    expect(
+      result.findings.map(
+        (finding) => `${finding.file}:${finding.line}:${finding.column} ${finding.confidence}`,
+      ),
+    ).toEqual([
+      'arrows.ts:4:26 low',
+      'brackets.ts:4:26 low',
+      'long.ts:3003:26 high',
+      'plain.ts:4:26 high',
+      'sum.ts:4:26 high',
+    ])
+    expect(result.unattested).toBe(3)
+    expect(result.lowConfidence).toBe(2)
     expect(result.problems.map((problem) => [problem.file, problem.severity])).toEqual([
       ['arrows.ts', 'error'],
       ['brackets.ts', 'error'],
@@ -48,7 +62,7 @@ describe('scan: files nested too deep to parse', { timeout: 120_000 }, () => {
 
   it('fails assertAttested closed on files it could not analyse, unless told otherwise', async () => {
     const result = await scan(['brackets.ts'], { cwd: root, workers: 0 })
-    expect(result.findings).toEqual([])
+    expect(result.findings.map((finding) => finding.confidence)).toEqual(['low'])
     expect(() => assertAttested(result)).toThrow(/1 file\(s\) could not be analysed[\s\S]*brackets\.ts/)
     expect(assertAttested(result, { allowUnanalysed: true })).toMatch(/^Coverage 100%/)
   })

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs'
 import { dirname, relative, resolve, sep } from 'node:path'
 import type { FileAnalysis } from '../analysis/analyze-file'
-import type { Confidence } from '../analysis/finding'
+import type { Confidence, RawFinding } from '../analysis/finding'
 import { libraryByName, type Operation } from '../catalog/sdk-catalog'
 import { createModuleResolver } from '../files/module-resolver'
 import { type WalkOptions, walkSourceFiles } from '../files/walk-files'
 import { findMcpConfigServers } from '../mcp/find-mcp-config-servers'
 import { resolveCrossFile } from './cross-file'
-import { runProbedFileTask } from './file-task'
+import { runFallbackTask, runProbedFileTask } from './file-task'
 import { plannedWorkers, runFirstPass } from './first-pass'
 import { installedVersion } from './installed-version'
 import { ParseSafety } from './parse-probe'
@@ -124,6 +124,7 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   let bytes = 0
   // Files with enough nesting to crash the parser are parsed in a child process first.
   const safety = new ParseSafety()
+  const textOnly = new Map<string, readonly RawFinding[]>()
   const probed = safety.probe(firstPass.filter((result) => result.needsProbe).map((result) => result.path))
   for (const first of firstPass) {
     const result = first.needsProbe && probed.has(first.path) ? runProbedFileTask(first.path) : first
@@ -131,6 +132,10 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
     if (result.analysis) analyses.set(result.path, result.analysis)
     if (result.specifiers.length > 0) specifiers.set(result.path, result.specifiers)
     if (result.error) problems.push({ file: result.path, message: result.error, severity: 'error' })
+    // A file the parser must not see still shows what its text alone does.
+    const fallback =
+      first.needsProbe && !probed.has(first.path) ? runFallbackTask(first.path) : result.fallback
+    if (fallback !== undefined && fallback.length > 0) textOnly.set(result.path, fallback)
   }
   for (const problem of safety.problems) problems.push({ ...problem, severity: 'error' })
   const parsedInFirstPass = analyses.size
@@ -147,7 +152,13 @@ export async function scan(paths: readonly string[], options: ScanOptions = {}):
   const mcpServers: ScannedMcpServer[] = []
   for (const file of files) {
     const analysis = analyses.get(file)
-    if (!analysis) continue
+    if (!analysis) {
+      for (const { offset: _offset, ...rest } of textOnly.get(file) ?? []) {
+        findings.push({ file: toRelative(file), ...rest })
+        libraryNames.add(rest.library)
+      }
+      continue
+    }
     if (analysis.parseErrors > 0)
       problems.push({ file, message: `${analysis.parseErrors} parse error(s)`, severity: 'warning' })
     if (analysis.tooDeepStatements > 0)
