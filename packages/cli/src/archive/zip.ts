@@ -128,6 +128,8 @@ export function readZip(archive: Buffer, maxUncompressedBytes: number = MAX_UNCO
         // Never past the declared size: an entry that lies about its size stops there.
         data = inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) })
       } catch (error) {
+        // Past the declared size; any other inflate error (damaged data) is reported as it is.
+        if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error
         throw new Error(`ZIP entry ${name} does not inflate to its declared ${size} bytes`, { cause: error })
       }
     } else throw new Error(`ZIP entry ${name} uses unsupported compression method ${method}`)

@@ -273,23 +273,20 @@ export class Evaluator extends FactRecorder {
     }
     if (object?.kind === 'handle' && name !== undefined) {
       const type = libraryByName(object.library)?.types[object.type]
-      const operation = type?.calls?.[name]
-      if (operation) {
-        const args = node.arguments.map((argument: AstNode) => this.evaluate(argument, scope))
-        this.collectModels(node.arguments)
-        this.record(node, object.library, operation, object.attested || argsAttested(args), 'high', callee)
-        return undefined
-      }
       const commands = type?.sends?.[name]
-      if (commands) {
+      if (type?.calls?.[name] || commands) {
         const args = node.arguments.map((argument: AstNode) => this.evaluate(argument, scope))
+        // `client.send(command)` sends what its command says (and nothing for other commands).
         const command = args[0]
-        const sent =
-          command?.kind === 'handle' && command.library === object.library
-            ? commands[command.type]
-            : undefined
-        if (sent)
-          this.record(node, object.library, sent, object.attested || argsAttested(args), 'high', callee)
+        const operation =
+          type?.calls?.[name] ??
+          (command?.kind === 'handle' && command.library === object.library
+            ? commands?.[command.type]
+            : undefined)
+        if (operation) {
+          this.collectModels(node.arguments)
+          this.record(node, object.library, operation, object.attested || argsAttested(args), 'high', callee)
+        }
         return undefined
       }
       const factory = type?.factories?.[name]

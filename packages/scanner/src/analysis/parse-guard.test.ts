@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { analyzeSource } from './analyze-file'
-import { bracketDepth, hasMoreNestingTokens, MAX_BRACKET_DEPTH, UnparseableSourceError } from './parse-guard'
+import {
+  bracketDepth,
+  hasMoreNestingTokens,
+  MAX_BRACKET_DEPTH,
+  needsParseProbe,
+  PROBE_ABOVE_TOKENS,
+  UnparseableSourceError,
+} from './parse-guard'
 
 describe('parse guard', () => {
   it('measures bracket depth, never below the real nesting', () => {
@@ -19,6 +26,13 @@ describe('parse guard', () => {
     expect(hasMoreNestingTokens('const ifs = 1; iffy()', 1)).toBe(false)
     expect(hasMoreNestingTokens('iffy(); ifs', 0)).toBe(false)
     expect(hasMoreNestingTokens('if (a) b()', 0)).toBe(true)
+  })
+
+  it('sends a file to the probe only when its brackets are not already too deep', () => {
+    const tokens = 'x = 1\n'.repeat(PROBE_ABOVE_TOKENS + 1)
+    expect(needsParseProbe(tokens)).toBe(true)
+    expect(needsParseProbe(`${tokens}${'['.repeat(MAX_BRACKET_DEPTH + 1)}`)).toBe(false)
+    expect(needsParseProbe('x = 1\n'.repeat(PROBE_ABOVE_TOKENS))).toBe(false)
   })
 
   it('refuses to parse brackets nested past the limit, naming the depth', () => {

@@ -66,6 +66,15 @@ export function hasMoreNestingTokens(source: string, limit: number): boolean {
   return false
 }
 
+/**
+ * Whether the text must be test-parsed in a child process before it is parsed here: it has more
+ * than {@link PROBE_ABOVE_TOKENS} nesting-capable tokens, and its brackets are within
+ * {@link MAX_BRACKET_DEPTH} (deeper ones are refused without costing a child).
+ */
+export function needsParseProbe(source: string): boolean {
+  return hasMoreNestingTokens(source, PROBE_ABOVE_TOKENS) && bracketDepth(source) <= MAX_BRACKET_DEPTH
+}
+
 /** Throws {@link UnparseableSourceError} when the brackets nest too deep to parse safely. */
 export function assertParseableDepth(source: string): void {
   const depth = bracketDepth(source)

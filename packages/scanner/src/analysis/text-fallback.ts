@@ -28,7 +28,15 @@ function imports(source: string, library: string): boolean {
  */
 export function textFallbackFindings(source: string): RawFinding[] {
   const findings: RawFinding[] = []
-  const importedOpenAi = OPENAI_FAMILY.find((library) => imports(source, library))
+  const imported = new Map<string, boolean>()
+  const importsOnce = (library: string): boolean => {
+    const known = imported.get(library)
+    if (known !== undefined) return known
+    const found = imports(source, library)
+    imported.set(library, found)
+    return found
+  }
+  const importedOpenAi = OPENAI_FAMILY.find(importsOnce)
   let line = 1
   let lineStart = 0
   let scanned = 0
@@ -42,7 +50,7 @@ export function textFallbackFindings(source: string): RawFinding[] {
     const library =
       known.library === 'openai'
         ? (importedOpenAi ?? (threeSegments ? 'openai' : undefined))
-        : imports(source, known.library)
+        : importsOnce(known.library)
           ? known.library
           : undefined
     if (library === undefined) continue

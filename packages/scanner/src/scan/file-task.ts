@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { analyzeSource, type FileAnalysis } from '../analysis/analyze-file'
 import type { RawFinding } from '../analysis/finding'
-import { hasMoreNestingTokens, PROBE_ABOVE_TOKENS, UnparseableSourceError } from '../analysis/parse-guard'
+import { needsParseProbe, UnparseableSourceError } from '../analysis/parse-guard'
 import { textFallbackFindings } from '../analysis/text-fallback'
 import { mentionsAiSdk, projectSpecifiers } from '../files/prefilter'
 
@@ -44,8 +44,7 @@ function fileTask(path: string, probed: boolean): FileTaskResult {
   const bytes = source.length
   const specifiers = projectSpecifiers(source)
   if (!mentionsAiSdk(source)) return { path, bytes, specifiers }
-  if (!probed && hasMoreNestingTokens(source, PROBE_ABOVE_TOKENS))
-    return { path, bytes, specifiers, needsProbe: true }
+  if (!probed && needsParseProbe(source)) return { path, bytes, specifiers, needsProbe: true }
   try {
     return { path, bytes, specifiers, analysis: analyzeSource(path, source) }
   } catch (error) {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { parserLanguage } from '../analysis/analyze-file'
-import { hasMoreNestingTokens, PROBE_ABOVE_TOKENS } from '../analysis/parse-guard'
+import { needsParseProbe } from '../analysis/parse-guard'
 
 // The child parses on a worker thread with Node's default worker stack (4 MB), the smallest a
 // scan runs on (the main thread has 8 MB, the scan's own workers 16 MB), so a file that parses
@@ -101,7 +101,7 @@ export class ParseSafety {
   /** Whether `source` (the text of `file`) may be parsed in this process, probing it if needed. */
   mayParse(file: string, source: string): boolean {
     if (this.#unsafe.has(file)) return false
-    if (this.#safe.has(file) || !hasMoreNestingTokens(source, PROBE_ABOVE_TOKENS)) return true
+    if (this.#safe.has(file) || !needsParseProbe(source)) return true
     return this.probe([file]).has(file)
   }
 }
